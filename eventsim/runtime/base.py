@@ -1,0 +1,60 @@
+"""The contract between the invoker and an execution environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from eventsim.services.lambda_.models import FunctionConfig
+
+__all__ = ["InvokeRequest", "InvokeResult", "InvokeStatus", "Runtime"]
+
+InvokeStatus = Literal["Success", "Error", "Timeout"]
+
+
+@dataclass(frozen=True)
+class InvokeRequest:
+    """One invocation handed to a runtime."""
+
+    function: FunctionConfig
+    payload: bytes
+    """The event, JSON-encoded, exactly as the handler will receive it."""
+    request_id: str
+    trace_header: str
+    """``_X_AMZN_TRACE_ID`` for this invocation (see `eventsim.tracing`)."""
+    environment: dict[str, str]
+    """The complete environment of the handler: Lambda's variables plus the function's."""
+    deadline_ms: int
+    """Epoch milliseconds at which the invocation times out (real time: handlers run in it)."""
+    client_context: dict[str, Any] | None = None
+    identity: dict[str, Any] | None = None
+    invocation_type: str = "RequestResponse"
+
+
+@dataclass
+class InvokeResult:
+    """What came out of an invocation."""
+
+    status: InvokeStatus
+    payload: bytes | None = None
+    """The handler's return value as JSON (Success), or the error document (Error/Timeout)."""
+    error: dict[str, Any] | None = None
+    """``{errorMessage, errorType, requestId, stackTrace}`` as the Python runtime reports it."""
+    logs: str = ""
+    duration_ms: float = 0.0
+    init_duration_ms: float | None = None
+    """Set on a cold start: how long loading the handler took."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Runtime(Protocol):
+    """Runs invocations in execution environments of one kind (inline or process)."""
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResult:
+        """Run one invocation to its end (success, error or timeout). Never raises for a
+        handler's failure; raises only for eventsim's own bugs."""
+        ...
+
+    async def aclose(self) -> None:
+        """Stop every environment."""
+        ...

@@ -1,0 +1,54 @@
+"""Numbered schema migrations, tracked in ``PRAGMA user_version``.
+
+Each file in ``migrations/`` is named ``NNNN_what.sql``. A released migration is never edited;
+a change to the schema is a new file. Each runs in its own transaction together with the
+version bump, so a crash mid-migration leaves the database at the previous version.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from importlib import resources
+
+__all__ = ["migrate", "migrations"]
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, str]]:
+    """Every shipped migration as (number, SQL), in order."""
+    found: list[tuple[int, str]] = []
+    for entry in resources.files("eventsim.store").joinpath("migrations").iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations are not numbered 1..N without gaps: {numbers}")
+    return found
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations the database has not seen; return the resulting version."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, sql in migrations():
+        if number <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        current = number
+    return int(current)
+
+
+def _statements(sql: str) -> list[str]:
+    # executescript() would commit on its own; split instead (no ';' inside our literals).
+    return [s.strip() for s in sql.split(";") if s.strip()]
