@@ -79,8 +79,12 @@ class Clock(ABC):
             self._remove_timer(timer)
 
     def next_work_deadline(self) -> float | None:
-        """The earliest pending work timer, or None when only daemon timers (or none) wait."""
-        deadlines = [t.deadline for t in self._timers if not t.daemon and not t.future.done()]
+        """The earliest pending work timer, or None when only daemon timers (or none) wait.
+
+        A timer that has fired but whose waiter has not run yet still counts: its work is
+        about to start.
+        """
+        deadlines = [t.deadline for t in self._timers if not t.daemon and not t.future.cancelled()]
         return min(deadlines) if deadlines else None
 
     def _add_timer(self, deadline: float, daemon: bool) -> _Timer:

@@ -1,0 +1,79 @@
+"""The dispatcher: hands outbox rows on to their targets.
+
+A function target becomes a row in the asynchronous invoke queue (S3 and SNS invoke functions
+asynchronously). Other target kinds (topics, queues) are delivered by handlers that their
+services register; a kind nobody handles is logged and dropped, because its configuration
+could not have been accepted in the first place.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+
+from eventsim.activity import Activity
+from eventsim.clock import Clock
+from eventsim.delivery.async_queue import add_queued_event
+from eventsim.delivery.worker import Worker
+from eventsim.services.lambda_.service import function_name_from_arn
+from eventsim.store import Database
+from eventsim.store.outbox import OutboxRow, take_outbox_rows
+
+__all__ = ["Deliver", "Dispatcher"]
+
+LOG = logging.getLogger(__name__)
+
+_BATCH = 1000
+
+Deliver = Callable[[sqlite3.Connection, OutboxRow], None]
+"""Hands one row on, inside the dispatcher's unit (so the hand-off and the delete commit together)."""
+
+
+class Dispatcher(Worker):
+    """Drains the outbox in batches, each batch in one transaction."""
+
+    name = "dispatcher"
+
+    def __init__(
+        self, *, db: Database, clock: Clock, activity: Activity, wake_functions: Callable[[], None]
+    ) -> None:
+        super().__init__(clock, activity)
+        self._db = db
+        self._deliver: dict[str, Deliver] = {"function": self._to_function}
+        self._after: dict[str, Callable[[], None]] = {"function": wake_functions}
+
+    def register(self, kind: str, deliver: Deliver, after_commit: Callable[[], None]) -> None:
+        """Let a service take rows of `kind`; `after_commit` wakes whatever consumes them."""
+        self._deliver[kind] = deliver
+        self._after[kind] = after_commit
+
+    def _to_function(self, conn: sqlite3.Connection, row: OutboxRow) -> None:
+        add_queued_event(conn, function_name_from_arn(row.target), row.payload, row.cause,
+                         row.created_at)
+
+    async def step(self) -> float | None:
+        while True:
+            kinds = await self._db.write(self._drain)
+            for kind in kinds:
+                wake = self._after.get(kind)
+                if wake is not None:
+                    wake()
+            if not kinds:
+                return None
+
+    def _drain(self, conn: sqlite3.Connection) -> set[str]:
+        rows = take_outbox_rows(conn, _BATCH)
+        kinds: set[str] = set()
+        for row in rows:
+            deliver = self._deliver.get(row.target_kind)
+            if deliver is None:
+                LOG.error("no delivery for %s target %s; event dropped", row.target_kind,
+                          row.target)
+            else:
+                deliver(conn, row)
+                kinds.add(row.target_kind)
+        if rows:
+            conn.execute("DELETE FROM outbox WHERE id <= ?", (rows[-1].id,))
+            kinds.add("")  # something was drained: look again
+        return kinds

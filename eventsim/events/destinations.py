@@ -1,0 +1,65 @@
+"""Records sent to asynchronous-invocation destinations and dead-letter queues.
+
+Shape from https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+(``version``, ``timestamp``, ``requestContext``, ``requestPayload``, ``responseContext``,
+``responsePayload``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+__all__ = ["async_destination_record", "format_timestamp"]
+
+
+def format_timestamp(epoch_seconds: float) -> str:
+    """ISO-8601 UTC with milliseconds and ``Z``, as Lambda stamps destination records."""
+    moment = dt.datetime.fromtimestamp(epoch_seconds, tz=dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def async_destination_record(
+    *,
+    request_id: str,
+    function_arn: str,
+    version: str,
+    condition: str,
+    approximate_invoke_count: int,
+    request_payload: str,
+    response_payload: str | None,
+    function_error: str | None,
+    timestamp: float,
+    status_code: int = 200,
+) -> dict[str, Any]:
+    """The invocation record Lambda sends to an OnSuccess/OnFailure destination.
+
+    `condition` is ``Success``, ``RetriesExhausted``, ``EventAgeExceeded`` or
+    ``RecursiveInvocationLoop``.
+    """
+    response_context: dict[str, Any] = {"statusCode": status_code, "executedVersion": version}
+    if function_error is not None:
+        response_context["functionError"] = function_error
+    record: dict[str, Any] = {
+        "version": "1.0",
+        "timestamp": format_timestamp(timestamp),
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": f"{function_arn}:{version}",
+            "condition": condition,
+            "approximateInvokeCount": approximate_invoke_count,
+        },
+        "requestPayload": _decode(request_payload),
+        "responseContext": response_context,
+    }
+    if response_payload is not None:
+        record["responsePayload"] = _decode(response_payload)
+    return record
+
+
+def _decode(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

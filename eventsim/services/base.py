@@ -1,0 +1,47 @@
+"""What every service is built with."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from eventsim.clock import Clock
+from eventsim.store import Database
+from eventsim.tracing import Cause
+
+__all__ = ["ServiceContext", "record_traced_write"]
+
+
+def _always(kind: str, arn: str) -> bool:
+    return True
+
+
+@dataclass
+class ServiceContext:
+    """Shared by all services of one simulator."""
+
+    db: Database
+    clock: Clock
+    region: str
+    account_id: str
+    wake_dispatcher: Callable[[], None] = lambda: None
+    """Call after committing outbox rows, so the dispatcher hands them on at once."""
+    resource_exists: Callable[[str, str], bool] = field(default=_always)
+    """``(kind, arn) -> bool`` for destination validation: kind is function, topic or queue."""
+
+
+def record_traced_write(
+    conn: sqlite3.Connection, cause: Cause, kind: str, resource: str, now: float
+) -> None:
+    """Remember that a handler's invocation made this write (an edge of the causal trace).
+
+    Writes made outside any invocation start their own trace and need no edge.
+    """
+    if cause.parent_span is None:
+        return
+    conn.execute(
+        "INSERT INTO trace_events (trace_id, span_id, kind, resource, created_at) "
+        "VALUES (?,?,?,?,?)",
+        (cause.trace_id, cause.parent_span, kind, resource, now),
+    )

@@ -1,0 +1,40 @@
+"""Lambda's error codes."""
+
+from __future__ import annotations
+
+from eventsim.errors import (
+    AwsError,
+    InvalidParameterValueException,
+    ResourceConflictException,
+    ResourceNotFoundException,
+)
+
+__all__ = [
+    "FunctionAlreadyExists",
+    "FunctionNotFound",
+    "InvalidParameterValueException",
+    "InvalidRequestContentException",
+    "RequestTooLargeException",
+]
+
+
+class FunctionNotFound(ResourceNotFoundException):
+    def __init__(self, arn: str) -> None:
+        super().__init__(f"Function not found: {arn}", Type="User")
+
+
+class FunctionAlreadyExists(ResourceConflictException):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Function already exist: {name}", Type="User")
+
+
+class RequestTooLargeException(AwsError):
+    code = "RequestTooLargeException"
+    status_code = 413
+    sender_fault = True
+
+
+class InvalidRequestContentException(AwsError):
+    code = "InvalidRequestContentException"
+    status_code = 400
+    sender_fault = True

@@ -1,0 +1,162 @@
+"""The record of every invocation, and the queries over it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from eventsim.store import Database
+
+__all__ = ["AsyncOutcome", "InvocationLog", "InvocationRecord", "InvocationStatus", "insert_invocation"]
+
+InvocationStatus = Literal["Success", "Error", "Timeout", "Throttled", "LoopDetected"]
+
+
+@dataclass(frozen=True)
+class InvocationRecord:
+    """One invocation of a function, whatever caused it."""
+
+    request_id: str
+    function: str
+    invocation_type: str
+    """``RequestResponse`` or ``Event``."""
+    attempt: int
+    """1 for the first try of an event, 2 and 3 for AWS's retries."""
+    started_at: float
+    duration_ms: float
+    status: InvocationStatus
+    trigger: str
+    """What caused it, for people: ``s3:ObjectCreated:Put uploads/cat.jpg``."""
+    trace_id: str
+    span_id: str
+    parent_span: str | None
+    """The invocation whose write caused this one, if any."""
+    hop: int
+    payload: str
+    result: str | None = None
+    error: dict[str, Any] | None = None
+    logs: str = ""
+    init_duration_ms: float | None = None
+    seq: int = 0
+
+    @property
+    def event(self) -> Any:
+        """The event the handler received, decoded."""
+        return json.loads(self.payload)
+
+    @property
+    def response(self) -> Any:
+        """The handler's return value, decoded (None when it failed)."""
+        return json.loads(self.result) if self.result is not None else None
+
+
+@dataclass(frozen=True)
+class AsyncOutcome:
+    """Where an asynchronous event ended when it did not simply succeed (or went somewhere)."""
+
+    request_id: str
+    function: str
+    condition: str
+    destination: str | None
+    record: dict[str, Any]
+    created_at: float
+
+
+def insert_invocation(conn: sqlite3.Connection, r: InvocationRecord) -> None:
+    """Record an invocation; call inside the unit that records its outcome."""
+    conn.execute(
+        "INSERT INTO invocations (request_id, function, invocation_type, attempt, started_at, "
+        "duration_ms, status, trigger, trace_id, span_id, parent_span, hop, payload, result, "
+        "error, logs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (r.request_id, r.function, r.invocation_type, r.attempt, r.started_at, r.duration_ms,
+         r.status, r.trigger, r.trace_id, r.span_id, r.parent_span, r.hop, r.payload, r.result,
+         json.dumps(r.error) if r.error is not None else None, r.logs),
+    )
+
+
+def _record(row: sqlite3.Row) -> InvocationRecord:
+    return InvocationRecord(
+        seq=row["seq"], request_id=row["request_id"], function=row["function"],
+        invocation_type=row["invocation_type"], attempt=row["attempt"],
+        started_at=row["started_at"], duration_ms=row["duration_ms"], status=row["status"],
+        trigger=row["trigger"], trace_id=row["trace_id"], span_id=row["span_id"],
+        parent_span=row["parent_span"], hop=row["hop"], payload=row["payload"],
+        result=row["result"], error=json.loads(row["error"]) if row["error"] else None,
+        logs=row["logs"],
+    )
+
+
+class InvocationLog:
+    """Read access to recorded invocations and asynchronous outcomes."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def list(
+        self,
+        *,
+        function: str | None = None,
+        status: str | None = None,
+        trace_id: str | None = None,
+        after_seq: int = 0,
+        limit: int | None = None,
+    ) -> list[InvocationRecord]:
+        """Invocations in the order they finished, filtered."""
+        where, params = ["seq > ?"], [after_seq]
+        if function is not None:
+            where.append("function = ?")
+            params.append(function)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        if trace_id is not None:
+            where.append("trace_id = ?")
+            params.append(trace_id)
+        sql = f"SELECT * FROM invocations WHERE {' AND '.join(where)} ORDER BY seq"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = await self._db.read(lambda c: c.execute(sql, params).fetchall())
+        return [_record(r) for r in rows]
+
+    async def get(self, request_id: str) -> list[InvocationRecord]:
+        """Every attempt made for one request id (asynchronous retries keep the id)."""
+        rows = await self._db.read(lambda c: c.execute(
+            "SELECT * FROM invocations WHERE request_id = ? ORDER BY seq", (request_id,)
+        ).fetchall())
+        return [_record(r) for r in rows]
+
+    async def count(self, *, function: str | None = None, status: str | None = None) -> int:
+        where, params = ["1"], []
+        if function is not None:
+            where.append("function = ?")
+            params.append(function)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        sql = f"SELECT COUNT(*) FROM invocations WHERE {' AND '.join(where)}"
+        return int(await self._db.read(lambda c: c.execute(sql, params).fetchone()[0]))
+
+    async def outcomes(self, *, function: str | None = None) -> list[AsyncOutcome]:
+        """Asynchronous events that went to a destination or were dropped, oldest first."""
+        sql = "SELECT * FROM async_outcomes"
+        params: list[Any] = []
+        if function is not None:
+            sql += " WHERE function = ?"
+            params.append(function)
+        rows = await self._db.read(lambda c: c.execute(sql + " ORDER BY seq", params).fetchall())
+        return [
+            AsyncOutcome(request_id=r["request_id"], function=r["function"],
+                         condition=r["condition"], destination=r["destination"],
+                         record=json.loads(r["record"]), created_at=r["created_at"])
+            for r in rows
+        ]
+
+    async def trace_writes(self, trace_id: str) -> list[dict[str, Any]]:
+        """Writes handlers made within one trace: the edges from invocations to events."""
+        rows = await self._db.read(lambda c: c.execute(
+            "SELECT span_id, kind, resource, created_at FROM trace_events WHERE trace_id = ? "
+            "ORDER BY seq", (trace_id,)
+        ).fetchall())
+        return [dict(r) for r in rows]

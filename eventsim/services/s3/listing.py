@@ -1,0 +1,110 @@
+"""ListObjects and ListObjectsV2: prefixes, delimiters, pages."""
+
+from __future__ import annotations
+
+import base64
+import sqlite3
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+__all__ = ["Bound", "Listing", "decode_token", "encode_token", "list_keys", "url_encode_key"]
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Where a listing starts: at (inclusive) or after a string."""
+
+    value: str
+    inclusive: bool
+
+
+@dataclass
+class Listing:
+    contents: list[sqlite3.Row] = field(default_factory=list)
+    common_prefixes: list[str] = field(default_factory=list)
+    truncated: bool = False
+    next: Bound | None = None
+    """Where the next page starts."""
+
+
+def _after_prefix(prefix: str) -> str:
+    """The smallest string greater than every string that starts with `prefix`."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def list_keys(
+    conn: sqlite3.Connection,
+    bucket: str,
+    *,
+    prefix: str,
+    delimiter: str | None,
+    start: Bound | None,
+    max_keys: int,
+) -> Listing:
+    """Walk the bucket's keys in UTF-8 binary order, as S3 lists them.
+
+    Each key under `prefix` becomes either an entry of `contents` or, when `delimiter` occurs
+    after the prefix, part of one common prefix. A listing is truncated when one more entry
+    exists beyond `max_keys`.
+    """
+    listing = Listing()
+    bound = start
+    upper = _after_prefix(prefix) if prefix else None
+    page = max_keys + 1
+    while True:
+        where, params = "bucket = ?", [bucket]
+        if prefix:
+            where += " AND key >= ?"
+            params.append(prefix)
+        if upper is not None:
+            where += " AND key < ?"
+            params.append(upper)
+        if bound is not None:
+            where += " AND key >= ?" if bound.inclusive else " AND key > ?"
+            params.append(bound.value)
+        rows = conn.execute(
+            f"SELECT key, size, etag, last_modified FROM objects WHERE {where} "
+            "ORDER BY key LIMIT ?",
+            (*params, page),
+        ).fetchall()
+        for row in rows:
+            if len(listing.contents) + len(listing.common_prefixes) >= max_keys:
+                listing.truncated = True
+                return listing
+            key: str = row["key"]
+            cut = key.find(delimiter, len(prefix)) if delimiter else -1
+            if delimiter and cut >= 0:
+                common = key[: cut + len(delimiter)]
+                listing.common_prefixes.append(common)
+                # Resume after every key under this common prefix.
+                bound = Bound(_after_prefix(common), inclusive=True)
+                listing.next = bound
+                break
+            listing.contents.append(row)
+            bound = Bound(key, inclusive=False)
+            listing.next = bound
+        else:
+            if len(rows) < page:
+                return listing
+
+
+def encode_token(bound: Bound) -> str:
+    """An opaque ContinuationToken for ListObjectsV2."""
+    raw = ("1" if bound.inclusive else "0") + bound.value
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_token(token: str) -> Bound | None:
+    """The bound a token stands for, or None when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(token.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not raw or raw[0] not in "01":
+        return None
+    return Bound(raw[1:], inclusive=raw[0] == "1")
+
+
+def url_encode_key(key: str) -> str:
+    """``EncodingType=url`` as S3 applies it to keys and prefixes in listings."""
+    return quote(key, safe="/~")

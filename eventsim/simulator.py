@@ -1,0 +1,221 @@
+"""The simulator: builds the store, services and engine, starts and stops them.
+
+    async with Simulator(SimulatorConfig()) as sim:
+        await sim.s3.create_bucket(bucket="uploads")
+        await sim.s3.put_object(bucket="uploads", key="cat.jpg", body=b"...")
+        await sim.settle()
+
+Every surface (gateway, scenario runner, pytest helpers, console) calls the service handles
+here: `sim.s3`, `sim.functions`, and reads `sim.invocations`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+import warnings
+from typing import Any
+
+from eventsim.activity import Activity
+from eventsim.clock import Clock, RealClock, VirtualClock
+from eventsim.config import SimulatorConfig
+from eventsim.delivery.async_queue import AsyncInvokeQueue
+from eventsim.delivery.dispatcher import Dispatcher
+from eventsim.errors import SimulatorStateError
+from eventsim.runtime.base import Runtime
+from eventsim.runtime.inline import InlineRuntime
+from eventsim.runtime.invoker import Invoker
+from eventsim.services.base import ServiceContext
+from eventsim.services.lambda_.invocations import InvocationLog, InvocationRecord, insert_invocation
+from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
+from eventsim.services.lambda_.service import LambdaService
+from eventsim.services.s3.service import S3Service
+from eventsim.store import Database
+from eventsim.tracing import Cause
+
+__all__ = ["SettleTimeout", "Simulator"]
+
+LOG = logging.getLogger(__name__)
+
+
+class _Lifecycle(enum.Enum):
+    UNOPENED = "unopened"
+    STARTED = "started"
+    CLOSED = "closed"
+
+
+class SettleTimeout(SimulatorStateError, TimeoutError):
+    """`settle()` ran out of time; the message says what was still busy."""
+
+
+class _Backend:
+    """The engine side of `LambdaService.invoke`."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self._sim = sim
+
+    async def invoke_sync(
+        self, function: FunctionConfig, payload: str, cause: Cause
+    ) -> InvocationRecord:
+        sim = self._sim
+        sim.activity.begin("sync-invoke")
+        try:
+            record = await sim.invoker.run(function, payload, cause)
+            await sim.db.write(lambda c: insert_invocation(c, record))
+            return record
+        finally:
+            sim.activity.end("sync-invoke")
+
+    async def enqueue(self, function: FunctionConfig, payload: str, cause: Cause) -> str:
+        return await self._sim.async_queue.enqueue(function, payload, cause)
+
+
+class Simulator:
+    """One simulated AWS account and region, with its event plumbing."""
+
+    def __init__(self, config: SimulatorConfig | None = None, *, clock: Clock | None = None) -> None:
+        self.config = config or SimulatorConfig()
+        self.clock: Clock = clock or (
+            VirtualClock() if self.config.clock == "virtual" else RealClock()
+        )
+        self.endpoint_url: str | None = None
+        """Where handlers' boto3 calls go (``AWS_ENDPOINT_URL``); set by the server."""
+        self._state = _Lifecycle.UNOPENED
+        self.db = Database(self.config.db)
+        self.activity: Activity
+        self.ctx: ServiceContext
+        self.s3: S3Service
+        self.functions: LambdaService
+        self.invocations = InvocationLog(self.db)
+        self.invoker: Invoker
+        self.runtimes: dict[RuntimeKind, Runtime]
+        self.dispatcher: Dispatcher
+        self.async_queue: AsyncInvokeQueue
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def start(self) -> None:
+        """Open the database, load state and start the engine."""
+        if self._state is not _Lifecycle.UNOPENED:
+            raise SimulatorStateError("Cannot start a simulator more than once.")
+        self._state = _Lifecycle.STARTED
+        try:
+            await self._build()
+        except BaseException:
+            await self.aclose()
+            raise
+
+    async def _build(self) -> None:
+        await self.db.open()
+        self.activity = Activity()
+        self.ctx = ServiceContext(
+            db=self.db, clock=self.clock, region=self.config.region,
+            account_id=self.config.account_id,
+            wake_dispatcher=lambda: self.dispatcher.wake(),
+            resource_exists=self._resource_exists,
+        )
+        self.s3 = S3Service(self.ctx)
+        self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
+        await self.s3.load()
+        await self.functions.load()
+        self.runtimes = {"inline": InlineRuntime(max_workers=self.config.handler_threads)}
+        self.invoker = Invoker(
+            clock=self.clock, runtimes=self.runtimes, region=self.config.region,
+            endpoint_url=lambda: self.endpoint_url,
+        )
+        self.async_queue = AsyncInvokeQueue(
+            db=self.db, clock=self.clock, activity=self.activity, invoker=self.invoker,
+            functions=self.functions, max_concurrency=self.config.handler_threads,
+            wake_dispatcher=lambda: self.dispatcher.wake(),
+        )
+        self.dispatcher = Dispatcher(
+            db=self.db, clock=self.clock, activity=self.activity,
+            wake_functions=self.async_queue.wake,
+        )
+        self.functions.backend = _Backend(self)
+        self.dispatcher.start()
+        self.async_queue.start()
+
+    async def aclose(self) -> None:
+        """Stop the engine and close the database. Closing twice is harmless."""
+        if self._state is _Lifecycle.CLOSED:
+            return
+        self._state = _Lifecycle.CLOSED
+        for name in ("dispatcher", "async_queue"):
+            worker = getattr(self, name, None)
+            if worker is not None:
+                await worker.aclose()
+        for runtime in getattr(self, "runtimes", {}).values():
+            await runtime.aclose()
+        await self.db.aclose()
+
+    def __del__(self) -> None:
+        if getattr(self, "_state", None) is _Lifecycle.STARTED:
+            warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=1)
+
+    def service(self, name: str) -> Any:
+        """The service object for an AWS service name, as the gateway routes to it."""
+        services: dict[str, Any] = {"s3": self.s3, "lambda": self.functions}
+        try:
+            return services[name]
+        except KeyError:
+            raise LookupError(name) from None
+
+    def _resource_exists(self, kind: str, arn: str) -> bool:
+        if kind == "function":
+            return self.functions.exists(arn)
+        return False  # topics and queues arrive with SNS and SQS
+
+    async def settle(self, timeout: float | None = None) -> None:
+        """Return once no delivery, invocation or retry has work left.
+
+        With a virtual clock, pending timers (retry back-off) are jumped to; with the real clock
+        they are waited for. Raises `SettleTimeout` after `timeout` real seconds.
+        """
+        if self._state is not _Lifecycle.STARTED:
+            raise SimulatorStateError("The simulator is not running.")
+        limit = self.config.settle_timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SettleTimeout(self._busy_message(limit))
+            try:
+                await asyncio.wait_for(self.activity.wait_idle(), remaining)
+            except TimeoutError:
+                raise SettleTimeout(self._busy_message(limit)) from None
+            # Let any task that was just woken run before deciding.
+            await asyncio.sleep(0)
+            if not self.activity.idle:
+                continue
+            next_due = self.clock.next_work_deadline()
+            if next_due is None:
+                return
+            if isinstance(self.clock, VirtualClock):
+                if next_due > self.clock.time():
+                    self.clock.advance_to_next()
+                await asyncio.sleep(0)
+                continue
+            # Real clock: wait for the timer's work to begin.
+            wait = min(deadline - time.monotonic(), max(0.0, next_due - self.clock.time()) + 0.05)
+            if wait <= 0:
+                raise SettleTimeout(self._busy_message(limit))
+            try:
+                await asyncio.wait_for(self.activity.wait_change(), wait)
+            except TimeoutError:
+                pass
+
+    def _busy_message(self, limit: float) -> str:
+        busy = self.activity.busy()
+        pending = self.clock.next_work_deadline()
+        parts = [f"{who} ({n})" for who, n in busy.items()]
+        if pending is not None:
+            parts.append(f"a retry due in {max(0.0, pending - self.clock.time()):.1f} s")
+        return f"not settled after {limit:g} s; still busy: {', '.join(parts) or 'nothing?'}"

@@ -1,0 +1,65 @@
+import sqlite3
+
+import pytest
+
+from eventsim.store import Database
+from eventsim.store.migrate import migrations
+
+
+@pytest.mark.asyncio
+async def test_concurrent_writes_share_one_commit() -> None:
+    import asyncio
+
+    async with Database(":memory:") as db:
+        before = db.commits
+
+        def insert(n: int):
+            def unit(conn: sqlite3.Connection) -> int:
+                conn.execute(
+                    "INSERT INTO buckets (name, region, created_at) VALUES (?,?,?)",
+                    (f"b{n}", "us-east-1", 0.0),
+                )
+                return n
+            return unit
+
+        results = await asyncio.gather(*(db.write(insert(n)) for n in range(100)))
+        assert results == list(range(100))
+        assert db.commits - before < 10
+        count = await db.read(lambda c: c.execute("SELECT COUNT(*) FROM buckets").fetchone()[0])
+        assert count == 100
+
+
+@pytest.mark.asyncio
+async def test_failing_unit_rolls_back_alone() -> None:
+    import asyncio
+
+    async with Database(":memory:") as db:
+        def good(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO buckets VALUES ('good', 'us-east-1', 0)")
+
+        def bad(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO buckets VALUES ('bad', 'us-east-1', 0)")
+            raise ValueError("nope")
+
+        outcome = await asyncio.gather(db.write(good), db.write(bad), return_exceptions=True)
+        assert outcome[0] is None
+        assert isinstance(outcome[1], ValueError)
+        names = await db.read(lambda c: [r[0] for r in c.execute("SELECT name FROM buckets")])
+        assert names == ["good"]
+
+
+@pytest.mark.asyncio
+async def test_committed_writes_survive_reopening(tmp_path) -> None:
+    path = tmp_path / "state.db"
+    async with Database(path) as db:
+        await db.write(lambda c: c.execute("INSERT INTO buckets VALUES ('kept', 'us-east-1', 0)"))
+    async with Database(path) as db:
+        names = await db.read(lambda c: [r[0] for r in c.execute("SELECT name FROM buckets")])
+        version = await db.read(lambda c: c.execute("PRAGMA user_version").fetchone()[0])
+    assert names == ["kept"]
+    assert version == len(migrations())
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    numbers = [n for n, _ in migrations()]
+    assert numbers == list(range(1, len(numbers) + 1))
