@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import resource
 import time
 import uuid
 import zlib
@@ -41,6 +43,9 @@ def lambda_environment(
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         "LANG": "en_US.UTF-8",
         "TZ": ":UTC",
+        # Keep the developer's ~/.aws profiles out of handlers, as Lambda has none.
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         **_CREDENTIALS,
     }
     if endpoint_url:
@@ -64,6 +69,29 @@ def lambda_environment(
         "EVENTSIM": "true",
     })
     return env
+
+
+def _with_platform_lines(function: FunctionConfig, request_id: str, result: InvokeResult) -> str:
+    """Frame a handler's output with the START, END and REPORT lines Lambda writes."""
+    report = (
+        f"REPORT RequestId: {request_id}\tDuration: {result.duration_ms:.2f} ms\t"
+        f"Billed Duration: {math.ceil(result.duration_ms)} ms\t"
+        f"Memory Size: {function.memory_size} MB\t"
+        f"Max Memory Used: {_peak_memory_mb()} MB"
+    )
+    if result.init_duration_ms is not None:
+        report += f"\tInit Duration: {result.init_duration_ms:.2f} ms"
+    body = result.logs if not result.logs or result.logs.endswith("\n") else result.logs + "\n"
+    return (
+        f"START RequestId: {request_id} Version: {function.version}\n"
+        f"{body}END RequestId: {request_id}\n{report}\n"
+    )
+
+
+def _peak_memory_mb() -> int:
+    # An inline handler shares the simulator's process: its peak is the process's peak.
+    # Process environments (issue 5) measure their own.
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 class Invoker:
@@ -115,6 +143,7 @@ class Invoker:
             invocation_type=invocation_type,
         )
         result = await self._runtimes[function.runtime_kind].invoke(request)
+        result.logs = _with_platform_lines(function, request_id, result)
         return self._record(function, payload, cause, request_id, span, invocation_type,
                             attempt, started, result)
 

@@ -1,0 +1,194 @@
+"""S3 event notification documents, exactly as S3 sends them.
+
+The record layout and key order follow the examples in
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html and
+the records AWS delivered in localstack's AWS-validated snapshots
+(``tests/aws/services/s3/test_s3_notifications_{sqs,sns}.snapshot.json``)::
+
+    {"Records": [{eventVersion, eventSource, awsRegion, eventTime, eventName,
+                  userIdentity, requestParameters, responseElements,
+                  s3: {s3SchemaVersion, configurationId,
+                       bucket: {name, ownerIdentity, arn},
+                       object: {key, size?, eTag?, versionId?, sequencer?}}}]}
+
+Which ``object`` fields appear depends on the event type (see `s3_event_record`).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import secrets
+from typing import Any
+from urllib.parse import quote_plus
+
+__all__ = [
+    "EMPTY_ETAG",
+    "encode_key",
+    "event_version_for",
+    "format_event_time",
+    "new_host_id",
+    "new_request_id",
+    "s3_event",
+    "s3_event_record",
+    "s3_test_event",
+    "sequencer_for",
+]
+
+EMPTY_ETAG = "d41d8cd98f00b204e9800998ecf8427e"
+"""MD5 of zero bytes: the eTag S3 puts on ``ObjectRemoved:DeleteMarkerCreated`` records."""
+
+_SEQUENCER_DIGITS = 18  # AWS's own sequencers are 18 hex digits, e.g. 0055AED6DCD90281E5
+_HOST_ID_BYTES = 56  # base64 of 56 bytes is 76 characters, the length of real x-amz-id-2 values
+
+
+def encode_key(key: str) -> str:
+    """The object key as it appears in an event: form-URL-encoded, ``/`` kept.
+
+    S3 documents ``red flower.jpg`` -> ``red+flower.jpg``; recorded events show ``a@b`` ->
+    ``a%40b`` and ``+`` -> ``%2B``. ``quote_plus(key, safe="/")`` reproduces every observed pair.
+    """
+    return quote_plus(key, safe="/")
+
+
+def format_event_time(epoch_seconds: float) -> str:
+    """ISO-8601 UTC with milliseconds and ``Z``, e.g. ``2019-09-03T19:37:27.192Z``."""
+    # Work in whole milliseconds: a float such as 1567539447.192 is 1567539447.19199...,
+    # and truncating its microseconds would print .191.
+    millis = round(epoch_seconds * 1000)
+    seconds, ms = divmod(millis, 1000)
+    moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms:03d}Z"
+
+
+def event_version_for(event_name: str) -> str:
+    """The ``eventVersion`` S3 stamps on a record of this event type.
+
+    Recorded events show ``2.1`` for created/removed/restore, ``2.2`` for replication and
+    ``2.3`` for tagging, ACL, lifecycle and Intelligent-Tiering events and ObjectRestore:Delete.
+    """
+    name = _bare(event_name)
+    if name.startswith("Replication:"):
+        return "2.2"
+    if name.startswith(("ObjectTagging:", "ObjectAcl:", "LifecycleExpiration:")) or name in (
+        "LifecycleTransition",
+        "IntelligentTiering",
+        "ObjectRestore:Delete",
+    ):
+        return "2.3"
+    return "2.1"
+
+
+def s3_event_record(
+    *,
+    event_name: str,
+    bucket: str,
+    key: str,
+    region: str,
+    event_time: float,
+    configuration_id: str,
+    request_id: str,
+    host_id: str,
+    principal_id: str,
+    source_ip: str,
+    size: int | None,
+    etag: str | None,
+    sequencer: str | None,
+    version_id: str | None = None,
+    owner_id: str,
+) -> dict[str, Any]:
+    """One record of an S3 event notification, field for field as AWS sends it.
+
+    `event_name` may carry the ``s3:`` prefix of the configuration; the record drops it.
+    `key` is the raw key (it is encoded here); `etag` is the bare hex digest, without quotes.
+    The event type decides which object fields exist, whatever the caller passes:
+
+    - ``ObjectRemoved:*``: no ``size``, no ``eTag``, except that ``DeleteMarkerCreated``
+      carries the empty-object eTag;
+    - ``ObjectTagging:*`` and ``ObjectAcl:Put``: no ``size`` and no ``sequencer``;
+    - otherwise ``size``, ``eTag`` and ``sequencer`` appear when given.
+
+    ``versionId`` appears only when given (S3 omits it for unversioned buckets).
+    """
+    name = _bare(event_name)
+    obj: dict[str, Any] = {"key": encode_key(key)}
+    removed = name.startswith("ObjectRemoved:")
+    metadata_only = name.startswith(("ObjectTagging:", "ObjectAcl:"))
+    if size is not None and not (removed or metadata_only):
+        obj["size"] = size
+    if name == "ObjectRemoved:DeleteMarkerCreated":
+        obj["eTag"] = EMPTY_ETAG
+    elif etag is not None and not removed:
+        obj["eTag"] = etag.strip('"')
+    if version_id is not None:
+        obj["versionId"] = version_id
+    if sequencer is not None and not metadata_only:
+        obj["sequencer"] = sequencer
+    return {
+        "eventVersion": event_version_for(name),
+        "eventSource": "aws:s3",
+        "awsRegion": region,
+        "eventTime": format_event_time(event_time),
+        "eventName": name,
+        "userIdentity": {"principalId": principal_id},
+        "requestParameters": {"sourceIPAddress": source_ip},
+        "responseElements": {"x-amz-request-id": request_id, "x-amz-id-2": host_id},
+        "s3": {
+            "s3SchemaVersion": "1.0",
+            "configurationId": configuration_id,
+            "bucket": {
+                "name": bucket,
+                "ownerIdentity": {"principalId": owner_id},
+                "arn": f"arn:aws:s3:::{bucket}",
+            },
+            "object": obj,
+        },
+    }
+
+
+def s3_event(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The envelope around records. S3 sends one record per notification in practice."""
+    return {"Records": records}
+
+
+def s3_test_event(
+    *, bucket: str, event_time: float, request_id: str, host_id: str
+) -> dict[str, Any]:
+    """The flat ``s3:TestEvent`` S3 sends to queues and topics when a configuration is saved.
+
+    It is not a ``Records`` envelope, and Lambda destinations never receive it.
+    """
+    return {
+        "Service": "Amazon S3",
+        "Event": "s3:TestEvent",
+        "Time": format_event_time(event_time),
+        "Bucket": bucket,
+        "RequestId": request_id,
+        "HostId": host_id,
+    }
+
+
+def sequencer_for(counter: int) -> str:
+    """An uppercase-hex sequencer that grows with `counter`.
+
+    S3 says to compare two sequencers of one key by left-padding the shorter with zeros and
+    comparing the strings; zero-padding to a fixed width makes plain string order agree with it
+    (and a counter past 18 digits only makes the string longer, which the rule still orders).
+    """
+    if counter < 0:
+        raise ValueError("a sequencer counter cannot be negative")
+    return f"{counter:0{_SEQUENCER_DIGITS}X}"
+
+
+def new_request_id() -> str:
+    """A fresh ``x-amz-request-id``: 16 uppercase hex digits, like ``D82B88E5F771F645``."""
+    return secrets.token_hex(8).upper()
+
+
+def new_host_id() -> str:
+    """A fresh ``x-amz-id-2``: 76 characters of base64, like the ids S3 returns."""
+    return base64.b64encode(secrets.token_bytes(_HOST_ID_BYTES)).decode("ascii")
+
+
+def _bare(event_name: str) -> str:
+    return event_name.removeprefix("s3:")
