@@ -119,6 +119,7 @@ class Simulator:
             db=self.db, clock=self.clock, region=self.config.region,
             account_id=self.config.account_id,
             wake_dispatcher=lambda: self.dispatcher.wake(),
+            queued=lambda events: self.async_queue.accept(events),
             resource_exists=self._resource_exists,
         )
         self.s3 = S3Service(self.ctx)
@@ -137,9 +138,10 @@ class Simulator:
         )
         self.dispatcher = Dispatcher(
             db=self.db, clock=self.clock, activity=self.activity,
-            wake_functions=self.async_queue.wake,
+            accept_events=self.async_queue.accept,
         )
         self.functions.backend = _Backend(self)
+        await self.async_queue.load()
         self.dispatcher.start()
         self.async_queue.start()
 

@@ -16,9 +16,10 @@ write produces.
 from __future__ import annotations
 
 import json
-import secrets
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+
+from eventsim.ids import random_hex
 
 __all__ = [
     "MAX_HOPS",
@@ -35,12 +36,12 @@ MAX_HOPS = 16
 
 def new_trace_id(epoch_seconds: float) -> str:
     """An X-Ray trace id: ``1-<epoch hex>-<96 random bits hex>``."""
-    return f"1-{int(epoch_seconds):08x}-{secrets.token_hex(12)}"
+    return f"1-{int(epoch_seconds):08x}-{random_hex(24)}"
 
 
 def new_span_id() -> str:
     """An X-Ray segment id: 16 hex digits."""
-    return secrets.token_hex(8)
+    return random_hex(16)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,12 @@ class Cause:
         return cls(trace_id=header.root, source=source, parent_span=header.parent, hop=header.hop)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        # Hot path (one per event): a literal dict is several times faster than asdict().
+        return json.dumps(
+            {"trace_id": self.trace_id, "source": self.source, "parent_span": self.parent_span,
+             "hop": self.hop},
+            separators=(",", ":"),
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Cause:

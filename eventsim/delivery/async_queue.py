@@ -10,11 +10,12 @@ stays the same across retries.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import heapq
 import json
 import logging
 import sqlite3
-import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,31 +24,24 @@ from eventsim.clock import Clock
 from eventsim.delivery.retry import retry_delay
 from eventsim.delivery.worker import Worker
 from eventsim.events.destinations import async_destination_record
+from eventsim.ids import new_uuid
 from eventsim.runtime.invoker import Invoker
 from eventsim.services.lambda_.invocations import InvocationRecord, insert_invocation
 from eventsim.services.lambda_.models import FunctionConfig
 from eventsim.services.lambda_.service import LambdaService
 from eventsim.store import Database
 from eventsim.store.outbox import OutboxRow, add_outbox_row
+from eventsim.store.queue import (
+    QueuedEvent,
+    delete_queued_event,
+    insert_queued_event,
+    load_queued_events,
+)
 from eventsim.tracing import MAX_HOPS, Cause
 
-__all__ = ["AsyncInvokeQueue", "add_queued_event", "destination_kind"]
+__all__ = ["AsyncInvokeQueue", "destination_kind"]
 
 LOG = logging.getLogger(__name__)
-
-
-def add_queued_event(
-    conn: sqlite3.Connection, function: str, payload: str, cause: str, now: float,
-    request_id: str | None = None,
-) -> str:
-    """Queue an event for `function` inside the caller's unit; return its request id."""
-    request_id = request_id or str(uuid.uuid4())
-    conn.execute(
-        "INSERT INTO async_queue (function, payload, attempt, not_before, enqueued_at, "
-        "request_id, cause) VALUES (?,?,0,?,?,?,?)",
-        (function, payload, now, now, request_id, cause),
-    )
-    return request_id
 
 
 def destination_kind(arn: str) -> str:
@@ -68,9 +62,20 @@ class _Queued:
     request_id: str
     cause: Cause
 
+    @classmethod
+    def of(cls, event: QueuedEvent) -> _Queued:
+        return cls(id=event.id, function=event.function, payload=event.payload,
+                   attempt=event.attempt, enqueued_at=event.enqueued_at,
+                   request_id=event.request_id, cause=Cause.from_json(event.cause))
+
 
 class AsyncInvokeQueue(Worker):
-    """Takes due events off the queue and invokes their functions."""
+    """Invokes queued events as concurrency allows.
+
+    The async_queue table is the durable record; this worker keeps the same events in memory
+    (ready now, or delayed until a retry is due) so that it never reads back what writers just
+    handed it. At start it loads whatever a previous process left in the table.
+    """
 
     name = "async-queue"
 
@@ -91,9 +96,16 @@ class AsyncInvokeQueue(Worker):
         self._functions = functions
         self._max = max_concurrency
         self._wake_dispatcher = wake_dispatcher
-        self._inflight: set[int] = set()
+        self._ready: deque[_Queued] = deque()
+        self._delayed: list[tuple[float, int, _Queued]] = []
+        self._inflight = 0
         self._per_function: Counter[str] = Counter()
         self._tasks: set[asyncio.Task[None]] = set()
+
+    async def load(self) -> None:
+        """Take over the events a previous process left queued."""
+        for event in await self._db.read(load_queued_events):
+            self._schedule(_Queued.of(event), event.not_before)
 
     async def aclose(self) -> None:
         await super().aclose()
@@ -102,49 +114,54 @@ class AsyncInvokeQueue(Worker):
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    def accept(self, events: list[QueuedEvent]) -> None:
+        """Take events whose rows have just committed."""
+        for event in events:
+            self._schedule(_Queued.of(event), event.not_before)
+        self.wake()
+
     async def enqueue(self, function: FunctionConfig, payload: str, cause: Cause) -> str:
         """Queue an Event invocation durably; return its request id."""
         now = self._clock.time()
-        request_id = await self._db.write(
-            lambda c: add_queued_event(c, function.name, payload, cause.to_json(), now)
-        )
-        self.wake()
-        return request_id
+        event = await self._db.write(lambda c: insert_queued_event(
+            c, function=function.name, payload=payload, cause=cause.to_json(), now=now,
+            request_id=new_uuid(),
+        ))
+        self.accept([event])
+        return event.request_id
+
+    def _schedule(self, item: _Queued, not_before: float) -> None:
+        if not_before <= self._clock.time():
+            self._ready.append(item)
+        else:
+            heapq.heappush(self._delayed, (not_before, item.id, item))
 
     async def step(self) -> float | None:
         now = self._clock.time()
-        room = self._max - len(self._inflight)
-        rows, next_due = await self._db.read(
-            lambda c: _due(c, now, room + len(self._inflight))
-        )
-        blocked = False
-        for row in rows:
-            if row.id in self._inflight:
-                continue
-            if len(self._inflight) >= self._max:
-                blocked = True
-                break
-            function = self._function(row.function)
+        while self._delayed and self._delayed[0][0] <= now:
+            self._ready.append(heapq.heappop(self._delayed)[2])
+        held: list[_Queued] = []
+        while self._ready and self._inflight < self._max:
+            item = self._ready.popleft()
+            function = self._functions.peek(item.function)
             if function is None:
-                await self._discard_orphan(row)
+                await self._discard_orphan(item)
                 continue
             limit = function.reserved_concurrency
             if limit is not None and self._per_function[function.name] >= limit:
-                # Throttled: the event waits in the queue, as Lambda retries throttles.
-                blocked = True
+                # Throttled: the event waits its turn, as Lambda retries throttled events.
+                held.append(item)
                 continue
-            self._launch(function, row)
-        # When capacity is what holds events back, a finishing invocation wakes us.
-        return next_due if not blocked or next_due is not None else None
+            self._launch(function, item)
+        self._ready.extendleft(reversed(held))
+        # Events held back by concurrency are woken by a finishing invocation.
+        return self._delayed[0][0] if self._delayed else None
 
-    def _function(self, name: str) -> FunctionConfig | None:
-        return self._functions.peek(name)
-
-    def _launch(self, function: FunctionConfig, row: _Queued) -> None:
-        self._inflight.add(row.id)
+    def _launch(self, function: FunctionConfig, item: _Queued) -> None:
+        self._inflight += 1
         self._per_function[function.name] += 1
         self._activity.begin("invocation")
-        task = asyncio.create_task(self._attempt(function, row))
+        task = asyncio.create_task(self._attempt(function, item))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -157,7 +174,7 @@ class AsyncInvokeQueue(Worker):
             LOG.exception("asynchronous invocation %s of %s failed inside eventsim",
                           row.request_id, function.name)
         finally:
-            self._inflight.discard(row.id)
+            self._inflight -= 1
             self._per_function[function.name] -= 1
             self.wake()
             self._activity.end("invocation")
@@ -191,6 +208,7 @@ class AsyncInvokeQueue(Worker):
                     (attempt, retry_at, row.id),
                 )
             await self._db.write(unit)
+            self._schedule(dataclasses.replace(row, attempt=attempt), retry_at)
             return
         condition = "EventAgeExceeded" if too_old and attempt <= function.maximum_retry_attempts \
             else "RetriesExhausted"
@@ -222,7 +240,7 @@ class AsyncInvokeQueue(Worker):
         def unit(conn: sqlite3.Connection) -> None:
             if record is not None:
                 insert_invocation(conn, record)
-            conn.execute("DELETE FROM async_queue WHERE id = ?", (row.id,))
+            delete_queued_event(conn, row.id)
             if document is None:
                 return
             text = json.dumps(document, separators=(",", ":"))
@@ -243,27 +261,4 @@ class AsyncInvokeQueue(Worker):
 
     async def _discard_orphan(self, row: _Queued) -> None:
         LOG.warning("dropping event %s for deleted function %s", row.request_id, row.function)
-        await self._db.write(
-            lambda c: c.execute("DELETE FROM async_queue WHERE id = ?", (row.id,))
-        )
-
-
-def _due(conn: sqlite3.Connection, now: float, limit: int) -> tuple[list[_Queued], float | None]:
-    rows = conn.execute(
-        "SELECT id, function, payload, attempt, enqueued_at, request_id, cause FROM async_queue "
-        "WHERE not_before <= ? ORDER BY not_before, id LIMIT ?",
-        (now, max(limit, 1)),
-    ).fetchall()
-    later = conn.execute(
-        "SELECT MIN(not_before) FROM async_queue WHERE not_before > ?", (now,)
-    ).fetchone()[0]
-    return (
-        [
-            _Queued(id=r["id"], function=r["function"], payload=r["payload"],
-                    attempt=r["attempt"], enqueued_at=r["enqueued_at"],
-                    request_id=r["request_id"], cause=Cause.from_json(r["cause"]))
-            for r in rows
-        ],
-        later,
-    )
-
+        await self._db.write(lambda c: delete_queued_event(c, row.id))

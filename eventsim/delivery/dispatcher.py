@@ -14,11 +14,12 @@ from collections.abc import Callable
 
 from eventsim.activity import Activity
 from eventsim.clock import Clock
-from eventsim.delivery.async_queue import add_queued_event
 from eventsim.delivery.worker import Worker
-from eventsim.services.lambda_.service import function_name_from_arn
+from eventsim.ids import new_uuid
+from eventsim.services.lambda_.arns import function_name_from_arn
 from eventsim.store import Database
 from eventsim.store.outbox import OutboxRow, take_outbox_rows
+from eventsim.store.queue import QueuedEvent, insert_queued_event
 
 __all__ = ["Deliver", "Dispatcher"]
 
@@ -36,12 +37,19 @@ class Dispatcher(Worker):
     name = "dispatcher"
 
     def __init__(
-        self, *, db: Database, clock: Clock, activity: Activity, wake_functions: Callable[[], None]
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        activity: Activity,
+        accept_events: Callable[[list[QueuedEvent]], None],
     ) -> None:
         super().__init__(clock, activity)
         self._db = db
+        self._accept_events = accept_events
+        self._queued: list[QueuedEvent] = []
         self._deliver: dict[str, Deliver] = {"function": self._to_function}
-        self._after: dict[str, Callable[[], None]] = {"function": wake_functions}
+        self._after: dict[str, Callable[[], None]] = {}
 
     def register(self, kind: str, deliver: Deliver, after_commit: Callable[[], None]) -> None:
         """Let a service take rows of `kind`; `after_commit` wakes whatever consumes them."""
@@ -49,12 +57,17 @@ class Dispatcher(Worker):
         self._after[kind] = after_commit
 
     def _to_function(self, conn: sqlite3.Connection, row: OutboxRow) -> None:
-        add_queued_event(conn, function_name_from_arn(row.target), row.payload, row.cause,
-                         row.created_at)
+        self._queued.append(insert_queued_event(
+            conn, function=function_name_from_arn(row.target), payload=row.payload,
+            cause=row.cause, now=row.created_at, request_id=new_uuid(),
+        ))
 
     async def step(self) -> float | None:
         while True:
+            self._queued = []
             kinds = await self._db.write(self._drain)
+            if self._queued:
+                self._accept_events(self._queued)
             for kind in kinds:
                 wake = self._after.get(kind)
                 if wake is not None:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import secrets
 from typing import Any
 from urllib.parse import quote_plus
+
+from eventsim.ids import random_hex
 
 __all__ = [
     "EMPTY_ETAG",
@@ -182,12 +183,12 @@ def sequencer_for(counter: int) -> str:
 
 def new_request_id() -> str:
     """A fresh ``x-amz-request-id``: 16 uppercase hex digits, like ``D82B88E5F771F645``."""
-    return secrets.token_hex(8).upper()
+    return random_hex(16).upper()
 
 
 def new_host_id() -> str:
     """A fresh ``x-amz-id-2``: 76 characters of base64, like the ids S3 returns."""
-    return base64.b64encode(secrets.token_bytes(_HOST_ID_BYTES)).decode("ascii")
+    return base64.b64encode(bytes.fromhex(random_hex(_HOST_ID_BYTES * 2))).decode("ascii")
 
 
 def _bare(event_name: str) -> str:

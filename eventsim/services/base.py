@@ -8,13 +8,28 @@ from dataclasses import dataclass, field
 
 from eventsim.clock import Clock
 from eventsim.store import Database
+from eventsim.store.queue import QueuedEvent
 from eventsim.tracing import Cause
 
-__all__ = ["ServiceContext", "record_traced_write"]
+__all__ = ["Pending", "ServiceContext", "record_traced_write"]
 
 
 def _always(kind: str, arn: str) -> bool:
     return True
+
+
+@dataclass
+class Pending:
+    """What a unit produced for the engine, handed over once the unit has committed."""
+
+    events: list[QueuedEvent] = field(default_factory=list)
+    outbox: bool = False
+
+    def hand_over(self, ctx: ServiceContext) -> None:
+        if self.events:
+            ctx.queued(self.events)
+        if self.outbox:
+            ctx.wake_dispatcher()
 
 
 @dataclass
@@ -27,6 +42,8 @@ class ServiceContext:
     account_id: str
     wake_dispatcher: Callable[[], None] = lambda: None
     """Call after committing outbox rows, so the dispatcher hands them on at once."""
+    queued: Callable[[list[QueuedEvent]], None] = lambda events: None
+    """Call after committing async-queue rows: hands them to the invoke queue in memory."""
     resource_exists: Callable[[str, str], bool] = field(default=_always)
     """``(kind, arn) -> bool`` for destination validation: kind is function, topic or queue."""
 

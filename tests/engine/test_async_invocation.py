@@ -146,12 +146,13 @@ async def test_events_queued_before_a_restart_are_delivered_after_it(tmp_path) -
     async with Simulator(config) as first:
         await _function(first, "echo", "echo")
         # Queue rows directly, as if the process died before delivering them.
-        from eventsim.delivery.async_queue import add_queued_event
+        from eventsim.store.queue import insert_queued_event
         from eventsim.tracing import Cause
 
         cause = Cause(trace_id="1-00000000-000000000000000000000000", source="test").to_json()
         now = first.clock.time()
-        await first.db.write(lambda c: add_queued_event(c, "echo", '{"n": 1}', cause, now))
+        await first.db.write(lambda c: insert_queued_event(
+            c, function="echo", payload='{"n": 1}', cause=cause, now=now, request_id="r-1"))
         await first.async_queue.aclose()  # stop delivering before the queue runs
     async with Simulator(config) as second:
         await second.settle()

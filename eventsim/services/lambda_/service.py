@@ -20,6 +20,7 @@ from eventsim.services.lambda_.errors import (
     InvalidRequestContentException,
     RequestTooLargeException,
 )
+from eventsim.services.lambda_.arns import function_name_from_arn
 from eventsim.services.lambda_.invocations import InvocationRecord
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.tracing import Cause
@@ -43,15 +44,6 @@ class InvocationBackend(Protocol):
     async def enqueue(self, function: FunctionConfig, payload: str, cause: Cause) -> str:
         """Queue an asynchronous invocation durably; return its request id."""
         ...
-
-
-def function_name_from_arn(name_or_arn: str) -> str:
-    """``arn:aws:lambda:r:a:function:NAME[:qualifier]`` or ``NAME`` -> NAME."""
-    if name_or_arn.startswith("arn:"):
-        parts = name_or_arn.split(":")
-        if len(parts) >= 7 and parts[5] == "function":
-            return parts[6]
-    return name_or_arn.split(":")[0]
 
 
 class LambdaService:

@@ -19,7 +19,9 @@ from urllib.parse import unquote
 
 from eventsim.errors import InvalidArgument, InvalidRequest, MalformedXML, NotImplementedOperation
 from eventsim.events import s3 as s3_events
-from eventsim.services.base import ServiceContext, record_traced_write
+from eventsim.ids import new_uuid
+from eventsim.services.base import Pending, ServiceContext, record_traced_write
+from eventsim.services.lambda_.arns import function_name_from_arn
 from eventsim.services.s3 import listing
 from eventsim.services.s3.errors import (
     BucketAlreadyOwnedByYou,
@@ -44,6 +46,7 @@ from eventsim.services.s3.notifications import (
     parse_notification_configuration,
 )
 from eventsim.store.outbox import OutboxRow, add_outbox_row
+from eventsim.store.queue import insert_queued_event
 from eventsim.tracing import Cause
 
 __all__ = ["S3Service"]
@@ -184,10 +187,11 @@ class S3Service:
         etag = compute_etag(body)
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:ObjectCreated:Put {bucket}/{key}", now)
+        pending = Pending()
 
         def unit(conn: sqlite3.Connection) -> None:
-            _require_bucket(conn, bucket)
             if if_none_match is not None or if_match is not None:
+                _require_bucket(conn, bucket)
                 current = conn.execute(
                     "SELECT etag FROM objects WHERE bucket = ? AND key = ?", (bucket, key)
                 ).fetchone()
@@ -198,11 +202,12 @@ class S3Service:
                         raise NoSuchKey(key)
                     raise PreconditionFailed("If-Match")
             self._store(conn, bucket, key, body, etag, now, content_type, metadata or {}, headers)
-            self._notify(conn, "ObjectCreated:Put", bucket, key, len(body), etag, now, cause)
+            self._notify(conn, pending, "ObjectCreated:Put", bucket, key, len(body), etag, now,
+                         cause)
             record_traced_write(conn, cause, "s3:PutObject", f"arn:aws:s3:::{bucket}/{key}", now)
 
         await self._ctx.db.write(unit)
-        self._ctx.wake_dispatcher()
+        pending.hand_over(self._ctx)
         return {"ETag": etag}
 
     async def get_object(
@@ -252,13 +257,14 @@ class S3Service:
         """DeleteObject; deleting a missing key succeeds, as in an unversioned bucket."""
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:ObjectRemoved:Delete {bucket}/{key}", now)
+        pending = Pending()
 
         def unit(conn: sqlite3.Connection) -> None:
             _require_bucket(conn, bucket)
-            self._delete(conn, bucket, key, now, cause)
+            self._delete(conn, pending, bucket, key, now, cause)
 
         await self._ctx.db.write(unit)
-        self._ctx.wake_dispatcher()
+        pending.hand_over(self._ctx)
         return {}
 
     async def delete_objects(
@@ -271,14 +277,15 @@ class S3Service:
         quiet = bool(delete.get("Quiet"))
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:DeleteObjects {bucket}", now)
+        pending = Pending()
 
         def unit(conn: sqlite3.Connection) -> None:
             _require_bucket(conn, bucket)
             for item in objects:
-                self._delete(conn, bucket, item["Key"], now, cause)
+                self._delete(conn, pending, bucket, item["Key"], now, cause)
 
         await self._ctx.db.write(unit)
-        self._ctx.wake_dispatcher()
+        pending.hand_over(self._ctx)
         deleted = [] if quiet else [{"Key": item["Key"]} for item in objects]
         return {"Deleted": deleted, "Errors": []}
 
@@ -315,6 +322,8 @@ class S3Service:
             ContentEncoding=content_encoding, ContentLanguage=content_language,
         )
 
+        pending = Pending()
+
         def unit(conn: sqlite3.Connection) -> str:
             _require_bucket(conn, src_bucket)
             source, body = _load(conn, src_bucket, src_key, with_body=True)
@@ -324,12 +333,13 @@ class S3Service:
             else:
                 ctype, meta, headers = source.content_type, source.metadata, source.headers
             self._store(conn, bucket, key, body, source.etag, now, ctype, meta, headers)
-            self._notify(conn, "ObjectCreated:Copy", bucket, key, source.size, source.etag, now, cause)
+            self._notify(conn, pending, "ObjectCreated:Copy", bucket, key, source.size,
+                         source.etag, now, cause)
             record_traced_write(conn, cause, "s3:CopyObject", f"arn:aws:s3:::{bucket}/{key}", now)
             return source.etag
 
         etag = await self._ctx.db.write(unit)
-        self._ctx.wake_dispatcher()
+        pending.hand_over(self._ctx)
         return {"CopyObjectResult": {"ETag": etag, "LastModified": _timestamp(now)}}
 
     async def list_objects_v2(
@@ -486,24 +496,32 @@ class S3Service:
         metadata: dict[str, str],
         headers: dict[str, str],
     ) -> None:
-        conn.execute(
-            "INSERT OR REPLACE INTO objects (bucket, key, body, size, etag, last_modified, "
-            "content_type, metadata, headers) VALUES (?,?,?,?,?,?,?,?,?)",
-            (bucket, key, body, len(body), etag, now, content_type,
-             json.dumps({k.lower(): v for k, v in metadata.items()}), json.dumps(headers)),
-        )
+        meta = json.dumps({k.lower(): v for k, v in metadata.items()}) if metadata else "{}"
+        try:
+            conn.execute(
+                "INSERT OR REPLACE INTO objects (bucket, key, body, size, etag, last_modified, "
+                "content_type, metadata, headers) VALUES (?,?,?,?,?,?,?,?,?)",
+                (bucket, key, body, len(body), etag, now, content_type, meta,
+                 json.dumps(headers) if headers else "{}"),
+            )
+        except sqlite3.IntegrityError:
+            # The foreign key on objects.bucket is the existence check.
+            raise NoSuchBucket(bucket) from None
 
     def _delete(
-        self, conn: sqlite3.Connection, bucket: str, key: str, now: float, cause: Cause
+        self, conn: sqlite3.Connection, pending: Pending, bucket: str, key: str, now: float,
+        cause: Cause,
     ) -> None:
         gone = conn.execute("DELETE FROM objects WHERE bucket = ? AND key = ?", (bucket, key))
         if gone.rowcount:
-            self._notify(conn, "ObjectRemoved:Delete", bucket, key, None, None, now, cause)
+            self._notify(conn, pending, "ObjectRemoved:Delete", bucket, key, None, None, now,
+                         cause)
             record_traced_write(conn, cause, "s3:DeleteObject", f"arn:aws:s3:::{bucket}/{key}", now)
 
     def _notify(
         self,
         conn: sqlite3.Connection,
+        pending: Pending,
         event_name: str,
         bucket: str,
         key: str,
@@ -531,10 +549,19 @@ class S3Service:
                 sequencer=sequencer, owner_id=_OWNER_PRINCIPAL,
             )
             payload = json.dumps(s3_events.s3_event([record]), separators=(",", ":"))
-            add_outbox_row(conn, OutboxRow(
-                target_kind=target.kind, target=target.arn, payload=payload,
-                cause=cause_json, created_at=now,
-            ))
+            if target.kind == "function":
+                # S3 invokes functions asynchronously: the outbox row for a function target
+                # is its row in the invoke queue.
+                pending.events.append(insert_queued_event(
+                    conn, function=function_name_from_arn(target.arn), payload=payload,
+                    cause=cause_json, now=now, request_id=new_uuid(),
+                ))
+            else:
+                add_outbox_row(conn, OutboxRow(
+                    target_kind=target.kind, target=target.arn, payload=payload,
+                    cause=cause_json, created_at=now,
+                ))
+                pending.outbox = True
 
 
 # -- helpers -------------------------------------------------------------------------------
