@@ -6,11 +6,11 @@ import math
 import os
 import resource
 import time
-import uuid
 import zlib
 from collections.abc import Callable, Mapping
 
 from eventsim.clock import Clock
+from eventsim.ids import new_uuid
 from eventsim.runtime.base import InvokeRequest, InvokeResult, Runtime
 from eventsim.services.lambda_.invocations import InvocationRecord
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
@@ -121,7 +121,7 @@ class Invoker:
         attempt: int = 1,
     ) -> InvocationRecord:
         """Run one invocation to its end and describe it."""
-        request_id = request_id or str(uuid.uuid4())
+        request_id = request_id or new_uuid()
         span = new_span_id()
         header = TraceHeader(
             root=cause.trace_id, parent=span, hop=cause.hop + 1,
