@@ -1,0 +1,89 @@
+"""An execution environment: one import of a function's handler, reused while it is warm."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from eventsim.runtime.context import LambdaContext
+from eventsim.runtime.inline.errors import (
+    BUILT_IN_MODULE_CONFLICT,
+    HANDLER_NOT_FOUND,
+    IMPORT_MODULE_ERROR,
+    MALFORMED_HANDLER_NAME,
+    USER_CODE_SYNTAX_ERROR,
+    Fault,
+)
+from eventsim.runtime.inline.imports import Scope
+from eventsim.services.lambda_.models import FunctionConfig
+
+__all__ = ["Handler", "Instance"]
+
+LOG = logging.getLogger(__name__)
+
+Handler = Callable[[Any, LambdaContext], Any]
+
+
+class Instance:
+    """One import of a function's handler: what Lambda calls an execution environment."""
+
+    def __init__(self, function: FunctionConfig) -> None:
+        self.code_dir = function.code_dir
+        self.handler_name = function.handler
+        self.lock = threading.Lock()
+        self.handler: Handler | None = None
+        self.scope: Scope | None = None
+        self.journal: dict[str, str | None] = {}
+        """Environment changes its handlers made; replayed into later invocations."""
+        self.active = 0
+        self.stale = False
+
+    def matches(self, function: FunctionConfig) -> bool:
+        """Whether this environment can serve ``function`` (same code, same handler)."""
+        return (
+            not self.stale
+            and self.code_dir == function.code_dir
+            and self.handler_name == function.handler
+        )
+
+    def load(self, function: FunctionConfig) -> Handler:
+        """Import the handler, raising `Fault` (or the module's own exception) on failure."""
+        handler = function.handler
+        try:
+            modname, fname = handler.rsplit(".", 1)
+        except ValueError as exc:
+            raise Fault(MALFORMED_HANDLER_NAME, f"Bad handler '{handler}': {exc}") from None
+        if modname.split(".")[0] in sys.builtin_module_names:
+            raise Fault(
+                BUILT_IN_MODULE_CONFLICT,
+                f"Cannot use built-in module {modname} as a handler module",
+            )
+        self.scope = scope = Scope(function.name, function.code_dir)
+        try:
+            module = scope.import_module(modname.replace("/", "."))
+        except ImportError as exc:
+            message = scope.unscope(str(exc))
+            raise Fault(
+                IMPORT_MODULE_ERROR, f"Unable to import module '{modname}': {message}"
+            ) from None
+        except SyntaxError as exc:
+            trace = [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}']
+            raise Fault(
+                USER_CODE_SYNTAX_ERROR, f"Syntax error in module '{modname}': {exc}", trace
+            ) from None
+        try:
+            request_handler: Handler = getattr(module, fname)
+        except AttributeError:
+            raise Fault(
+                HANDLER_NOT_FOUND, f"Handler '{fname}' missing on module '{modname}'"
+            ) from None
+        return request_handler
+
+    def discard(self) -> None:
+        """Forget the imported modules; the next load imports them afresh."""
+        if self.scope is not None:
+            self.scope.discard()
+            self.scope = None

@@ -1,0 +1,296 @@
+"""`InlineRuntime`: invocations, execution environments, and their results."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+import warnings
+from typing import Any
+
+from eventsim.errors import SimulatorStateError
+from eventsim.runtime import environ
+from eventsim.runtime.base import InvokeRequest, InvokeResult
+from eventsim.runtime.context import LambdaContext
+from eventsim.runtime.inline.capture import DEFAULT_LOG_LIMIT, SINK, LogBuffer, install_capture
+from eventsim.runtime.inline.errors import (
+    EXIT_ERROR,
+    TIMEOUT_ERROR,
+    UNMARSHAL_ERROR,
+    Fault,
+    HandlerTimeout,
+    InitFailed,
+    dump,
+    error_log,
+    exception_error,
+    make_error,
+    marshal,
+)
+from eventsim.runtime.inline.imports import install_import_hooks
+from eventsim.runtime.inline.instance import Handler, Instance
+from eventsim.runtime.inline.pool import Job, Outcome, WorkerPool
+from eventsim.services.lambda_.models import FunctionConfig
+
+__all__ = ["InlineRuntime"]
+
+LOG = logging.getLogger(__name__)
+
+
+def _install_process_hooks() -> None:
+    """Everything the inline runtime changes in the process; idempotent, cheap to repeat
+    (stream routers are re-applied if someone, such as pytest's capture, swapped them out)."""
+    environ.install()
+    install_import_hooks()
+    install_capture()
+
+
+class InlineRuntime:
+    """Runs Python handlers in this process, in up to ``max_workers`` worker threads.
+
+    Implements `eventsim.runtime.base.Runtime`. ``async with InlineRuntime(4) as runtime:``
+    or call `aclose` when done.
+    """
+
+    def __init__(self, max_workers: int = 32, *, log_limit: int = DEFAULT_LOG_LIMIT) -> None:
+        if max_workers < 1:
+            raise ValueError("max_workers must be at least 1")
+        self.max_workers = max_workers
+        self.log_limit = log_limit
+        self._slots = asyncio.Semaphore(max_workers)
+        self._lock = threading.Lock()
+        self._pool = WorkerPool(self._execute, max_idle=max_workers)
+        self._instances: dict[tuple[str, str], Instance] = {}
+        self._closed = False
+
+    async def __aenter__(self) -> InlineRuntime:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    @property
+    def abandoned_threads(self) -> int:
+        """Threads of timed-out invocations that have not finished yet."""
+        return self._pool.abandoned_threads
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResult:
+        """Run one invocation to its end: success, error or timeout."""
+        if self._closed:
+            raise SimulatorStateError("The inline runtime is closed.")
+        _install_process_hooks()
+        loop = asyncio.get_running_loop()
+        async with self._slots:
+            future: asyncio.Future[Outcome] = loop.create_future()
+            job = Job(request, loop, future, self.log_limit)
+            started = time.perf_counter()
+            self._pool.submit(job)
+            timeout = max(0.0, request.deadline_ms / 1000 - time.time())
+            try:
+                await asyncio.wait({future}, timeout=timeout)
+                if not future.done() and not self._abandon(job):
+                    await future  # it finished right at the deadline: its result stands
+            except asyncio.CancelledError:
+                self._abandon(job)
+                raise
+            if not future.done() or isinstance(future.exception(), HandlerTimeout):
+                # (a HandlerTimeout result: another invocation's cold start ate the deadline)
+                return self._timeout_result(job, started)
+            outcome = future.result()
+        logs = job.buffer.close()
+        if outcome.error is not None:
+            logs += error_log(outcome.error)
+        extra = {"log_bytes_dropped": job.buffer.dropped} if job.buffer.dropped else {}
+        return InvokeResult(
+            status=outcome.status,
+            payload=outcome.payload,
+            error=outcome.error,
+            logs=logs,
+            duration_ms=outcome.duration_ms,
+            init_duration_ms=outcome.init_duration_ms,
+            extra=extra,
+        )
+
+    async def aclose(self) -> None:
+        """Stop the idle workers and forget every loaded function. Closing twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._lock:
+            instances = list(self._instances.values())
+            self._instances.clear()
+            for instance in instances:
+                instance.stale = True
+                if instance.active == 0:
+                    instance.discard()
+        await self._pool.aclose()
+
+    def __del__(self) -> None:
+        pool: WorkerPool | None = getattr(self, "_pool", None)
+        if pool is not None and pool.started_workers and not getattr(self, "_closed", True):
+            warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=1)
+
+    def _abandon(self, job: Job) -> bool:
+        """Give up on a job (timeout or cancellation); False if it had already finished."""
+        if not self._pool.abandon(job):
+            return False
+        instance = job.instance
+        if instance is not None:
+            # Lambda resets the environment after a timeout: the next invocation is cold.
+            self._release(instance, stale=True, count=False)
+        return True
+
+    # -- execution environments ----------------------------------------------------------------
+
+    def _acquire(self, function: FunctionConfig) -> Instance:
+        key = (function.arn, function.version)
+        with self._lock:
+            instance = self._instances.get(key)
+            if instance is None or not instance.matches(function):
+                if instance is not None:
+                    instance.stale = True
+                    if instance.active == 0:
+                        instance.discard()
+                instance = Instance(function)
+                self._instances[key] = instance
+            instance.active += 1
+            return instance
+
+    def _release(self, instance: Instance, *, stale: bool = False, count: bool = True) -> None:
+        with self._lock:
+            if count:
+                instance.active -= 1
+            if stale:
+                instance.stale = True
+            if instance.stale and instance.active == 0:
+                instance.discard()
+
+    def _execute(self, job: Job) -> Outcome:
+        """Run one invocation in the current (worker) thread."""
+        request = job.request
+        function = request.function
+        instance = job.instance = self._acquire(function)
+        failed = False
+        try:
+            env = dict(request.environment)
+            for key, value in instance.journal.items():
+                if value is None:
+                    env.pop(key, None)
+                else:
+                    env[key] = value
+            if request.trace_header:
+                env["_X_AMZN_TRACE_ID"] = request.trace_header
+            layer = environ.EnvironmentLayer(env, journal=instance.journal)
+            with environ.activate(layer), SINK.scoped(job.buffer):
+                try:
+                    handler, init_ms = self._load(instance, function, request)
+                except InitFailed as exc:
+                    failed = True
+                    return Outcome("Error", dump(exc.error), exc.error, 0.0, exc.init_duration_ms)
+                outcome = self._call(handler, instance, request, job.buffer)
+                outcome.init_duration_ms = init_ms
+                failed = outcome.error is not None and outcome.error["errorType"] == EXIT_ERROR
+                return outcome
+        finally:
+            self._release(instance, stale=failed)
+
+    def _load(
+        self, instance: Instance, function: FunctionConfig, request: InvokeRequest
+    ) -> tuple[Handler, float | None]:
+        """The instance's handler, importing it on a cold start."""
+        remaining = max(0.001, request.deadline_ms / 1000 - time.time())
+        if not instance.lock.acquire(timeout=remaining):
+            raise HandlerTimeout  # another invocation's cold start outlasted our deadline
+        try:
+            if instance.handler is not None:
+                return instance.handler, None
+            started = time.perf_counter()
+            try:
+                instance.handler = instance.load(function)
+            except Fault as fault:
+                instance.stale = True
+                error = make_error(fault.message, fault.error_type, fault.trace, None)
+                raise InitFailed(error, (time.perf_counter() - started) * 1000) from None
+            except Exception as exc:  # the module raised while being imported
+                instance.stale = True
+                error = exception_error(exc, None)
+                if instance.scope is not None:
+                    error["errorMessage"] = instance.scope.unscope(error["errorMessage"])
+                raise InitFailed(error, (time.perf_counter() - started) * 1000) from None
+            except BaseException:
+                instance.stale = True
+                raise
+            return instance.handler, (time.perf_counter() - started) * 1000
+        finally:
+            instance.lock.release()
+
+    def _call(
+        self,
+        handler: Handler,
+        instance: Instance,
+        request: InvokeRequest,
+        buffer: LogBuffer,
+    ) -> Outcome:
+        started = time.perf_counter()
+        error: dict[str, Any] | None = None
+        payload = b""
+        try:
+            context = LambdaContext.from_request(request, log_sink=buffer.write)
+            try:
+                event = json.loads(request.payload)
+            except ValueError as exc:
+                raise Fault(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
+            response = handler(event, context)
+            payload = marshal(response, request.function.runtime)
+        except Fault as fault:
+            error = make_error(fault.message, fault.error_type, fault.trace, request.request_id)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            reason = (
+                f"Runtime exited with error: exit status {code}"
+                if code
+                else "Runtime exited without providing a reason"
+            )
+            error = {
+                "errorMessage": f"RequestId: {request.request_id} Error: {reason}",
+                "errorType": EXIT_ERROR,
+            }
+        except Exception as exc:
+            error = exception_error(exc, request.request_id)
+            if instance.scope is not None:
+                error["errorMessage"] = instance.scope.unscope(error["errorMessage"])
+        duration_ms = (time.perf_counter() - started) * 1000
+        if error is not None:
+            return Outcome("Error", dump(error), error, duration_ms, None)
+        return Outcome("Success", payload, None, duration_ms, None)
+
+    def _timeout_result(self, job: Job, started: float) -> InvokeResult:
+        request = job.request
+        seconds = f"{request.function.timeout:.2f}"
+        error = {
+            "errorMessage": (
+                f"RequestId: {request.request_id} Error: Task timed out after {seconds} seconds"
+            ),
+            "errorType": TIMEOUT_ERROR,
+        }
+        logs = job.buffer.close(discard_late=True)
+        if logs and not logs.endswith("\n"):
+            logs += "\n"
+        logs += f"{_timestamp()} {request.request_id} Task timed out after {seconds} seconds\n"
+        extra: dict[str, Any] = {}
+        if job.buffer.dropped:
+            extra["log_bytes_dropped"] = job.buffer.dropped
+        return InvokeResult(
+            status="Timeout",
+            payload=dump(error),
+            error=error,
+            logs=logs,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            extra=extra,
+        )
+
+
+def _timestamp(epoch: float | None = None) -> str:
+    now = time.time() if epoch is None else epoch
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
