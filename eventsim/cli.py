@@ -1,0 +1,160 @@
+"""The ``eventsim`` command.
+
+    eventsim run FILE [--clock real|virtual] [--json] [--logs]
+    eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
+
+Exit status: 0 when a run's expectations all hold (or serve stopped cleanly), 1 when one
+fails, 2 for a bad scenario file or a usage error (the message goes to stderr, without a
+traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from eventsim._version import __version__
+from eventsim.config import SimulatorConfig
+from eventsim.errors import ConfigError
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+_LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (the console script exits with it)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        status: int = args.func(args)
+        return status
+    except ConfigError as exc:
+        print(f"eventsim: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eventsim",
+        description="A local, Docker-free simulator of AWS event plumbing for Lambda functions.",
+    )
+    parser.add_argument("--version", action="version", version=f"eventsim {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="run a scenario file and check its expectations",
+        description="Run a scenario in a fresh in-memory simulator: create its resources, run "
+        "its steps, wait until everything settles, then check its expectations. Exit status 0 "
+        "when all hold, 1 when one fails, 2 for a bad file.",
+    )
+    run.add_argument("file", metavar="FILE", type=Path, help="scenario YAML file")
+    run.add_argument("--clock", choices=("real", "virtual"), default=None,
+                     help="override the file's clock (virtual: retries and delays take no time)")
+    run.add_argument("--json", action="store_true", help="print the report as JSON")
+    run.add_argument("--logs", action="store_true", help="show each invocation's log output")
+    run.add_argument("--log-level", choices=_LOG_LEVELS, default="warning",
+                     help="eventsim's own logging (default: warning)")
+    run.set_defaults(func=_run)
+
+    serve = commands.add_parser(
+        "serve", help="serve the AWS endpoint and console until interrupted",
+        description="Serve S3 and Lambda's APIs and the console (/_eventsim/) on one port. "
+        "Point boto3 or the AWS CLI at the printed endpoint. Stops on Ctrl-C or SIGTERM.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=4566, help="port to bind (default: 4566)")
+    serve.add_argument("--state", metavar="DIR", type=Path, default=None,
+                       help="keep state in DIR/eventsim.db across restarts (default: in memory)")
+    serve.add_argument("--load", metavar="FILE", type=Path, default=None,
+                       help="create the buckets and functions of a scenario file (its steps "
+                       "and expectations are ignored)")
+    serve.add_argument("--log-level", choices=_LOG_LEVELS, default="info",
+                       help="logging level (default: info)")
+    serve.set_defaults(func=_serve)
+    return parser
+
+
+# -- run ----------------------------------------------------------------------------------------
+
+
+def _run(args: argparse.Namespace) -> int:
+    from eventsim.scenario import run_scenario
+
+    report = asyncio.run(run_scenario(args.file, clock=args.clock))
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(report.render(logs=args.logs))
+    return EXIT_OK if report.passed else EXIT_FAILED
+
+
+# -- serve --------------------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from eventsim.scenario import load_scenario
+
+    scenario = load_scenario(args.load) if args.load is not None else None
+    db = ":memory:"
+    if args.state is not None:
+        try:
+            args.state.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"--state {args.state}: {exc}") from None
+        db = str(args.state / "eventsim.db")
+    config = SimulatorConfig(db=db, default_runtime="inline")
+    asyncio.run(_serve_until_stopped(config, args.host, args.port, scenario, args.load))
+    return EXIT_OK
+
+
+async def _serve_until_stopped(
+    config: SimulatorConfig, host: str, port: int, scenario: object, load: Path | None
+) -> None:
+    from eventsim.scenario import Scenario, apply_resources
+    from eventsim.server import Server
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: Ctrl-C only
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        server = Server(config, host=host, port=port)
+        try:
+            await server.start()
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        try:
+            if isinstance(scenario, Scenario):
+                await apply_resources(server.sim, scenario)
+                print(f"loaded {len(scenario.resources.buckets)} bucket(s) and "
+                      f"{len(scenario.functions)} function(s) from {load}", flush=True)
+            print(f"eventsim {__version__} listening on {server.url}", flush=True)
+            await stop.wait()
+            print("eventsim: stopping", file=sys.stderr, flush=True)
+        finally:
+            await server.aclose()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)

@@ -1,0 +1,220 @@
+"""Checking a scenario's ``expect:`` list against what the simulator did.
+
+One function per expectation kind; each returns an `ExpectationResult` that says what was
+wanted and what was found, so a failure reads "expected 1 Success invocation of
+make-thumbnail, found 0 (1 Error)".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from eventsim.errors import AwsError
+from eventsim.scenario.model import (
+    Expectation,
+    ImageExpectation,
+    InvocationsExpectation,
+    LoopDetectedExpectation,
+    ObjectExpectation,
+)
+from eventsim.services.lambda_.invocations import InvocationRecord
+from eventsim.simulator import Simulator
+
+__all__ = ["ExpectationResult", "check_expectation"]
+
+
+@dataclass(frozen=True)
+class ExpectationResult:
+    """The outcome of one expectation."""
+
+    kind: str
+    subject: str
+    """What was looked at: ``object thumbnails/cats/cat.jpg``."""
+    criteria: str
+    """What the file asked for, briefly: ``max_width 128``."""
+    found: str
+    """What was there, briefly: ``image 128x96 JPEG``."""
+    ok: bool
+    where: str
+    """``file:line`` of the expectation."""
+    problem: str | None = None
+    """For a failure: ``expected X, found Y``."""
+
+    def render(self) -> str:
+        """One line (two when it failed) for the text report."""
+        line = f"{self.subject}: {self.found} ({self.criteria}) ... {'ok' if self.ok else 'FAILED'}"
+        if not self.ok and self.problem:
+            line += f"\n      {self.problem}  [{self.where}]"
+        return line
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+async def check_expectation(
+    sim: Simulator, expectation: Expectation, records: Sequence[InvocationRecord], where: str
+) -> ExpectationResult:
+    """Check one expectation; `records` are every invocation the run made."""
+    if isinstance(expectation, InvocationsExpectation):
+        return check_invocations(expectation, records, where)
+    if isinstance(expectation, LoopDetectedExpectation):
+        return check_loop_detected(expectation, records, where)
+    return await check_object(sim, expectation, where)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def check_invocations(
+    exp: InvocationsExpectation, records: Sequence[InvocationRecord], where: str
+) -> ExpectationResult:
+    """Count a function's invocations (every attempt counts), by status when one is given."""
+    mine = [r for r in records if r.function == exp.function]
+    by_status = Counter(r.status for r in mine)
+    n = by_status[exp.status] if exp.status else len(mine)
+    label = f"{exp.status} " if exp.status else ""
+    least = 0
+    if exp.count is not None:
+        ok = n == exp.count
+        criteria, wanted = f"count {exp.count}", f"{exp.count}"
+    else:
+        least = 1 if exp.min_count is None else exp.min_count
+        ok = n >= least
+        criteria, wanted = f"min_count {least}", f"at least {least}"
+    if exp.status:
+        criteria += f", status {exp.status}"
+    found = f"{n} {exp.status}" if exp.status else _plural(n, "invocation")
+    problem = None
+    if not ok:
+        number = exp.count if exp.count is not None else least
+        noun = "invocation" if number == 1 else "invocations"
+        problem = f"expected {wanted} {label}{noun} of {exp.function}, found {n}"
+        if by_status and set(by_status) != {exp.status}:
+            problem += " (" + ", ".join(f"{c} {s}" for s, c in sorted(by_status.items())) + ")"
+        failed = [r for r in mine if r.error]
+        if failed and exp.status != "Error":
+            error = failed[-1].error or {}
+            problem += f"; last error: {error.get('errorType')}: {error.get('errorMessage')}"
+    return ExpectationResult(
+        kind="invocations", subject=f"invocations {exp.function}", criteria=criteria,
+        found=found, ok=ok, where=where, problem=problem,
+    )
+
+
+def check_loop_detected(
+    exp: LoopDetectedExpectation, records: Sequence[InvocationRecord], where: str
+) -> ExpectationResult:
+    """Lambda's recursive loop detection stopped a chain invoking the function."""
+    stopped = [r for r in records if r.function == exp.function and r.status == "LoopDetected"]
+    ran = sum(1 for r in records if r.function == exp.function and r.status != "LoopDetected")
+    if stopped:
+        found = f"loop stopped at hop {stopped[0].hop} after {_plural(ran, 'invocation')}"
+    else:
+        found = f"no loop detected ({_plural(ran, 'invocation')})"
+    return ExpectationResult(
+        kind="loop_detected", subject=f"loop_detected {exp.function}",
+        criteria="a recursive loop is stopped", found=found, ok=bool(stopped), where=where,
+        problem=None if stopped else f"expected a recursive loop of {exp.function} to be "
+        f"stopped, found {found}",
+    )
+
+
+async def check_object(sim: Simulator, exp: ObjectExpectation, where: str) -> ExpectationResult:
+    """The object exists or not, and holds what the file says."""
+    subject = f"object {exp.bucket}/{exp.key}"
+    try:
+        obj = await sim.s3.get_object(bucket=exp.bucket, key=exp.key)
+    except AwsError as exc:
+        if exc.code not in ("NoSuchKey", "NoSuchBucket"):
+            raise
+        return ExpectationResult(
+            kind="object", subject=subject, criteria="exists" if exp.exists else "absent",
+            found="absent", ok=not exp.exists, where=where,
+            problem=f"expected {subject} to exist, found {exc.code}" if exp.exists else None,
+        )
+    body: bytes = obj["Body"]
+    if not exp.exists:
+        return ExpectationResult(
+            kind="object", subject=subject, criteria="absent", found=f"exists, {len(body)} bytes",
+            ok=False, where=where, problem=f"expected {subject} not to exist, found it "
+            f"({len(body)} bytes)",
+        )
+    criteria: list[str] = []
+    found: list[str] = []
+    failures: list[str] = []
+    if exp.content_type is not None:
+        content_type = obj.get("ContentType")
+        criteria.append(f"content_type {exp.content_type}")
+        found.append(f"content type {content_type}")
+        if content_type != exp.content_type:
+            failures.append(f"expected content_type {exp.content_type}, found {content_type}")
+    if exp.text is not None:
+        text = body.decode("utf-8", errors="replace")
+        criteria.append(f"text {_preview(exp.text)}")
+        found.append(f"text {_preview(text)}")
+        if text != exp.text:
+            failures.append(f"expected text {_preview(exp.text)}, found {_preview(text)}")
+    if exp.image is not None:
+        wanted, seen, problems = await _check_image(exp.image, body)
+        criteria.append(wanted)
+        found.append(seen)
+        failures.extend(problems)
+    if not criteria:
+        criteria.append("exists")
+        found.append(f"exists, {len(body)} bytes")
+    return ExpectationResult(
+        kind="object", subject=subject, criteria=", ".join(criteria), found=", ".join(found),
+        ok=not failures, where=where, problem="; ".join(failures) or None,
+    )
+
+
+def _preview(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+_FORMAT_ALIASES = {"JPG": "JPEG", "TIF": "TIFF"}
+
+
+async def _check_image(exp: ImageExpectation, body: bytes) -> tuple[str, str, list[str]]:
+    rules = [(name, value) for name, value in (
+        ("width", exp.width), ("height", exp.height), ("max_width", exp.max_width),
+        ("max_height", exp.max_height), ("format", exp.format),
+    ) if value is not None]
+    criteria = ", ".join(f"{n} {v}" for n, v in rules) or "an image"
+    info = await asyncio.to_thread(_image_info, body)
+    if isinstance(info, str):
+        return criteria, "not an image", [f"expected an image, found {info}"]
+    width, height, fmt = info
+    found = f"image {width}x{height} {fmt}"
+    actual = {"width": width, "height": height, "max_width": width, "max_height": height}
+    problems = []
+    for name, value in rules:
+        if name == "format":
+            want = str(value).upper()
+            want = _FORMAT_ALIASES.get(want, want)
+            if fmt.upper() != want:
+                problems.append(f"expected format {want}, found {fmt}")
+        elif name.startswith("max_"):
+            if actual[name] > int(value):
+                problems.append(f"expected {name} {value}, found {name[4:]} {actual[name]}")
+        elif actual[name] != value:
+            problems.append(f"expected {name} {value}, found {actual[name]}")
+    return criteria, found, problems
+
+
+def _image_info(body: bytes) -> tuple[int, int, str] | str:
+    try:
+        from PIL import Image, UnidentifiedImageError
+    except ImportError:
+        return "no Pillow to read it (pip install 'eventsim[examples]')"
+    try:
+        with Image.open(io.BytesIO(body)) as image:
+            return image.width, image.height, image.format or "unknown"
+    except (UnidentifiedImageError, OSError) as exc:
+        return f"unreadable data ({len(body)} bytes: {exc})"

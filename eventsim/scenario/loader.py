@@ -1,0 +1,294 @@
+"""Reading a scenario file: YAML with line numbers, validation, and reference checks.
+
+Every problem becomes a `ConfigError` whose message has one line per problem::
+
+    scenarios/x.yaml:12: functions.make-thumbnail.Timeout: Input should be a valid integer
+
+The YAML is composed into nodes first, and a walk over the nodes records the line of every
+mapping key and sequence item by its path (``("functions", "make-thumbnail", "Timeout")``); a
+pydantic error's ``loc`` is looked up there (the longest prefix that exists, so a missing field
+points at its parent).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from eventsim.errors import ConfigError
+from eventsim.scenario import model
+from eventsim.scenario.model import (
+    DeleteObjectStep,
+    InvocationsExpectation,
+    InvokeStep,
+    LoopDetectedExpectation,
+    ObjectExpectation,
+    PutObjectStep,
+    Scenario,
+    handler_module_path,
+    line_of,
+)
+
+__all__ = ["load_scenario", "parse_scenario"]
+
+Loc = tuple[str | int, ...]
+Lines = dict[Loc, int]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and check a scenario file. Raises `ConfigError` naming file and line."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: cannot read: {exc}") from None
+    return parse_scenario(text, source=source, base_dir=Path(path).resolve().parent)
+
+
+def parse_scenario(
+    text: str, *, source: str = "<scenario>", base_dir: Path | None = None
+) -> Scenario:
+    """Validate scenario YAML given as text; relative paths resolve against `base_dir`."""
+    data, lines = _parse_yaml(text, source)
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(f"{source}:{lines.get((), 1)}: a scenario is a mapping, found {found}")
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_describe(exc, data, lines, source))) from None
+    scenario.attach_source(source, base_dir or Path.cwd(), lines)
+    problems = list(_check_references(scenario))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return scenario
+
+
+# -- YAML with lines ----------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader; `_record_lines` walks what it composes."""
+
+
+def _parse_yaml(text: str, source: str) -> tuple[Any, Lines]:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines: Lines = {(): node.start_mark.line + 1}
+        _record_lines(loader, node, (), lines, source, set())
+        return loader.construct_document(node), lines
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        context = ""
+        if exc.context and exc.problem:
+            start = exc.context_mark
+            at = f" at line {start.line + 1}" if start is not None and start is not mark else ""
+            context = f" ({exc.context}{' started' if at else ''}{at})"
+        raise ConfigError(f"{source}{line}: invalid YAML: {problem}{context}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _record_lines(
+    loader: _Loader, node: yaml.Node, path: Loc, lines: Lines, source: str, active: set[int]
+) -> None:
+    if id(node) in active:  # a recursive alias: its lines are already known
+        return
+    active.add(id(node))
+    try:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    # ``<<: *defaults``: the merged keys belong to this mapping.
+                    merged = value_node.value if isinstance(value_node, yaml.SequenceNode) else [
+                        value_node]
+                    for item in merged:
+                        _record_lines(loader, item, path, lines, source, active)
+                    continue
+                key = loader.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                if isinstance(key, str | int) and not isinstance(key, bool):
+                    if key in seen:
+                        raise ConfigError(
+                            f"{source}:{line}: {_dotted((*path, key))}: duplicate key "
+                            f"(first at line {seen[key]})"
+                        )
+                    seen[key] = line
+                    lines[(*path, key)] = line
+                    _record_lines(loader, value_node, (*path, key), lines, source, active)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                lines[(*path, index)] = item.start_mark.line + 1
+                _record_lines(loader, item, (*path, index), lines, source, active)
+    finally:
+        active.discard(id(node))
+
+
+# -- pydantic errors as file:line: field: reason --------------------------------------------------
+
+
+def _describe(exc: ValidationError, data: Any, lines: Lines, source: str) -> list[str]:
+    messages = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        shown = _data_path(loc, data)
+        line = line_of(lines, shown)
+        where = f"{source}:{line}" if line else source
+        field = _dotted(shown) or "(top level)"
+        messages.append(f"{where}: {field}: {_reason(error, shown)}")
+    return messages
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> Loc:
+    """The part of a pydantic ``loc`` that names places in the file (no union tags)."""
+    shown: list[str | int] = []
+    current = data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if part == "[key]":
+            break  # the error is about the mapping key itself, which `shown` already names
+        if isinstance(current, dict) and part in current:
+            shown.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            shown.append(part)
+            current = current[part]
+        elif last or not isinstance(current, dict | list):
+            shown.append(part)  # a missing field, or one inside a scalar
+            current = None
+    return tuple(shown)
+
+
+def _dotted(path: Loc) -> str:
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _reason(error: Any, shown: Loc) -> str:
+    kind = error["type"]
+    message = str(error["msg"])
+    loc = tuple(error["loc"])
+    if kind == "value_error":
+        return message.removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        name = str(shown[-1]) if shown else ""
+        guess = difflib.get_close_matches(name, _KNOWN_FIELDS, n=1, cutoff=0.75)
+        hint = f"; did you mean {guess[0]}?" if guess else ""
+        return f"unknown field{hint}"
+    if kind == "missing":
+        return "field required"
+    if kind == "string_pattern_mismatch":
+        if "[key]" in loc:
+            return "a function name is 1 to 64 letters, digits, hyphens or underscores"
+        if loc and loc[-1] == "Handler":
+            return "must be module.function, e.g. app.lambda_handler"
+    if kind in ("step_kind", "expectation_kind"):
+        found = error.get("input")
+        if isinstance(found, dict):
+            keys = ", ".join(str(k) for k in found) or "nothing"
+            return f"{message}; found {keys}"
+    return message
+
+
+def _field_names(models: list[type[BaseModel]]) -> list[str]:
+    names: set[str] = set()
+    for cls in models:
+        for name, info in cls.model_fields.items():
+            names.add(info.alias or name)
+        kind = getattr(cls, "KIND", None)
+        if isinstance(kind, str):
+            names.add(kind)
+    return sorted(names)
+
+
+_KNOWN_FIELDS = _field_names([
+    value for value in vars(model).values()
+    if isinstance(value, type) and issubclass(value, BaseModel)
+])
+
+
+# -- references ---------------------------------------------------------------------------------
+
+
+def _check_references(scenario: Scenario) -> Iterator[str]:
+    buckets = set(scenario.resources.buckets)
+    functions = set(scenario.functions)
+
+    def bucket(name: str, *path: str | int) -> Iterator[str]:
+        if name not in buckets:
+            known = ", ".join(sorted(buckets)) or "none"
+            yield (f"{scenario.where(*path)}: {_dotted(path)}: no bucket {name} in "
+                   f"resources.buckets (known: {known})")
+
+    def function(name: str, *path: str | int) -> Iterator[str]:
+        if name not in functions:
+            known = ", ".join(sorted(functions)) or "none"
+            yield f"{scenario.where(*path)}: {_dotted(path)}: no function {name} (known: {known})"
+
+    def file(name: str, *path: str | int) -> Iterator[str]:
+        if not scenario.resolve_path(name).is_file():
+            yield (f"{scenario.where(*path)}: {_dotted(path)}: no file {name} (looked in "
+                   f"{scenario.base_dir} and the current directory)")
+
+    at: Loc
+    for fname, spec in scenario.functions.items():
+        at = ("functions", fname)
+        code = scenario.resolve_path(spec.code_uri)
+        if not code.is_dir():
+            yield (f"{scenario.where(*at, 'CodeUri')}: {_dotted((*at, 'CodeUri'))}: no directory "
+                   f"{spec.code_uri} (looked in {scenario.base_dir} and the current directory)")
+        elif spec.runtime.startswith("python"):
+            module = handler_module_path(spec.handler)
+            if not ((code / f"{module}.py").is_file() or (code / module).is_dir()):
+                yield (f"{scenario.where(*at, 'Handler')}: {_dotted((*at, 'Handler'))}: no module "
+                       f"{module}.py in {spec.code_uri}")
+        for ename, event in spec.events.items():
+            yield from bucket(event.properties.bucket, *at, "Events", ename, "Properties", "Bucket")
+    for index, step in enumerate(scenario.steps):
+        at = ("steps", index, step.KIND)
+        if isinstance(step, PutObjectStep | DeleteObjectStep):
+            yield from bucket(step.bucket, *at, "bucket")
+        if isinstance(step, PutObjectStep) and step.file is not None:
+            yield from file(step.file, *at, "file")
+        if isinstance(step, InvokeStep):
+            yield from function(step.function, *at, "function")
+            if step.event_file is not None:
+                yield from file(step.event_file, *at, "event_file")
+                yield from _json_file(scenario, step.event_file, at)
+    for index, expectation in enumerate(scenario.expect):
+        at = ("expect", index, expectation.KIND)
+        if isinstance(expectation, InvocationsExpectation | LoopDetectedExpectation):
+            yield from function(expectation.function, *at, "function")
+        if isinstance(expectation, ObjectExpectation):
+            yield from bucket(expectation.bucket, *at, "bucket")
+
+
+def _json_file(scenario: Scenario, name: str, at: Loc) -> Iterator[str]:
+    path = scenario.resolve_path(name)
+    if not path.is_file():
+        return
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        yield f"{scenario.where(*at, 'event_file')}: {_dotted((*at, 'event_file'))}: {name}: {exc}"
