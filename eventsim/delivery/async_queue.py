@@ -10,6 +10,7 @@ stays the same across retries.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import heapq
 import json
@@ -100,7 +101,9 @@ class AsyncInvokeQueue(Worker):
         self._delayed: list[tuple[float, int, _Queued]] = []
         self._inflight = 0
         self._per_function: Counter[str] = Counter()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._outcomes: list[tuple[Callable[[sqlite3.Connection], None],
+                                   Callable[[], None] | None]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     async def load(self) -> None:
         """Take over the events a previous process left queued."""
@@ -109,10 +112,11 @@ class AsyncInvokeQueue(Worker):
 
     async def aclose(self) -> None:
         await super().aclose()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._flusher is not None:
+            # Outcomes being written are written; the invocations still running are not
+            # recorded, and their events run again after a restart (at least once).
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
 
     def accept(self, events: list[QueuedEvent]) -> None:
         """Take events whose rows have just committed."""
@@ -161,44 +165,43 @@ class AsyncInvokeQueue(Worker):
         self._inflight += 1
         self._per_function[function.name] += 1
         self._activity.begin("invocation")
-        task = asyncio.create_task(self._attempt(function, item))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _attempt(self, function: FunctionConfig, row: _Queued) -> None:
+        attempt = item.attempt + 1
+        if item.cause.hop >= MAX_HOPS:
+            record = self._invoker.loop_record(function, item.payload, item.cause,
+                                               item.request_id, attempt)
+            self._done(function, item, record, "RecursiveInvocationLoop")
+            return
+        if self._clock.time() - item.enqueued_at > function.maximum_event_age:
+            self._done(function, item, None, "EventAgeExceeded")
+            return
         try:
-            await self._attempt_once(function, row)
-        except asyncio.CancelledError:
-            raise
+            self._invoker.start(
+                function, item.payload, item.cause,
+                lambda record: self._on_record(function, item, record),
+                request_id=item.request_id, invocation_type="Event", attempt=attempt,
+            )
         except Exception:
-            LOG.exception("asynchronous invocation %s of %s failed inside eventsim",
-                          row.request_id, function.name)
-        finally:
-            self._inflight -= 1
-            self._per_function[function.name] -= 1
-            self.wake()
+            LOG.exception("could not start asynchronous invocation %s of %s", item.request_id,
+                          function.name)
+            self._release(function)
             self._activity.end("invocation")
 
-    async def _attempt_once(self, function: FunctionConfig, row: _Queued) -> None:
-        now = self._clock.time()
+    def _on_record(
+        self, function: FunctionConfig, row: _Queued, record: InvocationRecord | BaseException
+    ) -> None:
+        """An attempt ended (on the loop): decide what becomes of the event."""
+        if isinstance(record, BaseException):
+            # Our bug, not the handler's: the event stays in the table for the next start.
+            LOG.error("asynchronous invocation %s of %s failed inside eventsim", row.request_id,
+                      function.name, exc_info=record)
+            self._release(function)
+            self._activity.end("invocation")
+            return
         attempt = row.attempt + 1
-        if row.cause.hop >= MAX_HOPS:
-            record = self._invoker.loop_record(function, row.payload, row.cause, row.request_id,
-                                               attempt)
-            await self._finish(function, row, record, "RecursiveInvocationLoop")
-            return
-        if now - row.enqueued_at > function.maximum_event_age:
-            await self._finish(function, row, None, "EventAgeExceeded")
-            return
-        record = await self._invoker.run(
-            function, row.payload, row.cause, request_id=row.request_id,
-            invocation_type="Event", attempt=attempt,
-        )
         if record.status == "Success":
-            await self._finish(function, row, record, "Success")
+            self._done(function, row, record, "Success")
             return
-        delay = retry_delay(attempt)
-        retry_at = self._clock.time() + delay
+        retry_at = self._clock.time() + retry_delay(attempt)
         too_old = retry_at - row.enqueued_at > function.maximum_event_age
         if attempt <= function.maximum_retry_attempts and not too_old:
             def unit(conn: sqlite3.Connection) -> None:
@@ -207,14 +210,20 @@ class AsyncInvokeQueue(Worker):
                     "UPDATE async_queue SET attempt = ?, not_before = ? WHERE id = ?",
                     (attempt, retry_at, row.id),
                 )
-            await self._db.write(unit)
-            self._schedule(dataclasses.replace(row, attempt=attempt), retry_at)
+
+            retry = dataclasses.replace(row, attempt=attempt)
+
+            def after_commit() -> None:
+                self._schedule(retry, retry_at)
+                self.wake()  # to sleep until the retry is due
+
+            self._write(function, unit, after_commit)
             return
         condition = "EventAgeExceeded" if too_old and attempt <= function.maximum_retry_attempts \
             else "RetriesExhausted"
-        await self._finish(function, row, record, condition)
+        self._done(function, row, record, condition)
 
-    async def _finish(
+    def _done(
         self, function: FunctionConfig, row: _Queued, record: InvocationRecord | None,
         condition: str,
     ) -> None:
@@ -255,10 +264,52 @@ class AsyncInvokeQueue(Worker):
                     payload=text, cause=row.cause.to_json(), created_at=now,
                 ))
 
-        await self._db.write(unit)
-        if destination is not None:
-            self._wake_dispatcher()
+        self._write(function, unit, self._wake_dispatcher if destination is not None else None)
+
+    def _release(self, function: FunctionConfig) -> None:
+        self._inflight -= 1
+        self._per_function[function.name] -= 1
+        self.wake()
+
+    def _write(
+        self, function: FunctionConfig, unit: Callable[[sqlite3.Connection], None],
+        after_commit: Callable[[], None] | None,
+    ) -> None:
+        """Record an attempt's outcome. The concurrency slot is free at once; the attempt's
+        activity ends when its outcome has committed. Outcomes that arrive together share one
+        unit (and one commit)."""
+        self._release(function)
+        self._outcomes.append((unit, after_commit))
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush(), name="eventsim-async-outcomes")
+
+    async def _flush(self) -> None:
+        try:
+            while self._outcomes:
+                await asyncio.sleep(0)  # let the outcomes of one mailbox drain gather
+                batch, self._outcomes = self._outcomes, []
+                try:
+                    await self._db.write(lambda conn: _apply_all(conn, batch))
+                except Exception:
+                    LOG.exception("recording %d asynchronous outcomes failed; their events "
+                                  "run again after a restart", len(batch))
+                else:
+                    for _, after_commit in batch:
+                        if after_commit is not None:
+                            after_commit()
+                for _ in batch:
+                    self._activity.end("invocation")
+        finally:
+            self._flusher = None
 
     async def _discard_orphan(self, row: _Queued) -> None:
         LOG.warning("dropping event %s for deleted function %s", row.request_id, row.function)
         await self._db.write(lambda c: delete_queued_event(c, row.id))
+
+
+def _apply_all(
+    conn: sqlite3.Connection,
+    batch: list[tuple[Callable[[sqlite3.Connection], None], Callable[[], None] | None]],
+) -> None:
+    for unit, _ in batch:
+        unit(conn)

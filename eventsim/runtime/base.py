@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from eventsim.services.lambda_.models import FunctionConfig
 
-__all__ = ["InvokeRequest", "InvokeResult", "InvokeStatus", "Runtime"]
+__all__ = ["Cancel", "InvokeRequest", "InvokeResult", "InvokeStatus", "OnResult", "Runtime"]
 
 InvokeStatus = Literal["Success", "Error", "Timeout"]
 
@@ -47,8 +48,21 @@ class InvokeResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+OnResult = Callable[["InvokeResult | BaseException"], None]
+"""Receives an invocation's result on the event loop; an exception only for eventsim's own bugs
+(or `asyncio.CancelledError` after a cancel)."""
+
+Cancel = Callable[[], None]
+"""Abandons an invocation that has not finished."""
+
+
 class Runtime(Protocol):
     """Runs invocations in execution environments of one kind (inline or process)."""
+
+    def start(self, request: InvokeRequest, on_result: OnResult) -> Cancel:
+        """Start one invocation without waiting for it: the engine's hot path, which must not
+        cost a task per invocation."""
+        ...
 
     async def invoke(self, request: InvokeRequest) -> InvokeResult:
         """Run one invocation to its end (success, error or timeout). Never raises for a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import resource
@@ -11,7 +12,7 @@ from collections.abc import Callable, Mapping
 
 from eventsim.clock import Clock
 from eventsim.ids import new_uuid
-from eventsim.runtime.base import InvokeRequest, InvokeResult, Runtime
+from eventsim.runtime.base import Cancel, InvokeRequest, InvokeResult, Runtime
 from eventsim.services.lambda_.invocations import InvocationRecord
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.tracing import Cause, TraceHeader, new_span_id
@@ -88,10 +89,18 @@ def _with_platform_lines(function: FunctionConfig, request_id: str, result: Invo
     )
 
 
+_peak = [0.0, 0]
+
+
 def _peak_memory_mb() -> int:
     # An inline handler shares the simulator's process: its peak is the process's peak.
-    # Process environments (issue 5) measure their own.
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    # Process environments (issue 5) measure their own. getrusage is a system call, so at
+    # most one every 50 ms (a peak moves slowly).
+    now = time.monotonic()
+    if now - _peak[0] > 0.05:
+        _peak[0] = now
+        _peak[1] = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return int(_peak[1])
 
 
 class Invoker:
@@ -109,6 +118,53 @@ class Invoker:
         self._runtimes = runtimes
         self._region = region
         self._endpoint_url = endpoint_url
+        self._environments: dict[str, tuple[FunctionConfig, str | None, dict[str, str]]] = {}
+        self._lineage_tags: dict[str, str] = {}
+
+    def start(
+        self,
+        function: FunctionConfig,
+        payload: str,
+        cause: Cause,
+        on_record: Callable[[InvocationRecord | BaseException], None],
+        *,
+        request_id: str | None = None,
+        invocation_type: str = "RequestResponse",
+        attempt: int = 1,
+    ) -> Cancel:
+        """Start one invocation; ``on_record`` gets its record on this event loop (or the
+        exception, for eventsim's own bugs). Returns a function that abandons it."""
+        request_id = request_id or new_uuid()
+        span = new_span_id()
+        header = TraceHeader(
+            root=cause.trace_id, parent=span, hop=cause.hop + 1,
+            lineage_tag=self._lineage_tag(function.arn),
+        ).format()
+        started = self._clock.time()
+        log_stream = time.strftime("%Y/%m/%d", time.gmtime(started)) + f"/[$LATEST]{span}{span}"
+        environment = dict(self._static_environment(function))
+        environment["_X_AMZN_TRACE_ID"] = header
+        environment["AWS_LAMBDA_LOG_STREAM_NAME"] = log_stream
+        request = InvokeRequest(
+            function=function,
+            payload=payload.encode(),
+            request_id=request_id,
+            trace_header=header,
+            environment=environment,
+            # Handlers run in real time whatever the engine's clock says.
+            deadline_ms=int(time.time() * 1000) + function.timeout * 1000,
+            invocation_type=invocation_type,
+        )
+
+        def done(result: InvokeResult | BaseException) -> None:
+            if isinstance(result, BaseException):
+                on_record(result)
+                return
+            result.logs = _with_platform_lines(function, request_id, result)
+            on_record(self._record(function, payload, cause, request_id, span, invocation_type,
+                                   attempt, started, result))
+
+        return self._runtimes[function.runtime_kind].start(request, done)
 
     async def run(
         self,
@@ -121,31 +177,40 @@ class Invoker:
         attempt: int = 1,
     ) -> InvocationRecord:
         """Run one invocation to its end and describe it."""
-        request_id = request_id or new_uuid()
-        span = new_span_id()
-        header = TraceHeader(
-            root=cause.trace_id, parent=span, hop=cause.hop + 1,
-            lineage_tag=f"{zlib.crc32(function.arn.encode()):08x}",
-        ).format()
-        started = self._clock.time()
-        log_stream = time.strftime("%Y/%m/%d", time.gmtime(started)) + f"/[$LATEST]{span}{span}"
-        request = InvokeRequest(
-            function=function,
-            payload=payload.encode(),
-            request_id=request_id,
-            trace_header=header,
-            environment=lambda_environment(
-                function, region=self._region, trace_header=header,
-                endpoint_url=self._endpoint_url(), log_stream=log_stream,
-            ),
-            # Handlers run in real time whatever the engine's clock says.
-            deadline_ms=int(time.time() * 1000) + function.timeout * 1000,
-            invocation_type=invocation_type,
-        )
-        result = await self._runtimes[function.runtime_kind].invoke(request)
-        result.logs = _with_platform_lines(function, request_id, result)
-        return self._record(function, payload, cause, request_id, span, invocation_type,
-                            attempt, started, result)
+        future: asyncio.Future[InvocationRecord] = asyncio.get_running_loop().create_future()
+
+        def on_record(record: InvocationRecord | BaseException) -> None:
+            if future.done():
+                return
+            if isinstance(record, BaseException):
+                future.set_exception(record)
+            else:
+                future.set_result(record)
+
+        cancel = self.start(function, payload, cause, on_record, request_id=request_id,
+                            invocation_type=invocation_type, attempt=attempt)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            cancel()
+            raise
+
+    def _static_environment(self, function: FunctionConfig) -> dict[str, str]:
+        """The environment of every invocation of this configuration (cached: hot path)."""
+        endpoint_url = self._endpoint_url()
+        cached = self._environments.get(function.arn)
+        if cached is not None and cached[0] is function and cached[1] == endpoint_url:
+            return cached[2]
+        env = lambda_environment(function, region=self._region, trace_header="",
+                                 endpoint_url=endpoint_url, log_stream="")
+        self._environments[function.arn] = (function, endpoint_url, env)
+        return env
+
+    def _lineage_tag(self, arn: str) -> str:
+        tag = self._lineage_tags.get(arn)
+        if tag is None:
+            tag = self._lineage_tags[arn] = f"{zlib.crc32(arn.encode()):08x}"
+        return tag
 
     def _record(
         self,

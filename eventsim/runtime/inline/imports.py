@@ -190,6 +190,9 @@ class _SharedFinder(importlib.abc.MetaPathFinder):
         return importlib.machinery.PathFinder.find_spec(fullname, [directory], target)
 
 
+_SHARED_FINDER = _SharedFinder()
+
+
 def install_import_hooks() -> None:
     """Wrap ``builtins.__import__`` (once per process) and add the finder of shared compiled
     packages to ``sys.meta_path`` (again if someone removed it); idempotent."""
@@ -199,5 +202,5 @@ def install_import_hooks() -> None:
         _import_hook_installed = True
         _delegate_import = builtins.__import__
         builtins.__import__ = _scoped_import
-    if not any(isinstance(f, _SharedFinder) for f in sys.meta_path):
-        sys.meta_path.append(_SharedFinder())
+    if _SHARED_FINDER not in sys.meta_path:
+        sys.meta_path.append(_SHARED_FINDER)

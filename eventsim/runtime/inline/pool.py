@@ -1,8 +1,13 @@
 """Daemon worker threads that run invocations, and the timeout injected into them.
 
-A `Job` goes to an idle `Worker` (a new one if none is idle). When its deadline passes,
-`WorkerPool.abandon` raises `HandlerTimeout` in the worker's thread; the worker leaves the
-pool at once and its thread exits when it next runs Python code.
+Jobs wait in one queue that every idle worker reads, so a worker that finishes a job takes the
+next without going back to sleep, and a new thread starts only when no worker is idle.
+Finished jobs go back to the event loop through a `Mailbox`: one loop wake-up for however many
+jobs finished meanwhile, instead of one per job. On a busy simulator, those hand-offs between
+threads (each a chance to lose the GIL for a switch interval) cost more than the handlers.
+
+When a job's deadline passes, `WorkerPool.abandon` raises `HandlerTimeout` in the worker's
+thread; the worker leaves the pool at once and its thread exits when it next runs Python code.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,7 +29,7 @@ from eventsim.runtime.inline.capture import LogBuffer
 from eventsim.runtime.inline.errors import HandlerTimeout
 from eventsim.runtime.inline.instance import Instance
 
-__all__ = ["Job", "Outcome", "WorkerPool"]
+__all__ = ["Job", "Mailbox", "Outcome", "WorkerPool"]
 
 LOG = logging.getLogger(__name__)
 
@@ -41,41 +47,63 @@ class Outcome:
     init_duration_ms: float | None
 
 
+Finish = Callable[[Outcome | BaseException], None]
+"""Called on the event loop with what a worker made of a job (or the exception it raised)."""
+
+
+class Mailbox:
+    """Hands finished jobs from worker threads to one event loop, in batches."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._done: deque[tuple[Job, Outcome | BaseException]] = deque()
+        self._lock = threading.Lock()
+        self._scheduled = False
+
+    def post(self, job: Job, outcome: Outcome | BaseException) -> None:
+        """From a worker thread: the job is finished. Wakes the loop unless a wake-up is due."""
+        self._done.append((job, outcome))
+        with self._lock:
+            if self._scheduled:
+                return
+            self._scheduled = True
+        try:
+            self.loop.call_soon_threadsafe(self._drain)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
+
+    def _drain(self) -> None:
+        with self._lock:
+            self._scheduled = False
+        done = self._done
+        while done:
+            job, outcome = done.popleft()
+            try:
+                job.finish(outcome)
+            except Exception:
+                LOG.exception("finishing invocation %s failed", job.request.request_id)
+
+
 class Job:
     """One invocation handed to a worker."""
 
+    __slots__ = (
+        "abandoned", "buffer", "finish", "instance", "lock", "mailbox", "request", "state",
+        "thread_id",
+    )
+
     def __init__(
-        self,
-        request: InvokeRequest,
-        loop: asyncio.AbstractEventLoop,
-        future: asyncio.Future[Outcome],
-        log_limit: int,
+        self, request: InvokeRequest, mailbox: Mailbox, finish: Finish, log_limit: int
     ) -> None:
         self.request = request
-        self.loop = loop
-        self.future = future
+        self.mailbox = mailbox
+        self.finish = finish
         self.buffer = LogBuffer(request.request_id, log_limit)
         self.lock = threading.Lock()
         self.state: Literal["pending", "running", "done"] = "pending"
         self.abandoned = False
         self.thread_id = 0
         self.instance: Instance | None = None
-
-    def deliver(self, outcome: Outcome | BaseException) -> None:
-        """Settle the job's future on its loop (from the worker thread)."""
-
-        def settle() -> None:
-            if self.future.done():
-                return
-            if isinstance(outcome, BaseException):
-                self.future.set_exception(outcome)
-            else:
-                self.future.set_result(outcome)
-
-        try:
-            self.loop.call_soon_threadsafe(settle)
-        except RuntimeError:  # the loop is closed: nobody is waiting any more
-            pass
 
 
 def _raise_in_thread(thread_id: int, exc_type: type[BaseException] | None) -> int:
@@ -88,7 +116,7 @@ def _raise_in_thread(thread_id: int, exc_type: type[BaseException] | None) -> in
 
 
 class Worker(threading.Thread):
-    """A daemon thread that runs jobs one after another until stopped or abandoned.
+    """A daemon thread that runs jobs from the pool's queue until stopped or abandoned.
 
     Daemon, so a handler stuck in C code cannot keep the process from exiting (the threads of
     ``concurrent.futures`` are joined at exit).
@@ -97,19 +125,13 @@ class Worker(threading.Thread):
     def __init__(self, pool: WorkerPool, number: int) -> None:
         super().__init__(name=f"eventsim-inline-{number}", daemon=True)
         self._pool = pool
-        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
-
-    def submit(self, job: Job) -> None:
-        self._jobs.put(job)
-
-    def stop(self) -> None:
-        self._jobs.put(None)
 
     def run(self) -> None:
+        pool = self._pool
         abandoned = False
         try:
             while not abandoned:
-                job = self._jobs.get()
+                job = pool._next_job()
                 if job is None:
                     return
                 abandoned = not self._run(job)
@@ -117,13 +139,14 @@ class Worker(threading.Thread):
             abandoned = True
         finally:
             if abandoned:
-                self._pool._thread_exited()
+                pool._thread_exited()
+            else:
+                pool._worker_stopped()
 
     def _run(self, job: Job) -> bool:
         """Run a job; False if it was abandoned (this thread then leaves the pool)."""
         with job.lock:
             if job.abandoned:  # timed out before it started
-                self._pool._return_worker(self)
                 return True
             job.state = "running"
             job.thread_id = threading.get_ident()
@@ -138,21 +161,27 @@ class Worker(threading.Thread):
         if abandoned:
             _raise_in_thread(job.thread_id, None)
             return False
-        self._pool._return_worker(self)
-        job.deliver(outcome)
+        job.mailbox.post(job, outcome)
         return True
 
 
 class WorkerPool:
-    """Worker threads that run ``execute(job)``; at most ``max_idle`` are kept when idle."""
+    """Up to ``max_workers`` threads running ``execute(job)`` for the jobs submitted."""
 
-    def __init__(self, execute: Callable[[Job], Outcome], max_idle: int) -> None:
+    def __init__(self, execute: Callable[[Job], Outcome], max_workers: int) -> None:
         self._execute = execute
-        self._max_idle = max_idle
+        self._max = max_workers
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._idle: list[Worker] = []
+        self._workers = 0
+        """Live workers that have not been abandoned."""
+        self._idle = 0
+        """Workers waiting for a job."""
+        self._queued = 0
+        """Jobs submitted and not yet taken by a worker."""
         self._abandoned = 0
         self._closed = False
+        self._threads: list[Worker] = []
         self.started_workers = False
         """Whether a worker thread was ever started (an unclosed pool then leaks threads)."""
 
@@ -162,8 +191,15 @@ class WorkerPool:
         return self._abandoned
 
     def submit(self, job: Job) -> None:
-        """Hand ``job`` to an idle worker, or to a new one."""
-        self._take_worker().submit(job)
+        """Queue ``job``; start a worker if none is idle to take it."""
+        with self._lock:
+            self._queued += 1
+            start = self._queued > self._idle and self._workers < self._max
+            if start:
+                self._workers += 1
+        if start:
+            self._start_worker()
+        self._jobs.put(job)
 
     def abandon(self, job: Job) -> bool:
         """Give up on a job (timeout or cancellation); False if it had already finished."""
@@ -177,34 +213,48 @@ class WorkerPool:
         if running:
             with self._lock:
                 self._abandoned += 1
+                self._workers -= 1
+                # The abandoned thread's place goes to a new one if jobs are waiting.
+                start = self._queued > self._idle and self._workers < self._max and not (
+                    self._closed)
+                if start:
+                    self._workers += 1
+            if start:
+                self._start_worker()
             LOG.debug("abandoned the thread of invocation %s", job.request.request_id)
         return True
 
     async def aclose(self) -> None:
-        """Stop the idle workers and wait (a little) for their threads to end."""
+        """Stop the workers and wait (a little) for their threads to end."""
         with self._lock:
             self._closed = True
-            idle, self._idle = self._idle, []
-        for worker in idle:
-            worker.stop()
-        if idle:
-            await asyncio.to_thread(_join, idle, 5.0)
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._jobs.put(None)
+        if threads:
+            await asyncio.to_thread(_join, threads, 5.0)
 
-    def _take_worker(self) -> Worker:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-            self.started_workers = True
+    def _start_worker(self) -> None:
+        self.started_workers = True
         worker = Worker(self, next(_worker_numbers))
-        worker.start()
-        return worker
-
-    def _return_worker(self, worker: Worker) -> None:
         with self._lock:
-            if not self._closed and len(self._idle) < self._max_idle:
-                self._idle.append(worker)
-                return
-        worker.stop()
+            self._threads.append(worker)
+        worker.start()
+
+    def _next_job(self) -> Job | None:
+        """In a worker: wait for the next job (None: stop)."""
+        with self._lock:
+            self._idle += 1
+        job = self._jobs.get()
+        with self._lock:
+            self._idle -= 1
+            if job is not None:
+                self._queued -= 1
+        return job
+
+    def _worker_stopped(self) -> None:
+        with self._lock:
+            self._workers -= 1
 
     def _thread_exited(self) -> None:
         with self._lock:

@@ -8,11 +8,12 @@ import logging
 import threading
 import time
 import warnings
+import weakref
 from typing import Any
 
 from eventsim.errors import SimulatorStateError
 from eventsim.runtime import environ
-from eventsim.runtime.base import InvokeRequest, InvokeResult
+from eventsim.runtime.base import Cancel, InvokeRequest, InvokeResult, OnResult
 from eventsim.runtime.context import LambdaContext
 from eventsim.runtime.inline.capture import DEFAULT_LOG_LIMIT, SINK, LogBuffer, install_capture
 from eventsim.runtime.inline.errors import (
@@ -30,7 +31,7 @@ from eventsim.runtime.inline.errors import (
 )
 from eventsim.runtime.inline.imports import install_import_hooks
 from eventsim.runtime.inline.instance import Handler, Instance
-from eventsim.runtime.inline.pool import Job, Outcome, WorkerPool
+from eventsim.runtime.inline.pool import Job, Mailbox, Outcome, WorkerPool
 from eventsim.services.lambda_.models import FunctionConfig
 
 __all__ = ["InlineRuntime"]
@@ -58,9 +59,11 @@ class InlineRuntime:
             raise ValueError("max_workers must be at least 1")
         self.max_workers = max_workers
         self.log_limit = log_limit
-        self._slots = asyncio.Semaphore(max_workers)
         self._lock = threading.Lock()
-        self._pool = WorkerPool(self._execute, max_idle=max_workers)
+        self._pool = WorkerPool(self._execute, max_workers=max_workers)
+        self._mailboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Mailbox] = (
+            weakref.WeakKeyDictionary()
+        )
         self._instances: dict[tuple[str, str], Instance] = {}
         self._closed = False
 
@@ -75,29 +78,72 @@ class InlineRuntime:
         """Threads of timed-out invocations that have not finished yet."""
         return self._pool.abandoned_threads
 
-    async def invoke(self, request: InvokeRequest) -> InvokeResult:
-        """Run one invocation to its end: success, error or timeout."""
+    def start(self, request: InvokeRequest, on_result: OnResult) -> Cancel:
+        """Start one invocation; ``on_result`` gets its result (success, error or timeout) on
+        this event loop. Returns a function that abandons the invocation."""
         if self._closed:
             raise SimulatorStateError("The inline runtime is closed.")
         _install_process_hooks()
         loop = asyncio.get_running_loop()
-        async with self._slots:
-            future: asyncio.Future[Outcome] = loop.create_future()
-            job = Job(request, loop, future, self.log_limit)
-            started = time.perf_counter()
-            self._pool.submit(job)
-            timeout = max(0.0, request.deadline_ms / 1000 - time.time())
-            try:
-                await asyncio.wait({future}, timeout=timeout)
-                if not future.done() and not self._abandon(job):
-                    await future  # it finished right at the deadline: its result stands
-            except asyncio.CancelledError:
-                self._abandon(job)
-                raise
-            if not future.done() or isinstance(future.exception(), HandlerTimeout):
-                # (a HandlerTimeout result: another invocation's cold start ate the deadline)
-                return self._timeout_result(job, started)
-            outcome = future.result()
+        mailbox = self._mailboxes.get(loop)
+        if mailbox is None or mailbox.loop.is_closed():
+            mailbox = self._mailboxes[loop] = Mailbox(loop)
+        started = time.perf_counter()
+        settled = False
+        timer: asyncio.TimerHandle | None = None
+
+        def settle(result: InvokeResult | BaseException) -> None:
+            nonlocal settled
+            if settled:
+                return
+            settled = True
+            if timer is not None:
+                timer.cancel()
+            on_result(result)
+
+        def finish(outcome: Outcome | BaseException) -> None:
+            if isinstance(outcome, HandlerTimeout):
+                # Another invocation's cold start ate the deadline.
+                settle(self._timeout_result(job, started))
+            elif isinstance(outcome, BaseException):
+                settle(outcome)
+            else:
+                settle(self._result(job, outcome))
+
+        def expire() -> None:
+            # A job that finished right at the deadline keeps its result (it is in the mailbox).
+            if self._abandon(job):
+                settle(self._timeout_result(job, started))
+
+        def cancel() -> None:
+            if not settled and self._abandon(job):
+                settle(asyncio.CancelledError())
+
+        job = Job(request, mailbox, finish, self.log_limit)
+        timer = loop.call_later(max(0.0, request.deadline_ms / 1000 - time.time()), expire)
+        self._pool.submit(job)
+        return cancel
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResult:
+        """Run one invocation to its end: success, error or timeout."""
+        future: asyncio.Future[InvokeResult] = asyncio.get_running_loop().create_future()
+
+        def on_result(result: InvokeResult | BaseException) -> None:
+            if future.done():
+                return
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+        cancel = self.start(request, on_result)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            cancel()
+            raise
+
+    def _result(self, job: Job, outcome: Outcome) -> InvokeResult:
         logs = job.buffer.close()
         if outcome.error is not None:
             logs += error_log(outcome.error)
