@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from contextvars import ContextVar
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii as _js  # type: ignore[attr-defined]
 
 from eventsim.ids import random_hex
 
@@ -118,12 +119,10 @@ class Cause:
         return cls(trace_id=header.root, source=source, parent_span=header.parent, hop=header.hop)
 
     def to_json(self) -> str:
-        # Hot path (one per event): a literal dict is several times faster than asdict().
-        return json.dumps(
-            {"trace_id": self.trace_id, "source": self.source, "parent_span": self.parent_span,
-             "hop": self.hop},
-            separators=(",", ":"),
-        )
+        # Hot path (one per event): written out, several times faster than json.dumps.
+        parent = "null" if self.parent_span is None else _js(self.parent_span)
+        return (f'{{"trace_id":{_js(self.trace_id)},"source":{_js(self.source)},'
+                f'"parent_span":{parent},"hop":{int(self.hop)}}}')
 
     @classmethod
     def from_json(cls, text: str) -> Cause:

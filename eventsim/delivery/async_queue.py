@@ -18,7 +18,6 @@ import logging
 import sqlite3
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from eventsim.activity import Activity
 from eventsim.clock import Clock
@@ -53,23 +52,6 @@ def destination_kind(arn: str) -> str:
     )
 
 
-@dataclass(frozen=True)
-class _Queued:
-    id: int
-    function: str
-    payload: str
-    attempt: int
-    enqueued_at: float
-    request_id: str
-    cause: Cause
-
-    @classmethod
-    def of(cls, event: QueuedEvent) -> _Queued:
-        return cls(id=event.id, function=event.function, payload=event.payload,
-                   attempt=event.attempt, enqueued_at=event.enqueued_at,
-                   request_id=event.request_id, cause=Cause.from_json(event.cause))
-
-
 class AsyncInvokeQueue(Worker):
     """Invokes queued events as concurrency allows.
 
@@ -97,8 +79,8 @@ class AsyncInvokeQueue(Worker):
         self._functions = functions
         self._max = max_concurrency
         self._wake_dispatcher = wake_dispatcher
-        self._ready: deque[_Queued] = deque()
-        self._delayed: list[tuple[float, int, _Queued]] = []
+        self._ready: deque[QueuedEvent] = deque()
+        self._delayed: list[tuple[float, int, QueuedEvent]] = []
         self._inflight = 0
         self._per_function: Counter[str] = Counter()
         self._outcomes: list[tuple[Callable[[sqlite3.Connection], None],
@@ -108,7 +90,7 @@ class AsyncInvokeQueue(Worker):
     async def load(self) -> None:
         """Take over the events a previous process left queued."""
         for event in await self._db.read(load_queued_events):
-            self._schedule(_Queued.of(event), event.not_before)
+            self._schedule(event, event.not_before)
 
     async def aclose(self) -> None:
         await super().aclose()
@@ -121,20 +103,20 @@ class AsyncInvokeQueue(Worker):
     def accept(self, events: list[QueuedEvent]) -> None:
         """Take events whose rows have just committed."""
         for event in events:
-            self._schedule(_Queued.of(event), event.not_before)
+            self._schedule(event, event.not_before)
         self.wake()
 
     async def enqueue(self, function: FunctionConfig, payload: str, cause: Cause) -> str:
         """Queue an Event invocation durably; return its request id."""
         now = self._clock.time()
         event = await self._db.write(lambda c: insert_queued_event(
-            c, function=function.name, payload=payload, cause=cause.to_json(), now=now,
+            c, function=function.name, payload=payload, cause=cause, now=now,
             request_id=new_uuid(),
         ))
         self.accept([event])
         return event.request_id
 
-    def _schedule(self, item: _Queued, not_before: float) -> None:
+    def _schedule(self, item: QueuedEvent, not_before: float) -> None:
         if not_before <= self._clock.time():
             self._ready.append(item)
         else:
@@ -144,7 +126,7 @@ class AsyncInvokeQueue(Worker):
         now = self._clock.time()
         while self._delayed and self._delayed[0][0] <= now:
             self._ready.append(heapq.heappop(self._delayed)[2])
-        held: list[_Queued] = []
+        held: list[QueuedEvent] = []
         while self._ready and self._inflight < self._max:
             item = self._ready.popleft()
             function = self._functions.peek(item.function)
@@ -161,7 +143,7 @@ class AsyncInvokeQueue(Worker):
         # Events held back by concurrency are woken by a finishing invocation.
         return self._delayed[0][0] if self._delayed else None
 
-    def _launch(self, function: FunctionConfig, item: _Queued) -> None:
+    def _launch(self, function: FunctionConfig, item: QueuedEvent) -> None:
         self._inflight += 1
         self._per_function[function.name] += 1
         self._activity.begin("invocation")
@@ -187,7 +169,7 @@ class AsyncInvokeQueue(Worker):
             self._activity.end("invocation")
 
     def _on_record(
-        self, function: FunctionConfig, row: _Queued, record: InvocationRecord | BaseException
+        self, function: FunctionConfig, row: QueuedEvent, record: InvocationRecord | BaseException
     ) -> None:
         """An attempt ended (on the loop): decide what becomes of the event."""
         if isinstance(record, BaseException):
@@ -224,7 +206,7 @@ class AsyncInvokeQueue(Worker):
         self._done(function, row, record, condition)
 
     def _done(
-        self, function: FunctionConfig, row: _Queued, record: InvocationRecord | None,
+        self, function: FunctionConfig, row: QueuedEvent, record: InvocationRecord | None,
         condition: str,
     ) -> None:
         """Remove the event and, where configured, send the destination record."""
@@ -302,7 +284,7 @@ class AsyncInvokeQueue(Worker):
         finally:
             self._flusher = None
 
-    async def _discard_orphan(self, row: _Queued) -> None:
+    async def _discard_orphan(self, row: QueuedEvent) -> None:
         LOG.warning("dropping event %s for deleted function %s", row.request_id, row.function)
         await self._db.write(lambda c: delete_queued_event(c, row.id))
 

@@ -20,6 +20,7 @@ from eventsim.services.lambda_.arns import function_name_from_arn
 from eventsim.store import Database
 from eventsim.store.outbox import OutboxRow, take_outbox_rows
 from eventsim.store.queue import QueuedEvent, insert_queued_event
+from eventsim.tracing import Cause
 
 __all__ = ["Deliver", "Dispatcher"]
 
@@ -59,7 +60,8 @@ class Dispatcher(Worker):
     def _to_function(self, conn: sqlite3.Connection, row: OutboxRow) -> None:
         self._queued.append(insert_queued_event(
             conn, function=function_name_from_arn(row.target), payload=row.payload,
-            cause=row.cause, now=row.created_at, request_id=new_uuid(),
+            cause=Cause.from_json(row.cause), cause_json=row.cause, now=row.created_at,
+            request_id=new_uuid(),
         ))
 
     async def step(self) -> float | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from json.encoder import encode_basestring_ascii as _js  # type: ignore[attr-defined]
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -31,6 +32,7 @@ __all__ = [
     "new_host_id",
     "new_request_id",
     "s3_event",
+    "s3_event_json",
     "s3_event_record",
     "s3_test_event",
     "sequencer_for",
@@ -60,6 +62,19 @@ def format_event_time(epoch_seconds: float) -> str:
     seconds, ms = divmod(millis, 1000)
     moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms:03d}Z"
+
+
+_second_cache: list[Any] = [None, ""]
+
+
+def _event_time(epoch_seconds: float) -> str:
+    # `format_event_time`, with the formatted second kept: many events share one.
+    millis = round(epoch_seconds * 1000)
+    seconds, ms = divmod(millis, 1000)
+    if _second_cache[0] != seconds:
+        moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+        _second_cache[0], _second_cache[1] = seconds, moment.strftime("%Y-%m-%dT%H:%M:%S.")
+    return f"{_second_cache[1]}{ms:03d}Z"
 
 
 def event_version_for(event_name: str) -> str:
@@ -145,6 +160,60 @@ def s3_event_record(
             "object": obj,
         },
     }
+
+
+def s3_event_json(
+    *,
+    event_name: str,
+    bucket: str,
+    key: str,
+    region: str,
+    event_time: float,
+    configuration_id: str,
+    request_id: str,
+    host_id: str,
+    principal_id: str,
+    source_ip: str,
+    size: int | None,
+    etag: str | None,
+    sequencer: str | None,
+    version_id: str | None = None,
+    owner_id: str,
+) -> str:
+    """``json.dumps(s3_event([s3_event_record(...)]), separators=(",", ":"))``, written out
+    directly: one is built for every notification, and this is several times faster.
+
+    The two must never differ; a test holds them together over every event type.
+    """
+    name = _bare(event_name)
+    removed = name.startswith("ObjectRemoved:")
+    metadata_only = name.startswith(("ObjectTagging:", "ObjectAcl:"))
+    obj = '{"key":' + _js(encode_key(key))
+    if size is not None and not (removed or metadata_only):
+        obj += f',"size":{int(size)}'
+    if name == "ObjectRemoved:DeleteMarkerCreated":
+        obj += f',"eTag":"{EMPTY_ETAG}"'
+    elif etag is not None and not removed:
+        obj += ',"eTag":' + _js(etag.strip('"'))
+    if version_id is not None:
+        obj += ',"versionId":' + _js(version_id)
+    if sequencer is not None and not metadata_only:
+        obj += ',"sequencer":' + _js(sequencer)
+    b = _js(bucket)
+    return (
+        '{"Records":[{"eventVersion":"' + event_version_for(name)
+        + '","eventSource":"aws:s3","awsRegion":' + _js(region)
+        + ',"eventTime":"' + _event_time(event_time)
+        + '","eventName":' + _js(name)
+        + ',"userIdentity":{"principalId":' + _js(principal_id)
+        + '},"requestParameters":{"sourceIPAddress":' + _js(source_ip)
+        + '},"responseElements":{"x-amz-request-id":' + _js(request_id)
+        + ',"x-amz-id-2":' + _js(host_id)
+        + '},"s3":{"s3SchemaVersion":"1.0","configurationId":' + _js(configuration_id)
+        + ',"bucket":{"name":' + b + ',"ownerIdentity":{"principalId":' + _js(owner_id)
+        + '},"arn":' + _js(f"arn:aws:s3:::{bucket}")
+        + '},"object":' + obj + "}}}]}"
+    )
 
 
 def s3_event(records: list[dict[str, Any]]) -> dict[str, Any]:

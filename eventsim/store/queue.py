@@ -11,12 +11,16 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from eventsim.tracing import Cause
+
 __all__ = ["QueuedEvent", "delete_queued_event", "insert_queued_event", "load_queued_events"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class QueuedEvent:
-    """An event waiting for (another) attempt at invoking its function."""
+    """An event waiting for (another) attempt at invoking its function. Treat as immutable
+    (not frozen only because it is made once per event, and frozen dataclasses are slow to
+    make)."""
 
     id: int
     function: str
@@ -26,19 +30,18 @@ class QueuedEvent:
     not_before: float
     enqueued_at: float
     request_id: str
-    cause: str
-    """`eventsim.tracing.Cause` as JSON."""
+    cause: Cause
 
 
 def insert_queued_event(
-    conn: sqlite3.Connection, *, function: str, payload: str, cause: str, now: float,
-    request_id: str,
+    conn: sqlite3.Connection, *, function: str, payload: str, cause: Cause, now: float,
+    request_id: str, cause_json: str | None = None,
 ) -> QueuedEvent:
-    """Queue an event inside the caller's unit."""
+    """Queue an event inside the caller's unit (``cause_json``: the cause already encoded)."""
     cursor = conn.execute(
         "INSERT INTO async_queue (function, payload, attempt, not_before, enqueued_at, "
         "request_id, cause) VALUES (?,?,0,?,?,?,?)",
-        (function, payload, now, now, request_id, cause),
+        (function, payload, now, now, request_id, cause_json or cause.to_json()),
     )
     return QueuedEvent(
         id=int(cursor.lastrowid or 0), function=function, payload=payload, attempt=0,
@@ -52,7 +55,8 @@ def load_queued_events(conn: sqlite3.Connection) -> list[QueuedEvent]:
         "SELECT id, function, payload, attempt, not_before, enqueued_at, request_id, cause "
         "FROM async_queue ORDER BY id"
     ).fetchall()
-    return [QueuedEvent(*tuple(r)) for r in rows]
+    return [QueuedEvent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], Cause.from_json(r[7]))
+            for r in rows]
 
 
 def delete_queued_event(conn: sqlite3.Connection, event_id: int) -> None:

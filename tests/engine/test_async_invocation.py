@@ -149,7 +149,7 @@ async def test_events_queued_before_a_restart_are_delivered_after_it(tmp_path) -
         from eventsim.store.queue import insert_queued_event
         from eventsim.tracing import Cause
 
-        cause = Cause(trace_id="1-00000000-000000000000000000000000", source="test").to_json()
+        cause = Cause(trace_id="1-00000000-000000000000000000000000", source="test")
         now = first.clock.time()
         await first.db.write(lambda c: insert_queued_event(
             c, function="echo", payload='{"n": 1}', cause=cause, now=now, request_id="r-1"))

@@ -541,20 +541,19 @@ class S3Service:
         host_id = s3_events.new_host_id()
         cause_json = cause.to_json()
         for target in targets:
-            record = s3_events.s3_event_record(
+            payload = s3_events.s3_event_json(
                 event_name=event_name, bucket=bucket, key=key, region=self._ctx.region,
                 event_time=now, configuration_id=target.configuration_id,
                 request_id=request_id, host_id=host_id, principal_id=_principal(cause),
                 source_ip="127.0.0.1", size=size, etag=etag.strip('"') if etag else None,
                 sequencer=sequencer, owner_id=_OWNER_PRINCIPAL,
             )
-            payload = json.dumps(s3_events.s3_event([record]), separators=(",", ":"))
             if target.kind == "function":
                 # S3 invokes functions asynchronously: the outbox row for a function target
                 # is its row in the invoke queue.
                 pending.events.append(insert_queued_event(
                     conn, function=function_name_from_arn(target.arn), payload=payload,
-                    cause=cause_json, now=now, request_id=new_uuid(),
+                    cause=cause, cause_json=cause_json, now=now, request_id=new_uuid(),
                 ))
             else:
                 add_outbox_row(conn, OutboxRow(
