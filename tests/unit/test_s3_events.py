@@ -21,6 +21,7 @@ from eventsim.events.s3 import (
     new_host_id,
     new_request_id,
     s3_event,
+    s3_event_json,
     s3_event_record,
     s3_test_event,
     sequencer_for,
@@ -311,3 +312,25 @@ def test_record_validates_against_powertools_parser_model(event_name: str) -> No
     assert record.s3.bucket.arn == f"arn:aws:s3:::{LAMBDA_GUIDE['bucket']}"
     assert record.s3.object is not None
     assert record.s3.object.key == LAMBDA_GUIDE["key"]
+
+
+_JSON_CASES = itertools.product(
+    ["ObjectCreated:Put", "s3:ObjectCreated:Copy", "ObjectRemoved:Delete",
+     "ObjectRemoved:DeleteMarkerCreated", "ObjectTagging:Put", "ObjectAcl:Put",
+     "Replication:OperationFailedReplication", "LifecycleTransition", "ObjectRestore:Delete"],
+    ["plain.jpg", "a b/c+d@e=f.jpg", 'q"uo\\te/ünïcödé/日本'],
+    [None, "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY"],
+)
+
+
+@pytest.mark.parametrize(("event_name", "key", "version_id"), list(_JSON_CASES))
+def test_s3_event_json_is_the_record_builders_json(
+    event_name: str, key: str, version_id: str | None
+) -> None:
+    fields: dict[str, Any] = {
+        **LAMBDA_GUIDE, "key": key, "event_name": event_name, "version_id": version_id,
+        "configuration_id": 'an "id" with ünïcödé', "size": 1024,
+        "etag": "d41d8cd98f00b204e9800998ecf8427e", "sequencer": "0055AED6DCD90281E5",
+    }
+    built = json.dumps(s3_event([s3_event_record(**fields)]), separators=(",", ":"))
+    assert s3_event_json(**fields) == built
