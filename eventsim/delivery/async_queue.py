@@ -9,28 +9,26 @@ stays the same across retries.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 import heapq
 import json
 import logging
-import sqlite3
 from collections import Counter, deque
 from collections.abc import Callable
 
 from eventsim.activity import Activity
 from eventsim.clock import Clock
+from eventsim.delivery.outcomes import OutcomeWriter
 from eventsim.delivery.retry import retry_delay
 from eventsim.delivery.worker import Worker
 from eventsim.events.destinations import async_destination_record
 from eventsim.ids import new_uuid
 from eventsim.runtime.invoker import Invoker
-from eventsim.services.lambda_.invocations import InvocationRecord, insert_invocation
+from eventsim.services.lambda_.invocations import InvocationRecord
 from eventsim.services.lambda_.models import FunctionConfig
 from eventsim.services.lambda_.service import LambdaService
 from eventsim.store import Database
-from eventsim.store.outbox import OutboxRow, add_outbox_row
+from eventsim.store.outbox import OutboxRow
 from eventsim.store.queue import (
     QueuedEvent,
     delete_queued_event,
@@ -83,9 +81,7 @@ class AsyncInvokeQueue(Worker):
         self._delayed: list[tuple[float, int, QueuedEvent]] = []
         self._inflight = 0
         self._per_function: Counter[str] = Counter()
-        self._outcomes: list[tuple[Callable[[sqlite3.Connection], None],
-                                   Callable[[], None] | None]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._outcomes = OutcomeWriter(db, activity, "invocation")
 
     async def load(self) -> None:
         """Take over the events a previous process left queued."""
@@ -94,11 +90,9 @@ class AsyncInvokeQueue(Worker):
 
     async def aclose(self) -> None:
         await super().aclose()
-        if self._flusher is not None:
-            # Outcomes being written are written; the invocations still running are not
-            # recorded, and their events run again after a restart (at least once).
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
+        # Invocations still running are not recorded: their events run again after a
+        # restart (at least once).
+        await self._outcomes.aclose()
 
     def accept(self, events: list[QueuedEvent]) -> None:
         """Take events whose rows have just committed."""
@@ -186,20 +180,14 @@ class AsyncInvokeQueue(Worker):
         retry_at = self._clock.time() + retry_delay(attempt)
         too_old = retry_at - row.enqueued_at > function.maximum_event_age
         if attempt <= function.maximum_retry_attempts and not too_old:
-            def unit(conn: sqlite3.Connection) -> None:
-                insert_invocation(conn, record)
-                conn.execute(
-                    "UPDATE async_queue SET attempt = ?, not_before = ? WHERE id = ?",
-                    (attempt, retry_at, row.id),
-                )
-
             retry = dataclasses.replace(row, attempt=attempt)
 
             def after_commit() -> None:
                 self._schedule(retry, retry_at)
                 self.wake()  # to sleep until the retry is due
 
-            self._write(function, unit, after_commit)
+            self._release(function)
+            self._outcomes.retry(record, row.id, attempt, retry_at, after_commit)
             return
         condition = "EventAgeExceeded" if too_old and attempt <= function.maximum_retry_attempts \
             else "RetriesExhausted"
@@ -228,70 +216,23 @@ class AsyncInvokeQueue(Worker):
                 timestamp=now,
             )
 
-        def unit(conn: sqlite3.Connection) -> None:
-            if record is not None:
-                insert_invocation(conn, record)
-            delete_queued_event(conn, row.id)
-            if document is None:
-                return
+        outcome = outbox = None
+        if document is not None:
             text = json.dumps(document, separators=(",", ":"))
-            conn.execute(
-                "INSERT INTO async_outcomes (request_id, function, condition, destination, "
-                "record, created_at) VALUES (?,?,?,?,?,?)",
-                (row.request_id, function.name, condition, destination, text, now),
-            )
+            outcome = (row.request_id, function.name, condition, destination, text, now)
             if destination is not None:
-                add_outbox_row(conn, OutboxRow(
-                    target_kind=destination_kind(destination), target=destination,
-                    payload=text, cause=row.cause.to_json(), created_at=now,
-                ))
-
-        self._write(function, unit, self._wake_dispatcher if destination is not None else None)
+                outbox = OutboxRow(target_kind=destination_kind(destination), target=destination,
+                                   payload=text, cause=row.cause.to_json(), created_at=now)
+        self._release(function)
+        self._outcomes.finish(record, row.id, outcome, outbox,
+                              self._wake_dispatcher if destination is not None else None)
 
     def _release(self, function: FunctionConfig) -> None:
         self._inflight -= 1
         self._per_function[function.name] -= 1
         self.wake()
 
-    def _write(
-        self, function: FunctionConfig, unit: Callable[[sqlite3.Connection], None],
-        after_commit: Callable[[], None] | None,
-    ) -> None:
-        """Record an attempt's outcome. The concurrency slot is free at once; the attempt's
-        activity ends when its outcome has committed. Outcomes that arrive together share one
-        unit (and one commit)."""
-        self._release(function)
-        self._outcomes.append((unit, after_commit))
-        if self._flusher is None:
-            self._flusher = asyncio.create_task(self._flush(), name="eventsim-async-outcomes")
-
-    async def _flush(self) -> None:
-        try:
-            while self._outcomes:
-                await asyncio.sleep(0)  # let the outcomes of one mailbox drain gather
-                batch, self._outcomes = self._outcomes, []
-                try:
-                    await self._db.write(lambda conn: _apply_all(conn, batch))
-                except Exception:
-                    LOG.exception("recording %d asynchronous outcomes failed; their events "
-                                  "run again after a restart", len(batch))
-                else:
-                    for _, after_commit in batch:
-                        if after_commit is not None:
-                            after_commit()
-                for _ in batch:
-                    self._activity.end("invocation")
-        finally:
-            self._flusher = None
-
     async def _discard_orphan(self, row: QueuedEvent) -> None:
         LOG.warning("dropping event %s for deleted function %s", row.request_id, row.function)
         await self._db.write(lambda c: delete_queued_event(c, row.id))
 
-
-def _apply_all(
-    conn: sqlite3.Connection,
-    batch: list[tuple[Callable[[sqlite3.Connection], None], Callable[[], None] | None]],
-) -> None:
-    for unit, _ in batch:
-        unit(conn)

@@ -29,7 +29,7 @@ LOG = logging.getLogger(__name__)
 _BATCH = 1000
 
 Deliver = Callable[[sqlite3.Connection, OutboxRow], None]
-"""Hands one row on, inside the dispatcher's unit (so the hand-off and the delete commit together)."""
+"""Hands one row on, inside the dispatcher's unit (the hand-off and the delete commit together)."""
 
 
 class Dispatcher(Worker):

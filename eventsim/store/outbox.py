@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-__all__ = ["OutboxRow", "add_outbox_row", "take_outbox_rows"]
+__all__ = ["OutboxRow", "add_outbox_row", "add_outbox_rows", "take_outbox_rows"]
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,18 @@ class OutboxRow:
     id: int = 0
 
 
+_INSERT = "INSERT INTO outbox (created_at, target_kind, target, payload, cause) VALUES (?,?,?,?,?)"
+
+
 def add_outbox_row(conn: sqlite3.Connection, row: OutboxRow) -> None:
     """Append a row; call inside the unit that makes the write."""
-    conn.execute(
-        "INSERT INTO outbox (created_at, target_kind, target, payload, cause) VALUES (?,?,?,?,?)",
-        (row.created_at, row.target_kind, row.target, row.payload, row.cause),
+    conn.execute(_INSERT, (row.created_at, row.target_kind, row.target, row.payload, row.cause))
+
+
+def add_outbox_rows(conn: sqlite3.Connection, rows: list[OutboxRow]) -> None:
+    """Append many rows with one statement."""
+    conn.executemany(
+        _INSERT, [(r.created_at, r.target_kind, r.target, r.payload, r.cause) for r in rows]
     )
 
 

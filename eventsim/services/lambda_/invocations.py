@@ -9,14 +9,16 @@ from typing import Any, Literal
 
 from eventsim.store import Database
 
-__all__ = ["AsyncOutcome", "InvocationLog", "InvocationRecord", "InvocationStatus", "insert_invocation"]
+__all__ = ["AsyncOutcome", "InvocationLog", "InvocationRecord", "InvocationStatus", "insert_invocation",
+           "insert_invocations"]
 
 InvocationStatus = Literal["Success", "Error", "Timeout", "Throttled", "LoopDetected"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class InvocationRecord:
-    """One invocation of a function, whatever caused it."""
+    """One invocation of a function, whatever caused it. Treat as immutable (one is made per
+    invocation, and frozen dataclasses are slow to make)."""
 
     request_id: str
     function: str
@@ -64,16 +66,27 @@ class AsyncOutcome:
     created_at: float
 
 
+_INSERT = (
+    "INSERT INTO invocations (request_id, function, invocation_type, attempt, started_at, "
+    "duration_ms, status, trigger, trace_id, span_id, parent_span, hop, payload, result, "
+    "error, logs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _row(r: InvocationRecord) -> tuple[Any, ...]:
+    return (r.request_id, r.function, r.invocation_type, r.attempt, r.started_at,
+            r.duration_ms, r.status, r.trigger, r.trace_id, r.span_id, r.parent_span, r.hop,
+            r.payload, r.result, json.dumps(r.error) if r.error is not None else None, r.logs)
+
+
 def insert_invocation(conn: sqlite3.Connection, r: InvocationRecord) -> None:
     """Record an invocation; call inside the unit that records its outcome."""
-    conn.execute(
-        "INSERT INTO invocations (request_id, function, invocation_type, attempt, started_at, "
-        "duration_ms, status, trigger, trace_id, span_id, parent_span, hop, payload, result, "
-        "error, logs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (r.request_id, r.function, r.invocation_type, r.attempt, r.started_at, r.duration_ms,
-         r.status, r.trigger, r.trace_id, r.span_id, r.parent_span, r.hop, r.payload, r.result,
-         json.dumps(r.error) if r.error is not None else None, r.logs),
-    )
+    conn.execute(_INSERT, _row(r))
+
+
+def insert_invocations(conn: sqlite3.Connection, records: list[InvocationRecord]) -> None:
+    """Record many invocations with one statement."""
+    conn.executemany(_INSERT, [_row(r) for r in records])
 
 
 def _record(row: sqlite3.Row) -> InvocationRecord:

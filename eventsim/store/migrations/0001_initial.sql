@@ -76,7 +76,6 @@ CREATE TABLE invocations (
 );
 CREATE INDEX invocations_function ON invocations (function, seq);
 CREATE INDEX invocations_trace ON invocations (trace_id);
-CREATE INDEX invocations_span ON invocations (span_id);
 
 -- Events that left the async queue without success and had nowhere else to go, or went to a
 -- destination: kept so the run can show where each event ended.
