@@ -25,7 +25,9 @@ from eventsim.ids import random_hex
 __all__ = [
     "MAX_HOPS",
     "Cause",
+    "RequestIds",
     "TraceHeader",
+    "current_request",
     "current_trace",
     "new_span_id",
     "new_trace_id",
@@ -91,6 +93,21 @@ class TraceHeader:
 
 current_trace: ContextVar[TraceHeader | None] = ContextVar("eventsim_current_trace", default=None)
 """The trace header of the request being served, if it carried one (set by the gateway)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestIds:
+    """The ids a service answered a request with (S3's ``x-amz-request-id`` and
+    ``x-amz-id-2``). S3 puts the same pair in the ``responseElements`` of the events the request
+    caused, so that an event can be matched with its request."""
+
+    request_id: str
+    host_id: str | None = None
+
+
+current_request: ContextVar[RequestIds | None] = ContextVar("eventsim_current_request",
+                                                             default=None)
+"""The ids of the request being served through the gateway (set by the gateway)."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from eventsim.gateway.endpoints import Gateway, ServiceEndpoint
 from eventsim.gateway.errors import to_aws_error
 from eventsim.gateway.protocols import HttpRequest, HttpResponse
 from eventsim.simulator import Simulator
-from eventsim.tracing import TraceHeader, current_trace
+from eventsim.tracing import RequestIds, TraceHeader, current_request, current_trace
 
 __all__ = ["GATEWAY", "MAX_BODY_SIZE", "SIMULATOR", "make_gateway_app"]
 
@@ -47,7 +47,7 @@ class Exchange:
 
     endpoint: ServiceEndpoint
     request: HttpRequest
-    request_id: str
+    ids: RequestIds
     operation: OperationModel | None = None
     """Set once the parser has found it; errors are serialized for it."""
 
@@ -92,9 +92,10 @@ async def open_exchange(request: web.Request, handler: Handler) -> web.StreamRes
         endpoint=endpoint,
         request=HttpRequest(method=request.method, path=raw_path, query=query, headers=headers,
                             body=body),
-        request_id=endpoint.serializer.new_request_id(),
+        ids=endpoint.serializer.new_request_ids(),
     )
     request[EXCHANGE] = exchange
+    token = current_request.set(exchange.ids)
     try:
         return await handler(request)
     except web.HTTPException:
@@ -102,9 +103,11 @@ async def open_exchange(request: web.Request, handler: Handler) -> web.StreamRes
     except Exception as exc:  # every failure becomes an AWS error response
         error = to_aws_error(exc, endpoint.name)
         response = endpoint.serializer.serialize_error(
-            error, exchange.operation, exchange.request, exchange.request_id
+            error, exchange.operation, exchange.request, exchange.ids
         )
         return _web_response(response, request.method)
+    finally:
+        current_request.reset(token)
 
 
 @web.middleware
@@ -132,7 +135,7 @@ async def handle_aws_request(request: web.Request) -> web.StreamResponse:
     exchange.operation = parsed.operation
     result = await endpoint.dispatcher.call(parsed.operation, parsed.params)
     response = endpoint.serializer.serialize_response(
-        parsed.operation, result, exchange.request, exchange.request_id
+        parsed.operation, result, exchange.request, exchange.ids
     )
     return _web_response(response, request.method)
 

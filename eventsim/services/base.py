@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from eventsim.clock import Clock
 from eventsim.store import Database
 from eventsim.store.queue import QueuedEvent
-from eventsim.tracing import Cause
+from eventsim.tracing import Cause, RequestIds
 
 __all__ = ["Pending", "ServiceContext", "record_traced_write"]
 
@@ -24,6 +24,8 @@ class Pending:
 
     events: list[QueuedEvent] = field(default_factory=list)
     outbox: bool = False
+    ids: RequestIds | None = None
+    """The request's ids, for the events it causes (S3's responseElements)."""
 
     def hand_over(self, ctx: ServiceContext) -> None:
         if self.events:

@@ -65,7 +65,7 @@ class Database:
         self._aio: aiosqlite.Connection | None = None
         self._conn: sqlite3.Connection | None = None
         self._queue: list[_Pending] = []
-        self._wakeup = asyncio.Event()
+        self._flush_scheduled = False
         self._writer: asyncio.Task[None] | None = None
         self._offloaded: asyncio.Future[None] | None = None
         """Set while aiosqlite's thread has the connection."""
@@ -95,7 +95,6 @@ class Database:
         self._conn = self._aio._conn
         await self._offload(_configure)
         await self._offload(migrate)
-        self._writer = asyncio.create_task(self._write_loop(), name="eventsim-db-writer")
 
     async def aclose(self) -> None:
         """Flush queued writes and close. Closing twice is harmless."""
@@ -103,16 +102,14 @@ class Database:
             return
         self._closed = True
         if self._writer is not None:
-            self._wakeup.set()
-            self._writer.cancel()
-            with suppress(asyncio.CancelledError):
+            with suppress(Exception):
                 await self._writer
         if self._offloaded is not None:
             with suppress(Exception):
                 await asyncio.shield(self._offloaded)
-        if self._queue:
-            await self._commit_batch(self._queue)
-            self._queue = []
+        while self._queue:
+            batch, self._queue = self._queue[:_MAX_BATCH], self._queue[_MAX_BATCH:]
+            await self._commit_batch(batch)
         if self._aio is not None:
             await self._aio.close()
             self._aio = None
@@ -131,9 +128,14 @@ class Database:
         """Run a unit in a (shared) write transaction; return its result once committed."""
         if self._closed or self._aio is None:
             raise SimulatorStateError("The database is closed.")
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
         self._queue.append(_Pending(fn, future))
-        self._wakeup.set()
+        if not self._flush_scheduled:
+            # After the callbacks that are ready now, which may queue more units: those that
+            # arrive together commit together.
+            self._flush_scheduled = True
+            loop.call_soon(self._flush)
         return await future
 
     def _connection(self) -> sqlite3.Connection:
@@ -157,31 +159,60 @@ class Database:
             self._offloaded = None
             done.set_result(None)
 
-    async def _write_loop(self) -> None:
-        while True:
-            await self._wakeup.wait()
-            self._wakeup.clear()
+    def _flush(self) -> None:
+        """Commit what is queued: here and now when it is small and the connection is free,
+        else in the writer task (which then takes everything queued until it runs dry)."""
+        self._flush_scheduled = False
+        if self._writer is not None or not self._queue or self._closed:
+            return
+        if len(self._queue) <= INLINE_UNITS and self._offloaded is None:
+            batch, self._queue = self._queue, []
+            self._settle(batch, self._apply_inline(batch))
+            return
+        self._writer = asyncio.create_task(self._drain(), name="eventsim-db-writer")
+
+    async def _drain(self) -> None:
+        try:
             while self._queue:
                 batch, self._queue = self._queue[:_MAX_BATCH], self._queue[_MAX_BATCH:]
                 await self._commit_batch(batch)
+        finally:
+            self._writer = None
 
     async def _commit_batch(self, batch: list[_Pending]) -> None:
+        if len(batch) <= INLINE_UNITS:
+            while self._offloaded is not None:
+                await asyncio.shield(self._offloaded)
+            self._settle(batch, self._apply_inline(batch))
+            return
         fns = [p.fn for p in batch]
         try:
-            if len(batch) <= INLINE_UNITS:
-                while self._offloaded is not None:
-                    await asyncio.shield(self._offloaded)
-                outcomes = _apply(self._connection(), fns)
-            else:
-                outcomes = await self._offload(lambda conn: _apply(conn, fns))
-        except BaseException as exc:  # the commit itself failed: every unit fails with it
-            for pending in batch:
-                if not pending.future.done():
-                    pending.future.set_exception(exc if isinstance(exc, Exception) else
-                                                 RuntimeError("database writer stopped"))
+            outcomes = await self._offload(lambda conn: _apply(conn, fns))
+        except BaseException as exc:
+            self._fail(batch, exc)
             if not isinstance(exc, Exception):
                 raise
-            LOG.exception("write transaction failed")
+            return
+        self._settle(batch, outcomes)
+
+    def _apply_inline(self, batch: list[_Pending]) -> list[tuple[bool, Any]] | None:
+        try:
+            return _apply(self._connection(), [p.fn for p in batch])
+        except Exception as exc:
+            self._fail(batch, exc)
+            return None
+
+    def _fail(self, batch: list[_Pending], exc: BaseException) -> None:
+        """The commit itself failed: every unit fails with it."""
+        for pending in batch:
+            if not pending.future.done():
+                pending.future.set_exception(exc if isinstance(exc, Exception) else
+                                             RuntimeError("database writer stopped"))
+        if isinstance(exc, Exception):
+            LOG.error("write transaction failed", exc_info=exc)
+
+    def _settle(self, batch: list[_Pending], outcomes: list[tuple[bool, Any]] | None) -> None:
+        if outcomes is None:
             return
         self.commits += 1
         for pending, (ok, value) in zip(batch, outcomes, strict=True):
@@ -206,6 +237,8 @@ def _configure(conn: sqlite3.Connection) -> None:
 def _apply(
     conn: sqlite3.Connection, fns: list[Callable[[sqlite3.Connection], Any]]
 ) -> list[tuple[bool, Any]]:
+    if len(fns) == 1:
+        return [_apply_one(conn, fns[0])]
     outcomes: list[tuple[bool, Any]] = []
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -226,3 +259,19 @@ def _apply(
             conn.execute("ROLLBACK")
         raise
     return outcomes
+
+
+def _apply_one(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]) -> tuple[bool, Any]:
+    # A unit alone needs no savepoint: if it raises, the whole transaction is its own.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        value = fn(conn)
+    except Exception as exc:
+        conn.execute("ROLLBACK")
+        return False, exc
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return True, value

@@ -31,8 +31,9 @@ from eventsim.gateway.protocols import (
 )
 from eventsim.gateway.specs import load_service_model
 from eventsim.testing import ThreadedSimulator
+from eventsim.tracing import RequestIds
 
-REQUEST_ID = "0123456789ABCDEF"
+IDS = RequestIds("0123456789ABCDEF", "host-id")
 
 
 def http_request_from_botocore(request: AWSPreparedRequest) -> HttpRequest:
@@ -93,15 +94,15 @@ class RoundTrip:
         try:
             parsed = self.parser.parse(http)
         except AwsError as error:
-            wire = self.serializer.serialize_error(error, None, http, REQUEST_ID)
+            wire = self.serializer.serialize_error(error, None, http, IDS)
         else:
             self.parsed.append(parsed)
             if isinstance(self._answer, AwsError):
                 wire = self.serializer.serialize_error(self._answer, parsed.operation, http,
-                                                       REQUEST_ID)
+                                                       IDS)
             else:
                 wire = self.serializer.serialize_response(parsed.operation, self._answer, http,
-                                                          REQUEST_ID)
+                                                          IDS)
         raw = urllib3.HTTPResponse(body=io.BytesIO(wire.body), headers=wire.headers,
                                    status=wire.status, preload_content=False,
                                    request_method=request.method)

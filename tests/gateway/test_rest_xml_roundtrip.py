@@ -12,6 +12,9 @@ from eventsim.errors import MalformedXML, NotImplementedOperation
 from eventsim.gateway.protocols import HttpRequest
 from eventsim.gateway.protocols.s3 import S3_NAMESPACE
 from eventsim.services.s3.errors import NoSuchBucket, NoSuchKey
+from eventsim.tracing import RequestIds
+
+IDS = RequestIds("0123456789ABCDEF", "host-id")
 
 WHEN = dt.datetime(2024, 5, 17, 12, 30, 45, 123000, tzinfo=dt.UTC)
 ETAG = '"5d41402abc4b2a76b9719d911017c592"'
@@ -67,7 +70,7 @@ def test_list_buckets_roundtrip(s3_roundtrip: Any) -> None:
                                    {"Name": "b-bucket", "CreationDate": WHEN}]
     assert response["Owner"] == OWNER
     body = s3_roundtrip.serializer.serialize_response(
-        parsed.operation, answer, s3_roundtrip.requests[-1], "id").body.decode()
+        parsed.operation, answer, s3_roundtrip.requests[-1], IDS).body.decode()
     assert f'<ListAllMyBucketsResult xmlns="{S3_NAMESPACE}">' in body
     assert "<Buckets><Bucket><Name>a-bucket</Name>" in body
     assert "<CreationDate>2024-05-17T12:30:45.123Z</CreationDate>" in body
@@ -240,7 +243,7 @@ def test_list_objects_v2_roundtrip(s3_roundtrip: Any) -> None:
     assert response["KeyCount"] == 2
     assert response["NextContinuationToken"] == "tok"
     body = s3_roundtrip.serializer.serialize_response(
-        parsed.operation, answer, s3_roundtrip.requests[-1], "id").body.decode()
+        parsed.operation, answer, s3_roundtrip.requests[-1], IDS).body.decode()
     assert body.startswith('<?xml version="1.0" encoding="UTF-8"?>\n'
                            f'<ListBucketResult xmlns="{S3_NAMESPACE}">')
 
@@ -285,7 +288,7 @@ def test_get_bucket_notification_configuration_roundtrip(s3_roundtrip: Any) -> N
     assert parsed.operation.name == "GetBucketNotificationConfiguration"
     assert _without_metadata(response) == NOTIFICATION
     body = s3_roundtrip.serializer.serialize_response(
-        parsed.operation, NOTIFICATION, s3_roundtrip.requests[-1], "id").body.decode()
+        parsed.operation, NOTIFICATION, s3_roundtrip.requests[-1], IDS).body.decode()
     assert f'<NotificationConfiguration xmlns="{S3_NAMESPACE}">' in body
     assert "<CloudFunctionConfiguration><Id>thumbs</Id>" in body
     assert "<CloudFunction>" + FUNCTION + "</CloudFunction>" in body
@@ -297,7 +300,7 @@ def test_get_bucket_notification_configuration_roundtrip_empty(s3_roundtrip: Any
                                          {"Bucket": "uploads"}, {})
     assert _without_metadata(response) == {}
     body = s3_roundtrip.serializer.serialize_response(
-        parsed.operation, {}, s3_roundtrip.requests[-1], "id").body.decode()
+        parsed.operation, {}, s3_roundtrip.requests[-1], IDS).body.decode()
     assert body.endswith(f'<NotificationConfiguration xmlns="{S3_NAMESPACE}"/>')
 
 
@@ -317,7 +320,7 @@ def test_error_roundtrip_head_has_no_body(s3_roundtrip: Any) -> None:
     # What botocore reports for S3's body-less 404, as with AWS.
     assert exc.value.response["Error"]["Code"] == "404"
     assert s3_roundtrip.serializer.serialize_error(
-        NoSuchKey("k"), None, s3_roundtrip.requests[-1], "id").body == b""
+        NoSuchKey("k"), None, s3_roundtrip.requests[-1], IDS).body == b""
 
 
 def test_error_roundtrip_not_implemented(s3_roundtrip: Any) -> None:

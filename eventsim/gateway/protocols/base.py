@@ -15,7 +15,6 @@ import datetime as dt
 import email.utils
 import json
 import logging
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +24,8 @@ from urllib.parse import parse_qs
 from botocore.model import OperationModel, ServiceModel, Shape  # type: ignore[import-untyped]
 
 from eventsim.errors import AwsError, ValidationException
+from eventsim.ids import new_uuid
+from eventsim.tracing import RequestIds
 
 __all__ = [
     "HttpRequest",
@@ -105,9 +106,9 @@ class ResponseSerializer(abc.ABC):
     def __init__(self, service_model: ServiceModel) -> None:
         self.service_model = service_model
 
-    def new_request_id(self) -> str:
-        """A fresh request id in the service's style."""
-        return str(uuid.uuid4())
+    def new_request_ids(self) -> RequestIds:
+        """Fresh ids for a request, in the service's style."""
+        return RequestIds(new_uuid())
 
     @abc.abstractmethod
     def serialize_response(
@@ -115,7 +116,7 @@ class ResponseSerializer(abc.ABC):
         operation: OperationModel,
         result: Mapping[str, Any],
         request: HttpRequest,
-        request_id: str,
+        ids: RequestIds,
     ) -> HttpResponse:
         """The response for a result keyed by the output shape's member names."""
 
@@ -125,7 +126,7 @@ class ResponseSerializer(abc.ABC):
         error: AwsError,
         operation: OperationModel | None,
         request: HttpRequest,
-        request_id: str,
+        ids: RequestIds,
     ) -> HttpResponse:
         """The error response; `operation` is None when the request matched none."""
 

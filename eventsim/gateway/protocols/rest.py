@@ -31,6 +31,7 @@ from eventsim.gateway.protocols.base import (
     parse_scalar,
 )
 from eventsim.gateway.routing import RestOperationRouter
+from eventsim.tracing import RequestIds
 
 __all__ = ["BaseRestRequestParser", "BaseRestResponseSerializer"]
 
@@ -292,7 +293,7 @@ class BaseRestResponseSerializer(ResponseSerializer):
         operation: OperationModel,
         result: Mapping[str, Any],
         request: HttpRequest,
-        request_id: str,
+        ids: RequestIds,
     ) -> HttpResponse:
         plan = self._plans[operation.name]
         response = HttpResponse(status=operation.http.get("responseCode", 200))
@@ -325,7 +326,7 @@ class BaseRestResponseSerializer(ResponseSerializer):
         elif plan.body_members and plan.shape is not None:
             response.body = self.serialize_structure(operation, plan.shape, result, None)
             headers.setdefault("Content-Type", self.CONTENT_TYPE)
-        self.finish_response(response, operation, result, request, request_id)
+        self.finish_response(response, operation, result, request, ids)
         return response
 
     @abc.abstractmethod
@@ -344,10 +345,10 @@ class BaseRestResponseSerializer(ResponseSerializer):
         operation: OperationModel,
         result: Mapping[str, Any],
         request: HttpRequest,
-        request_id: str,
+        ids: RequestIds,
     ) -> None:
         """Add what the model does not say (request id headers, S3's 206...)."""
-        response.headers["x-amzn-RequestId"] = request_id
+        response.headers["x-amzn-RequestId"] = ids.request_id
 
     @staticmethod
     def header_text(shape: Shape, value: Any) -> str:

@@ -23,6 +23,7 @@ from eventsim.gateway.protocols.xml import (
     read_xml,
     write_xml,
 )
+from eventsim.tracing import RequestIds
 
 __all__ = ["RestXMLRequestParser", "RestXMLResponseSerializer", "error_fields_xml"]
 
@@ -84,7 +85,7 @@ class RestXMLResponseSerializer(BaseRestResponseSerializer):
         error: AwsError,
         operation: OperationModel | None,
         request: HttpRequest,
-        request_id: str,
+        ids: RequestIds,
     ) -> HttpResponse:
         kind = "Sender" if error.sender_fault else "Receiver"
         ns = self.namespace(operation, None)
@@ -92,7 +93,7 @@ class RestXMLResponseSerializer(BaseRestResponseSerializer):
         body = (
             f"{XML_DECLARATION}<ErrorResponse{attrs}><Error><Type>{kind}</Type>"
             f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
-            f"{error_fields_xml(error)}</Error><RequestId>{request_id}</RequestId>"
+            f"{error_fields_xml(error)}</Error><RequestId>{ids.request_id}</RequestId>"
             "</ErrorResponse>"
         )
         response = HttpResponse(
@@ -100,7 +101,7 @@ class RestXMLResponseSerializer(BaseRestResponseSerializer):
             headers={"Content-Type": self.CONTENT_TYPE},
             body=b"" if request.method == "HEAD" else body.encode("utf-8"),
         )
-        response.headers["x-amzn-RequestId"] = request_id
+        response.headers["x-amzn-RequestId"] = ids.request_id
         return response
 
 

@@ -12,9 +12,7 @@ body at all for HEAD.
 
 from __future__ import annotations
 
-import base64
 import logging
-import os
 from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
@@ -22,6 +20,7 @@ from xml.sax.saxutils import escape
 from botocore.model import OperationModel, StructureShape  # type: ignore[import-untyped]
 
 from eventsim.errors import AwsError, InvalidArgument
+from eventsim.events.s3 import new_host_id, new_request_id
 from eventsim.gateway.checksums import (
     decode_aws_chunked,
     verify_checksums,
@@ -37,6 +36,7 @@ from eventsim.gateway.protocols.rest_xml import (
 )
 from eventsim.gateway.protocols.xml import XML_DECLARATION
 from eventsim.gateway.routing import S3OperationRouter
+from eventsim.tracing import RequestIds
 
 __all__ = ["S3_NAMESPACE", "S3RequestParser", "S3ResponseSerializer"]
 
@@ -145,8 +145,8 @@ class S3ResponseSerializer(RestXMLResponseSerializer):
 
     CONTENT_TYPE = "application/xml"
 
-    def new_request_id(self) -> str:
-        return os.urandom(8).hex().upper()
+    def new_request_ids(self) -> RequestIds:
+        return RequestIds(new_request_id(), new_host_id())
 
     def namespace(self, operation: OperationModel | None, shape: StructureShape | None) -> str:
         return S3_NAMESPACE
@@ -174,10 +174,10 @@ class S3ResponseSerializer(RestXMLResponseSerializer):
         operation: OperationModel,
         result: Mapping[str, Any],
         request: HttpRequest,
-        request_id: str,
+        ids: RequestIds,
     ) -> None:
-        response.headers["x-amz-request-id"] = request_id
-        response.headers["x-amz-id-2"] = _host_id()
+        response.headers["x-amz-request-id"] = ids.request_id
+        response.headers["x-amz-id-2"] = ids.host_id or new_host_id()
         if response.status == 200 and "ContentRange" in result and operation.name == "GetObject":
             response.status = 206
 
@@ -186,9 +186,9 @@ class S3ResponseSerializer(RestXMLResponseSerializer):
         error: AwsError,
         operation: OperationModel | None,
         request: HttpRequest,
-        request_id: str,
+        ids: RequestIds,
     ) -> HttpResponse:
-        headers = {"x-amz-request-id": request_id, "x-amz-id-2": _host_id()}
+        headers = {"x-amz-request-id": ids.request_id, "x-amz-id-2": ids.host_id or new_host_id()}
         if request.method == "HEAD":
             # S3 answers a failed HEAD with the status alone (botocore then reports the
             # status as the code: "404").
@@ -196,11 +196,8 @@ class S3ResponseSerializer(RestXMLResponseSerializer):
         body = (
             f"{XML_DECLARATION}<Error><Code>{escape(error.code)}</Code>"
             f"<Message>{escape(error.message)}</Message>{error_fields_xml(error)}"
-            f"<RequestId>{request_id}</RequestId><HostId>{headers['x-amz-id-2']}</HostId></Error>"
+            f"<RequestId>{ids.request_id}</RequestId><HostId>{headers['x-amz-id-2']}</HostId></Error>"
         )
         headers["Content-Type"] = self.CONTENT_TYPE
         return HttpResponse(status=error.status_code, headers=headers, body=body.encode("utf-8"))
 
-
-def _host_id() -> str:
-    return base64.b64encode(os.urandom(48)).decode("ascii")

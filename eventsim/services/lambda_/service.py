@@ -14,13 +14,13 @@ from typing import Any, Literal, Protocol
 
 from eventsim.errors import InvalidParameterValueException, ValidationException
 from eventsim.services.base import ServiceContext
+from eventsim.services.lambda_.arns import function_name_from_arn
 from eventsim.services.lambda_.errors import (
     FunctionAlreadyExists,
     FunctionNotFound,
     InvalidRequestContentException,
     RequestTooLargeException,
 )
-from eventsim.services.lambda_.arns import function_name_from_arn
 from eventsim.services.lambda_.invocations import InvocationRecord
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.tracing import Cause

@@ -47,7 +47,7 @@ from eventsim.services.s3.notifications import (
 )
 from eventsim.store.outbox import OutboxRow, add_outbox_row
 from eventsim.store.queue import insert_queued_event
-from eventsim.tracing import Cause
+from eventsim.tracing import Cause, RequestIds, current_request
 
 __all__ = ["S3Service"]
 
@@ -187,7 +187,7 @@ class S3Service:
         etag = compute_etag(body)
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:ObjectCreated:Put {bucket}/{key}", now)
-        pending = Pending()
+        pending = Pending(ids=_request_ids())
 
         def unit(conn: sqlite3.Connection) -> None:
             if if_none_match is not None or if_match is not None:
@@ -215,7 +215,7 @@ class S3Service:
         *,
         bucket: str,
         key: str,
-        range: str | None = None,  # noqa: A002 - the API's own name
+        range: str | None = None,
         if_match: str | None = None,
         if_none_match: str | None = None,
         part_number: int | None = None,
@@ -239,7 +239,7 @@ class S3Service:
         *,
         bucket: str,
         key: str,
-        range: str | None = None,  # noqa: A002 - the API's own name
+        range: str | None = None,
         if_match: str | None = None,
         if_none_match: str | None = None,
     ) -> dict[str, Any]:
@@ -257,7 +257,7 @@ class S3Service:
         """DeleteObject; deleting a missing key succeeds, as in an unversioned bucket."""
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:ObjectRemoved:Delete {bucket}/{key}", now)
-        pending = Pending()
+        pending = Pending(ids=_request_ids())
 
         def unit(conn: sqlite3.Connection) -> None:
             _require_bucket(conn, bucket)
@@ -277,7 +277,7 @@ class S3Service:
         quiet = bool(delete.get("Quiet"))
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:DeleteObjects {bucket}", now)
-        pending = Pending()
+        pending = Pending(ids=_request_ids())
 
         def unit(conn: sqlite3.Connection) -> None:
             _require_bucket(conn, bucket)
@@ -322,7 +322,7 @@ class S3Service:
             ContentEncoding=content_encoding, ContentLanguage=content_language,
         )
 
-        pending = Pending()
+        pending = Pending(ids=_request_ids())
 
         def unit(conn: sqlite3.Connection) -> str:
             _require_bucket(conn, src_bucket)
@@ -446,10 +446,11 @@ class S3Service:
             notification_configuration, destination_exists=exists
         )
         now = self._ctx.clock.time()
+        ids = _request_ids()
         test_event = json.dumps(
             s3_events.s3_test_event(
-                bucket=bucket, event_time=now, request_id=s3_events.new_request_id(),
-                host_id=s3_events.new_host_id(),
+                bucket=bucket, event_time=now, request_id=ids.request_id,
+                host_id=ids.host_id or s3_events.new_host_id(),
             ),
             separators=(",", ":"),
         )
@@ -537,8 +538,8 @@ class S3Service:
         if not targets:
             return
         sequencer = s3_events.sequencer_for(next(self._sequence))
-        request_id = s3_events.new_request_id()
-        host_id = s3_events.new_host_id()
+        ids = pending.ids or _request_ids()
+        request_id, host_id = ids.request_id, ids.host_id or s3_events.new_host_id()
         cause_json = cause.to_json()
         for target in targets:
             payload = s3_events.s3_event_json(
@@ -564,6 +565,13 @@ class S3Service:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _request_ids() -> RequestIds:
+    """The ids S3 answers this request with, which its events carry: the gateway's, or fresh
+    ones for a call through the Python API."""
+    return current_request.get() or RequestIds(s3_events.new_request_id(),
+                                                s3_events.new_host_id())
 
 
 def _principal(cause: Cause) -> str:
