@@ -15,7 +15,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from eventsim.errors import InvalidArgument, MalformedXML
@@ -76,6 +76,19 @@ class NotificationConfiguration:
 
     targets: tuple[NotificationTarget, ...] = ()
     event_bridge: bool = False
+    _by_event: dict[str, tuple[NotificationTarget, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def targets_for(self, event_name: str) -> tuple[NotificationTarget, ...]:
+        """The targets whose event types cover `event_name` (``s3:ObjectCreated:Put``),
+        worked out once per event name: every write asks."""
+        found = self._by_event.get(event_name)
+        if found is None:
+            found = tuple(t for t in self.targets
+                          if any(event_matches(p, event_name) for p in t.events))
+            self._by_event[event_name] = found
+        return found
 
     def to_api(self) -> dict[str, Any]:
         """The GetBucketNotificationConfiguration output, members in the s3 model's order.
@@ -281,22 +294,19 @@ def _check_destinations(
 
 
 def matching_targets(
-    config: NotificationConfiguration, event_name: str, key: str
+    config: NotificationConfiguration, event_name: str, key: str, *,
+    encoded_key: str | None = None,
 ) -> list[NotificationTarget]:
-    """The targets to notify of `event_name` (``s3:ObjectCreated:Put``) on raw `key`.
+    """The targets to notify of `event_name` (``s3:ObjectCreated:Put``) on raw `key`
+    (``encoded_key``: the key already URL-encoded, if the caller has it).
 
     S3 compares filter values with the key as its events spell it, URL-encoded: the user
     guide (notification-how-to-filtering) asks for ``+`` in place of a space in a prefix and
     percent-encoding for other special characters.
     """
     name = event_name if event_name.startswith("s3:") else f"s3:{event_name}"
-    encoded = encode_key(key)
-    return [
-        target
-        for target in config.targets
-        if any(event_matches(p, name) for p in target.events)
-        and target.key_filter.matches(encoded)
-    ]
+    encoded = encode_key(key) if encoded_key is None else encoded_key
+    return [target for target in config.targets_for(name) if target.key_filter.matches(encoded)]
 
 
 def new_configuration_id() -> str:

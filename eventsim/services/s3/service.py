@@ -534,7 +534,8 @@ class S3Service:
         config = self._notifications.get(bucket)
         if config is None:
             return
-        targets = matching_targets(config, "s3:" + event_name, key)
+        encoded_key = s3_events.encode_key(key)
+        targets = matching_targets(config, "s3:" + event_name, key, encoded_key=encoded_key)
         if not targets:
             return
         sequencer = s3_events.sequencer_for(next(self._sequence))
@@ -547,7 +548,7 @@ class S3Service:
                 event_time=now, configuration_id=target.configuration_id,
                 request_id=request_id, host_id=host_id, principal_id=_principal(cause),
                 source_ip="127.0.0.1", size=size, etag=etag.strip('"') if etag else None,
-                sequencer=sequencer, owner_id=_OWNER_PRINCIPAL,
+                sequencer=sequencer, owner_id=_OWNER_PRINCIPAL, encoded_key=encoded_key,
             )
             if target.kind == "function":
                 # S3 invokes functions asynchronously: the outbox row for a function target
