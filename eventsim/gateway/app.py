@@ -1,25 +1,25 @@
 """The gateway as an aiohttp application: every path, every method, one pipeline.
 
-Middlewares, outermost first:
+One handler takes each request through these steps:
 
-1. `open_exchange`: names the service (`ServiceNameResolver`), reads the body, gives the request
-   its id, and turns whatever escapes the inner steps into the protocol's error response
-   (`AwsError`s as they are, anything else as an internal error, logged).
-2. `link_trace`: puts the request's ``X-Amzn-Trace-Id`` into `eventsim.tracing.current_trace`
-   while the service runs, so a handler's writes are linked to its invocation.
+1. open the exchange: name the service (`ServiceNameResolver`), read the body, give the request
+   its ids (`eventsim.tracing.current_request` while the service runs, so that S3 events carry
+   them), and turn whatever escapes the later steps into the protocol's error response
+   (`AwsError`s as they are, anything else as an internal error, logged);
+2. link the trace: the request's ``X-Amzn-Trace-Id`` goes into `eventsim.tracing.current_trace`
+   while the service runs, so a handler's writes are linked to its invocation;
+3. parse (the protocol's parser finds the operation), call (the dispatcher), serialize (the
+   protocol's serializer).
 
-Then the handler: parse (the protocol's parser finds the operation), call (the dispatcher), and
-serialize (the protocol's serializer).
-
-Sub-applications mounted on the gateway (the console under ``/_eventsim/``) pass through the
-middlewares untouched.
+The steps are plain calls in one handler rather than aiohttp middlewares, which aiohttp wraps
+anew for every request, and which would also run for the console mounted under ``/_eventsim/``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -38,9 +38,6 @@ LOG = logging.getLogger(__name__)
 MAX_BODY_SIZE = 5 * 1024**3
 """The largest body read: S3's limit for a single PutObject (5 GiB)."""
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
 @dataclass(slots=True)
 class Exchange:
     """One request on its way through the gateway."""
@@ -54,13 +51,11 @@ class Exchange:
 
 SIMULATOR = web.AppKey("eventsim.gateway.simulator", Simulator)
 GATEWAY = web.AppKey("eventsim.gateway", Gateway)
-EXCHANGE = web.RequestKey("eventsim.gateway.exchange", Exchange)
 
 
 def make_gateway_app(sim: Simulator) -> web.Application:
     """The AWS wire gateway for `sim` (a started simulator by the time the app starts)."""
-    app = web.Application(client_max_size=MAX_BODY_SIZE,
-                          middlewares=[open_exchange, link_trace])
+    app = web.Application(client_max_size=MAX_BODY_SIZE)
     app[SIMULATOR] = sim
     app[GATEWAY] = Gateway(sim)
     app.cleanup_ctx.append(_load_tables)
@@ -74,15 +69,8 @@ async def _load_tables(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-def _is_sub_app(request: web.Request) -> bool:
-    return len(request.match_info.apps) > 1
-
-
-@web.middleware
-async def open_exchange(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Prepare the exchange, and answer every failure in the service's wire format."""
-    if _is_sub_app(request):
-        return await handler(request)
+async def handle_aws_request(request: web.Request) -> web.StreamResponse:
+    """Open the exchange, link the trace, parse, call, serialize."""
     gateway = request.app[GATEWAY]
     raw_path, _, query = request.raw_path.partition("?")
     headers = request.headers
@@ -94,10 +82,11 @@ async def open_exchange(request: web.Request, handler: Handler) -> web.StreamRes
                             body=body),
         ids=endpoint.serializer.new_request_ids(),
     )
-    request[EXCHANGE] = exchange
-    token = current_request.set(exchange.ids)
+    ids_token = current_request.set(exchange.ids)
+    trace = TraceHeader.parse(headers.get("X-Amzn-Trace-Id"))
+    trace_token = current_trace.set(trace) if trace is not None else None
     try:
-        return await handler(request)
+        response = await _call(exchange)
     except web.HTTPException:
         raise
     except Exception as exc:  # every failure becomes an AWS error response
@@ -105,27 +94,14 @@ async def open_exchange(request: web.Request, handler: Handler) -> web.StreamRes
         response = endpoint.serializer.serialize_error(
             error, exchange.operation, exchange.request, exchange.ids
         )
-        return _web_response(response, request.method)
     finally:
-        current_request.reset(token)
+        if trace_token is not None:
+            current_trace.reset(trace_token)
+        current_request.reset(ids_token)
+    return _web_response(response, request.method)
 
 
-@web.middleware
-async def link_trace(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Link the service's writes to the invocation whose boto3 call this is."""
-    header = TraceHeader.parse(request.headers.get("X-Amzn-Trace-Id"))
-    if header is None:
-        return await handler(request)
-    token = current_trace.set(header)
-    try:
-        return await handler(request)
-    finally:
-        current_trace.reset(token)
-
-
-async def handle_aws_request(request: web.Request) -> web.StreamResponse:
-    """Parse, call, serialize."""
-    exchange = request[EXCHANGE]
+async def _call(exchange: Exchange) -> HttpResponse:
     endpoint = exchange.endpoint
     unavailable = endpoint.unavailable()
     if unavailable is not None:
@@ -134,10 +110,9 @@ async def handle_aws_request(request: web.Request) -> web.StreamResponse:
     parsed = endpoint.parser.parse(exchange.request)
     exchange.operation = parsed.operation
     result = await endpoint.dispatcher.call(parsed.operation, parsed.params)
-    response = endpoint.serializer.serialize_response(
+    return endpoint.serializer.serialize_response(
         parsed.operation, result, exchange.request, exchange.ids
     )
-    return _web_response(response, request.method)
 
 
 def _web_response(response: HttpResponse, method: str) -> web.Response:
