@@ -10,6 +10,7 @@ stays the same across retries.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import heapq
 import json
 import logging
@@ -153,7 +154,7 @@ class AsyncInvokeQueue(Worker):
         try:
             self._invoker.start(
                 function, item.payload, item.cause,
-                lambda record: self._on_record(function, item, record),
+                functools.partial(self._on_record, function, item),
                 request_id=item.request_id, invocation_type="Event", attempt=attempt,
             )
         except Exception:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from eventsim.runtime.base import InvokeRequest, InvokeStatus
+from eventsim.runtime.base import InvokeRequest, InvokeStatus, OnResult
 from eventsim.runtime.inline.capture import LogBuffer
 from eventsim.runtime.inline.errors import HandlerTimeout
 from eventsim.runtime.inline.instance import Instance
@@ -47,15 +47,16 @@ class Outcome:
     init_duration_ms: float | None
 
 
-Finish = Callable[[Outcome | BaseException], None]
-"""Called on the event loop with what a worker made of a job (or the exception it raised)."""
+Finish = Callable[["Job", Outcome | BaseException], None]
+"""Called on the event loop with a job and what a worker made of it (or what it raised)."""
 
 
 class Mailbox:
     """Hands finished jobs from worker threads to one event loop, in batches."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, finish: Finish) -> None:
         self.loop = loop
+        self._finish = finish
         self._done: deque[tuple[Job, Outcome | BaseException]] = deque()
         self._lock = threading.Lock()
         self._scheduled = False
@@ -75,11 +76,11 @@ class Mailbox:
     def _drain(self) -> None:
         with self._lock:
             self._scheduled = False
-        done = self._done
+        done, finish = self._done, self._finish
         while done:
             job, outcome = done.popleft()
             try:
-                job.finish(outcome)
+                finish(job, outcome)
             except Exception:
                 LOG.exception("finishing invocation %s failed", job.request.request_id)
 
@@ -88,22 +89,26 @@ class Job:
     """One invocation handed to a worker."""
 
     __slots__ = (
-        "abandoned", "buffer", "finish", "instance", "lock", "mailbox", "request", "state",
-        "thread_id",
+        "abandoned", "buffer", "instance", "lock", "mailbox", "on_result", "request", "settled",
+        "started", "state", "thread_id", "timer",
     )
 
     def __init__(
-        self, request: InvokeRequest, mailbox: Mailbox, finish: Finish, log_limit: int
+        self, request: InvokeRequest, mailbox: Mailbox, on_result: OnResult, log_limit: int
     ) -> None:
         self.request = request
         self.mailbox = mailbox
-        self.finish = finish
         self.buffer = LogBuffer(request.request_id, log_limit)
         self.lock = threading.Lock()
         self.state: Literal["pending", "running", "done"] = "pending"
         self.abandoned = False
         self.thread_id = 0
         self.instance: Instance | None = None
+        # The loop's side: whom to tell, once, and the deadline's timer.
+        self.on_result = on_result
+        self.settled = False
+        self.started = time.perf_counter()
+        self.timer: asyncio.TimerHandle | None = None
 
 
 def _raise_in_thread(thread_id: int, exc_type: type[BaseException] | None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import threading
@@ -87,42 +88,40 @@ class InlineRuntime:
         loop = asyncio.get_running_loop()
         mailbox = self._mailboxes.get(loop)
         if mailbox is None or mailbox.loop.is_closed():
-            mailbox = self._mailboxes[loop] = Mailbox(loop)
-        started = time.perf_counter()
-        settled = False
-        timer: asyncio.TimerHandle | None = None
-
-        def settle(result: InvokeResult | BaseException) -> None:
-            nonlocal settled
-            if settled:
-                return
-            settled = True
-            if timer is not None:
-                timer.cancel()
-            on_result(result)
-
-        def finish(outcome: Outcome | BaseException) -> None:
-            if isinstance(outcome, HandlerTimeout):
-                # Another invocation's cold start ate the deadline.
-                settle(self._timeout_result(job, started))
-            elif isinstance(outcome, BaseException):
-                settle(outcome)
-            else:
-                settle(self._result(job, outcome))
-
-        def expire() -> None:
-            # A job that finished right at the deadline keeps its result (it is in the mailbox).
-            if self._abandon(job):
-                settle(self._timeout_result(job, started))
-
-        def cancel() -> None:
-            if not settled and self._abandon(job):
-                settle(asyncio.CancelledError())
-
-        job = Job(request, mailbox, finish, self.log_limit)
-        timer = loop.call_later(max(0.0, request.deadline_ms / 1000 - time.time()), expire)
+            mailbox = self._mailboxes[loop] = Mailbox(loop, self._finish)
+        job = Job(request, mailbox, on_result, self.log_limit)
+        job.timer = loop.call_later(max(0.0, request.deadline_ms / 1000 - time.time()),
+                                    self._expire, job)
         self._pool.submit(job)
-        return cancel
+        return functools.partial(self._cancel, job)
+
+    def _settle(self, job: Job, result: InvokeResult | BaseException) -> None:
+        """Hand the job's result over, once."""
+        if job.settled:
+            return
+        job.settled = True
+        if job.timer is not None:
+            job.timer.cancel()
+        job.on_result(result)
+
+    def _finish(self, job: Job, outcome: Outcome | BaseException) -> None:
+        """A worker finished the job (called on the loop, through the mailbox)."""
+        if isinstance(outcome, HandlerTimeout):
+            # Another invocation's cold start ate the deadline.
+            self._settle(job, self._timeout_result(job))
+        elif isinstance(outcome, BaseException):
+            self._settle(job, outcome)
+        else:
+            self._settle(job, self._result(job, outcome))
+
+    def _expire(self, job: Job) -> None:
+        # A job that finished right at the deadline keeps its result (it is in the mailbox).
+        if self._abandon(job):
+            self._settle(job, self._timeout_result(job))
+
+    def _cancel(self, job: Job) -> None:
+        if not job.settled and self._abandon(job):
+            self._settle(job, asyncio.CancelledError())
 
     async def invoke(self, request: InvokeRequest) -> InvokeResult:
         """Run one invocation to its end: success, error or timeout."""
@@ -311,7 +310,7 @@ class InlineRuntime:
             return Outcome("Error", dump(error), error, duration_ms, None)
         return Outcome("Success", payload, None, duration_ms, None)
 
-    def _timeout_result(self, job: Job, started: float) -> InvokeResult:
+    def _timeout_result(self, job: Job) -> InvokeResult:
         request = job.request
         seconds = f"{request.function.timeout:.2f}"
         error = {
@@ -332,7 +331,7 @@ class InlineRuntime:
             payload=dump(error),
             error=error,
             logs=logs,
-            duration_ms=(time.perf_counter() - started) * 1000,
+            duration_ms=(time.perf_counter() - job.started) * 1000,
             extra=extra,
         )
 
