@@ -9,6 +9,7 @@ import resource
 import time
 import zlib
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from eventsim.clock import Clock
 from eventsim.ids import new_uuid
@@ -103,6 +104,17 @@ def _peak_memory_mb() -> int:
     return int(_peak[1])
 
 
+_date_cache: list[Any] = [None, ""]
+
+
+def _log_stream_date(epoch: float) -> str:
+    """``YYYY/MM/DD`` of a log stream name, formatted once a day rather than per invocation."""
+    day = int(epoch // 86400)
+    if _date_cache[0] != day:
+        _date_cache[0], _date_cache[1] = day, time.strftime("%Y/%m/%d", time.gmtime(epoch))
+    return str(_date_cache[1])
+
+
 class _Recorder:
     """Turns a runtime's result into the invocation's record (one object per invocation
     rather than a closure and its cells: the engine makes thousands a second)."""
@@ -181,7 +193,7 @@ class Invoker:
             lineage_tag=self._lineage_tag(function.arn),
         ).format()
         started = self._clock.time()
-        log_stream = time.strftime("%Y/%m/%d", time.gmtime(started)) + f"/[$LATEST]{span}{span}"
+        log_stream = f"{_log_stream_date(started)}/[$LATEST]{span}{span}"
         environment = dict(self._static_environment(function))
         environment["_X_AMZN_TRACE_ID"] = header
         environment["AWS_LAMBDA_LOG_STREAM_NAME"] = log_stream

@@ -6,6 +6,8 @@ import asyncio
 import functools
 import json
 import logging
+import os
+import sys
 import threading
 import time
 import warnings
@@ -40,12 +42,27 @@ __all__ = ["InlineRuntime"]
 LOG = logging.getLogger(__name__)
 
 
+_installed_for: tuple[Any, ...] | None = None
+
+
 def _install_process_hooks() -> None:
     """Everything the inline runtime changes in the process; idempotent, cheap to repeat
-    (stream routers are re-applied if someone, such as pytest's capture, swapped them out)."""
+    (stream routers are re-applied if someone, such as pytest's capture, swapped them out).
+
+    Called for every invocation, so it first checks, by identity, whether anything it
+    installed could have been replaced since the last time."""
+    global _installed_for
+    root = logging.root
+    seen = (sys.stdout, sys.stderr, type(os.environ), len(sys.meta_path), len(root.handlers))
+    if _installed_for is not None and all(
+        a is b for a, b in zip(seen, _installed_for, strict=True)
+    ):
+        return
     environ.install()
     install_import_hooks()
     install_capture()
+    _installed_for = (sys.stdout, sys.stderr, type(os.environ), len(sys.meta_path),
+                      len(root.handlers))
 
 
 class InlineRuntime:
@@ -65,6 +82,8 @@ class InlineRuntime:
         self._mailboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Mailbox] = (
             weakref.WeakKeyDictionary()
         )
+        self._mailbox: Mailbox | None = None
+        """The mailbox of the loop used last (almost always the only one)."""
         self._instances: dict[tuple[str, str], Instance] = {}
         self._closed = False
 
@@ -86,9 +105,12 @@ class InlineRuntime:
             raise SimulatorStateError("The inline runtime is closed.")
         _install_process_hooks()
         loop = asyncio.get_running_loop()
-        mailbox = self._mailboxes.get(loop)
-        if mailbox is None or mailbox.loop.is_closed():
-            mailbox = self._mailboxes[loop] = Mailbox(loop, self._finish)
+        mailbox = self._mailbox
+        if mailbox is None or mailbox.loop is not loop:
+            mailbox = self._mailboxes.get(loop)
+            if mailbox is None or mailbox.loop.is_closed():
+                mailbox = self._mailboxes[loop] = Mailbox(loop, self._finish)
+            self._mailbox = mailbox
         job = Job(request, mailbox, on_result, self.log_limit)
         job.timer = loop.call_later(max(0.0, request.deadline_ms / 1000 - time.time()),
                                     self._expire, job)

@@ -187,7 +187,7 @@ class S3Service:
         etag = compute_etag(body)
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:ObjectCreated:Put {bucket}/{key}", now)
-        pending = Pending(ids=_request_ids())
+        pending = Pending(ids=current_request.get())
 
         def unit(conn: sqlite3.Connection) -> None:
             if if_none_match is not None or if_match is not None:
@@ -257,7 +257,7 @@ class S3Service:
         """DeleteObject; deleting a missing key succeeds, as in an unversioned bucket."""
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:ObjectRemoved:Delete {bucket}/{key}", now)
-        pending = Pending(ids=_request_ids())
+        pending = Pending(ids=current_request.get())
 
         def unit(conn: sqlite3.Connection) -> None:
             _require_bucket(conn, bucket)
@@ -277,7 +277,7 @@ class S3Service:
         quiet = bool(delete.get("Quiet"))
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:DeleteObjects {bucket}", now)
-        pending = Pending(ids=_request_ids())
+        pending = Pending(ids=current_request.get())
 
         def unit(conn: sqlite3.Connection) -> None:
             _require_bucket(conn, bucket)
@@ -322,7 +322,7 @@ class S3Service:
             ContentEncoding=content_encoding, ContentLanguage=content_language,
         )
 
-        pending = Pending(ids=_request_ids())
+        pending = Pending(ids=current_request.get())
 
         def unit(conn: sqlite3.Connection) -> str:
             _require_bucket(conn, src_bucket)
@@ -446,7 +446,7 @@ class S3Service:
             notification_configuration, destination_exists=exists
         )
         now = self._ctx.clock.time()
-        ids = _request_ids()
+        ids = current_request.get() or _new_request_ids()
         test_event = json.dumps(
             s3_events.s3_test_event(
                 bucket=bucket, event_time=now, request_id=ids.request_id,
@@ -539,7 +539,9 @@ class S3Service:
         if not targets:
             return
         sequencer = s3_events.sequencer_for(next(self._sequence))
-        ids = pending.ids or _request_ids()
+        ids = pending.ids
+        if ids is None:  # a write through the Python API: one pair for the whole call
+            ids = pending.ids = _new_request_ids()
         request_id, host_id = ids.request_id, ids.host_id or s3_events.new_host_id()
         cause_json = cause.to_json()
         for target in targets:
@@ -568,11 +570,10 @@ class S3Service:
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _request_ids() -> RequestIds:
-    """The ids S3 answers this request with, which its events carry: the gateway's, or fresh
-    ones for a call through the Python API."""
-    return current_request.get() or RequestIds(s3_events.new_request_id(),
-                                                s3_events.new_host_id())
+def _new_request_ids() -> RequestIds:
+    """Ids for the events of a write made through the Python API (the gateway's requests
+    have their own, in `current_request`, which the events then carry)."""
+    return RequestIds(s3_events.new_request_id(), s3_events.new_host_id())
 
 
 def _principal(cause: Cause) -> str:
