@@ -20,6 +20,7 @@ import itertools
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["Clock", "RealClock", "VirtualClock"]
 
@@ -69,7 +70,7 @@ class Clock(ABC):
             if event is None:
                 await timer.future
                 return False
-            waiter = asyncio.ensure_future(event.wait())
+            waiter: asyncio.Future[Any] = asyncio.ensure_future(event.wait())
             try:
                 await asyncio.wait({waiter, timer.future}, return_when=asyncio.FIRST_COMPLETED)
             finally:
@@ -88,7 +89,8 @@ class Clock(ABC):
         return min(deadlines) if deadlines else None
 
     def _add_timer(self, deadline: float, daemon: bool) -> _Timer:
-        timer = _Timer(deadline, next(self._seq), daemon, asyncio.get_running_loop().create_future())
+        future = asyncio.get_running_loop().create_future()
+        timer = _Timer(deadline, next(self._seq), daemon, future)
         heapq.heappush(self._timers, timer)
         self._arm(timer)
         return timer
@@ -102,7 +104,7 @@ class Clock(ABC):
             return
         heapq.heapify(self._timers)
 
-    def _arm(self, timer: _Timer) -> None:
+    def _arm(self, timer: _Timer) -> None:  # noqa: B027 - a hook; the virtual clock keeps it
         """Make the timer fire by itself; the real clock does, the virtual clock waits."""
 
 

@@ -30,7 +30,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--eventsim-clock", choices=("real", "virtual"), default=None,
         help="clock for the eventsim fixture (default: real, or the eventsim_clock ini value)",
     )
-    parser.addini("eventsim_clock", "clock for the eventsim fixture: real or virtual", default="real")
+    parser.addini(
+        "eventsim_clock", "clock for the eventsim fixture: real or virtual", default="real"
+    )
 
 
 def _clock(config: pytest.Config) -> str:

@@ -75,7 +75,9 @@ class _Backend:
 class Simulator:
     """One simulated AWS account and region, with its event plumbing."""
 
-    def __init__(self, config: SimulatorConfig | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, config: SimulatorConfig | None = None, *, clock: Clock | None = None
+    ) -> None:
         self.config = config or SimulatorConfig()
         self.clock: Clock = clock or (
             VirtualClock() if self.config.clock == "virtual" else RealClock()

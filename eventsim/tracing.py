@@ -4,7 +4,7 @@ Lambda hands every invocation an X-Ray trace header (``_X_AMZN_TRACE_ID``), and 
 forwards it on every call the handler makes as ``X-Amzn-Trace-Id``. eventsim gives each
 invocation a header of the form::
 
-    Root=1-<8 hex time>-<24 hex>;Parent=<16 hex span of this invocation>;Sampled=0;Lineage=1:<8 hex>:<hop>
+    Root=1-<8 hex time>-<24 hex>;Parent=<16 hex span>;Sampled=0;Lineage=1:<8 hex>:<hop>
 
 so a write arriving with that header is linked to the invocation that made it (``Parent``) and
 knows how many invocations are upstream of it (``Lineage``'s last field, which is also what
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from contextvars import ContextVar
 from dataclasses import dataclass
-from json.encoder import encode_basestring_ascii as _js  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii as _js
 
 from eventsim.ids import random_hex
 

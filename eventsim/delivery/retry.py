@@ -11,4 +11,4 @@ _FIRST_RETRY_SECONDS = 60.0
 
 def retry_delay(attempts_made: int) -> float:
     """Seconds to wait after `attempts_made` failed attempts: 60, 120, 240, ..."""
-    return _FIRST_RETRY_SECONDS * (2 ** max(0, attempts_made - 1))
+    return _FIRST_RETRY_SECONDS * float(2 ** max(0, attempts_made - 1))

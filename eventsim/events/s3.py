@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-from json.encoder import encode_basestring_ascii as _js  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii as _js
 from typing import Any
 from urllib.parse import quote_plus
 

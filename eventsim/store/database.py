@@ -261,7 +261,9 @@ def _apply(
     return outcomes
 
 
-def _apply_one(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]) -> tuple[bool, Any]:
+def _apply_one(
+    conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]
+) -> tuple[bool, Any]:
     # A unit alone needs no savepoint: if it raises, the whole transaction is its own.
     conn.execute("BEGIN IMMEDIATE")
     try:

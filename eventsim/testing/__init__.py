@@ -20,8 +20,8 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-import boto3
-import botocore.config
+import boto3  # type: ignore[import-untyped]
+import botocore.config  # type: ignore[import-untyped]
 
 from eventsim.config import SimulatorConfig
 from eventsim.simulator import Simulator

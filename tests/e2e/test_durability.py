@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from serve import ServeProcess  # noqa: E402
+from serve import ServeProcess
 
-from eventsim.testing import boto3_client  # noqa: E402
+from eventsim.testing import boto3_client
 
 HERE = Path(__file__).parent
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -9,8 +10,14 @@ from typing import Any, Literal
 
 from eventsim.store import Database
 
-__all__ = ["AsyncOutcome", "InvocationLog", "InvocationRecord", "InvocationStatus", "insert_invocation",
-           "insert_invocations"]
+__all__ = [
+    "AsyncOutcome",
+    "InvocationLog",
+    "InvocationRecord",
+    "InvocationStatus",
+    "insert_invocation",
+    "insert_invocations",
+]
 
 InvocationStatus = Literal["Success", "Error", "Timeout", "Throttled", "LoopDetected"]
 
@@ -115,9 +122,10 @@ class InvocationLog:
         trace_id: str | None = None,
         after_seq: int = 0,
         limit: int | None = None,
-    ) -> list[InvocationRecord]:
+    ) -> builtins.list[InvocationRecord]:
         """Invocations in the order they finished, filtered."""
-        where, params = ["seq > ?"], [after_seq]
+        where: builtins.list[str] = ["seq > ?"]
+        params: builtins.list[Any] = [after_seq]
         if function is not None:
             where.append("function = ?")
             params.append(function)
@@ -133,7 +141,7 @@ class InvocationLog:
         rows = await self._db.read(lambda c: c.execute(sql, params).fetchall())
         return [_record(r) for r in rows]
 
-    async def get(self, request_id: str) -> list[InvocationRecord]:
+    async def get(self, request_id: str) -> builtins.list[InvocationRecord]:
         """Every attempt made for one request id (asynchronous retries keep the id)."""
         rows = await self._db.read(lambda c: c.execute(
             "SELECT * FROM invocations WHERE request_id = ? ORDER BY seq", (request_id,)
@@ -151,10 +159,10 @@ class InvocationLog:
         sql = f"SELECT COUNT(*) FROM invocations WHERE {' AND '.join(where)}"
         return int(await self._db.read(lambda c: c.execute(sql, params).fetchone()[0]))
 
-    async def outcomes(self, *, function: str | None = None) -> list[AsyncOutcome]:
+    async def outcomes(self, *, function: str | None = None) -> builtins.list[AsyncOutcome]:
         """Asynchronous events that went to a destination or were dropped, oldest first."""
         sql = "SELECT * FROM async_outcomes"
-        params: list[Any] = []
+        params: builtins.list[Any] = []
         if function is not None:
             sql += " WHERE function = ?"
             params.append(function)
@@ -166,7 +174,7 @@ class InvocationLog:
             for r in rows
         ]
 
-    async def trace_writes(self, trace_id: str) -> list[dict[str, Any]]:
+    async def trace_writes(self, trace_id: str) -> builtins.list[dict[str, Any]]:
         """Writes handlers made within one trace: the edges from invocations to events."""
         rows = await self._db.read(lambda c: c.execute(
             "SELECT span_id, kind, resource, created_at FROM trace_events WHERE trace_id = ? "

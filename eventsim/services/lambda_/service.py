@@ -6,6 +6,7 @@ Invocation itself is the engine's job; this service validates and hands the call
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -29,7 +30,9 @@ __all__ = ["InvocationBackend", "LambdaService", "function_name_from_arn"]
 
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 # The runtimes an inline or process environment can run today.
-_PYTHON_RUNTIMES = {"python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14"}
+_PYTHON_RUNTIMES = {
+    "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
+}
 _MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
 _MAX_ASYNC_PAYLOAD = 1024 * 1024  # 1 MB for asynchronous invocations since 2025 (was 256 KB)
 
@@ -120,8 +123,8 @@ class LambdaService:
             raise InvalidParameterValueException(
                 "MaximumEventAgeInSeconds must be between 60 and 21600."
             )
-        code_path = Path(code_dir).resolve()
-        if not code_path.is_dir():
+        code_path, exists = await asyncio.to_thread(_resolve_directory, code_dir)
+        if not exists:
             raise InvalidParameterValueException(f"Code directory {code_path} does not exist.")
         config = FunctionConfig(
             name=name, handler=handler, code_dir=str(code_path), arn=self.arn(name),
@@ -212,3 +215,9 @@ def _encode_payload(payload: Any) -> str:
             ) from exc
         return payload
     return json.dumps(payload)
+
+
+def _resolve_directory(path: str | Path) -> tuple[Path, bool]:
+    # File system calls: run in a thread, off the event loop.
+    resolved = Path(path).resolve()
+    return resolved, resolved.is_dir()

@@ -57,7 +57,10 @@ _DEFAULT_CONTENT_TYPE = "binary/octet-stream"
 # Headers S3 stores with an object and returns on GET/HEAD.
 _STORED_HEADERS = ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage",
                    "Expires", "WebsiteRedirectLocation")
-_OWNER = {"DisplayName": "eventsim", "ID": "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"}
+_OWNER = {
+    "DisplayName": "eventsim",
+    "ID": "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a",
+}
 _OWNER_PRINCIPAL = "A3NL1KOZZKEXAMPLE"
 
 
@@ -197,7 +200,8 @@ class S3Service:
                 ).fetchone()
                 if if_none_match == "*" and current is not None:
                     raise PreconditionFailed("If-None-Match")
-                if if_match is not None and (current is None or current["etag"] != _quoted(if_match)):
+                mismatch = current is None or current["etag"] != _quoted(if_match or "")
+                if if_match is not None and mismatch:
                     if current is None:
                         raise NoSuchKey(key)
                     raise PreconditionFailed("If-Match")
@@ -268,7 +272,8 @@ class S3Service:
         return {}
 
     async def delete_objects(
-        self, *, bucket: str, delete: dict[str, Any], bypass_governance_retention: bool | None = None
+        self, *, bucket: str, delete: dict[str, Any],
+        bypass_governance_retention: bool | None = None,
     ) -> dict[str, Any]:
         """DeleteObjects: up to 1,000 keys, each reported deleted (or, quietly, not at all)."""
         objects = delete.get("Objects") or []
@@ -307,7 +312,8 @@ class S3Service:
         src_bucket, src_key = _parse_copy_source(copy_source)
         directive = (metadata_directive or "COPY").upper()
         if directive not in ("COPY", "REPLACE"):
-            raise InvalidArgument("Unknown metadata directive.", ArgumentName="x-amz-metadata-directive",
+            raise InvalidArgument("Unknown metadata directive.",
+                                  ArgumentName="x-amz-metadata-directive",
                                   ArgumentValue=metadata_directive or "")
         if src_bucket == bucket and src_key == key and directive == "COPY":
             raise InvalidRequest(
