@@ -256,6 +256,26 @@ def test_put_bucket_notification_configuration_then_get(s3: Any, bucket: str) ->
     assert got["QueueConfigurations"][0]["Events"] == ["s3:ObjectCreated:*"]
 
 
+def test_put_bucket_notification_configuration_overlapping_filters_is_invalid_argument(
+    s3: Any, bucket: str
+) -> None:
+    def queue(name: str, prefix: str) -> dict[str, Any]:
+        return {"QueueArn": f"arn:aws:sqs:us-east-1:000000000000:{name}",
+                "Events": ["s3:ObjectCreated:*"],
+                "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}}}
+
+    # images/ and images/cats/ overlap: a key under images/cats/ would match both.
+    config = {"QueueConfigurations": [queue("a", "images/"), queue("b", "images/cats/")]}
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket, NotificationConfiguration=config, SkipDestinationValidation=True)
+    assert exc.value.response["Error"]["Code"] == "InvalidArgument"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "overlap" in exc.value.response["Error"]["Message"]
+    assert s3.get_bucket_notification_configuration(Bucket=bucket).keys() == {
+        "ResponseMetadata"}
+
+
 @pytest.mark.parametrize(
     "body",
     [pytest.param(b"garbage", id="not-xml"),
