@@ -1,0 +1,107 @@
+"""The pytest plugin's fixtures, exercised the way users write tests (through pytester)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+HANDLER = '''
+import json
+
+def handler(event, context):
+    record = event["Records"][0]
+    print("got", record["s3"]["object"]["key"], context.function_name)
+    return {"key": record["s3"]["object"]["key"]}
+'''
+
+
+@pytest.fixture(autouse=True)
+def _ini(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+
+
+def _write_handler(pytester: pytest.Pytester) -> None:
+    code = pytester.path / "handlers"
+    code.mkdir()
+    (code / "app.py").write_text(HANDLER)
+
+
+def test_eventsim_fixture_runs_a_handler_triggered_through_boto3(
+    pytester: pytest.Pytester,
+) -> None:
+    _write_handler(pytester)
+    pytester.makepyfile(textwrap.dedent('''
+        from pathlib import Path
+
+        def test_upload_invokes_the_function(eventsim, eventsim_boto3):
+            fn = eventsim.functions.create_function(
+                name="on-upload", handler="app.handler",
+                code_dir=Path(__file__).parent / "handlers")
+            s3 = eventsim_boto3("s3")
+            s3.create_bucket(Bucket="uploads")
+            s3.put_bucket_notification_configuration(
+                Bucket="uploads",
+                NotificationConfiguration={"LambdaFunctionConfigurations": [
+                    {"LambdaFunctionArn": fn.arn, "Events": ["s3:ObjectCreated:*"]}]})
+            s3.put_object(Bucket="uploads", Key="cat one.jpg", Body=b"meow")
+            eventsim.settle()
+            [invocation] = eventsim.invocations.list(function="on-upload")
+            assert invocation.status == "Success"
+            assert invocation.response == {"key": "cat+one.jpg"}
+            assert "got cat+one.jpg on-upload" in invocation.logs
+    '''))
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_each_test_gets_a_fresh_simulator(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(textwrap.dedent('''
+        def test_first_creates_a_bucket(eventsim_boto3):
+            eventsim_boto3("s3").create_bucket(Bucket="only-here")
+
+        def test_second_does_not_see_it(eventsim_boto3):
+            assert eventsim_boto3("s3").list_buckets()["Buckets"] == []
+    '''))
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_eventsim_factory_builds_simulators_with_their_own_settings(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(textwrap.dedent('''
+        def test_two_regions(eventsim_factory):
+            east, west = eventsim_factory(), eventsim_factory(region="eu-west-1")
+            assert east.url != west.url
+            assert west.client("s3").meta.region_name == "eu-west-1"
+            west.client("s3").create_bucket(
+                Bucket="west-only",
+                CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+            assert east.client("s3").list_buckets()["Buckets"] == []
+    '''))
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_clock_option_gives_the_fixture_a_virtual_clock(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(textwrap.dedent('''
+        from eventsim import VirtualClock
+
+        def test_clock(eventsim):
+            assert isinstance(eventsim.clock, VirtualClock)
+    '''))
+    pytester.runpytest("-p", "no:cacheprovider", "--eventsim-clock", "virtual").assert_outcomes(
+        passed=1)
+
+
+def test_lambda_context_fixture_behaves_like_lambdas(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(textwrap.dedent('''
+        def test_context(lambda_context):
+            assert lambda_context.function_name == "test"
+            # A string, as the Python runtime reads it from AWS_LAMBDA_FUNCTION_MEMORY_SIZE.
+            assert lambda_context.memory_limit_in_mb == "128"
+            assert lambda_context.invoked_function_arn.endswith(":function:test")
+            assert 0 < lambda_context.get_remaining_time_in_millis() <= 300_000
+            assert len(lambda_context.aws_request_id) == 36
+    '''))
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
