@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
+from pathlib import Path
 
 import pytest
 
 pytest_plugins = ["pytester"]
+
+REPO = Path(__file__).resolve().parents[2]
 
 HANDLER = '''
 import json
@@ -104,4 +108,15 @@ def test_lambda_context_fixture_behaves_like_lambdas(pytester: pytest.Pytester) 
             assert 0 < lambda_context.get_remaining_time_in_millis() <= 300_000
             assert len(lambda_context.aws_request_id) == 36
     '''))
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_readme_pytest_example_passes(pytester: pytest.Pytester) -> None:
+    """The README's example test, as written there, run against the shipped fixtures."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## pytest"):]
+    example = section[section.index("```python") + len("```python"):]
+    example = example[:example.index("```")]
+    shutil.copytree(REPO / "fixtures", pytester.path / "fixtures")
+    pytester.makepyfile(test_readme=example)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
