@@ -203,3 +203,13 @@ async def test_objects_and_configuration_survive_a_restart(tmp_path) -> None:
     async with Simulator(config) as second:
         got = await second.s3.get_object(bucket="kept", key="k")
         assert got["Body"] == b"still here"
+
+
+@pytest.mark.asyncio
+async def test_get_object_large_body_is_read_whole(sim: Simulator) -> None:
+    body = bytes(range(256)) * 8192  # 2 MiB: read on the database's thread
+    await sim.s3.put_object(bucket="bkt", key="big", body=body)
+    got = await sim.s3.get_object(bucket="bkt", key="big")
+    assert got["Body"] == body
+    ranged = await sim.s3.get_object(bucket="bkt", key="big", range="bytes=1048576-1048579")
+    assert ranged["Body"] == body[1048576:1048580]

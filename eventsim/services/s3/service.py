@@ -62,6 +62,8 @@ _OWNER = {
     "ID": "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a",
 }
 _OWNER_PRINCIPAL = "A3NL1KOZZKEXAMPLE"
+_INLINE_BODY_BYTES = 1 << 20
+"""Bodies up to this size are read on the event loop's thread (see `eventsim.store`)."""
 
 
 def _timestamp(epoch: float) -> dt.datetime:
@@ -227,7 +229,12 @@ class S3Service:
         """GetObject, with a byte range when asked."""
         if part_number is not None:
             raise NotImplementedOperation("eventsim does not implement GetObject with PartNumber.")
-        obj, body = await self._ctx.db.read(lambda c: _load(c, bucket, key, with_body=True))
+        size = await self._ctx.db.read(lambda c: _size(c, bucket, key))
+        obj, body = await self._ctx.db.read(
+            lambda c: _load(c, bucket, key, with_body=True),
+            # A large body is read on the database's thread, so the loop keeps serving.
+            offload=size is not None and size > _INLINE_BODY_BYTES,
+        )
         result = _describe(obj, if_match, if_none_match)
         if range is not None:
             chosen = parse_range(range, obj.size)
@@ -597,6 +604,13 @@ def _validate_key(key: str) -> None:
 def _require_bucket(conn: sqlite3.Connection, bucket: str) -> None:
     if conn.execute("SELECT 1 FROM buckets WHERE name = ?", (bucket,)).fetchone() is None:
         raise NoSuchBucket(bucket)
+
+
+def _size(conn: sqlite3.Connection, bucket: str, key: str) -> int | None:
+    row = conn.execute(
+        "SELECT size FROM objects WHERE bucket = ? AND key = ?", (bucket, key)
+    ).fetchone()
+    return None if row is None else int(row["size"])
 
 
 def _load(
