@@ -133,19 +133,7 @@ def s3_event_record(
     ``versionId`` appears only when given (S3 omits it for unversioned buckets).
     """
     name = _bare(event_name)
-    obj: dict[str, Any] = {"key": encode_key(key)}
-    removed = name.startswith("ObjectRemoved:")
-    metadata_only = name.startswith(("ObjectTagging:", "ObjectAcl:"))
-    if size is not None and not (removed or metadata_only):
-        obj["size"] = size
-    if name == "ObjectRemoved:DeleteMarkerCreated":
-        obj["eTag"] = EMPTY_ETAG
-    elif etag is not None and not removed:
-        obj["eTag"] = etag.strip('"')
-    if version_id is not None:
-        obj["versionId"] = version_id
-    if sequencer is not None and not metadata_only:
-        obj["sequencer"] = sequencer
+    obj = dict(_object_fields(name, encode_key(key), size, etag, version_id, sequencer))
     return {
         "eventVersion": event_version_for(name),
         "eventSource": "aws:s3",
@@ -194,19 +182,12 @@ def s3_event_json(
     The two must never differ; a test holds them together over every event type.
     """
     name = _bare(event_name)
-    removed = name.startswith("ObjectRemoved:")
-    metadata_only = name.startswith(("ObjectTagging:", "ObjectAcl:"))
-    obj = '{"key":' + _js(encode_key(key) if encoded_key is None else encoded_key)
-    if size is not None and not (removed or metadata_only):
-        obj += f',"size":{int(size)}'
-    if name == "ObjectRemoved:DeleteMarkerCreated":
-        obj += f',"eTag":"{EMPTY_ETAG}"'
-    elif etag is not None and not removed:
-        obj += ',"eTag":' + _js(etag.strip('"'))
-    if version_id is not None:
-        obj += ',"versionId":' + _js(version_id)
-    if sequencer is not None and not metadata_only:
-        obj += ',"sequencer":' + _js(sequencer)
+    fields = _object_fields(name, encode_key(key) if encoded_key is None else encoded_key,
+                            size, etag, version_id, sequencer)
+    obj = "{" + ",".join(
+        f'"{field}":{value}' if field == "size" else f'"{field}":{_js(value)}'
+        for field, value in fields
+    ) + "}"
     b = _js(bucket)
     return (
         '{"Records":[{"eventVersion":"' + event_version_for(name)
@@ -220,8 +201,29 @@ def s3_event_json(
         + '},"s3":{"s3SchemaVersion":"1.0","configurationId":' + _js(configuration_id)
         + ',"bucket":{"name":' + b + ',"ownerIdentity":{"principalId":' + _js(owner_id)
         + '},"arn":' + _js(f"arn:aws:s3:::{bucket}")
-        + '},"object":' + obj + "}}}]}"
+        + '},"object":' + obj + "}}]}"
     )
+
+
+def _object_fields(
+    name: str, encoded_key: str, size: int | None, etag: str | None, version_id: str | None,
+    sequencer: str | None,
+) -> list[tuple[str, Any]]:
+    """The ``s3.object`` members a record of event type `name` carries, in AWS's order."""
+    removed = name.startswith("ObjectRemoved:")
+    metadata_only = name.startswith(("ObjectTagging:", "ObjectAcl:"))
+    fields: list[tuple[str, Any]] = [("key", encoded_key)]
+    if size is not None and not (removed or metadata_only):
+        fields.append(("size", int(size)))
+    if name == "ObjectRemoved:DeleteMarkerCreated":
+        fields.append(("eTag", EMPTY_ETAG))
+    elif etag is not None and not removed:
+        fields.append(("eTag", etag.strip('"')))
+    if version_id is not None:
+        fields.append(("versionId", version_id))
+    if sequencer is not None and not metadata_only:
+        fields.append(("sequencer", sequencer))
+    return fields
 
 
 def s3_event(records: list[dict[str, Any]]) -> dict[str, Any]:
