@@ -5,9 +5,24 @@ from __future__ import annotations
 import base64
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
-__all__ = ["Bound", "Listing", "decode_token", "encode_token", "list_keys", "url_encode_key"]
+from eventsim.errors import InvalidArgument
+from eventsim.services.s3.objects import OWNER, require_bucket, timestamp
+
+__all__ = [
+    "Bound",
+    "Listing",
+    "content_entry",
+    "decode_token",
+    "encode_token",
+    "key_encoder",
+    "list_keys",
+    "list_page",
+    "max_keys_limit",
+    "url_encode_key",
+]
 
 
 @dataclass(frozen=True)
@@ -108,3 +123,51 @@ def decode_token(token: str) -> Bound | None:
 def url_encode_key(key: str) -> str:
     """``EncodingType=url`` as S3 applies it to keys and prefixes in listings."""
     return quote(key, safe="/~")
+
+
+def max_keys_limit(max_keys: int | None) -> int:
+    """``max-keys`` as S3 applies it: 1,000 by default and at most."""
+    if max_keys is None:
+        return 1000
+    if max_keys < 0:
+        raise InvalidArgument("Argument maxKeys must be an integer between 0 and 2147483647",
+                              ArgumentName="maxKeys", ArgumentValue=str(max_keys))
+    return min(max_keys, 1000)
+
+
+def list_page(
+    conn: sqlite3.Connection,
+    bucket: str,
+    prefix: str,
+    delimiter: str | None,
+    start: Bound | None,
+    limit: int,
+) -> Listing:
+    """One page of keys under `prefix` (NoSuchBucket if the bucket is gone)."""
+    require_bucket(conn, bucket)
+    return list_keys(conn, bucket, prefix=prefix, delimiter=delimiter, start=start,
+                     max_keys=limit)
+
+
+def key_encoder(encoding_type: str | None) -> Any:
+    """How keys appear in a listing: as they are, or URL-encoded (``encoding-type=url``)."""
+    if encoding_type is None:
+        return lambda value: value
+    if encoding_type != "url":
+        raise InvalidArgument("Invalid Encoding Method specified in Request",
+                              ArgumentName="encoding-type", ArgumentValue=encoding_type)
+    return url_encode_key
+
+
+def content_entry(row: sqlite3.Row, encode: Any, with_owner: bool | None) -> dict[str, Any]:
+    """One ``Contents`` entry of a listing."""
+    item: dict[str, Any] = {
+        "Key": encode(row["key"]),
+        "LastModified": timestamp(row["last_modified"]),
+        "ETag": row["etag"],
+        "Size": row["size"],
+        "StorageClass": "STANDARD",
+    }
+    if with_owner:
+        item["Owner"] = dict(OWNER)
+    return item

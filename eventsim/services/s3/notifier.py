@@ -1,0 +1,111 @@
+"""The events a bucket's writes produce, for the targets its configuration names.
+
+`Notifier` holds every bucket's notification configuration in memory (writes consult it on
+each put) and turns a write into AWS-shaped S3 events inside the write's own transaction: the
+transactional outbox.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+
+from eventsim.clock import Clock
+from eventsim.events import s3 as s3_events
+from eventsim.ids import new_uuid
+from eventsim.services.base import Pending
+from eventsim.services.lambda_.arns import function_name_from_arn
+from eventsim.services.s3.notifications import NotificationConfiguration, matching_targets
+from eventsim.services.s3.objects import OWNER_PRINCIPAL
+from eventsim.store.outbox import OutboxRow, add_outbox_row
+from eventsim.store.queue import insert_queued_event
+from eventsim.tracing import Cause, RequestIds
+
+__all__ = ["Notifier", "new_request_ids"]
+
+
+class Notifier:
+    """Notification configurations by bucket, and the events of each write."""
+
+    def __init__(self, clock: Clock, region: str) -> None:
+        self._region = region
+        self._configs: dict[str, NotificationConfiguration] = {}
+        # Sequencers must grow per key across restarts: start from the clock in microseconds.
+        self._sequence = itertools.count(int(clock.time() * 1_000_000))
+
+    def load(self, rows: list[tuple[str, str]]) -> None:
+        """Take the stored configurations, (bucket, JSON) pairs (at start)."""
+        self._configs = {bucket: NotificationConfiguration.from_json(text)
+                         for bucket, text in rows}
+
+    def get(self, bucket: str) -> NotificationConfiguration | None:
+        """The bucket's configuration, if it has one."""
+        return self._configs.get(bucket)
+
+    def set(self, bucket: str, config: NotificationConfiguration) -> None:
+        """A configuration has been stored (call after its unit committed)."""
+        self._configs[bucket] = config
+
+    def forget(self, bucket: str) -> None:
+        """The bucket is gone."""
+        self._configs.pop(bucket, None)
+
+    def notify(
+        self,
+        conn: sqlite3.Connection,
+        pending: Pending,
+        event_name: str,
+        bucket: str,
+        key: str,
+        size: int | None,
+        etag: str | None,
+        now: float,
+        cause: Cause,
+    ) -> None:
+        """Queue the events a write produces, inside the write's unit: a row in the invoke
+        queue for each function target, an outbox row for each topic or queue target."""
+        config = self._configs.get(bucket)
+        if config is None:
+            return
+        encoded_key = s3_events.encode_key(key)
+        targets = matching_targets(config, "s3:" + event_name, key, encoded_key=encoded_key)
+        if not targets:
+            return
+        sequencer = s3_events.sequencer_for(next(self._sequence))
+        ids = pending.ids
+        if ids is None:  # a write through the Python API: one pair for the whole call
+            ids = pending.ids = new_request_ids()
+        request_id, host_id = ids.request_id, ids.host_id or s3_events.new_host_id()
+        cause_json = cause.to_json()
+        for target in targets:
+            payload = s3_events.s3_event_json(
+                event_name=event_name, bucket=bucket, key=key, region=self._region,
+                event_time=now, configuration_id=target.configuration_id,
+                request_id=request_id, host_id=host_id, principal_id=_principal(cause),
+                source_ip="127.0.0.1", size=size, etag=etag.strip('"') if etag else None,
+                sequencer=sequencer, owner_id=OWNER_PRINCIPAL, encoded_key=encoded_key,
+            )
+            if target.kind == "function":
+                # S3 invokes functions asynchronously: the outbox row for a function target
+                # is its row in the invoke queue.
+                pending.events.append(insert_queued_event(
+                    conn, function=function_name_from_arn(target.arn), payload=payload,
+                    cause=cause, cause_json=cause_json, now=now, request_id=new_uuid(),
+                ))
+            else:
+                add_outbox_row(conn, OutboxRow(
+                    target_kind=target.kind, target=target.arn, payload=payload,
+                    cause=cause_json, created_at=now,
+                ))
+                pending.outbox = True
+
+
+def new_request_ids() -> RequestIds:
+    """Ids for the events of a write made through the Python API (the gateway's requests
+    have their own, in `current_request`, which the events then carry)."""
+    return RequestIds(s3_events.new_request_id(), s3_events.new_host_id())
+
+
+def _principal(cause: Cause) -> str:
+    # A write from a handler is made by the function's role session; others by the user.
+    return "AWS:AROAEVENTSIMLAMBDA:eventsim" if cause.parent_span else "AWS:AIDAEVENTSIMUSER"
