@@ -60,21 +60,14 @@ def encode_key(key: str) -> str:
     return quote_plus(key, safe="/")
 
 
-def format_event_time(epoch_seconds: float) -> str:
-    """ISO-8601 UTC with milliseconds and ``Z``, e.g. ``2019-09-03T19:37:27.192Z``."""
-    # Work in whole milliseconds: a float such as 1567539447.192 is 1567539447.19199...,
-    # and truncating its microseconds would print .191.
-    millis = round(epoch_seconds * 1000)
-    seconds, ms = divmod(millis, 1000)
-    moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms:03d}Z"
-
-
 _second_cache: list[Any] = [None, ""]
 
 
-def _event_time(epoch_seconds: float) -> str:
-    # `format_event_time`, with the formatted second kept: many events share one.
+def format_event_time(epoch_seconds: float) -> str:
+    """ISO-8601 UTC with milliseconds and ``Z``, e.g. ``2019-09-03T19:37:27.192Z``."""
+    # Work in whole milliseconds: a float such as 1567539447.192 is 1567539447.19199...,
+    # and truncating its microseconds would print .191. The formatted second is kept: many
+    # events share one.
     millis = round(epoch_seconds * 1000)
     seconds, ms = divmod(millis, 1000)
     if _second_cache[0] != seconds:
@@ -192,7 +185,7 @@ def s3_event_json(
     return (
         '{"Records":[{"eventVersion":"' + event_version_for(name)
         + '","eventSource":"aws:s3","awsRegion":' + _js(region)
-        + ',"eventTime":"' + _event_time(event_time)
+        + ',"eventTime":"' + format_event_time(event_time)
         + '","eventName":' + _js(name)
         + ',"userIdentity":{"principalId":' + _js(principal_id)
         + '},"requestParameters":{"sourceIPAddress":' + _js(source_ip)

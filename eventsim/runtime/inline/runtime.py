@@ -45,24 +45,26 @@ LOG = logging.getLogger(__name__)
 _installed_for: tuple[Any, ...] | None = None
 
 
+def _hooks_state() -> tuple[Any, ...]:
+    # What someone else could have swapped since we installed: the streams, os.environ's
+    # class, and the import and logging chains (by length).
+    return (sys.stdout, sys.stderr, type(os.environ), len(sys.meta_path),
+            len(logging.root.handlers))
+
+
 def _install_process_hooks() -> None:
     """Everything the inline runtime changes in the process; idempotent, cheap to repeat
     (stream routers are re-applied if someone, such as pytest's capture, swapped them out).
 
-    Called for every invocation, so it first checks, by identity, whether anything it
-    installed could have been replaced since the last time."""
+    Called for every invocation, so it first checks whether anything it installed could have
+    been replaced since the last time."""
     global _installed_for
-    root = logging.root
-    seen = (sys.stdout, sys.stderr, type(os.environ), len(sys.meta_path), len(root.handlers))
-    if _installed_for is not None and all(
-        a is b for a, b in zip(seen, _installed_for, strict=True)
-    ):
+    if _installed_for is not None and _hooks_state() == _installed_for:
         return
     environ.install()
     install_import_hooks()
     install_capture()
-    _installed_for = (sys.stdout, sys.stderr, type(os.environ), len(sys.meta_path),
-                      len(root.handlers))
+    _installed_for = _hooks_state()
 
 
 class InlineRuntime:
