@@ -1,0 +1,1 @@
+"""Kinesis Data Streams: streams, shards on the 128-bit hash space, records and iterators."""

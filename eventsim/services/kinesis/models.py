@@ -1,0 +1,119 @@
+"""Streams and shards as the service holds them in memory, mirrored in SQLite.
+
+The service keeps every stream (with its shards and each shard's newest counter) in memory, so
+a put routes its records without a read; the rows in ``kinesis_streams`` / ``kinesis_shards``
+are the durable copy, written in the same unit as each change, and loaded at start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from eventsim.services.kinesis import sequence
+from eventsim.services.kinesis.shards import shard_id
+
+__all__ = ["Shard", "Stream", "StreamMode", "load_streams", "timestamp"]
+
+
+class StreamMode(StrEnum):
+    PROVISIONED = "PROVISIONED"
+    ON_DEMAND = "ON_DEMAND"
+
+
+@dataclass(slots=True)
+class Shard:
+    """One shard: its hash key range and the counter of its newest record."""
+
+    index: int
+    start_hash: int
+    end_hash: int
+    created: int
+    """Epoch seconds of the stream's creation: part of every sequence number of the shard."""
+    last_counter: int = 0
+
+    @property
+    def shard_id(self) -> str:
+        return shard_id(self.index)
+
+    def sequence_number(self, counter: int, arrival: float) -> str:
+        return sequence.encode(sequence.SequenceNumber(
+            shard_created=self.created, shard_index=self.index, counter=counter,
+            arrival=int(arrival),
+        ))
+
+    def describe(self) -> dict[str, object]:
+        """The Shard shape of DescribeStream and ListShards."""
+        return {
+            "ShardId": self.shard_id,
+            "HashKeyRange": {
+                "StartingHashKey": str(self.start_hash),
+                "EndingHashKey": str(self.end_hash),
+            },
+            "SequenceNumberRange": {
+                "StartingSequenceNumber": self.sequence_number(0, self.created),
+            },
+        }
+
+
+@dataclass(slots=True)
+class Stream:
+    """A stream with its shards, ordered by starting hash key (and so by index)."""
+
+    name: str
+    arn: str
+    mode: StreamMode
+    retention_hours: int
+    created_at: float
+    shards: list[Shard]
+    tags: dict[str, str] = field(default_factory=dict)
+    starts: list[int] = field(default_factory=list)
+    """Starting hash keys of `shards`, for bisecting."""
+
+    def __post_init__(self) -> None:
+        self.starts = [s.start_hash for s in self.shards]
+
+    @property
+    def created_ms(self) -> int:
+        return round(self.created_at * 1000)
+
+    def retention_cutoff(self, now: float) -> float:
+        """Records that arrived before this clock time have been trimmed."""
+        return now - self.retention_hours * 3600
+
+    def mode_details(self) -> dict[str, str]:
+        return {"StreamMode": self.mode.value}
+
+
+def timestamp(epoch: float) -> dt.datetime:
+    """A stored clock time as the API reports it, to the millisecond."""
+    return dt.datetime.fromtimestamp(round(epoch, 3), tz=dt.UTC)
+
+
+def load_streams(conn: sqlite3.Connection, arn_prefix: str) -> list[Stream]:
+    """Every stream with its shards, as stored; ARNs are `arn_prefix` + name."""
+    shards: dict[str, list[Shard]] = {}
+    created: dict[str, int] = {}
+    rows = conn.execute("SELECT name, mode, retention_hours, created_at, tags "
+                        "FROM kinesis_streams ORDER BY name").fetchall()
+    for row in rows:
+        created[row["name"]] = int(row["created_at"])
+    for row in conn.execute(
+        "SELECT stream, ix, start_hash, end_hash, last_counter FROM kinesis_shards "
+        "ORDER BY stream, ix"
+    ):
+        shards.setdefault(row["stream"], []).append(Shard(
+            index=row["ix"], start_hash=int(row["start_hash"]), end_hash=int(row["end_hash"]),
+            created=created.get(row["stream"], 0), last_counter=row["last_counter"],
+        ))
+    return [
+        Stream(
+            name=row["name"], arn=arn_prefix + row["name"], mode=StreamMode(row["mode"]),
+            retention_hours=row["retention_hours"], created_at=row["created_at"],
+            shards=shards.get(row["name"], []), tags=json.loads(row["tags"]),
+        )
+        for row in rows
+    ]

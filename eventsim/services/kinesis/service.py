@@ -1,0 +1,777 @@
+"""The Kinesis Data Streams service: streams, shards, records and shard iterators.
+
+Each method is one Kinesis operation (named ``xform_name(Operation)``), takes the operation's
+input members as snake_case keywords and returns a dict keyed by the output shape's members, so
+the gateway, scenario runner, pytest helpers and console all call the same code. Wherever AWS
+takes ``StreamName`` it also takes ``StreamARN``; either names the stream.
+
+Streams and shards live in memory (`models`) and in SQLite; records only in SQLite, written in
+the unit of the put that made them, so a put that returned is durable. Sequence numbers are
+described in `sequence`, iterators in `iterators`, the hash key space in `shards`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import logging
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+from eventsim.errors import ValidationException
+from eventsim.services.base import ServiceContext
+from eventsim.services.kinesis import iterators, records, sequence
+from eventsim.services.kinesis.constraints import check_input, member_value
+from eventsim.services.kinesis.errors import (
+    ExpiredIteratorException,
+    InvalidArgumentException,
+    LimitExceededException,
+    ResourceInUseException,
+    ShardNotFound,
+    StreamNotFound,
+)
+from eventsim.services.kinesis.models import (
+    Shard,
+    Stream,
+    StreamMode,
+    load_streams,
+    timestamp,
+)
+from eventsim.services.kinesis.shards import (
+    HASH_SPACE,
+    hash_key,
+    parse_shard_id,
+    shard_for,
+    shard_id,
+    split,
+)
+
+__all__ = ["KinesisService"]
+
+LOG = logging.getLogger(__name__)
+
+DEFAULT_RETENTION_HOURS = 24
+MIN_RETENTION_HOURS = 24
+MAX_RETENTION_HOURS = 8760
+ON_DEMAND_SHARDS = 4
+"""AWS starts an on-demand stream with four shards."""
+MAX_RECORD_BYTES = 1 << 20
+"""Data plus partition key of one record, on a stream with the default MaxRecordSizeInKiB."""
+MAX_PUT_RECORDS_BYTES = 5 << 20
+MAX_GET_RECORDS_BYTES = 10 << 20
+MAX_TAGS = 50
+TRIM_INTERVAL = 60.0
+"""Seconds between deletions of a stream's expired records (reads never see them anyway)."""
+_BIG_SHARD_LIMIT_REGIONS = frozenset({"us-east-1", "us-west-2", "eu-west-1"})
+
+
+class KinesisService:
+    """Kinesis data streams, stored in SQLite."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        self._streams: dict[str, Stream] = {}
+        self._next_trim: dict[str, float] = {}
+        self._arn_prefix = f"arn:aws:kinesis:{ctx.region}:{ctx.account_id}:stream/"
+
+    async def load(self) -> None:
+        """Read the streams and shards into memory (called at start)."""
+        streams = await self._ctx.db.read(lambda c: load_streams(c, self._arn_prefix))
+        self._streams = {s.name: s for s in streams}
+
+    # -- streams ---------------------------------------------------------------------------
+
+    async def create_stream(
+        self,
+        *,
+        stream_name: str,
+        shard_count: int | None = None,
+        stream_mode_details: Mapping[str, str] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """CreateStream; the stream is ACTIVE at once."""
+        check_input("CreateStream", {"StreamName": stream_name, "ShardCount": shard_count,
+                                     "StreamModeDetails": stream_mode_details, "Tags": tags})
+        # Without a mode or a shard count AWS makes an on-demand stream; a provisioned stream
+        # needs its shard count, and an on-demand one takes none.
+        default = "PROVISIONED" if shard_count is not None else "ON_DEMAND"
+        mode = StreamMode((stream_mode_details or {}).get("StreamMode", default))
+        if mode is StreamMode.ON_DEMAND:
+            if shard_count is not None:
+                raise InvalidArgumentException(
+                    "ShardCount is not expected when StreamMode=ON_DEMAND"
+                )
+            shard_count = ON_DEMAND_SHARDS
+        elif shard_count is None:
+            raise ValidationException(
+                "1 validation error detected: Value null at 'shardCount' failed to satisfy "
+                "constraint: Member must not be null"
+            )
+        if stream_name in self._streams:
+            raise ResourceInUseException(
+                f"Stream {stream_name} under account {self._ctx.account_id} already exists."
+            )
+        self._check_shard_limit(shard_count)
+        now = self._ctx.clock.time()
+        created = int(now)
+        stream = Stream(
+            name=stream_name, arn=self._arn_prefix + stream_name, mode=mode,
+            retention_hours=DEFAULT_RETENTION_HOURS, created_at=now,
+            shards=[Shard(index=i, start_hash=start, end_hash=end, created=created)
+                    for i, (start, end) in enumerate(split(shard_count))],
+            tags=dict(tags or {}),
+        )
+
+        def unit(conn: sqlite3.Connection) -> None:
+            records.insert_stream(conn, stream)
+
+        try:
+            await self._ctx.db.write(unit)
+        except sqlite3.IntegrityError:
+            raise ResourceInUseException(
+                f"Stream {stream_name} under account {self._ctx.account_id} already exists."
+            ) from None
+        self._streams[stream_name] = stream
+        return {}
+
+    async def delete_stream(
+        self,
+        *,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+        enforce_consumer_deletion: bool | None = None,
+    ) -> dict[str, Any]:
+        """DeleteStream: the stream, its shards and records go at once."""
+        check_input("DeleteStream", {"StreamName": stream_name, "StreamARN": stream_arn})
+        stream = self._stream(stream_name, stream_arn)
+        await self._ctx.db.write(lambda conn: records.delete_stream(conn, stream.name))
+        self._streams.pop(stream.name, None)
+        self._next_trim.pop(stream.name, None)
+        return {}
+
+    async def describe_stream(
+        self,
+        *,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+        limit: int | None = None,
+        exclusive_start_shard_id: str | None = None,
+    ) -> dict[str, Any]:
+        """DescribeStream, with up to `limit` shards (100 by default) after the one named."""
+        check_input("DescribeStream", {
+            "StreamName": stream_name, "StreamARN": stream_arn, "Limit": limit,
+            "ExclusiveStartShardId": exclusive_start_shard_id,
+        })
+        stream = self._stream(stream_name, stream_arn)
+        shards = stream.shards
+        if exclusive_start_shard_id is not None:
+            shards = [s for s in shards if s.shard_id > exclusive_start_shard_id]
+        page = shards[: limit or 100]
+        return {"StreamDescription": {
+            "StreamName": stream.name,
+            "StreamARN": stream.arn,
+            "StreamStatus": "ACTIVE",
+            "StreamModeDetails": stream.mode_details(),
+            "Shards": [s.describe() for s in page],
+            "HasMoreShards": len(page) < len(shards),
+            "RetentionPeriodHours": stream.retention_hours,
+            "StreamCreationTimestamp": timestamp(stream.created_at),
+            "EnhancedMonitoring": [{"ShardLevelMetrics": []}],
+            "EncryptionType": "NONE",
+        }}
+
+    async def describe_stream_summary(
+        self, *, stream_name: str | None = None, stream_arn: str | None = None
+    ) -> dict[str, Any]:
+        """DescribeStreamSummary."""
+        check_input("DescribeStreamSummary", {"StreamName": stream_name, "StreamARN": stream_arn})
+        stream = self._stream(stream_name, stream_arn)
+        return {"StreamDescriptionSummary": {
+            "StreamName": stream.name,
+            "StreamARN": stream.arn,
+            "StreamStatus": "ACTIVE",
+            "StreamModeDetails": stream.mode_details(),
+            "RetentionPeriodHours": stream.retention_hours,
+            "StreamCreationTimestamp": timestamp(stream.created_at),
+            "EnhancedMonitoring": [{"ShardLevelMetrics": []}],
+            "EncryptionType": "NONE",
+            "OpenShardCount": len(stream.shards),
+            "ConsumerCount": 0,
+        }}
+
+    async def list_streams(
+        self,
+        *,
+        limit: int | None = None,
+        exclusive_start_stream_name: str | None = None,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        """ListStreams: names in order, `limit` (100 by default) at a time, with summaries."""
+        check_input("ListStreams", {"Limit": limit, "NextToken": next_token,
+                                    "ExclusiveStartStreamName": exclusive_start_stream_name})
+        after = exclusive_start_stream_name
+        if next_token is not None:
+            after = _decode_token(next_token).get("after")
+            if not isinstance(after, str):
+                raise InvalidArgumentException("Invalid NextToken.")
+        names = sorted(self._streams)
+        if after is not None:
+            names = [n for n in names if n > after]
+        page = names[: limit or 100]
+        more = len(page) < len(names)
+        result: dict[str, Any] = {
+            "StreamNames": page,
+            "HasMoreStreams": more,
+            "StreamSummaries": [self._summary(self._streams[n]) for n in page],
+        }
+        if more:
+            result["NextToken"] = _encode_token({"after": page[-1]})
+        return result
+
+    async def list_shards(
+        self,
+        *,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+        next_token: str | None = None,
+        exclusive_start_shard_id: str | None = None,
+        max_results: int | None = None,
+        shard_filter: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """ListShards, `max_results` (1,000 by default) at a time."""
+        check_input("ListShards", {
+            "StreamName": stream_name, "StreamARN": stream_arn, "NextToken": next_token,
+            "ExclusiveStartShardId": exclusive_start_shard_id, "MaxResults": max_results,
+            "ShardFilter": shard_filter,
+        })
+        named = stream_name is not None or stream_arn is not None
+        if next_token is not None:
+            if named:
+                raise InvalidArgumentException(
+                    "NextToken and StreamName cannot be provided together."
+                )
+            token = _decode_token(next_token)
+            stream_name, after = token.get("stream"), token.get("after")
+            if not isinstance(stream_name, str) or not isinstance(after, str):
+                raise InvalidArgumentException("Invalid NextToken.")
+            exclusive_start_shard_id = after
+        elif not named:
+            raise InvalidArgumentException("Either NextToken or StreamName should be provided.")
+        stream = self._stream(stream_name, stream_arn)
+        shards = stream.shards
+        if shard_filter is not None:
+            shards = _filtered(shards, shard_filter, self._ctx.clock.time())
+        if exclusive_start_shard_id is not None:
+            shards = [s for s in shards if s.shard_id > exclusive_start_shard_id]
+        page = shards[: max_results or 1000]
+        result: dict[str, Any] = {"Shards": [s.describe() for s in page]}
+        if len(page) < len(shards):
+            result["NextToken"] = _encode_token({"stream": stream.name,
+                                                 "after": page[-1].shard_id})
+        return result
+
+    async def increase_stream_retention_period(
+        self,
+        *,
+        retention_period_hours: int,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """IncreaseStreamRetentionPeriod: up to 8,760 hours, never below the current period."""
+        return await self._set_retention("IncreaseStreamRetentionPeriod", stream_name,
+                                         stream_arn, retention_period_hours, increase=True)
+
+    async def decrease_stream_retention_period(
+        self,
+        *,
+        retention_period_hours: int,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """DecreaseStreamRetentionPeriod: down to 24 hours, never above the current period."""
+        return await self._set_retention("DecreaseStreamRetentionPeriod", stream_name,
+                                         stream_arn, retention_period_hours, increase=False)
+
+    async def _set_retention(
+        self, operation: str, stream_name: str | None, stream_arn: str | None, hours: int,
+        *, increase: bool,
+    ) -> dict[str, Any]:
+        check_input(operation, {"StreamName": stream_name, "StreamARN": stream_arn,
+                                "RetentionPeriodHours": hours})
+        stream = self._stream(stream_name, stream_arn)
+        if hours < MIN_RETENTION_HOURS:
+            raise InvalidArgumentException(
+                f"Minimum allowed retention period is {MIN_RETENTION_HOURS} hours. Requested "
+                f"retention period ({hours} hours) is too short."
+            )
+        if hours > MAX_RETENTION_HOURS:
+            raise InvalidArgumentException(
+                f"Maximum allowed retention period is {MAX_RETENTION_HOURS} hours. Requested "
+                f"retention period ({hours} hours) is too long."
+            )
+        current = stream.retention_hours
+        if increase and hours < current:
+            raise InvalidArgumentException(
+                f"Requested retention period ({hours} hours) for stream {stream.name} can not be "
+                f"shorter than existing retention period ({current} hours). Use "
+                "DecreaseRetentionPeriod API."
+            )
+        if not increase and hours > current:
+            raise InvalidArgumentException(
+                f"Requested retention period ({hours} hours) for stream {stream.name} can not be "
+                f"longer than existing retention period ({current} hours). Use "
+                "IncreaseRetentionPeriod API."
+            )
+        stream.retention_hours = hours
+        try:
+            await self._ctx.db.write(lambda conn: records.save_stream(conn, stream))
+        except BaseException:
+            stream.retention_hours = current
+            raise
+        return {}
+
+    # -- tags ------------------------------------------------------------------------------
+
+    async def add_tags_to_stream(
+        self,
+        *,
+        tags: Mapping[str, str],
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """AddTagsToStream: a stream holds at most 50 tags."""
+        check_input("AddTagsToStream", {"StreamName": stream_name, "StreamARN": stream_arn,
+                                        "Tags": tags})
+        stream = self._stream(stream_name, stream_arn)
+        merged = {**stream.tags, **tags}
+        if len(merged) > MAX_TAGS:
+            raise InvalidArgumentException(
+                f"Failed to add tags to stream {stream.name} under account "
+                f"{self._ctx.account_id} because a given stream cannot have more than "
+                f"{MAX_TAGS} tags associated with it."
+            )
+        await self._set_tags(stream, merged)
+        return {}
+
+    async def remove_tags_from_stream(
+        self,
+        *,
+        tag_keys: list[str],
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """RemoveTagsFromStream; keys the stream does not have are ignored."""
+        check_input("RemoveTagsFromStream", {"StreamName": stream_name, "StreamARN": stream_arn,
+                                             "TagKeys": tag_keys})
+        stream = self._stream(stream_name, stream_arn)
+        await self._set_tags(stream, {k: v for k, v in stream.tags.items() if k not in tag_keys})
+        return {}
+
+    async def list_tags_for_stream(
+        self,
+        *,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+        exclusive_start_tag_key: str | None = None,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """ListTagsForStream: tags in key order, after `exclusive_start_tag_key`."""
+        check_input("ListTagsForStream", {
+            "StreamName": stream_name, "StreamARN": stream_arn, "Limit": limit,
+            "ExclusiveStartTagKey": exclusive_start_tag_key,
+        })
+        stream = self._stream(stream_name, stream_arn)
+        keys = sorted(stream.tags)
+        if exclusive_start_tag_key is not None:
+            keys = [k for k in keys if k > exclusive_start_tag_key]
+        page = keys[: limit or MAX_TAGS]
+        return {
+            "Tags": [{"Key": k, "Value": stream.tags[k]} for k in page],
+            "HasMoreTags": len(page) < len(keys),
+        }
+
+    async def _set_tags(self, stream: Stream, tags: dict[str, str]) -> None:
+        previous, stream.tags = stream.tags, tags
+        try:
+            await self._ctx.db.write(lambda conn: records.save_stream(conn, stream))
+        except BaseException:
+            stream.tags = previous
+            raise
+
+    # -- records ---------------------------------------------------------------------------
+
+    async def put_record(
+        self,
+        *,
+        data: bytes,
+        partition_key: str,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+        explicit_hash_key: str | None = None,
+        sequence_number_for_ordering: str | None = None,
+    ) -> dict[str, Any]:
+        """PutRecord: onto the shard whose hash key range holds the record's hash key."""
+        check_input("PutRecord", {
+            "StreamName": stream_name, "StreamARN": stream_arn, "Data": data,
+            "PartitionKey": partition_key, "ExplicitHashKey": explicit_hash_key,
+            "SequenceNumberForOrdering": sequence_number_for_ordering,
+        })
+        _check_record_size(data, partition_key, "data")
+        stream = self._stream(stream_name, stream_arn)
+        shard = stream.shards[shard_for(stream.starts, _hash(partition_key, explicit_hash_key))]
+        (seq,) = await self._append(stream, [(shard, partition_key, bytes(data))])
+        return {"ShardId": shard.shard_id, "SequenceNumber": seq}
+
+    async def put_records(
+        self,
+        *,
+        records: list[Mapping[str, Any]],
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """PutRecords: 1 to 500 records, 5 MiB in all; results in the order of the request."""
+        check_input("PutRecords", {"StreamName": stream_name, "StreamARN": stream_arn,
+                                   "Records": records})
+        total = 0
+        for i, entry in enumerate(records, start=1):
+            # check_input has made sure every entry has its Data.
+            data: bytes = entry["Data"]
+            key: str | None = entry.get("PartitionKey")
+            if key is None:
+                raise ValidationException(
+                    "1 validation error detected: Value null at "
+                    f"'records.{i}.member.partitionKey' failed to satisfy constraint: Member "
+                    "must not be null"
+                )
+            _check_record_size(data, key, f"records.{i}.member.data")
+            total += len(data) + len(key.encode("utf-8"))
+        if total > MAX_PUT_RECORDS_BYTES:
+            raise InvalidArgumentException("Records size exceeds 5 MB limit")
+        stream = self._stream(stream_name, stream_arn)
+        placed = [
+            (stream.shards[shard_for(stream.starts, _hash(e["PartitionKey"],
+                                                          e.get("ExplicitHashKey")))],
+             e["PartitionKey"], bytes(e["Data"]))
+            for e in records
+        ]
+        numbers = await self._append(stream, placed)
+        return {
+            "FailedRecordCount": 0,
+            "Records": [{"SequenceNumber": seq, "ShardId": shard.shard_id}
+                        for (shard, _, _), seq in zip(placed, numbers, strict=True)],
+        }
+
+    async def _append(
+        self, stream: Stream, placed: list[tuple[Shard, str, bytes]]
+    ) -> list[str]:
+        """Store records on their shards in one unit; their sequence numbers, in order."""
+        now = self._ctx.clock.time()
+        arrival = round(now, 3)
+        name = stream.name
+        trim_due = now >= self._next_trim.get(name, 0.0)
+        if trim_due:
+            self._next_trim[name] = now + TRIM_INTERVAL
+
+        def unit(conn: sqlite3.Connection) -> list[str]:
+            if self._streams.get(name) is not stream:
+                raise StreamNotFound(name, self._ctx.account_id)
+            # Counters are taken inside the unit: units run one at a time, so two puts never
+            # get the same number. A unit that fails leaves a gap, never a repeat.
+            numbers: list[str] = []
+            rows = []
+            touched: dict[int, Shard] = {}
+            for shard, key, data in placed:
+                shard.last_counter += 1
+                touched[shard.index] = shard
+                seq = shard.sequence_number(shard.last_counter, arrival)
+                numbers.append(seq)
+                rows.append((name, shard.index, shard.last_counter, seq, key, data, arrival))
+            if trim_due:
+                records.trim(conn, name, stream.retention_cutoff(now))
+            records.insert_records(conn, rows)
+            records.save_counters(conn, name, touched.values())
+            return numbers
+
+        return await self._ctx.db.write(unit)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def get_shard_iterator(
+        self,
+        *,
+        shard_id: str,
+        shard_iterator_type: str,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+        starting_sequence_number: str | None = None,
+        timestamp: dt.datetime | float | None = None,
+    ) -> dict[str, Any]:
+        """GetShardIterator of any type; the iterator expires after five minutes."""
+        check_input("GetShardIterator", {
+            "StreamName": stream_name, "StreamARN": stream_arn, "ShardId": shard_id,
+            "ShardIteratorType": shard_iterator_type,
+            "StartingSequenceNumber": starting_sequence_number, "Timestamp": timestamp,
+        })
+        stream = self._stream(stream_name, stream_arn)
+        shard = self._shard(stream, shard_id)
+        kind = shard_iterator_type
+        now = self._ctx.clock.time()
+        by_number = kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
+        if starting_sequence_number is not None and kind in ("TRIM_HORIZON", "LATEST"):
+            raise InvalidArgumentException(_iterator_rule(kind, "also a"))
+        if by_number and starting_sequence_number is None:
+            raise InvalidArgumentException(_iterator_rule(kind, "no"))
+        if by_number:
+            assert starting_sequence_number is not None
+            counter = self._counter_of(stream, shard, starting_sequence_number)
+            position = counter if kind == "AT_SEQUENCE_NUMBER" else counter + 1
+        elif kind == "TRIM_HORIZON":
+            position = 0
+        elif kind == "LATEST":
+            position = shard.last_counter + 1
+        else:
+            if timestamp is None:
+                raise InvalidArgumentException(
+                    "Must specify timestampInMillis parameter for iterator of type "
+                    "AT_TIMESTAMP. Current request has no timestamp parameter."
+                )
+            since = _epoch(timestamp)
+            if since > now:
+                raise InvalidArgumentException(
+                    "The timestampInMillis parameter cannot be greater than the "
+                    f"currentTimestampInMillis. timestampInMillis: {int(since * 1000)}, "
+                    f"currentTimestampInMillis: {int(now * 1000)}"
+                )
+            since = max(since, stream.retention_cutoff(now))
+            found = await self._ctx.db.read(
+                lambda c: records.first_counter_at(c, stream.name, shard.index, since)
+            )
+            position = shard.last_counter + 1 if found is None else found
+        return {"ShardIterator": self._iterator(stream, shard, position, now)}
+
+    async def get_records(
+        self, *, shard_iterator: str, limit: int | None = None, stream_arn: str | None = None
+    ) -> dict[str, Any]:
+        """GetRecords: up to `limit` records (10,000) and 10 MiB from the iterator on."""
+        check_input("GetRecords", {"ShardIterator": shard_iterator, "Limit": limit,
+                                   "StreamARN": stream_arn})
+        it = iterators.decode(shard_iterator)
+        if it is None:
+            raise InvalidArgumentException("Invalid ShardIterator.")
+        now = self._ctx.clock.time()
+        now_ms = int(now * 1000)
+        if now_ms - it.issued_ms > iterators.ITERATOR_LIFETIME_MS:
+            raise ExpiredIteratorException(
+                f"Iterator expired. The iterator was created at time {_java_date(it.issued_ms)} "
+                f"while right now it is {_java_date(now_ms)} which is further in the future "
+                f"than the tolerated delay of {iterators.ITERATOR_LIFETIME_MS} milliseconds."
+            )
+        stream = self._streams.get(it.stream)
+        if (stream is None or stream.created_ms != it.stream_created_ms
+                or it.shard_index >= len(stream.shards)
+                or (stream_arn is not None and stream_arn != stream.arn)):
+            raise ShardNotFound(shard_id(it.shard_index), it.stream, self._ctx.account_id)
+        shard = stream.shards[it.shard_index]
+        wanted = limit or 10_000
+        cutoff = stream.retention_cutoff(now)
+
+        def read(conn: sqlite3.Connection) -> tuple[list[records.StoredRecord], float | None]:
+            found: list[records.StoredRecord] = []
+            size = 0
+            for record in records.read_records(conn, stream.name, shard.index, it.position,
+                                               cutoff, wanted + 1):
+                size += len(record.data) + len(record.partition_key.encode("utf-8"))
+                if len(found) == wanted or (found and size > MAX_GET_RECORDS_BYTES):
+                    return found, record.arrival
+                found.append(record)
+            return found, None
+
+        found, next_arrival = await self._ctx.db.read(read)
+        position = found[-1].counter + 1 if found else it.position
+        # How far the reader is behind the tip: the age of the first record it has not read
+        # yet, 0 once it has read everything (AWS: "zero indicates ... caught up").
+        behind = 0 if next_arrival is None else max(0, now_ms - int(next_arrival * 1000))
+        return {
+            "Records": [
+                {
+                    "SequenceNumber": r.sequence_number,
+                    "ApproximateArrivalTimestamp": timestamp(r.arrival),
+                    "Data": r.data,
+                    "PartitionKey": r.partition_key,
+                }
+                for r in found
+            ],
+            "NextShardIterator": self._iterator(stream, shard, position, now),
+            "MillisBehindLatest": behind,
+        }
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def stream_arn(self, name: str) -> str:
+        """The ARN of a stream of this account and region."""
+        return self._arn_prefix + name
+
+    def _stream(self, name: str | None, arn: str | None) -> Stream:
+        if arn is not None:
+            from_arn = self._name_in_arn(arn)
+            if name is not None and name != from_arn:
+                raise InvalidArgumentException(
+                    f"StreamARN {arn} and StreamName {name} do not name the same stream."
+                )
+            name = from_arn
+        if name is None:
+            raise InvalidArgumentException("Either StreamName or StreamARN should be provided.")
+        stream = self._streams.get(name)
+        if stream is None:
+            raise StreamNotFound(name, self._ctx.account_id)
+        return stream
+
+    def _name_in_arn(self, arn: str) -> str:
+        head, _, name = arn.partition(":stream/")
+        parts = head.split(":")
+        if len(parts) != 5 or parts[0] != "arn" or parts[2] != "kinesis" or not name:
+            raise InvalidArgumentException(f"Invalid StreamARN {arn}.")
+        if parts[3] != self._ctx.region or parts[4] != self._ctx.account_id:
+            raise StreamNotFound(name, parts[4])
+        return name
+
+    def _shard(self, stream: Stream, wanted: str) -> Shard:
+        index = parse_shard_id(wanted)
+        if index is None or index >= len(stream.shards):
+            shown = wanted if index is None else shard_id(index)
+            raise ShardNotFound(shown, stream.name, self._ctx.account_id)
+        return stream.shards[index]
+
+    def _counter_of(self, stream: Stream, shard: Shard, number: str) -> int:
+        parts = sequence.decode(number)
+        where = (f"used in GetShardIterator on shard {shard.shard_id} in stream {stream.name} "
+                 f"under account {self._ctx.account_id}")
+        if parts is None:
+            raise InvalidArgumentException(f"StartingSequenceNumber {number} {where} is invalid.")
+        if parts.shard_index != shard.index:
+            raise InvalidArgumentException(
+                f"Invalid StartingSequenceNumber. It encodes {shard_id(parts.shard_index)}, "
+                f"while it was used in a call to a shard with {shard.shard_id}"
+            )
+        if parts.shard_created != shard.created:
+            raise InvalidArgumentException(
+                f"StartingSequenceNumber {number} {where} is invalid because it did not come "
+                "from this stream."
+            )
+        return parts.counter
+
+    def _iterator(self, stream: Stream, shard: Shard, position: int, now: float) -> str:
+        return iterators.encode(iterators.ShardIterator(
+            stream=stream.name, stream_created_ms=stream.created_ms, shard_index=shard.index,
+            position=position, issued_ms=int(now * 1000),
+        ))
+
+    def _summary(self, stream: Stream) -> dict[str, Any]:
+        return {
+            "StreamName": stream.name,
+            "StreamARN": stream.arn,
+            "StreamStatus": "ACTIVE",
+            "StreamModeDetails": stream.mode_details(),
+            "StreamCreationTimestamp": timestamp(stream.created_at),
+        }
+
+    def _check_shard_limit(self, adding: int) -> None:
+        limit = 500 if self._ctx.region in _BIG_SHARD_LIMIT_REGIONS else 200
+        current = sum(len(s.shards) for s in self._streams.values())
+        if current + adding > limit:
+            raise LimitExceededException(
+                f"This request would exceed the shard limit for the account "
+                f"{self._ctx.account_id} in {self._ctx.region}. Current shard count for the "
+                f"account: {current}. Limit: {limit}. Number of additional shards that would "
+                f"have resulted from this request: {adding}. Refer to the AWS Service Limits "
+                "page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) "
+                "for current limits and how to request higher limits."
+            )
+
+
+def _hash(partition_key: str, explicit_hash_key: str | None) -> int:
+    if explicit_hash_key is None:
+        return hash_key(partition_key)
+    value = int(explicit_hash_key)
+    if value >= HASH_SPACE:
+        raise InvalidArgumentException(
+            "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
+            f"Specified value was {explicit_hash_key}"
+        )
+    return value
+
+
+def _check_record_size(data: Any, partition_key: str, where: str) -> None:
+    """AWS: data up to 1 MiB, and data with its partition key up to 1 MiB."""
+    if data is None:
+        raise ValidationException(
+            f"1 validation error detected: Value null at '{where}' failed to satisfy "
+            "constraint: Member must not be null"
+        )
+    if len(data) > MAX_RECORD_BYTES:
+        raise ValidationException(
+            f"1 validation error detected: Value '{member_value(data)}' at '{where}' failed to "
+            f"satisfy constraint: Member must have length less than or equal to "
+            f"{MAX_RECORD_BYTES}"
+        )
+    if len(data) + len(partition_key.encode("utf-8")) > MAX_RECORD_BYTES:
+        raise InvalidArgumentException(
+            "The size of the data blob plus the partition key exceeds the record size limit "
+            f"of {MAX_RECORD_BYTES} bytes."
+        )
+
+
+def _iterator_rule(kind: str, given: str) -> str:
+    return (
+        "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
+        "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
+        f"Request specified {kind} and {given} StartingSequenceNumber."
+    )
+
+
+def _filtered(shards: list[Shard], shard_filter: Mapping[str, Any], now: float) -> list[Shard]:
+    """ShardFilter. Shards are never split or merged here, so every shard is open and has been
+    since the stream was created: each filter type keeps them all, AFTER_SHARD_ID those after."""
+    kind = shard_filter["Type"]
+    if kind == "AFTER_SHARD_ID":
+        after = shard_filter.get("ShardId")
+        if after is None:
+            raise InvalidArgumentException(
+                "Must specify ShardId parameter for ShardFilter of type AFTER_SHARD_ID."
+            )
+        return [s for s in shards if s.shard_id > after]
+    if kind in ("AT_TIMESTAMP", "FROM_TIMESTAMP") and shard_filter.get("Timestamp") is None:
+        raise InvalidArgumentException(
+            f"Must specify Timestamp parameter for ShardFilter of type {kind}."
+        )
+    return list(shards)
+
+
+def _epoch(value: dt.datetime | float) -> float:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.timestamp()
+    return float(value)
+
+
+def _java_date(ms: int) -> str:
+    """A time as Java's Date.toString() prints it in UTC: ``Thu Jan 22 01:22:02 UTC 2015``."""
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
+
+
+def _encode_token(fields: dict[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(fields).encode("utf-8")).decode("ascii")
+
+
+def _decode_token(token: str) -> dict[str, Any]:
+    try:
+        fields = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
+    except (binascii.Error, UnicodeError, ValueError):
+        raise InvalidArgumentException("Invalid NextToken.") from None
+    if not isinstance(fields, dict):
+        raise InvalidArgumentException("Invalid NextToken.")
+    return fields
