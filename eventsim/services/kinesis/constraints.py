@@ -39,11 +39,14 @@ def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.ASCII)
 
 
-def check_input(operation: str, members: Mapping[str, Any]) -> None:
-    """Raise AWS's ValidationException if `members` (AWS names, None = absent) break a rule."""
-    shape = _model().operation_model(operation).input_shape
+def check_input(operation: str, members: Mapping[str, Any], *, deep: bool = True) -> None:
+    """Raise AWS's ValidationException if `members` (AWS names, None = absent) break a rule.
+
+    ``deep=False`` checks the members themselves (a list's length) but not what lists and maps
+    hold, for callers that scan their entries faster themselves.
+    """
     errors: list[str] = []
-    _check_structure(shape, members, "", errors)
+    _check_structure(_input_shape(operation), members, "", errors, deep)
     if errors:
         errors = errors[:_MAX_REPORTED]
         plural = "s" if len(errors) > 1 else ""
@@ -68,20 +71,38 @@ def member_value(value: Any) -> str:
     return str(value)
 
 
-def _lower_first(name: str) -> str:
-    return name[:1].lower() + name[1:]
+@functools.cache
+def _input_shape(operation: str) -> Shape:
+    return _model().operation_model(operation).input_shape
+
+
+_members_cache: dict[str, list[tuple[str, str, Shape, bool]]] = {}
+
+
+def _members(shape: Shape) -> list[tuple[str, str, Shape, bool]]:
+    """(member name, its name in messages, its shape, required) for each member of a shape."""
+    found = _members_cache.get(shape.name)
+    if found is None:
+        required = set(shape.required_members)
+        found = [(name, name[:1].lower() + name[1:], member, name in required)
+                 for name, member in shape.members.items()]
+        _members_cache[shape.name] = found
+    return found
 
 
 def _check_structure(
-    shape: Shape, value: Mapping[str, Any], path: str, errors: list[str]
+    shape: Shape, value: Mapping[str, Any], path: str, errors: list[str], deep: bool = True
 ) -> None:
-    required = set(shape.required_members)
-    for name, member in shape.members.items():
-        where = f"{path}.{_lower_first(name)}" if path else _lower_first(name)
-        _check(member, value.get(name), where, name in required, errors)
+    for name, shown, member, required in _members(shape):
+        item = value.get(name)
+        if item is None and not required:
+            continue
+        _check(member, item, f"{path}.{shown}" if path else shown, required, errors, deep)
 
 
-def _check(shape: Shape, value: Any, where: str, required: bool, errors: list[str]) -> None:
+def _check(
+    shape: Shape, value: Any, where: str, required: bool, errors: list[str], deep: bool = True
+) -> None:
     def fail(rule: str) -> None:
         shown = member_value(value)
         if value is not None:
@@ -111,6 +132,8 @@ def _check(shape: Shape, value: Any, where: str, required: bool, errors: list[st
             fail(f"Member must have value greater than or equal to {meta['min']}")
         if "max" in meta and value > meta["max"]:
             fail(f"Member must have value less than or equal to {meta['max']}")
+    if not deep:
+        return
     if kind == "list":
         for i, item in enumerate(value, start=1):
             _check(shape.member, item, f"{where}.{i}.member", False, errors)

@@ -34,16 +34,16 @@ class Shard:
     created: int
     """Epoch seconds of the stream's creation: part of every sequence number of the shard."""
     last_counter: int = 0
+    shard_id: str = ""
+    bits: int = 0
+    """The fixed part of the shard's sequence numbers (`sequence.shard_bits`)."""
 
-    @property
-    def shard_id(self) -> str:
-        return shard_id(self.index)
+    def __post_init__(self) -> None:
+        self.shard_id = shard_id(self.index)
+        self.bits = sequence.shard_bits(self.created, self.index)
 
     def sequence_number(self, counter: int, arrival: float) -> str:
-        return sequence.encode(sequence.SequenceNumber(
-            shard_created=self.created, shard_index=self.index, counter=counter,
-            arrival=int(arrival),
-        ))
+        return sequence.with_counter(self.bits, counter, int(arrival))
 
     def describe(self) -> dict[str, object]:
         """The Shard shape of DescribeStream and ListShards."""

@@ -25,7 +25,6 @@ __all__ = [
 @dataclass(frozen=True, slots=True)
 class StoredRecord:
     counter: int
-    sequence_number: str
     partition_key: str
     data: bytes
     arrival: float
@@ -60,12 +59,12 @@ def delete_stream(conn: sqlite3.Connection, name: str) -> None:
 
 def insert_records(
     conn: sqlite3.Connection,
-    rows: Iterable[tuple[str, int, int, str, str, bytes, float]],
+    rows: Iterable[tuple[str, int, int, str, bytes, float]],
 ) -> None:
-    """(stream, shard, counter, sequence number, partition key, data, arrival) rows."""
+    """(stream, shard, counter, partition key, data, arrival) rows."""
     conn.executemany(
-        "INSERT INTO kinesis_records (stream, shard, counter, sequence_number, partition_key, "
-        "data, arrival) VALUES (?,?,?,?,?,?,?)",
+        "INSERT INTO kinesis_records (stream, shard, counter, partition_key, data, arrival) "
+        "VALUES (?,?,?,?,?,?)",
         rows,
     )
 
@@ -87,13 +86,13 @@ def read_records(
 ) -> Iterator[StoredRecord]:
     """Records of a shard from counter `position` on, still retained, in order (lazily)."""
     cursor = conn.execute(
-        "SELECT counter, sequence_number, partition_key, data, arrival FROM kinesis_records "
+        "SELECT counter, partition_key, data, arrival FROM kinesis_records "
         "WHERE stream = ? AND shard = ? AND counter >= ? AND arrival >= ? "
         "ORDER BY counter LIMIT ?",
         (stream, shard, position, cutoff, limit),
     )
     for row in cursor:
-        yield StoredRecord(row[0], row[1], row[2], bytes(row[3]), row[4])
+        yield StoredRecord(row[0], row[1], bytes(row[2]), row[3])
 
 
 def first_counter_at(

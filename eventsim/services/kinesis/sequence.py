@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["SequenceNumber", "decode", "encode"]
+__all__ = ["SequenceNumber", "decode", "encode", "shard_bits", "with_counter"]
 
 _DECIMAL = re.compile(r"0|[1-9]\d{0,128}", re.ASCII)
 _MASK_36 = (1 << 36) - 1
@@ -39,16 +39,24 @@ class SequenceNumber:
 
 def encode(parts: SequenceNumber) -> str:
     """The decimal string for `parts`."""
-    value = (
+    return with_counter(shard_bits(parts.shard_created, parts.shard_index), parts.counter,
+                        parts.arrival)
+
+
+def shard_bits(shard_created: int, shard_index: int) -> int:
+    """The part of every sequence number of one shard that never changes."""
+    return (
         2 << 184
-        | (parts.shard_created & _MASK_36) << 148
-        | (parts.shard_index & 0xF) << 144
-        | (parts.counter & ((1 << 64) - 1)) << 80
-        | (parts.arrival & _MASK_36) << 36
-        | (parts.shard_index & 0xFFFFFFFF) << 4
+        | (shard_created & _MASK_36) << 148
+        | (shard_index & 0xF) << 144
+        | (shard_index & 0xFFFFFFFF) << 4
         | 2
     )
-    return str(value)
+
+
+def with_counter(shard: int, counter: int, arrival: int) -> str:
+    """The decimal string for a record of the shard whose `shard_bits` are `shard`."""
+    return str(shard | (counter & ((1 << 64) - 1)) << 80 | (arrival & _MASK_36) << 36)
 
 
 def decode(text: str) -> SequenceNumber | None:

@@ -15,9 +15,12 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
 import logging
+import re
 import sqlite3
+from bisect import bisect_right
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,6 +43,7 @@ from eventsim.services.kinesis.models import (
     load_streams,
     timestamp,
 )
+from eventsim.services.kinesis.sequence import with_counter
 from eventsim.services.kinesis.shards import (
     HASH_SPACE,
     hash_key,
@@ -65,6 +69,7 @@ MAX_GET_RECORDS_BYTES = 10 << 20
 MAX_TAGS = 50
 TRIM_INTERVAL = 60.0
 """Seconds between deletions of a stream's expired records (reads never see them anyway)."""
+_HASH_KEY = re.compile(r"0|[1-9]\d{0,38}", re.ASCII)
 _BIG_SHARD_LIMIT_REGIONS = frozenset({"us-east-1", "us-west-2", "eu-west-1"})
 
 
@@ -433,30 +438,34 @@ class KinesisService:
         stream_arn: str | None = None,
     ) -> dict[str, Any]:
         """PutRecords: 1 to 500 records, 5 MiB in all; results in the order of the request."""
-        check_input("PutRecords", {"StreamName": stream_name, "StreamARN": stream_arn,
-                                   "Records": records})
+        members = {"StreamName": stream_name, "StreamARN": stream_arn, "Records": records}
+        check_input("PutRecords", members, deep=False)
         total = 0
         for i, entry in enumerate(records, start=1):
-            # check_input has made sure every entry has its Data.
-            data: bytes = entry["Data"]
-            key: str | None = entry.get("PartitionKey")
-            if key is None:
-                raise ValidationException(
-                    "1 validation error detected: Value null at "
-                    f"'records.{i}.member.partitionKey' failed to satisfy constraint: Member "
-                    "must not be null"
-                )
-            _check_record_size(data, key, f"records.{i}.member.data")
-            total += len(data) + len(key.encode("utf-8"))
+            data = entry.get("Data")
+            key = entry.get("PartitionKey")
+            explicit = entry.get("ExplicitHashKey")
+            if (data is None or key is None or not 0 < len(key) <= 256
+                    or (explicit is not None and not _HASH_KEY.fullmatch(explicit))):
+                # Something is wrong with an entry: the model's checks word it as AWS does.
+                check_input("PutRecords", members)
+                if key is None:
+                    raise ValidationException(
+                        "1 validation error detected: Value null at "
+                        f"'records.{i}.member.partitionKey' failed to satisfy constraint: "
+                        "Member must not be null"
+                    )
+            total += _check_record_size(data, key, f"records.{i}.member.data")
         if total > MAX_PUT_RECORDS_BYTES:
             raise InvalidArgumentException("Records size exceeds 5 MB limit")
         stream = self._stream(stream_name, stream_arn)
-        placed = [
-            (stream.shards[shard_for(stream.starts, _hash(e["PartitionKey"],
-                                                          e.get("ExplicitHashKey")))],
-             e["PartitionKey"], bytes(e["Data"]))
-            for e in records
-        ]
+        shards, starts = stream.shards, stream.starts
+        placed = []
+        for e in records:
+            key, explicit = e["PartitionKey"], e.get("ExplicitHashKey")
+            at = _explicit_hash(explicit) if explicit is not None else int.from_bytes(
+                hashlib.md5(key.encode("utf-8")).digest(), "big")
+            placed.append((shards[bisect_right(starts, at) - 1], key, bytes(e["Data"])))
         numbers = await self._append(stream, placed)
         return {
             "FailedRecordCount": 0,
@@ -470,6 +479,7 @@ class KinesisService:
         """Store records on their shards in one unit; their sequence numbers, in order."""
         now = self._ctx.clock.time()
         arrival = round(now, 3)
+        arrival_s = int(arrival)
         name = stream.name
         trim_due = now >= self._next_trim.get(name, 0.0)
         if trim_due:
@@ -486,9 +496,8 @@ class KinesisService:
             for shard, key, data in placed:
                 shard.last_counter += 1
                 touched[shard.index] = shard
-                seq = shard.sequence_number(shard.last_counter, arrival)
-                numbers.append(seq)
-                rows.append((name, shard.index, shard.last_counter, seq, key, data, arrival))
+                numbers.append(with_counter(shard.bits, shard.last_counter, arrival_s))
+                rows.append((name, shard.index, shard.last_counter, key, data, arrival))
             if trim_due:
                 records.trim(conn, name, stream.retention_cutoff(now))
             records.insert_records(conn, rows)
@@ -597,7 +606,7 @@ class KinesisService:
         return {
             "Records": [
                 {
-                    "SequenceNumber": r.sequence_number,
+                    "SequenceNumber": shard.sequence_number(r.counter, r.arrival),
                     "ApproximateArrivalTimestamp": timestamp(r.arrival),
                     "Data": r.data,
                     "PartitionKey": r.partition_key,
@@ -695,6 +704,10 @@ class KinesisService:
 def _hash(partition_key: str, explicit_hash_key: str | None) -> int:
     if explicit_hash_key is None:
         return hash_key(partition_key)
+    return _explicit_hash(explicit_hash_key)
+
+
+def _explicit_hash(explicit_hash_key: str) -> int:
     value = int(explicit_hash_key)
     if value >= HASH_SPACE:
         raise InvalidArgumentException(
@@ -704,8 +717,8 @@ def _hash(partition_key: str, explicit_hash_key: str | None) -> int:
     return value
 
 
-def _check_record_size(data: Any, partition_key: str, where: str) -> None:
-    """AWS: data up to 1 MiB, and data with its partition key up to 1 MiB."""
+def _check_record_size(data: Any, partition_key: str, where: str) -> int:
+    """AWS: data up to 1 MiB, and data with its partition key up to 1 MiB. The record's size."""
     if data is None:
         raise ValidationException(
             f"1 validation error detected: Value null at '{where}' failed to satisfy "
@@ -717,11 +730,13 @@ def _check_record_size(data: Any, partition_key: str, where: str) -> None:
             f"satisfy constraint: Member must have length less than or equal to "
             f"{MAX_RECORD_BYTES}"
         )
-    if len(data) + len(partition_key.encode("utf-8")) > MAX_RECORD_BYTES:
+    size = len(data) + len(partition_key.encode("utf-8"))
+    if size > MAX_RECORD_BYTES:
         raise InvalidArgumentException(
             "The size of the data blob plus the partition key exceeds the record size limit "
             f"of {MAX_RECORD_BYTES} bytes."
         )
+    return size
 
 
 def _iterator_rule(kind: str, given: str) -> str:

@@ -16,15 +16,15 @@ CREATE TABLE kinesis_shards (
     PRIMARY KEY (stream, ix)
 ) WITHOUT ROWID;
 
--- One row per record. The counter orders the records of a shard (see sequence.py).
+-- One row per record. The counter orders the records of a shard, and with the shard and the
+-- arrival time makes the sequence number (see services/kinesis/sequence.py). No foreign key:
+-- the service checks the stream and deletes its records with it, and a put skips the lookups.
 CREATE TABLE kinesis_records (
-    stream           TEXT NOT NULL,
-    shard            INTEGER NOT NULL,
-    counter          INTEGER NOT NULL,
-    sequence_number  TEXT NOT NULL,
-    partition_key    TEXT NOT NULL,
-    data             BLOB NOT NULL,
-    arrival          REAL NOT NULL,                 -- ApproximateArrivalTimestamp, epoch seconds
-    PRIMARY KEY (stream, shard, counter),
-    FOREIGN KEY (stream, shard) REFERENCES kinesis_shards(stream, ix) ON DELETE CASCADE
+    stream         TEXT NOT NULL,
+    shard          INTEGER NOT NULL,
+    counter        INTEGER NOT NULL,
+    partition_key  TEXT NOT NULL,
+    data           BLOB NOT NULL,
+    arrival        REAL NOT NULL,                   -- ApproximateArrivalTimestamp, epoch seconds
+    PRIMARY KEY (stream, shard, counter)
 ) WITHOUT ROWID

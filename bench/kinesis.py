@@ -1,0 +1,207 @@
+"""Kinesis write throughput: PutRecords (batches of 500) and PutRecord, records per second.
+
+Prints records per second for:
+
+1. the Python API: ``sim.kinesis.put_records`` in sequential batches of 500, and
+   ``sim.kinesis.put_record`` in bursts of 500 concurrent calls; a 4-shard stream, state in a
+   SQLite file (every accepted record is durable when the call returns);
+2. boto3 through the gateway: one client doing sequential PutRecords (500 records each) and
+   sequential PutRecord against ``eventsim serve`` (its own process, state in a file);
+3. the same boto3 loops against moto's server (its own process);
+4. the same boto3 loops against a trivial aiohttp server in its own process that answers with the
+   least botocore accepts (``{}``): the client's own ceiling.
+
+2, 3 and 4 alternate for several rounds in the same run (this machine is shared and noisy); each
+figure is the median of the rounds.
+
+Usage: python bench/kinesis.py [--records 100000] [--batches 20] [--puts 2000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from eventsim import Simulator, SimulatorConfig
+from eventsim.testing import boto3_client
+
+WORK = Path(tempfile.mkdtemp(prefix="eventsim-bench-kinesis-"))
+DATA = b"x" * 128
+BATCH = 500
+
+TRIVIAL_SERVER = textwrap.dedent('''
+    import sys
+    from aiohttp import web
+
+    async def answer(request):
+        await request.read()
+        return web.Response(body=b"{}", content_type="application/x-amz-json-1.1")
+
+    app = web.Application(client_max_size=16 * 1024 * 1024)
+    app.router.add_route("*", "/{tail:.*}", answer)
+    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+''')
+
+
+def _batch(first: int) -> list[dict[str, Any]]:
+    return [{"Data": DATA, "PartitionKey": f"key-{first + i}"} for i in range(BATCH)]
+
+
+# -- 1. the Python API ------------------------------------------------------------------------
+
+
+async def bench_api(records: int) -> tuple[float, float]:
+    """(PutRecords records/s, PutRecord records/s)."""
+    with tempfile.TemporaryDirectory() as state:
+        config = SimulatorConfig(db=str(Path(state) / "bench.db"))
+        async with Simulator(config) as sim:
+            await sim.kinesis.create_stream(stream_name="bench", shard_count=4)
+            start = time.perf_counter()
+            for first in range(0, records, BATCH):
+                await sim.kinesis.put_records(stream_name="bench", records=_batch(first))
+            batched = records / (time.perf_counter() - start)
+            start = time.perf_counter()
+            for first in range(0, records, BATCH):
+                await asyncio.gather(*(
+                    sim.kinesis.put_record(stream_name="bench", data=DATA,
+                                           partition_key=f"key-{i}")
+                    for i in range(first, first + BATCH)
+                ))
+            single = records / (time.perf_counter() - start)
+            return batched, single
+
+
+# -- 2., 3. and 4. boto3 against a server in its own process ----------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError("server did not start")
+
+
+def _start(command: list[str], port: int) -> tuple[subprocess.Popen[bytes], str]:
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_listening(port, proc)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _start_eventsim(state: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    return _start([sys.executable, "-m", "eventsim", "serve", "--port", str(port),
+                   "--state", str(state), "--log-level", "warning"], port)
+
+
+def _start_moto() -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    return _start([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                  port)
+
+
+def _start_trivial() -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    (WORK / "trivial.py").write_text(TRIVIAL_SERVER)
+    return _start([sys.executable, str(WORK / "trivial.py"), str(port)], port)
+
+
+def _put_records_loop(client: Any, stream: str, batches: int) -> float:
+    for _ in range(5):  # warm the connection pool and botocore's caches
+        client.put_records(StreamName=stream, Records=_batch(0))
+    start = time.perf_counter()
+    for n in range(batches):
+        client.put_records(StreamName=stream, Records=_batch(n * BATCH))
+    return batches * BATCH / (time.perf_counter() - start)
+
+
+def _put_record_loop(client: Any, stream: str, puts: int) -> float:
+    for i in range(50):
+        client.put_record(StreamName=stream, Data=DATA, PartitionKey=f"warm-{i}")
+    start = time.perf_counter()
+    for i in range(puts):
+        client.put_record(StreamName=stream, Data=DATA, PartitionKey=f"key-{i}")
+    return puts / (time.perf_counter() - start)
+
+
+def bench_boto3(batches: int, puts: int, rounds: int) -> dict[str, dict[str, list[float]]]:
+    """Records per second of each server, per loop, per round."""
+    figures: dict[str, dict[str, list[float]]] = {}
+    with tempfile.TemporaryDirectory() as state:
+        servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {
+            "trivial": _start_trivial(),
+            "eventsim": _start_eventsim(Path(state)),
+            "moto": _start_moto(),
+        }
+        try:
+            clients = {name: boto3_client("kinesis", url) for name, (_, url) in servers.items()}
+            for n in range(rounds):
+                for name, client in clients.items():
+                    stream = f"bench-{n}"
+                    client.create_stream(StreamName=stream, ShardCount=4)
+                    loops: dict[str, Callable[[], float]] = {
+                        "PutRecords": lambda c=client, s=stream: _put_records_loop(c, s, batches),
+                        "PutRecord": lambda c=client, s=stream: _put_record_loop(c, s, puts),
+                    }
+                    for loop, run in loops.items():
+                        figures.setdefault(name, {}).setdefault(loop, []).append(run())
+        finally:
+            for proc, _ in servers.values():
+                proc.terminate()
+                proc.wait(timeout=30)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000,
+                        help="records per Python API loop")
+    parser.add_argument("--batches", type=int, default=20,
+                        help="PutRecords calls of 500 per boto3 round")
+    parser.add_argument("--puts", type=int, default=2000, help="PutRecord calls per boto3 round")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"Python API, {args.records} records of {len(DATA)} bytes, 4 shards, file state:")
+    batched, single = asyncio.run(bench_api(args.records))
+    print(f"  PutRecords (500 per call, sequential): {batched:,.0f} records/s")
+    print(f"  PutRecord (bursts of 500 concurrent):  {single:,.0f} records/s")
+    print(f"boto3, one client, sequential calls; {args.batches} PutRecords of 500 and "
+          f"{args.puts} PutRecord per round, {args.rounds} rounds alternating:")
+    figures = bench_boto3(args.batches, args.puts, args.rounds)
+    labels = {"trivial": "trivial aiohttp server (the ceiling)", "eventsim": "eventsim serve",
+              "moto": "moto server"}
+    for loop in ("PutRecords", "PutRecord"):
+        ceiling = statistics.median(figures["trivial"][loop])
+        print(f"  {loop}:")
+        for name, label in labels.items():
+            rounds = figures[name][loop]
+            median = statistics.median(rounds)
+            print(f"    {label:38} {median:9,.0f} records/s  {median / ceiling:4.0%} of ceiling "
+                  f"(rounds: {', '.join(f'{x:.0f}' for x in rounds)})")
+
+
+if __name__ == "__main__":
+    main()
