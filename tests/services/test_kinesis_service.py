@@ -462,3 +462,53 @@ async def test_streams_records_and_sequence_numbers_survive_a_restart(tmp_path: 
         got = await second.kinesis.get_records(shard_iterator=it["ShardIterator"])
         assert [r["Data"] for r in got["Records"]] == [b"a", b"c"]
         assert got["Records"][0]["SequenceNumber"] == before["Records"][0]["SequenceNumber"]
+
+
+# -- write limits ---------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_shard_write_limits_fail_single_entries_when_enforced(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=2)
+    sim.kinesis.enforce_throughput = True
+    low = {"Data": b"x", "PartitionKey": "k", "ExplicitHashKey": "0"}
+    high = {"Data": b"x", "PartitionKey": "k", "ExplicitHashKey": str(2**128 - 1)}
+    first = await sim.kinesis.put_records(stream_name="s", records=[low] * 500)
+    assert first["FailedRecordCount"] == 0
+    second = await sim.kinesis.put_records(stream_name="s", records=[low] * 500)
+    assert second["FailedRecordCount"] == 0  # 1,000 records in this second: the limit
+    third = await sim.kinesis.put_records(stream_name="s", records=[high, low, high])
+    assert third["FailedRecordCount"] == 1
+    assert third["Records"][1] == {
+        "ErrorCode": "ProvisionedThroughputExceededException",
+        "ErrorMessage": f"Rate exceeded for shard shardId-000000000000 in stream s under "
+                        f"account {ACCOUNT}.",
+    }
+    assert [set(r) for r in (third["Records"][0], third["Records"][2])] == [
+        {"SequenceNumber", "ShardId"}] * 2
+    err = await _error(sim.kinesis.put_record(stream_name="s", data=b"x", partition_key="k",
+                                              explicit_hash_key="0"))
+    assert err.code == "ProvisionedThroughputExceededException"
+    _clock(sim).advance(1)
+    await sim.kinesis.put_record(stream_name="s", data=b"x", partition_key="k",
+                                 explicit_hash_key="0")
+    got = await sim.kinesis.get_records(shard_iterator=await _iterator(sim,
+                                                                       "shardId-000000000000"))
+    assert len(got["Records"]) == 1001  # the refused entries were not stored
+
+
+@pytest.mark.asyncio
+async def test_shard_byte_limit_is_one_mib_per_second(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=1)
+    sim.kinesis.enforce_throughput = True
+    half = {"Data": b"x" * (512 * 1024 - 1), "PartitionKey": "k"}
+    result = await sim.kinesis.put_records(stream_name="s", records=[half] * 3)
+    assert [("ErrorCode" in r) for r in result["Records"]] == [False, False, True]
+
+
+@pytest.mark.asyncio
+async def test_write_limits_are_off_by_default(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=1)
+    for _ in range(3):
+        result = await sim.kinesis.put_records(
+            stream_name="s", records=[{"Data": b"x", "PartitionKey": "k"}] * 500)
+        assert result["FailedRecordCount"] == 0

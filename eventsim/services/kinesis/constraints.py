@@ -55,8 +55,12 @@ def check_input(operation: str, members: Mapping[str, Any], *, deep: bool = True
         )
 
 
-def member_value(value: Any) -> str:
-    """A value as AWS prints it in a validation message."""
+def member_value(value: Any, shape: Shape | None = None) -> str:
+    """A value as AWS prints it in a validation message.
+
+    Structures print the way the Java service's models do, ``Name(member=value, ...)``, as in
+    AWS's ``Value '[Record(data=java.nio.HeapByteBuffer[pos=0 lim=15 cap=15]), ...]'``.
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -64,10 +68,19 @@ def member_value(value: Any) -> str:
     if isinstance(value, bytes | bytearray | memoryview):
         size = len(value)
         return f"java.nio.HeapByteBuffer[pos=0 lim={size} cap={size}]"
+    kind = shape.type_name if shape is not None else None
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(member_value(v) for v in value) + "]"
+        item = shape.member if shape is not None and kind == "list" else None
+        return "[" + ", ".join(member_value(v, item) for v in value) + "]"
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}={member_value(v)}" for k, v in value.items()) + "}"
+        if shape is not None and kind == "structure":
+            fields = ", ".join(
+                f"{shown}={member_value(value[name], member)}"
+                for name, shown, member, _ in _members(shape) if value.get(name) is not None
+            )
+            return f"{shape.name}({fields})"
+        item = shape.value if shape is not None and kind == "map" else None
+        return "{" + ", ".join(f"{k}={member_value(v, item)}" for k, v in value.items()) + "}"
     return str(value)
 
 
@@ -104,7 +117,7 @@ def _check(
     shape: Shape, value: Any, where: str, required: bool, errors: list[str], deep: bool = True
 ) -> None:
     def fail(rule: str) -> None:
-        shown = member_value(value)
+        shown = member_value(value, shape)
         if value is not None:
             shown = f"'{shown}'"
         errors.append(f"Value {shown} at '{where}' failed to satisfy constraint: {rule}")

@@ -12,6 +12,7 @@ Kinesis speaks the json protocol: every client error answers HTTP 400, whatever 
     ├── InvalidArgumentException
     ├── LimitExceededException
     ├── ExpiredIteratorException
+    ├── ProvisionedThroughputExceededException   a shard's write limit, when enforced
     └── ValidationException             (eventsim.errors) member constraints, as AWS words them
 """
 
@@ -23,10 +24,12 @@ __all__ = [
     "ExpiredIteratorException",
     "InvalidArgumentException",
     "LimitExceededException",
+    "ProvisionedThroughputExceededException",
     "ResourceInUseException",
     "ResourceNotFoundException",
     "ShardNotFound",
     "StreamNotFound",
+    "rate_exceeded_message",
 ]
 
 
@@ -70,3 +73,14 @@ class ExpiredIteratorException(AwsError):
     code = "ExpiredIteratorException"
     status_code = 400
     sender_fault = True
+
+
+class ProvisionedThroughputExceededException(AwsError):
+    code = "ProvisionedThroughputExceededException"
+    status_code = 400
+    sender_fault = True
+
+
+def rate_exceeded_message(shard_id: str, stream: str, account_id: str) -> str:
+    """AWS's words when a shard's write throughput is exceeded."""
+    return f"Rate exceeded for shard {shard_id} in stream {stream} under account {account_id}."

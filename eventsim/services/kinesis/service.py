@@ -32,9 +32,11 @@ from eventsim.services.kinesis.errors import (
     ExpiredIteratorException,
     InvalidArgumentException,
     LimitExceededException,
+    ProvisionedThroughputExceededException,
     ResourceInUseException,
     ShardNotFound,
     StreamNotFound,
+    rate_exceeded_message,
 )
 from eventsim.services.kinesis.models import (
     Shard,
@@ -52,6 +54,7 @@ from eventsim.services.kinesis.shards import (
     shard_id,
     split,
 )
+from eventsim.services.kinesis.throughput import ShardMeter
 
 __all__ = ["KinesisService"]
 
@@ -80,6 +83,10 @@ class KinesisService:
         self._ctx = ctx
         self._streams: dict[str, Stream] = {}
         self._next_trim: dict[str, float] = {}
+        self._meters: dict[tuple[str, int], ShardMeter] = {}
+        self.enforce_throughput = False
+        """Refuse writes past a shard's 1,000 records or 1 MiB per second (off by default: see
+        `eventsim.services.kinesis.throughput`)."""
         self._arn_prefix = f"arn:aws:kinesis:{ctx.region}:{ctx.account_id}:stream/"
 
     async def load(self) -> None:
@@ -155,6 +162,8 @@ class KinesisService:
         await self._ctx.db.write(lambda conn: records.delete_stream(conn, stream.name))
         self._streams.pop(stream.name, None)
         self._next_trim.pop(stream.name, None)
+        for shard in stream.shards:
+            self._meters.pop((stream.name, shard.index), None)
         return {}
 
     async def describe_stream(
@@ -424,9 +433,12 @@ class KinesisService:
             "PartitionKey": partition_key, "ExplicitHashKey": explicit_hash_key,
             "SequenceNumberForOrdering": sequence_number_for_ordering,
         })
-        _check_record_size(data, partition_key, "data")
+        size = _check_record_size(data, partition_key, "data")
         stream = self._stream(stream_name, stream_arn)
         shard = stream.shards[shard_for(stream.starts, _hash(partition_key, explicit_hash_key))]
+        if self.enforce_throughput and not self._admit(stream, shard, size):
+            raise ProvisionedThroughputExceededException(
+                rate_exceeded_message(shard.shard_id, stream.name, self._ctx.account_id))
         (seq,) = await self._append(stream, [(shard, partition_key, bytes(data))])
         return {"ShardId": shard.shard_id, "SequenceNumber": seq}
 
@@ -466,6 +478,8 @@ class KinesisService:
             at = _explicit_hash(explicit) if explicit is not None else int.from_bytes(
                 hashlib.md5(key.encode("utf-8")).digest(), "big")
             placed.append((shards[bisect_right(starts, at) - 1], key, bytes(e["Data"])))
+        if self.enforce_throughput:
+            return await self._put_metered(stream, placed)
         numbers = await self._append(stream, placed)
         return {
             "FailedRecordCount": 0,
@@ -473,10 +487,38 @@ class KinesisService:
                         for (shard, _, _), seq in zip(placed, numbers, strict=True)],
         }
 
+    async def _put_metered(
+        self, stream: Stream, placed: list[tuple[Shard, str, bytes]]
+    ) -> dict[str, Any]:
+        """PutRecords with the shards' write limits: entries past them fail alone."""
+        admitted = [self._admit(stream, shard, len(data) + len(key.encode("utf-8")))
+                    for shard, key, data in placed]
+        numbers = iter(await self._append(
+            stream, [p for p, ok in zip(placed, admitted, strict=True) if ok]))
+        results: list[dict[str, str]] = []
+        for (shard, _, _), ok in zip(placed, admitted, strict=True):
+            if ok:
+                results.append({"SequenceNumber": next(numbers), "ShardId": shard.shard_id})
+            else:
+                results.append({
+                    "ErrorCode": ProvisionedThroughputExceededException.code,
+                    "ErrorMessage": rate_exceeded_message(shard.shard_id, stream.name,
+                                                          self._ctx.account_id),
+                })
+        return {"FailedRecordCount": admitted.count(False), "Records": results}
+
+    def _admit(self, stream: Stream, shard: Shard, size: int) -> bool:
+        meter = self._meters.get((stream.name, shard.index))
+        if meter is None:
+            meter = self._meters[(stream.name, shard.index)] = ShardMeter()
+        return meter.admit(self._ctx.clock.time(), size)
+
     async def _append(
         self, stream: Stream, placed: list[tuple[Shard, str, bytes]]
     ) -> list[str]:
         """Store records on their shards in one unit; their sequence numbers, in order."""
+        if not placed:
+            return []
         now = self._ctx.clock.time()
         arrival = round(now, 3)
         arrival_s = int(arrival)
@@ -571,7 +613,7 @@ class KinesisService:
         if it is None:
             raise InvalidArgumentException("Invalid ShardIterator.")
         now = self._ctx.clock.time()
-        now_ms = int(now * 1000)
+        now_ms = round(now * 1000)
         if now_ms - it.issued_ms > iterators.ITERATOR_LIFETIME_MS:
             raise ExpiredIteratorException(
                 f"Iterator expired. The iterator was created at time {_java_date(it.issued_ms)} "
@@ -602,7 +644,7 @@ class KinesisService:
         position = found[-1].counter + 1 if found else it.position
         # How far the reader is behind the tip: the age of the first record it has not read
         # yet, 0 once it has read everything (AWS: "zero indicates ... caught up").
-        behind = 0 if next_arrival is None else max(0, now_ms - int(next_arrival * 1000))
+        behind = 0 if next_arrival is None else max(0, now_ms - round(next_arrival * 1000))
         return {
             "Records": [
                 {
@@ -675,7 +717,7 @@ class KinesisService:
     def _iterator(self, stream: Stream, shard: Shard, position: int, now: float) -> str:
         return iterators.encode(iterators.ShardIterator(
             stream=stream.name, stream_created_ms=stream.created_ms, shard_index=shard.index,
-            position=position, issued_ms=int(now * 1000),
+            position=position, issued_ms=round(now * 1000),
         ))
 
     def _summary(self, stream: Stream) -> dict[str, Any]:
