@@ -129,6 +129,16 @@ async def test_stream_arn_names_the_stream_wherever_the_name_does(sim: Simulator
                                               shard_iterator_type="TRIM_HORIZON")
     got = await sim.kinesis.get_records(shard_iterator=it["ShardIterator"], stream_arn=arn)
     assert [r["Data"] for r in got["Records"]] == [b"x"]
+    both = await sim.kinesis.put_records(stream_name="s", stream_arn=arn,
+                                         records=[{"Data": b"y", "PartitionKey": "k"}])
+    assert both["Records"][0]["ShardId"] == put["ShardId"]
+    err = await _error(sim.kinesis.put_records(
+        stream_name="other", stream_arn=arn, records=[{"Data": b"y", "PartitionKey": "k"}]))
+    assert err.code == "InvalidArgumentException"
+    err = await _error(sim.kinesis.put_records(
+        stream_arn=f"arn:aws:kinesis:eu-west-1:{ACCOUNT}:stream/s",
+        records=[{"Data": b"y", "PartitionKey": "k"}]))
+    assert err.code == "ResourceNotFoundException"
     await sim.kinesis.add_tags_to_stream(stream_arn=arn, tags={"a": "1"})
     assert (await sim.kinesis.list_tags_for_stream(stream_arn=arn))["Tags"] == [
         {"Key": "a", "Value": "1"}]
@@ -430,8 +440,8 @@ async def test_records_past_retention_are_trimmed_and_trim_horizon_skips_them(
     _clock(sim).advance(23 * 3600)
     await sim.kinesis.put_record(stream_name="s", data=b"newest", partition_key="k")
     rows = await sim.db.read(lambda c: c.execute(
-        "SELECT data FROM kinesis_records ORDER BY counter").fetchall())
-    assert [bytes(r[0]) for r in rows] == [b"newest"]  # trimmed rows are gone from the store
+        "SELECT first, last FROM kinesis_records").fetchall())
+    assert [tuple(r) for r in rows] == [(3, 3)]  # trimmed records are gone from the store
 
 
 # -- persistence ------------------------------------------------------------------------------
@@ -512,3 +522,24 @@ async def test_write_limits_are_off_by_default(sim: Simulator) -> None:
         result = await sim.kinesis.put_records(
             stream_name="s", records=[{"Data": b"x", "PartitionKey": "k"}] * 500)
         assert result["FailedRecordCount"] == 0
+
+
+@pytest.mark.asyncio
+async def test_reads_start_inside_a_put_and_span_puts(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=1)
+    for first in (0, 300, 310):
+        await sim.kinesis.put_records(stream_name="s", records=[
+            {"Data": str(i).encode(), "PartitionKey": f"ключ-{i}"}
+            for i in range(first, first + (300 if first == 0 else 10))])
+    await sim.kinesis.put_record(stream_name="s", data=b"320", partition_key="k")
+    everything = (await sim.kinesis.get_records(
+        shard_iterator=await _iterator(sim, "shardId-000000000000")))["Records"]
+    assert [r["Data"] for r in everything] == [str(i).encode() for i in range(321)]
+    assert everything[5]["PartitionKey"] == "ключ-5"
+    middle = everything[150]["SequenceNumber"]
+    it = await _iterator(sim, "shardId-000000000000", "AFTER_SEQUENCE_NUMBER",
+                         starting_sequence_number=middle)
+    page = await sim.kinesis.get_records(shard_iterator=it, limit=155)
+    assert [r["Data"] for r in page["Records"]] == [str(i).encode() for i in range(151, 306)]
+    rest = await sim.kinesis.get_records(shard_iterator=page["NextShardIterator"])
+    assert [r["Data"] for r in rest["Records"]] == [str(i).encode() for i in range(306, 321)]

@@ -1,25 +1,38 @@
-"""SQL over the shard and record tables, called inside the service's units and reads."""
+"""SQL over the stream, shard and record tables, called inside the service's units and reads.
+
+The records one put adds to one shard share a row (a *chunk*): consecutive counters, one arrival
+time, and a body packing each record as ``u16 key length | u32 data length | key | data``. A put
+of 500 records over 4 shards writes 4 rows, not 500. A chunk never holds more than 500 records
+(the most one PutRecords call takes), which bounds how far back a read must look for the chunk
+holding a counter.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+import struct
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from eventsim.services.kinesis.models import Shard, Stream
 
 __all__ = [
+    "MAX_CHUNK",
     "StoredRecord",
     "delete_stream",
     "first_counter_at",
-    "insert_records",
+    "insert_chunk",
     "insert_stream",
+    "pack",
     "read_records",
     "save_counters",
     "save_stream",
     "trim",
 ]
+
+MAX_CHUNK = 500
+_HEAD = struct.Struct(">HI")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +70,21 @@ def delete_stream(conn: sqlite3.Connection, name: str) -> None:
     conn.execute("DELETE FROM kinesis_streams WHERE name = ?", (name,))
 
 
-def insert_records(
-    conn: sqlite3.Connection,
-    rows: Iterable[tuple[str, int, int, str, bytes, float]],
+def pack(records: Sequence[tuple[bytes, bytes]]) -> bytes:
+    """The body of a chunk: (partition key as UTF-8, data) pairs."""
+    parts: list[bytes] = []
+    head = _HEAD.pack
+    for key, data in records:
+        parts += (head(len(key), len(data)), key, data)
+    return b"".join(parts)
+
+
+def insert_chunk(
+    conn: sqlite3.Connection, rows: Iterable[tuple[str, int, int, int, float, bytes]]
 ) -> None:
-    """(stream, shard, counter, partition key, data, arrival) rows."""
+    """(stream, shard, first counter, last counter, arrival, body) rows."""
     conn.executemany(
-        "INSERT INTO kinesis_records (stream, shard, counter, partition_key, data, arrival) "
+        "INSERT INTO kinesis_records (stream, shard, first, last, arrival, body) "
         "VALUES (?,?,?,?,?,?)",
         rows,
     )
@@ -82,17 +103,30 @@ def trim(conn: sqlite3.Connection, stream: str, cutoff: float) -> None:
 
 
 def read_records(
-    conn: sqlite3.Connection, stream: str, shard: int, position: int, cutoff: float, limit: int
+    conn: sqlite3.Connection, stream: str, shard: int, position: int, cutoff: float
 ) -> Iterator[StoredRecord]:
     """Records of a shard from counter `position` on, still retained, in order (lazily)."""
     cursor = conn.execute(
-        "SELECT counter, partition_key, data, arrival FROM kinesis_records "
-        "WHERE stream = ? AND shard = ? AND counter >= ? AND arrival >= ? "
-        "ORDER BY counter LIMIT ?",
-        (stream, shard, position, cutoff, limit),
+        "SELECT first, last, arrival, body FROM kinesis_records "
+        "WHERE stream = ? AND shard = ? AND first > ? AND last >= ? AND arrival >= ? "
+        "ORDER BY first",
+        (stream, shard, position - MAX_CHUNK, position, cutoff),
     )
-    for row in cursor:
-        yield StoredRecord(row[0], row[1], bytes(row[2]), row[3])
+    unpack = _HEAD.unpack_from
+    size = _HEAD.size
+    for first, _, arrival, body in cursor:
+        view = memoryview(body)
+        at = 0
+        counter = first
+        while at < len(view):
+            key_len, data_len = unpack(view, at)
+            at += size
+            if counter >= position:
+                key = str(view[at:at + key_len], "utf-8")
+                data = bytes(view[at + key_len:at + key_len + data_len])
+                yield StoredRecord(counter, key, data, arrival)
+            at += key_len + data_len
+            counter += 1
 
 
 def first_counter_at(
@@ -100,8 +134,8 @@ def first_counter_at(
 ) -> int | None:
     """Counter of the first record of a shard that arrived at or after `since`."""
     row = conn.execute(
-        "SELECT counter FROM kinesis_records WHERE stream = ? AND shard = ? AND arrival >= ? "
-        "ORDER BY counter LIMIT 1",
+        "SELECT first FROM kinesis_records WHERE stream = ? AND shard = ? AND arrival >= ? "
+        "ORDER BY first LIMIT 1",
         (stream, shard, since),
     ).fetchone()
     return None if row is None else int(row[0])

@@ -439,7 +439,7 @@ class KinesisService:
         if self.enforce_throughput and not self._admit(stream, shard, size):
             raise ProvisionedThroughputExceededException(
                 rate_exceeded_message(shard.shard_id, stream.name, self._ctx.account_id))
-        (seq,) = await self._append(stream, [(shard, partition_key, bytes(data))])
+        (seq,) = await self._append(stream, [(shard, partition_key.encode("utf-8"), bytes(data))])
         return {"ShardId": shard.shard_id, "SequenceNumber": seq}
 
     async def put_records(
@@ -452,9 +452,15 @@ class KinesisService:
         """PutRecords: 1 to 500 records, 5 MiB in all; results in the order of the request."""
         members = {"StreamName": stream_name, "StreamARN": stream_arn, "Records": records}
         check_input("PutRecords", members, deep=False)
+        # AWS checks the request before it looks for the stream; the records are placed in the
+        # same pass when the stream exists, and the stream's absence is reported after.
+        stream = self._find(stream_name, stream_arn)
+        shards, starts = (stream.shards, stream.starts) if stream is not None else ([], [])
+        placed: list[tuple[Shard, bytes, bytes]] = []
         total = 0
+        md5, from_bytes = hashlib.md5, int.from_bytes
         for i, entry in enumerate(records, start=1):
-            data = entry.get("Data")
+            data: Any = entry.get("Data")  # bytes: a missing Data fails the model's checks
             key = entry.get("PartitionKey")
             explicit = entry.get("ExplicitHashKey")
             if (data is None or key is None or not 0 < len(key) <= 256
@@ -467,17 +473,19 @@ class KinesisService:
                         f"'records.{i}.member.partitionKey' failed to satisfy constraint: "
                         "Member must not be null"
                     )
-            total += _check_record_size(data, key, f"records.{i}.member.data")
+            encoded = key.encode("utf-8")
+            size = len(data) + len(encoded)
+            if size > MAX_RECORD_BYTES:
+                _check_record_size(data, key, f"records.{i}.member.data")
+            total += size
+            if stream is not None:
+                at = (from_bytes(md5(encoded).digest(), "big") if explicit is None
+                      else _explicit_hash(explicit))
+                placed.append((shards[bisect_right(starts, at) - 1], encoded, bytes(data)))
         if total > MAX_PUT_RECORDS_BYTES:
             raise InvalidArgumentException("Records size exceeds 5 MB limit")
-        stream = self._stream(stream_name, stream_arn)
-        shards, starts = stream.shards, stream.starts
-        placed = []
-        for e in records:
-            key, explicit = e["PartitionKey"], e.get("ExplicitHashKey")
-            at = _explicit_hash(explicit) if explicit is not None else int.from_bytes(
-                hashlib.md5(key.encode("utf-8")).digest(), "big")
-            placed.append((shards[bisect_right(starts, at) - 1], key, bytes(e["Data"])))
+        if stream is None:
+            stream = self._stream(stream_name, stream_arn)  # raises the error AWS gives
         if self.enforce_throughput:
             return await self._put_metered(stream, placed)
         numbers = await self._append(stream, placed)
@@ -488,10 +496,10 @@ class KinesisService:
         }
 
     async def _put_metered(
-        self, stream: Stream, placed: list[tuple[Shard, str, bytes]]
+        self, stream: Stream, placed: list[tuple[Shard, bytes, bytes]]
     ) -> dict[str, Any]:
         """PutRecords with the shards' write limits: entries past them fail alone."""
-        admitted = [self._admit(stream, shard, len(data) + len(key.encode("utf-8")))
+        admitted = [self._admit(stream, shard, len(data) + len(key))
                     for shard, key, data in placed]
         numbers = iter(await self._append(
             stream, [p for p, ok in zip(placed, admitted, strict=True) if ok]))
@@ -514,9 +522,10 @@ class KinesisService:
         return meter.admit(self._ctx.clock.time(), size)
 
     async def _append(
-        self, stream: Stream, placed: list[tuple[Shard, str, bytes]]
+        self, stream: Stream, placed: list[tuple[Shard, bytes, bytes]]
     ) -> list[str]:
-        """Store records on their shards in one unit; their sequence numbers, in order."""
+        """Store records (shard, partition key as UTF-8, data) on their shards in one unit;
+        their sequence numbers, in order."""
         if not placed:
             return []
         now = self._ctx.clock.time()
@@ -533,17 +542,21 @@ class KinesisService:
             # Counters are taken inside the unit: units run one at a time, so two puts never
             # get the same number. A unit that fails leaves a gap, never a repeat.
             numbers: list[str] = []
-            rows = []
-            touched: dict[int, Shard] = {}
+            chunks: dict[int, tuple[Shard, int, list[tuple[bytes, bytes]]]] = {}
             for shard, key, data in placed:
                 shard.last_counter += 1
-                touched[shard.index] = shard
                 numbers.append(with_counter(shard.bits, shard.last_counter, arrival_s))
-                rows.append((name, shard.index, shard.last_counter, key, data, arrival))
+                chunk = chunks.get(shard.index)
+                if chunk is None:
+                    chunk = chunks[shard.index] = (shard, shard.last_counter, [])
+                chunk[2].append((key, data))
             if trim_due:
                 records.trim(conn, name, stream.retention_cutoff(now))
-            records.insert_records(conn, rows)
-            records.save_counters(conn, name, touched.values())
+            records.insert_chunk(conn, [
+                (name, shard.index, first, shard.last_counter, arrival, records.pack(entries))
+                for shard, first, entries in chunks.values()
+            ])
+            records.save_counters(conn, name, [shard for shard, _, _ in chunks.values()])
             return numbers
 
         return await self._ctx.db.write(unit)
@@ -633,7 +646,7 @@ class KinesisService:
             found: list[records.StoredRecord] = []
             size = 0
             for record in records.read_records(conn, stream.name, shard.index, it.position,
-                                               cutoff, wanted + 1):
+                                               cutoff):
                 size += len(record.data) + len(record.partition_key.encode("utf-8"))
                 if len(found) == wanted or (found and size > MAX_GET_RECORDS_BYTES):
                     return found, record.arrival
@@ -664,6 +677,17 @@ class KinesisService:
     def stream_arn(self, name: str) -> str:
         """The ARN of a stream of this account and region."""
         return self._arn_prefix + name
+
+    def _find(self, name: str | None, arn: str | None) -> Stream | None:
+        """The stream named, or None when there is none (or the names are wrong)."""
+        if arn is not None:
+            if not arn.startswith(self._arn_prefix):
+                return None
+            from_arn = arn[len(self._arn_prefix):]
+            if name is not None and name != from_arn:
+                return None
+            name = from_arn
+        return None if name is None else self._streams.get(name)
 
     def _stream(self, name: str | None, arn: str | None) -> Stream:
         if arn is not None:

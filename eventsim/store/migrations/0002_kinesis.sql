@@ -16,15 +16,17 @@ CREATE TABLE kinesis_shards (
     PRIMARY KEY (stream, ix)
 ) WITHOUT ROWID;
 
--- One row per record. The counter orders the records of a shard, and with the shard and the
--- arrival time makes the sequence number (see services/kinesis/sequence.py). No foreign key:
--- the service checks the stream and deletes its records with it, and a put skips the lookups.
+-- The records a put added to one shard, packed in one row: a row per record costs a put of 500
+-- records most of its time. Counters first..last are consecutive. With the shard and the arrival
+-- time they make the sequence numbers (see services/kinesis/sequence.py). `body` holds each
+-- record as (partition key length: u16, data length: u32, key, data), see records.py. No foreign
+-- key: the service checks the stream and deletes its records with it.
 CREATE TABLE kinesis_records (
-    stream         TEXT NOT NULL,
-    shard          INTEGER NOT NULL,
-    counter        INTEGER NOT NULL,
-    partition_key  TEXT NOT NULL,
-    data           BLOB NOT NULL,
-    arrival        REAL NOT NULL,                   -- ApproximateArrivalTimestamp, epoch seconds
-    PRIMARY KEY (stream, shard, counter)
+    stream   TEXT NOT NULL,
+    shard    INTEGER NOT NULL,
+    first    INTEGER NOT NULL,                      -- counter of the first record in the row
+    last     INTEGER NOT NULL,                      -- counter of the last
+    arrival  REAL NOT NULL,                         -- ApproximateArrivalTimestamp, epoch seconds
+    body     BLOB NOT NULL,
+    PRIMARY KEY (stream, shard, first)
 ) WITHOUT ROWID
