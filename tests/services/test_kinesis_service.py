@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import AsyncIterator
@@ -543,3 +544,19 @@ async def test_reads_start_inside_a_put_and_span_puts(sim: Simulator) -> None:
     assert [r["Data"] for r in page["Records"]] == [str(i).encode() for i in range(151, 306)]
     rest = await sim.kinesis.get_records(shard_iterator=page["NextShardIterator"])
     assert [r["Data"] for r in rest["Records"]] == [str(i).encode() for i in range(306, 321)]
+
+
+@pytest.mark.asyncio
+async def test_put_queued_behind_a_delete_writes_nothing(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=1)
+    delete = asyncio.ensure_future(sim.kinesis.delete_stream(stream_name="s"))
+    put = asyncio.ensure_future(
+        sim.kinesis.put_record(stream_name="s", data=b"x", partition_key="k"))
+    await delete
+    err = await _error(put)
+    assert err.code == "ResourceNotFoundException"
+    await sim.kinesis.create_stream(stream_name="s", shard_count=1)
+    await sim.kinesis.put_record(stream_name="s", data=b"y", partition_key="k")
+    got = await sim.kinesis.get_records(shard_iterator=await _iterator(sim,
+                                                                       "shardId-000000000000"))
+    assert [r["Data"] for r in got["Records"]] == [b"y"]

@@ -159,8 +159,19 @@ class KinesisService:
         """DeleteStream: the stream, its shards and records go at once."""
         check_input("DeleteStream", {"StreamName": stream_name, "StreamARN": stream_arn})
         stream = self._stream(stream_name, stream_arn)
-        await self._ctx.db.write(lambda conn: records.delete_stream(conn, stream.name))
-        self._streams.pop(stream.name, None)
+
+        def unit(conn: sqlite3.Connection) -> None:
+            records.delete_stream(conn, stream.name)
+            # Gone for the units after this one in the same transaction, too: a put queued
+            # behind the delete must not write records of a stream that no longer exists.
+            self._streams.pop(stream.name, None)
+
+        try:
+            await self._ctx.db.write(unit)
+        except BaseException:
+            if self._streams.get(stream.name) is None:
+                self._streams[stream.name] = stream
+            raise
         self._next_trim.pop(stream.name, None)
         for shard in stream.shards:
             self._meters.pop((stream.name, shard.index), None)
