@@ -155,3 +155,14 @@ def test_at_timestamp_iterator_through_boto3(kinesis: Any, stream: str) -> None:
                                     ShardIteratorType="AT_TIMESTAMP", Timestamp=before)
     records = kinesis.get_records(ShardIterator=it["ShardIterator"])["Records"]
     assert [r["Data"] for r in records] == [b"a"]
+
+
+def test_threaded_simulator_gives_blocking_access_to_the_service(
+    threaded_sim: ThreadedSimulator, kinesis: Any, stream: str,
+) -> None:
+    threaded_sim.kinesis.create_stream(stream_name=stream, shard_count=1)
+    put = kinesis.put_record(StreamName=stream, Data=b"from boto3", PartitionKey="k")
+    it = threaded_sim.kinesis.get_shard_iterator(
+        stream_name=stream, shard_id=put["ShardId"], shard_iterator_type="TRIM_HORIZON")
+    got = threaded_sim.kinesis.get_records(shard_iterator=it["ShardIterator"])
+    assert [r["Data"] for r in got["Records"]] == [b"from boto3"]
