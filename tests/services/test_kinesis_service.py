@@ -162,6 +162,14 @@ async def test_describe_stream_pages_shards(sim: Simulator) -> None:
 
 
 @pytest.mark.asyncio
+async def test_describe_stream_returns_at_most_100_shards(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=150)
+    page = (await sim.kinesis.describe_stream(stream_name="s", limit=500))["StreamDescription"]
+    assert len(page["Shards"]) == 100
+    assert page["HasMoreShards"] is True
+
+
+@pytest.mark.asyncio
 async def test_list_shards_pages_with_next_token(sim: Simulator) -> None:
     await sim.kinesis.create_stream(stream_name="s", shard_count=5)
     page = await sim.kinesis.list_shards(stream_name="s", max_results=3)

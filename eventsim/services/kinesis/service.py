@@ -194,7 +194,7 @@ class KinesisService:
         shards = stream.shards
         if exclusive_start_shard_id is not None:
             shards = [s for s in shards if s.shard_id > exclusive_start_shard_id]
-        page = shards[: limit or 100]
+        page = shards[: min(limit or 100, 100)]  # AWS: "at most 100 results are returned"
         return {"StreamDescription": {
             "StreamName": stream.name,
             "StreamARN": stream.arn,
@@ -245,7 +245,7 @@ class KinesisService:
         names = sorted(self._streams)
         if after is not None:
             names = [n for n in names if n > after]
-        page = names[: limit or 100]
+        page = names[: min(limit or 100, 100)]  # AWS: "at most 100 results are returned"
         more = len(page) < len(names)
         result: dict[str, Any] = {
             "StreamNames": page,
@@ -291,7 +291,7 @@ class KinesisService:
             shards = _filtered(shards, shard_filter, self._ctx.clock.time())
         if exclusive_start_shard_id is not None:
             shards = [s for s in shards if s.shard_id > exclusive_start_shard_id]
-        page = shards[: max_results or 1000]
+        page = shards[: min(max_results or 1000, 1000)]  # AWS: "at most 1000 results"
         result: dict[str, Any] = {"Shards": [s.describe() for s in page]}
         if len(page) < len(shards):
             result["NextToken"] = _encode_token({"stream": stream.name,
