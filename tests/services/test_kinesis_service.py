@@ -568,3 +568,17 @@ async def test_put_queued_behind_a_delete_writes_nothing(sim: Simulator) -> None
     got = await sim.kinesis.get_records(shard_iterator=await _iterator(sim,
                                                                        "shardId-000000000000"))
     assert [r["Data"] for r in got["Records"]] == [b"y"]
+
+
+@pytest.mark.asyncio
+async def test_get_records_stops_at_10_mib(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=1)
+    almost_mib = b"x" * (1024 * 1024 - 10)
+    for _ in range(3):
+        await sim.kinesis.put_records(stream_name="s", records=[
+            {"Data": almost_mib, "PartitionKey": "k"}] * 4)
+    first = await sim.kinesis.get_records(
+        shard_iterator=await _iterator(sim, "shardId-000000000000"))
+    assert len(first["Records"]) == 10
+    rest = await sim.kinesis.get_records(shard_iterator=first["NextShardIterator"])
+    assert len(rest["Records"]) == 2
