@@ -72,6 +72,8 @@ MAX_GET_RECORDS_BYTES = 10 << 20
 MAX_TAGS = 50
 TRIM_INTERVAL = 60.0
 """Seconds between deletions of a stream's expired records (reads never see them anyway)."""
+_INLINE_READ = 1000
+"""GetRecords asking for more records than this reads on the database's thread."""
 _HASH_KEY = re.compile(r"0|[1-9]\d{0,38}", re.ASCII)
 _BIG_SHARD_LIMIT_REGIONS = frozenset({"us-east-1", "us-west-2", "eu-west-1"})
 
@@ -664,21 +666,26 @@ class KinesisService:
                 found.append(record)
             return found, None
 
-        found, next_arrival = await self._ctx.db.read(read)
+        # A large read runs on the database's thread, so the loop keeps serving meanwhile.
+        found, next_arrival = await self._ctx.db.read(read, offload=wanted > _INLINE_READ)
         position = found[-1].counter + 1 if found else it.position
         # How far the reader is behind the tip: the age of the first record it has not read
         # yet, 0 once it has read everything (AWS: "zero indicates ... caught up").
         behind = 0 if next_arrival is None else max(0, now_ms - round(next_arrival * 1000))
+        stamps: dict[float, dt.datetime] = {}  # the records of one put share their arrival
+        result: list[dict[str, Any]] = []
+        for r in found:
+            stamp = stamps.get(r.arrival)
+            if stamp is None:
+                stamp = stamps[r.arrival] = timestamp(r.arrival)
+            result.append({
+                "SequenceNumber": shard.sequence_number(r.counter, r.arrival),
+                "ApproximateArrivalTimestamp": stamp,
+                "Data": r.data,
+                "PartitionKey": r.partition_key,
+            })
         return {
-            "Records": [
-                {
-                    "SequenceNumber": shard.sequence_number(r.counter, r.arrival),
-                    "ApproximateArrivalTimestamp": timestamp(r.arrival),
-                    "Data": r.data,
-                    "PartitionKey": r.partition_key,
-                }
-                for r in found
-            ],
+            "Records": result,
             "NextShardIterator": self._iterator(stream, shard, position, now),
             "MillisBehindLatest": behind,
         }
