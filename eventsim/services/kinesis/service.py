@@ -12,11 +12,8 @@ described in `sequence`, iterators in `iterators`, the hash key space in `shards
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import hashlib
-import json
 import logging
 import re
 import sqlite3
@@ -26,8 +23,8 @@ from typing import Any
 
 from eventsim.errors import ValidationException
 from eventsim.services.base import ServiceContext
-from eventsim.services.kinesis import iterators, records, sequence
-from eventsim.services.kinesis.constraints import check_input, member_value
+from eventsim.services.kinesis import iterators, listing, records, rules, sequence
+from eventsim.services.kinesis.constraints import check_input
 from eventsim.services.kinesis.errors import (
     ExpiredIteratorException,
     InvalidArgumentException,
@@ -47,8 +44,6 @@ from eventsim.services.kinesis.models import (
 )
 from eventsim.services.kinesis.sequence import with_counter
 from eventsim.services.kinesis.shards import (
-    HASH_SPACE,
-    hash_key,
     parse_shard_id,
     shard_for,
     shard_id,
@@ -65,8 +60,6 @@ MIN_RETENTION_HOURS = 24
 MAX_RETENTION_HOURS = 8760
 ON_DEMAND_SHARDS = 4
 """AWS starts an on-demand stream with four shards."""
-MAX_RECORD_BYTES = 1 << 20
-"""Data plus partition key of one record, on a stream with the default MaxRecordSizeInKiB."""
 MAX_PUT_RECORDS_BYTES = 5 << 20
 MAX_GET_RECORDS_BYTES = 10 << 20
 MAX_TAGS = 50
@@ -241,7 +234,7 @@ class KinesisService:
                                     "ExclusiveStartStreamName": exclusive_start_stream_name})
         after = exclusive_start_stream_name
         if next_token is not None:
-            after = _decode_token(next_token).get("after")
+            after = listing.decode_token(next_token).get("after")
             if not isinstance(after, str):
                 raise InvalidArgumentException("Invalid NextToken.")
         names = sorted(self._streams)
@@ -255,7 +248,7 @@ class KinesisService:
             "StreamSummaries": [self._summary(self._streams[n]) for n in page],
         }
         if more:
-            result["NextToken"] = _encode_token({"after": page[-1]})
+            result["NextToken"] = listing.encode_token({"after": page[-1]})
         return result
 
     async def list_shards(
@@ -280,7 +273,7 @@ class KinesisService:
                 raise InvalidArgumentException(
                     "NextToken and StreamName cannot be provided together."
                 )
-            token = _decode_token(next_token)
+            token = listing.decode_token(next_token)
             stream_name, after = token.get("stream"), token.get("after")
             if not isinstance(stream_name, str) or not isinstance(after, str):
                 raise InvalidArgumentException("Invalid NextToken.")
@@ -290,13 +283,13 @@ class KinesisService:
         stream = self._stream(stream_name, stream_arn)
         shards = stream.shards
         if shard_filter is not None:
-            shards = _filtered(shards, shard_filter, self._ctx.clock.time())
+            shards = listing.filtered(shards, shard_filter, self._ctx.clock.time())
         if exclusive_start_shard_id is not None:
             shards = [s for s in shards if s.shard_id > exclusive_start_shard_id]
         page = shards[: min(max_results or 1000, 1000)]  # AWS: "at most 1000 results"
         result: dict[str, Any] = {"Shards": [s.describe() for s in page]}
         if len(page) < len(shards):
-            result["NextToken"] = _encode_token({"stream": stream.name,
+            result["NextToken"] = listing.encode_token({"stream": stream.name,
                                                  "after": page[-1].shard_id})
         return result
 
@@ -446,9 +439,10 @@ class KinesisService:
             "PartitionKey": partition_key, "ExplicitHashKey": explicit_hash_key,
             "SequenceNumberForOrdering": sequence_number_for_ordering,
         })
-        size = _check_record_size(data, partition_key, "data")
+        size = rules.check_record_size(data, partition_key, "data")
         stream = self._stream(stream_name, stream_arn)
-        shard = stream.shards[shard_for(stream.starts, _hash(partition_key, explicit_hash_key))]
+        at = rules.hash_of(partition_key, explicit_hash_key)
+        shard = stream.shards[shard_for(stream.starts, at)]
         if self.enforce_throughput and not self._admit(stream, shard, size):
             raise ProvisionedThroughputExceededException(
                 rate_exceeded_message(shard.shard_id, stream.name, self._ctx.account_id))
@@ -488,12 +482,12 @@ class KinesisService:
                     )
             encoded = key.encode("utf-8")
             size = len(data) + len(encoded)
-            if size > MAX_RECORD_BYTES:
-                _check_record_size(data, key, f"records.{i}.member.data")
+            if size > rules.MAX_RECORD_BYTES:
+                rules.check_record_size(data, key, f"records.{i}.member.data")
             total += size
             if stream is not None:
                 at = (from_bytes(md5(encoded).digest(), "big") if explicit is None
-                      else _explicit_hash(explicit))
+                      else rules.explicit_hash(explicit))
                 placed.append((shards[bisect_right(starts, at) - 1], encoded, bytes(data)))
         if total > MAX_PUT_RECORDS_BYTES:
             raise InvalidArgumentException("Records size exceeds 5 MB limit")
@@ -598,9 +592,9 @@ class KinesisService:
         now = self._ctx.clock.time()
         by_number = kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
         if starting_sequence_number is not None and kind in ("TRIM_HORIZON", "LATEST"):
-            raise InvalidArgumentException(_iterator_rule(kind, "also a"))
+            raise InvalidArgumentException(rules.iterator_rule(kind, "also a"))
         if by_number and starting_sequence_number is None:
-            raise InvalidArgumentException(_iterator_rule(kind, "no"))
+            raise InvalidArgumentException(rules.iterator_rule(kind, "no"))
         if by_number:
             assert starting_sequence_number is not None
             counter = self._counter_of(stream, shard, starting_sequence_number)
@@ -615,7 +609,7 @@ class KinesisService:
                     "Must specify timestampInMillis parameter for iterator of type "
                     "AT_TIMESTAMP. Current request has no timestamp parameter."
                 )
-            since = _epoch(timestamp)
+            since = rules.epoch(timestamp)
             if since > now:
                 raise InvalidArgumentException(
                     "The timestampInMillis parameter cannot be greater than the "
@@ -642,8 +636,9 @@ class KinesisService:
         now_ms = round(now * 1000)
         if now_ms - it.issued_ms > iterators.ITERATOR_LIFETIME_MS:
             raise ExpiredIteratorException(
-                f"Iterator expired. The iterator was created at time {_java_date(it.issued_ms)} "
-                f"while right now it is {_java_date(now_ms)} which is further in the future "
+                "Iterator expired. The iterator was created at time "
+                f"{rules.java_date(it.issued_ms)} while right now it is "
+                f"{rules.java_date(now_ms)} which is further in the future "
                 f"than the tolerated delay of {iterators.ITERATOR_LIFETIME_MS} milliseconds."
             )
         stream = self._streams.get(it.stream)
@@ -783,94 +778,3 @@ class KinesisService:
                 "page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) "
                 "for current limits and how to request higher limits."
             )
-
-
-def _hash(partition_key: str, explicit_hash_key: str | None) -> int:
-    if explicit_hash_key is None:
-        return hash_key(partition_key)
-    return _explicit_hash(explicit_hash_key)
-
-
-def _explicit_hash(explicit_hash_key: str) -> int:
-    value = int(explicit_hash_key)
-    if value >= HASH_SPACE:
-        raise InvalidArgumentException(
-            "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
-            f"Specified value was {explicit_hash_key}"
-        )
-    return value
-
-
-def _check_record_size(data: Any, partition_key: str, where: str) -> int:
-    """AWS: data up to 1 MiB, and data with its partition key up to 1 MiB. The record's size."""
-    if data is None:
-        raise ValidationException(
-            f"1 validation error detected: Value null at '{where}' failed to satisfy "
-            "constraint: Member must not be null"
-        )
-    if len(data) > MAX_RECORD_BYTES:
-        raise ValidationException(
-            f"1 validation error detected: Value '{member_value(data)}' at '{where}' failed to "
-            f"satisfy constraint: Member must have length less than or equal to "
-            f"{MAX_RECORD_BYTES}"
-        )
-    size = len(data) + len(partition_key.encode("utf-8"))
-    if size > MAX_RECORD_BYTES:
-        raise InvalidArgumentException(
-            "The size of the data blob plus the partition key exceeds the record size limit "
-            f"of {MAX_RECORD_BYTES} bytes."
-        )
-    return size
-
-
-def _iterator_rule(kind: str, given: str) -> str:
-    return (
-        "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
-        "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
-        f"Request specified {kind} and {given} StartingSequenceNumber."
-    )
-
-
-def _filtered(shards: list[Shard], shard_filter: Mapping[str, Any], now: float) -> list[Shard]:
-    """ShardFilter. Shards are never split or merged here, so every shard is open and has been
-    since the stream was created: each filter type keeps them all, AFTER_SHARD_ID those after."""
-    kind = shard_filter["Type"]
-    if kind == "AFTER_SHARD_ID":
-        after = shard_filter.get("ShardId")
-        if after is None:
-            raise InvalidArgumentException(
-                "Must specify ShardId parameter for ShardFilter of type AFTER_SHARD_ID."
-            )
-        return [s for s in shards if s.shard_id > after]
-    if kind in ("AT_TIMESTAMP", "FROM_TIMESTAMP") and shard_filter.get("Timestamp") is None:
-        raise InvalidArgumentException(
-            f"Must specify Timestamp parameter for ShardFilter of type {kind}."
-        )
-    return list(shards)
-
-
-def _epoch(value: dt.datetime | float) -> float:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.timestamp()
-    return float(value)
-
-
-def _java_date(ms: int) -> str:
-    """A time as Java's Date.toString() prints it in UTC: ``Thu Jan 22 01:22:02 UTC 2015``."""
-    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
-
-
-def _encode_token(fields: dict[str, str]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(fields).encode("utf-8")).decode("ascii")
-
-
-def _decode_token(token: str) -> dict[str, Any]:
-    try:
-        fields = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
-    except (binascii.Error, UnicodeError, ValueError):
-        raise InvalidArgumentException("Invalid NextToken.") from None
-    if not isinstance(fields, dict):
-        raise InvalidArgumentException("Invalid NextToken.")
-    return fields
