@@ -24,6 +24,11 @@ def _iterator(k: Any, stream: str = "s") -> str:
     return str(got["ShardIterator"])
 
 
+def _arn(k: Any, stream: str = "s") -> str:
+    summary = k.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]
+    return str(summary["StreamARN"])
+
+
 STEPS: list[Step] = [
     ("create_stream", lambda k: k.create_stream(StreamName="s", ShardCount=2)),
     ("create_existing_stream", lambda k: k.create_stream(StreamName="s", ShardCount=2)),
@@ -64,13 +69,27 @@ STEPS: list[Step] = [
     ("add_tags", lambda k: k.add_tags_to_stream(StreamName="s", Tags={"a": "1"})),
     ("list_tags", lambda k: k.list_tags_for_stream(StreamName="s")),
     ("remove_tags", lambda k: k.remove_tags_from_stream(StreamName="s", TagKeys=["a"])),
+    ("tag_resource", lambda k: k.tag_resource(ResourceARN=_arn(k), Tags={"b": "2"})),
+    ("list_tags_for_resource", lambda k: k.list_tags_for_resource(ResourceARN=_arn(k))),
+    ("untag_resource", lambda k: k.untag_resource(ResourceARN=_arn(k), TagKeys=["b"])),
+    ("describe_limits", lambda k: k.describe_limits()),
     ("delete_stream", lambda k: k.delete_stream(StreamName="s")),
     ("delete_deleted_stream", lambda k: k.delete_stream(StreamName="s")),
     ("describe_deleted_stream", lambda k: k.describe_stream(StreamName="s")),
 ]
 
+_TAGS_BY_ARN = (
+    "AWS tags a stream by its ARN with TagResource, UntagResource and ListTagsForResource "
+    "(https://docs.aws.amazon.com/kinesis/latest/APIReference/API_TagResource.html); moto's "
+    "server fails them with a 500"
+)
+
 # Where moto is wrong, what AWS does; eventsim's outcome must be this one.
 MOTO_IS_WRONG: dict[str, tuple[str, Callable[[Outcome], bool]]] = {
+    "tag_resource": (_TAGS_BY_ARN, lambda got: got == ("ok", {})),
+    "untag_resource": (_TAGS_BY_ARN, lambda got: got == ("ok", {})),
+    "list_tags_for_resource": (
+        _TAGS_BY_ARN, lambda got: got == ("ok", {"Tags": [{"Key": "str", "Value": "str"}]})),
     "describe_stream": (
         "AWS's StreamDescription carries StreamModeDetails (API_StreamDescription: "
         "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_StreamDescription.html); "

@@ -166,3 +166,19 @@ def test_threaded_simulator_gives_blocking_access_to_the_service(
         stream_name=stream, shard_id=put["ShardId"], shard_iterator_type="TRIM_HORIZON")
     got = threaded_sim.kinesis.get_records(shard_iterator=it["ShardIterator"])
     assert [r["Data"] for r in got["Records"]] == [b"from boto3"]
+
+
+def test_resource_tags_and_limits_through_boto3(kinesis: Any, stream: str) -> None:
+    kinesis.create_stream(StreamName=stream, ShardCount=2)
+    arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"][
+        "StreamARN"]
+    kinesis.tag_resource(ResourceARN=arn, Tags={"b": "2", "a": "1"})
+    assert kinesis.list_tags_for_resource(ResourceARN=arn)["Tags"] == [
+        {"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
+    kinesis.untag_resource(ResourceARN=arn, TagKeys=["a"])
+    assert kinesis.list_tags_for_stream(StreamName=stream)["Tags"] == [
+        {"Key": "b", "Value": "2"}]
+    limits = kinesis.describe_limits()
+    assert limits["ShardLimit"] == 500
+    assert limits["OpenShardCount"] >= 2
+    assert limits["OnDemandStreamCountLimit"] == 50

@@ -21,7 +21,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from typing import Any
 
-from eventsim.errors import ValidationException
+from eventsim.errors import NotImplementedOperation, ValidationException
 from eventsim.services.base import ServiceContext
 from eventsim.services.kinesis import iterators, listing, records, rules, sequence
 from eventsim.services.kinesis.constraints import check_input
@@ -63,6 +63,8 @@ ON_DEMAND_SHARDS = 4
 MAX_PUT_RECORDS_BYTES = 5 << 20
 MAX_GET_RECORDS_BYTES = 10 << 20
 MAX_TAGS = 50
+ON_DEMAND_STREAM_LIMIT = 50
+"""AWS's default quota of on-demand streams per account."""
 TRIM_INTERVAL = 60.0
 """Seconds between deletions of a stream's expired records (reads never see them anyway)."""
 _INLINE_READ = 1000
@@ -413,6 +415,31 @@ class KinesisService:
             "HasMoreTags": len(page) < len(keys),
         }
 
+    async def tag_resource(self, *, resource_arn: str, tags: Mapping[str, str]) -> dict[str, Any]:
+        """TagResource, for a stream's ARN (the same tags as AddTagsToStream)."""
+        check_input("TagResource", {"ResourceARN": resource_arn, "Tags": tags})
+        return await self.add_tags_to_stream(stream_arn=self._stream_arn_of(resource_arn),
+                                             tags=tags)
+
+    async def untag_resource(self, *, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
+        """UntagResource, for a stream's ARN."""
+        check_input("UntagResource", {"ResourceARN": resource_arn, "TagKeys": tag_keys})
+        return await self.remove_tags_from_stream(stream_arn=self._stream_arn_of(resource_arn),
+                                                  tag_keys=tag_keys)
+
+    async def list_tags_for_resource(self, *, resource_arn: str) -> dict[str, Any]:
+        """ListTagsForResource, for a stream's ARN: every tag, in key order."""
+        check_input("ListTagsForResource", {"ResourceARN": resource_arn})
+        stream = self._stream(None, self._stream_arn_of(resource_arn))
+        return {"Tags": [{"Key": k, "Value": stream.tags[k]} for k in sorted(stream.tags)]}
+
+    def _stream_arn_of(self, resource_arn: str) -> str:
+        if ":stream/" not in resource_arn or "/consumer/" in resource_arn:
+            raise NotImplementedOperation(
+                "eventsim tags Kinesis data streams only, not channels, queues or consumers."
+            )
+        return resource_arn
+
     async def _set_tags(self, stream: Stream, tags: dict[str, str]) -> None:
         previous, stream.tags = stream.tags, tags
         try:
@@ -420,6 +447,16 @@ class KinesisService:
         except BaseException:
             stream.tags = previous
             raise
+
+    async def describe_limits(self) -> dict[str, Any]:
+        """DescribeLimits: the account's shard quota and what the streams use of it."""
+        on_demand = sum(1 for s in self._streams.values() if s.mode is StreamMode.ON_DEMAND)
+        return {
+            "ShardLimit": self._shard_limit(),
+            "OpenShardCount": sum(len(s.shards) for s in self._streams.values()),
+            "OnDemandStreamCount": on_demand,
+            "OnDemandStreamCountLimit": ON_DEMAND_STREAM_LIMIT,
+        }
 
     # -- records ---------------------------------------------------------------------------
 
@@ -766,8 +803,13 @@ class KinesisService:
             "StreamCreationTimestamp": timestamp(stream.created_at),
         }
 
+    def _shard_limit(self) -> int:
+        # AWS's default shard quota: 500 in us-east-1, us-west-2 and eu-west-1, 200 elsewhere.
+        # https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
+        return 500 if self._ctx.region in _BIG_SHARD_LIMIT_REGIONS else 200
+
     def _check_shard_limit(self, adding: int) -> None:
-        limit = 500 if self._ctx.region in _BIG_SHARD_LIMIT_REGIONS else 200
+        limit = self._shard_limit()
         current = sum(len(s.shards) for s in self._streams.values())
         if current + adding > limit:
             raise LimitExceededException(
