@@ -73,6 +73,13 @@ STEPS: list[Step] = [
     ("list_tags_for_resource", lambda k: k.list_tags_for_resource(ResourceARN=_arn(k))),
     ("untag_resource", lambda k: k.untag_resource(ResourceARN=_arn(k), TagKeys=["b"])),
     ("describe_limits", lambda k: k.describe_limits()),
+    ("split_shard", lambda k: k.split_shard(StreamName="s", ShardToSplit="shardId-000000000000",
+                                            NewStartingHashKey="1000")),
+    ("split_closed_shard", lambda k: k.split_shard(
+        StreamName="s", ShardToSplit="shardId-000000000000", NewStartingHashKey="100")),
+    ("list_shards_after_split", lambda k: k.list_shards(StreamName="s")),
+    ("merge_shards", lambda k: k.merge_shards(StreamName="s", ShardToMerge="shardId-000000000002",
+                                              AdjacentShardToMerge="shardId-000000000003")),
     ("delete_stream", lambda k: k.delete_stream(StreamName="s")),
     ("delete_deleted_stream", lambda k: k.delete_stream(StreamName="s")),
     ("describe_deleted_stream", lambda k: k.describe_stream(StreamName="s")),

@@ -182,3 +182,24 @@ def test_resource_tags_and_limits_through_boto3(kinesis: Any, stream: str) -> No
     assert limits["ShardLimit"] == 500
     assert limits["OpenShardCount"] >= 2
     assert limits["OnDemandStreamCountLimit"] == 50
+
+
+def test_split_and_merge_through_boto3(kinesis: Any, stream: str) -> None:
+    kinesis.create_stream(StreamName=stream, ShardCount=2)
+    kinesis.put_record(StreamName=stream, Data=b"before", PartitionKey="k",
+                       ExplicitHashKey="0")
+    kinesis.split_shard(StreamName=stream, ShardToSplit="shardId-000000000000",
+                        NewStartingHashKey="1000")
+    it = kinesis.get_shard_iterator(StreamName=stream, ShardId="shardId-000000000000",
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    page = kinesis.get_records(ShardIterator=it)
+    assert [r["Data"] for r in page["Records"]] == [b"before"]
+    assert "NextShardIterator" not in page
+    assert [c["ShardId"] for c in page["ChildShards"]] == ["shardId-000000000002",
+                                                          "shardId-000000000003"]
+    kinesis.merge_shards(StreamName=stream, ShardToMerge="shardId-000000000002",
+                         AdjacentShardToMerge="shardId-000000000003")
+    open_shards = kinesis.list_shards(StreamName=stream,
+                                      ShardFilter={"Type": "AT_LATEST"})["Shards"]
+    assert [s["ShardId"] for s in open_shards] == ["shardId-000000000001",
+                                                   "shardId-000000000004"]

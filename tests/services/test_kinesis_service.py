@@ -582,3 +582,112 @@ async def test_get_records_stops_at_10_mib(sim: Simulator) -> None:
     assert len(first["Records"]) == 10
     rest = await sim.kinesis.get_records(shard_iterator=first["NextShardIterator"])
     assert len(rest["Records"]) == 2
+
+
+# -- resharding -----------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_split_shard_closes_the_parent_and_routes_to_the_children(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=1)
+    before = await sim.kinesis.put_record(stream_name="s", data=b"old", partition_key="k",
+                                          explicit_hash_key="5")
+    _clock(sim).advance(1)
+    await sim.kinesis.split_shard(stream_name="s", shard_to_split="shardId-000000000000",
+                                  new_starting_hash_key=str(2**127))
+    shards = (await sim.kinesis.list_shards(stream_name="s"))["Shards"]
+    assert [s["ShardId"] for s in shards] == [f"shardId-00000000000{i}" for i in range(3)]
+    parent, low, high = shards
+    assert "EndingSequenceNumber" in parent["SequenceNumberRange"]
+    assert int(parent["SequenceNumberRange"]["EndingSequenceNumber"]) >= int(
+        before["SequenceNumber"])
+    assert low["ParentShardId"] == high["ParentShardId"] == "shardId-000000000000"
+    assert low["HashKeyRange"] == {"StartingHashKey": "0",
+                                   "EndingHashKey": str(2**127 - 1)}
+    assert high["HashKeyRange"]["StartingHashKey"] == str(2**127)
+    summary = await sim.kinesis.describe_stream_summary(stream_name="s")
+    assert summary["StreamDescriptionSummary"]["OpenShardCount"] == 2
+    put_low = await sim.kinesis.put_record(stream_name="s", data=b"a", partition_key="k",
+                                           explicit_hash_key="5")
+    put_high = await sim.kinesis.put_record(stream_name="s", data=b"b", partition_key="k",
+                                            explicit_hash_key=str(2**128 - 1))
+    assert (put_low["ShardId"], put_high["ShardId"]) == ("shardId-000000000001",
+                                                         "shardId-000000000002")
+    latest = await sim.kinesis.list_shards(stream_name="s", shard_filter={"Type": "AT_LATEST"})
+    assert [s["ShardId"] for s in latest["Shards"]] == ["shardId-000000000001",
+                                                        "shardId-000000000002"]
+
+
+@pytest.mark.asyncio
+async def test_reading_a_closed_shard_to_its_end_names_the_children(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=1)
+    await sim.kinesis.put_record(stream_name="s", data=b"old", partition_key="k")
+    await sim.kinesis.split_shard(stream_name="s", shard_to_split="shardId-000000000000",
+                                  new_starting_hash_key="1000")
+    got = await sim.kinesis.get_records(shard_iterator=await _iterator(sim,
+                                                                       "shardId-000000000000"))
+    assert [r["Data"] for r in got["Records"]] == [b"old"]
+    assert "NextShardIterator" not in got
+    assert got["ChildShards"] == [
+        {"ShardId": "shardId-000000000001", "ParentShards": ["shardId-000000000000"],
+         "HashKeyRange": {"StartingHashKey": "0", "EndingHashKey": "999"}},
+        {"ShardId": "shardId-000000000002", "ParentShards": ["shardId-000000000000"],
+         "HashKeyRange": {"StartingHashKey": "1000", "EndingHashKey": str(2**128 - 1)}},
+    ]
+
+
+@pytest.mark.asyncio
+async def test_merge_shards_joins_adjacent_shards(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=3)
+    err = await _error(sim.kinesis.merge_shards(
+        stream_name="s", shard_to_merge="shardId-000000000000",
+        adjacent_shard_to_merge="shardId-000000000002"))
+    assert err.code == "InvalidArgumentException"
+    await sim.kinesis.merge_shards(stream_name="s", shard_to_merge="shardId-000000000001",
+                                   adjacent_shard_to_merge="shardId-000000000000")
+    child = (await sim.kinesis.list_shards(stream_name="s"))["Shards"][-1]
+    assert child["ShardId"] == "shardId-000000000003"
+    assert (child["ParentShardId"], child["AdjacentParentShardId"]) == (
+        "shardId-000000000001", "shardId-000000000000")
+    assert child["HashKeyRange"] == {"StartingHashKey": "0",
+                                     "EndingHashKey": "226854911280625642308916404954512140969"}
+    err = await _error(sim.kinesis.split_shard(
+        stream_name="s", shard_to_split="shardId-000000000000", new_starting_hash_key="5"))
+    assert err.code == "InvalidArgumentException"
+    assert err.message.endswith("has already been merged or split, and thus is not eligible "
+                                "for merging or splitting.")
+    err = await _error(sim.kinesis.split_shard(
+        stream_name="s", shard_to_split="shardId-000000000003", new_starting_hash_key="0"))
+    assert err.code == "InvalidArgumentException"
+    err = await _error(sim.kinesis.split_shard(
+        stream_name="s", shard_to_split="shardId-000000000009", new_starting_hash_key="5"))
+    assert err.code == "ResourceNotFoundException"
+
+
+@pytest.mark.asyncio
+async def test_put_queued_behind_a_split_goes_to_a_child(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=1)
+    split = asyncio.ensure_future(sim.kinesis.split_shard(
+        stream_name="s", shard_to_split="shardId-000000000000", new_starting_hash_key="1000"))
+    put = asyncio.ensure_future(sim.kinesis.put_records(stream_name="s", records=[
+        {"Data": b"x", "PartitionKey": "k", "ExplicitHashKey": "5"}]))
+    await split
+    placed = (await put)["Records"][0]
+    assert placed["ShardId"] == "shardId-000000000001"
+    got = await sim.kinesis.get_records(shard_iterator=await _iterator(sim,
+                                                                       "shardId-000000000001"))
+    assert [r["SequenceNumber"] for r in got["Records"]] == [placed["SequenceNumber"]]
+
+
+@pytest.mark.asyncio
+async def test_resharded_streams_survive_a_restart(tmp_path: Any) -> None:
+    config = SimulatorConfig(db=str(tmp_path / "state.db"), clock="virtual")
+    async with Simulator(config) as first:
+        await first.kinesis.create_stream(stream_name="s", shard_count=2)
+        await first.kinesis.split_shard(stream_name="s", shard_to_split="shardId-000000000001",
+                                        new_starting_hash_key=str(2**127 + 10))
+        before = (await first.kinesis.list_shards(stream_name="s"))["Shards"]
+    async with Simulator(config) as second:
+        assert (await second.kinesis.list_shards(stream_name="s"))["Shards"] == before
+        put = await second.kinesis.put_record(stream_name="s", data=b"x", partition_key="k",
+                                              explicit_hash_key=str(2**128 - 1))
+        assert put["ShardId"] == "shardId-000000000003"

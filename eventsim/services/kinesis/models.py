@@ -26,14 +26,19 @@ class StreamMode(StrEnum):
 
 @dataclass(slots=True)
 class Shard:
-    """One shard: its hash key range and the counter of its newest record."""
+    """One shard: its hash key range, the counter of its newest record, and where it came from
+    (a split or a merge of parents) and whether it is closed."""
 
     index: int
     start_hash: int
     end_hash: int
     created: int
-    """Epoch seconds of the stream's creation: part of every sequence number of the shard."""
+    """Epoch seconds of the shard's creation: part of every sequence number of the shard."""
     last_counter: int = 0
+    parent: int | None = None
+    adjacent_parent: int | None = None
+    closed_at: float | None = None
+    """Clock time of the split or merge that closed the shard; None while it is open."""
     shard_id: str = ""
     bits: int = 0
     """The fixed part of the shard's sequence numbers (`sequence.shard_bits`)."""
@@ -45,23 +50,33 @@ class Shard:
     def sequence_number(self, counter: int, arrival: float) -> str:
         return sequence.with_counter(self.bits, counter, int(arrival))
 
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def hash_key_range(self) -> dict[str, str]:
+        return {"StartingHashKey": str(self.start_hash), "EndingHashKey": str(self.end_hash)}
+
     def describe(self) -> dict[str, object]:
         """The Shard shape of DescribeStream and ListShards."""
-        return {
-            "ShardId": self.shard_id,
-            "HashKeyRange": {
-                "StartingHashKey": str(self.start_hash),
-                "EndingHashKey": str(self.end_hash),
-            },
-            "SequenceNumberRange": {
-                "StartingSequenceNumber": self.sequence_number(0, self.created),
-            },
-        }
+        numbers = {"StartingSequenceNumber": self.sequence_number(0, self.created)}
+        if self.closed_at is not None:
+            # At or after the shard's last record: nothing is written to a closed shard.
+            numbers["EndingSequenceNumber"] = self.sequence_number(self.last_counter,
+                                                                   self.closed_at)
+        shape: dict[str, object] = {"ShardId": self.shard_id}
+        if self.parent is not None:
+            shape["ParentShardId"] = shard_id(self.parent)
+        if self.adjacent_parent is not None:
+            shape["AdjacentParentShardId"] = shard_id(self.adjacent_parent)
+        shape["HashKeyRange"] = self.hash_key_range()
+        shape["SequenceNumberRange"] = numbers
+        return shape
 
 
 @dataclass(slots=True)
 class Stream:
-    """A stream with its shards, ordered by starting hash key (and so by index)."""
+    """A stream with its shards: ``shards[i]`` is shard ``i``, open or closed."""
 
     name: str
     arn: str
@@ -70,11 +85,22 @@ class Stream:
     created_at: float
     shards: list[Shard]
     tags: dict[str, str] = field(default_factory=dict)
+    open_shards: list[Shard] = field(default_factory=list)
+    """The open shards, by starting hash key: together they cover the hash key space."""
     starts: list[int] = field(default_factory=list)
-    """Starting hash keys of `shards`, for bisecting."""
+    """Starting hash keys of `open_shards`, for bisecting."""
 
     def __post_init__(self) -> None:
-        self.starts = [s.start_hash for s in self.shards]
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Recompute the open shards after a split or merge."""
+        self.open_shards = sorted((s for s in self.shards if s.is_open),
+                                  key=lambda s: s.start_hash)
+        self.starts = [s.start_hash for s in self.open_shards]
+
+    def children_of(self, shard: Shard) -> list[Shard]:
+        return [s for s in self.shards if shard.index in (s.parent, s.adjacent_parent)]
 
     @property
     def created_ms(self) -> int:
@@ -96,18 +122,16 @@ def timestamp(epoch: float) -> dt.datetime:
 def load_streams(conn: sqlite3.Connection, arn_prefix: str) -> list[Stream]:
     """Every stream with its shards, as stored; ARNs are `arn_prefix` + name."""
     shards: dict[str, list[Shard]] = {}
-    created: dict[str, int] = {}
     rows = conn.execute("SELECT name, mode, retention_hours, created_at, tags "
                         "FROM kinesis_streams ORDER BY name").fetchall()
-    for row in rows:
-        created[row["name"]] = int(row["created_at"])
     for row in conn.execute(
-        "SELECT stream, ix, start_hash, end_hash, last_counter FROM kinesis_shards "
-        "ORDER BY stream, ix"
+        "SELECT stream, ix, start_hash, end_hash, created, last_counter, parent, "
+        "adjacent_parent, closed_at FROM kinesis_shards ORDER BY stream, ix"
     ):
         shards.setdefault(row["stream"], []).append(Shard(
             index=row["ix"], start_hash=int(row["start_hash"]), end_hash=int(row["end_hash"]),
-            created=created.get(row["stream"], 0), last_counter=row["last_counter"],
+            created=row["created"], last_counter=row["last_counter"], parent=row["parent"],
+            adjacent_parent=row["adjacent_parent"], closed_at=row["closed_at"],
         ))
     return [
         Stream(

@@ -20,9 +20,11 @@ from eventsim.services.kinesis.models import Shard, Stream
 __all__ = [
     "MAX_CHUNK",
     "StoredRecord",
+    "close_shards",
     "delete_stream",
     "first_counter_at",
     "insert_chunk",
+    "insert_shards",
     "insert_stream",
     "pack",
     "read_records",
@@ -51,9 +53,24 @@ def insert_stream(conn: sqlite3.Connection, stream: Stream) -> None:
         (stream.name, stream.mode.value, stream.retention_hours, stream.created_at,
          json.dumps(stream.tags)),
     )
+    insert_shards(conn, stream.name, stream.shards)
+
+
+def insert_shards(conn: sqlite3.Connection, stream: str, shards: Iterable[Shard]) -> None:
+    """Rows for new shards (of a new stream, or the children of a split or merge)."""
     conn.executemany(
-        "INSERT INTO kinesis_shards (stream, ix, start_hash, end_hash) VALUES (?,?,?,?)",
-        [(stream.name, s.index, str(s.start_hash), str(s.end_hash)) for s in stream.shards],
+        "INSERT INTO kinesis_shards (stream, ix, start_hash, end_hash, created, parent, "
+        "adjacent_parent) VALUES (?,?,?,?,?,?,?)",
+        [(stream, s.index, str(s.start_hash), str(s.end_hash), s.created, s.parent,
+          s.adjacent_parent) for s in shards],
+    )
+
+
+def close_shards(conn: sqlite3.Connection, stream: str, shards: Iterable[Shard]) -> None:
+    """Mark shards closed by a split or merge."""
+    conn.executemany(
+        "UPDATE kinesis_shards SET closed_at = ? WHERE stream = ? AND ix = ?",
+        [(s.closed_at, stream, s.index) for s in shards],
     )
 
 

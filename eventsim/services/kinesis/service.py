@@ -31,6 +31,7 @@ from eventsim.services.kinesis.errors import (
     LimitExceededException,
     ProvisionedThroughputExceededException,
     ResourceInUseException,
+    ResourceNotFoundException,
     ShardNotFound,
     StreamNotFound,
     rate_exceeded_message,
@@ -67,6 +68,8 @@ ON_DEMAND_STREAM_LIMIT = 50
 """AWS's default quota of on-demand streams per account."""
 TRIM_INTERVAL = 60.0
 """Seconds between deletions of a stream's expired records (reads never see them anyway)."""
+Placed = tuple[Shard, bytes, bytes, int]
+"""A record on its way to a shard: (shard, partition key as UTF-8, data, hash key)."""
 _INLINE_READ = 1000
 """GetRecords asking for more records than this reads on the database's thread."""
 _HASH_KEY = re.compile(r"0|[1-9]\d{0,38}", re.ASCII)
@@ -220,7 +223,7 @@ class KinesisService:
             "StreamCreationTimestamp": timestamp(stream.created_at),
             "EnhancedMonitoring": [{"ShardLevelMetrics": []}],
             "EncryptionType": "NONE",
-            "OpenShardCount": len(stream.shards),
+            "OpenShardCount": len(stream.open_shards),
             "ConsumerCount": 0,
         }}
 
@@ -448,12 +451,127 @@ class KinesisService:
             stream.tags = previous
             raise
 
+    # -- resharding ------------------------------------------------------------------------
+
+    async def split_shard(
+        self,
+        *,
+        shard_to_split: str,
+        new_starting_hash_key: str,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """SplitShard: the shard closes; two children share its hash key range."""
+        check_input("SplitShard", {
+            "StreamName": stream_name, "StreamARN": stream_arn, "ShardToSplit": shard_to_split,
+            "NewStartingHashKey": new_starting_hash_key,
+        })
+        stream = self._stream(stream_name, stream_arn)
+        parent = self._reshardable(stream, shard_to_split)
+        at = int(new_starting_hash_key)
+        # AWS: the new key is more than one above the start and below the end of the range.
+        if not parent.start_hash + 1 < at < parent.end_hash:
+            raise InvalidArgumentException(
+                f"NewStartingHashKey {new_starting_hash_key} used in SplitShard() on shard "
+                f"{parent.shard_id} in stream {stream.name} under account "
+                f"{self._ctx.account_id} is not both greater than one plus the shard's "
+                f"StartingHashKey {parent.start_hash} and less than the shard's EndingHashKey "
+                f"{parent.end_hash}."
+            )
+        self._check_shard_limit(1)
+        now = self._ctx.clock.time()
+        first = len(stream.shards)
+        children = [
+            Shard(index=first, start_hash=parent.start_hash, end_hash=at - 1, created=int(now),
+                  parent=parent.index),
+            Shard(index=first + 1, start_hash=at, end_hash=parent.end_hash, created=int(now),
+                  parent=parent.index),
+        ]
+        await self._reshard(stream, [parent], children, now)
+        return {}
+
+    async def merge_shards(
+        self,
+        *,
+        shard_to_merge: str,
+        adjacent_shard_to_merge: str,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """MergeShards: two adjacent shards close; one child covers both hash key ranges."""
+        check_input("MergeShards", {
+            "StreamName": stream_name, "StreamARN": stream_arn, "ShardToMerge": shard_to_merge,
+            "AdjacentShardToMerge": adjacent_shard_to_merge,
+        })
+        stream = self._stream(stream_name, stream_arn)
+        one = self._reshardable(stream, shard_to_merge)
+        other = self._reshardable(stream, adjacent_shard_to_merge)
+        low, high = sorted((one, other), key=lambda s: s.start_hash)
+        if one is other or low.end_hash + 1 != high.start_hash:
+            raise InvalidArgumentException(
+                f"Shards {one.shard_id} and {other.shard_id} in stream {stream.name} under "
+                f"account {self._ctx.account_id} are not an adjacent pair of shards eligible "
+                "for merging"
+            )
+        now = self._ctx.clock.time()
+        child = Shard(index=len(stream.shards), start_hash=low.start_hash,
+                      end_hash=high.end_hash, created=int(now), parent=one.index,
+                      adjacent_parent=other.index)
+        await self._reshard(stream, [one, other], [child], now)
+        return {}
+
+    def _reshardable(self, stream: Stream, wanted: str) -> Shard:
+        index = parse_shard_id(wanted)
+        if index is None or index >= len(stream.shards):
+            raise ResourceNotFoundException(
+                f"Could not find shard {wanted} in stream {stream.name} under account "
+                f"{self._ctx.account_id}."
+            )
+        shard = stream.shards[index]
+        if not shard.is_open:
+            raise InvalidArgumentException(
+                f"Shard {shard.shard_id} in stream {stream.name} under account "
+                f"{self._ctx.account_id} has already been merged or split, and thus is not "
+                "eligible for merging or splitting."
+            )
+        return shard
+
+    async def _reshard(
+        self, stream: Stream, parents: list[Shard], children: list[Shard], now: float
+    ) -> None:
+        """Close `parents` and add `children` in one unit; puts after it go to the children.
+
+        The parents close inside the unit, so a put queued behind it in the same transaction
+        already routes to the children and never writes into a closed shard.
+        """
+
+        def unit(conn: sqlite3.Connection) -> None:
+            for shard in parents:  # a split or merge that ran first in this transaction
+                if not shard.is_open:
+                    self._reshardable(stream, shard.shard_id)  # raises AWS's error
+            for shard in parents:
+                shard.closed_at = now
+            stream.shards.extend(children)
+            stream.reindex()
+            records.close_shards(conn, stream.name, parents)
+            records.insert_shards(conn, stream.name, children)
+
+        try:
+            await self._ctx.db.write(unit)
+        except BaseException:
+            if stream.shards[-len(children):] == children:
+                del stream.shards[-len(children):]
+                for shard in parents:
+                    shard.closed_at = None
+                stream.reindex()
+            raise
+
     async def describe_limits(self) -> dict[str, Any]:
         """DescribeLimits: the account's shard quota and what the streams use of it."""
         on_demand = sum(1 for s in self._streams.values() if s.mode is StreamMode.ON_DEMAND)
         return {
             "ShardLimit": self._shard_limit(),
-            "OpenShardCount": sum(len(s.shards) for s in self._streams.values()),
+            "OpenShardCount": self._open_shard_count(),
             "OnDemandStreamCount": on_demand,
             "OnDemandStreamCountLimit": ON_DEMAND_STREAM_LIMIT,
         }
@@ -479,12 +597,13 @@ class KinesisService:
         size = rules.check_record_size(data, partition_key, "data")
         stream = self._stream(stream_name, stream_arn)
         at = rules.hash_of(partition_key, explicit_hash_key)
-        shard = stream.shards[shard_for(stream.starts, at)]
+        shard = stream.open_shards[shard_for(stream.starts, at)]
         if self.enforce_throughput and not self._admit(stream, shard, size):
             raise ProvisionedThroughputExceededException(
                 rate_exceeded_message(shard.shard_id, stream.name, self._ctx.account_id))
-        (seq,) = await self._append(stream, [(shard, partition_key.encode("utf-8"), bytes(data))])
-        return {"ShardId": shard.shard_id, "SequenceNumber": seq}
+        placed = [(shard, partition_key.encode("utf-8"), bytes(data), at)]
+        (seq,) = await self._append(stream, placed)
+        return {"ShardId": placed[0][0].shard_id, "SequenceNumber": seq}
 
     async def put_records(
         self,
@@ -499,8 +618,8 @@ class KinesisService:
         # AWS checks the request before it looks for the stream; the records are placed in the
         # same pass when the stream exists, and the stream's absence is reported after.
         stream = self._find(stream_name, stream_arn)
-        shards, starts = (stream.shards, stream.starts) if stream is not None else ([], [])
-        placed: list[tuple[Shard, bytes, bytes]] = []
+        shards, starts = (stream.open_shards, stream.starts) if stream else ([], [])
+        placed: list[Placed] = []
         total = 0
         md5, from_bytes = hashlib.md5, int.from_bytes
         for i, entry in enumerate(records, start=1):
@@ -525,7 +644,7 @@ class KinesisService:
             if stream is not None:
                 at = (from_bytes(md5(encoded).digest(), "big") if explicit is None
                       else rules.explicit_hash(explicit))
-                placed.append((shards[bisect_right(starts, at) - 1], encoded, bytes(data)))
+                placed.append((shards[bisect_right(starts, at) - 1], encoded, bytes(data), at))
         if total > MAX_PUT_RECORDS_BYTES:
             raise InvalidArgumentException("Records size exceeds 5 MB limit")
         if stream is None:
@@ -536,21 +655,23 @@ class KinesisService:
         return {
             "FailedRecordCount": 0,
             "Records": [{"SequenceNumber": seq, "ShardId": shard.shard_id}
-                        for (shard, _, _), seq in zip(placed, numbers, strict=True)],
+                        for (shard, _, _, _), seq in zip(placed, numbers, strict=True)],
         }
 
     async def _put_metered(
-        self, stream: Stream, placed: list[tuple[Shard, bytes, bytes]]
+        self, stream: Stream, placed: list[Placed]
     ) -> dict[str, Any]:
         """PutRecords with the shards' write limits: entries past them fail alone."""
         admitted = [self._admit(stream, shard, len(data) + len(key))
-                    for shard, key, data in placed]
-        numbers = iter(await self._append(
-            stream, [p for p, ok in zip(placed, admitted, strict=True) if ok]))
+                    for shard, key, data, _ in placed]
+        accepted = [p for p, ok in zip(placed, admitted, strict=True) if ok]
+        numbers = await self._append(stream, accepted)
+        stored = iter(zip(accepted, numbers, strict=True))
         results: list[dict[str, str]] = []
-        for (shard, _, _), ok in zip(placed, admitted, strict=True):
+        for (shard, _, _, _), ok in zip(placed, admitted, strict=True):
             if ok:
-                results.append({"SequenceNumber": next(numbers), "ShardId": shard.shard_id})
+                (where, _, _, _), seq = next(stored)
+                results.append({"SequenceNumber": seq, "ShardId": where.shard_id})
             else:
                 results.append({
                     "ErrorCode": ProvisionedThroughputExceededException.code,
@@ -565,11 +686,13 @@ class KinesisService:
             meter = self._meters[(stream.name, shard.index)] = ShardMeter()
         return meter.admit(self._ctx.clock.time(), size)
 
-    async def _append(
-        self, stream: Stream, placed: list[tuple[Shard, bytes, bytes]]
-    ) -> list[str]:
-        """Store records (shard, partition key as UTF-8, data) on their shards in one unit;
-        their sequence numbers, in order."""
+    async def _append(self, stream: Stream, placed: list[Placed]) -> list[str]:
+        """Store records on their shards in one unit; their sequence numbers, in order.
+
+        A shard that a split or merge closed after the record was placed (a reshard unit ran
+        first in the same transaction) passes the record to the open shard now holding its
+        hash key; `placed` is updated, so the caller reports the shard it went to.
+        """
         if not placed:
             return []
         now = self._ctx.clock.time()
@@ -587,7 +710,10 @@ class KinesisService:
             # get the same number. A unit that fails leaves a gap, never a repeat.
             numbers: list[str] = []
             chunks: dict[int, tuple[Shard, int, list[tuple[bytes, bytes]]]] = {}
-            for shard, key, data in placed:
+            for i, (shard, key, data, at) in enumerate(placed):
+                if not shard.is_open:
+                    shard = stream.open_shards[bisect_right(stream.starts, at) - 1]
+                    placed[i] = (shard, key, data, at)
                 shard.last_counter += 1
                 numbers.append(with_counter(shard.bits, shard.last_counter, arrival_s))
                 chunk = chunks.get(shard.index)
@@ -716,6 +842,19 @@ class KinesisService:
                 "Data": r.data,
                 "PartitionKey": r.partition_key,
             })
+        if not shard.is_open and position > shard.last_counter:
+            # The end of a closed shard: no next iterator, and the children to read on with.
+            return {
+                "Records": result,
+                "MillisBehindLatest": behind,
+                "ChildShards": [
+                    {"ShardId": child.shard_id,
+                     "ParentShards": [shard_id(i) for i in (child.parent, child.adjacent_parent)
+                                      if i is not None],
+                     "HashKeyRange": child.hash_key_range()}
+                    for child in stream.children_of(shard)
+                ],
+            }
         return {
             "Records": result,
             "NextShardIterator": self._iterator(stream, shard, position, now),
@@ -803,6 +942,9 @@ class KinesisService:
             "StreamCreationTimestamp": timestamp(stream.created_at),
         }
 
+    def _open_shard_count(self) -> int:
+        return sum(len(s.open_shards) for s in self._streams.values())
+
     def _shard_limit(self) -> int:
         # AWS's default shard quota: 500 in us-east-1, us-west-2 and eu-west-1, 200 elsewhere.
         # https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
@@ -810,7 +952,7 @@ class KinesisService:
 
     def _check_shard_limit(self, adding: int) -> None:
         limit = self._shard_limit()
-        current = sum(len(s.shards) for s in self._streams.values())
+        current = self._open_shard_count()
         if current + adding > limit:
             raise LimitExceededException(
                 f"This request would exceed the shard limit for the account "

@@ -12,7 +12,11 @@ CREATE TABLE kinesis_shards (
     ix            INTEGER NOT NULL,                 -- shardId-<ix, 12 digits>
     start_hash    TEXT NOT NULL,
     end_hash      TEXT NOT NULL,
+    created       INTEGER NOT NULL,                 -- epoch seconds, part of its sequence numbers
     last_counter  INTEGER NOT NULL DEFAULT 0,       -- counter of the newest record (0: none yet)
+    parent           INTEGER,                       -- the shard split or merged into this one
+    adjacent_parent  INTEGER,                       -- the other shard of a merge
+    closed_at        REAL,                          -- clock time of the split or merge that closed it
     PRIMARY KEY (stream, ix)
 ) WITHOUT ROWID;
 
