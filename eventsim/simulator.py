@@ -32,6 +32,7 @@ from eventsim.services.lambda_.invocations import InvocationLog, InvocationRecor
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.services.lambda_.service import LambdaService
 from eventsim.services.s3.service import S3Service
+from eventsim.services.sqs import SqsService
 from eventsim.store import Database
 from eventsim.tracing import Cause
 
@@ -89,6 +90,7 @@ class Simulator:
         self.activity: Activity
         self.ctx: ServiceContext
         self.s3: S3Service
+        self.sqs: SqsService
         self.functions: LambdaService
         self.invocations = InvocationLog(self.db)
         self.invoker: Invoker
@@ -125,8 +127,10 @@ class Simulator:
             resource_exists=self._resource_exists,
         )
         self.s3 = S3Service(self.ctx)
+        self.sqs = SqsService(self.ctx, endpoint_url=lambda: self.endpoint_url)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
         await self.s3.load()
+        await self.sqs.load()
         await self.functions.load()
         self.runtimes = {"inline": InlineRuntime(max_workers=self.config.handler_threads)}
         self.invoker = Invoker(
@@ -142,6 +146,7 @@ class Simulator:
             db=self.db, clock=self.clock, activity=self.activity,
             accept_events=self.async_queue.accept,
         )
+        self.dispatcher.register("queue", self.sqs.deliver, self.sqs.after_delivery)
         self.functions.backend = _Backend(self)
         await self.async_queue.load()
         self.dispatcher.start()
@@ -166,7 +171,7 @@ class Simulator:
 
     def service(self, name: str) -> Any:
         """The service object for an AWS service name, as the gateway routes to it."""
-        services: dict[str, Any] = {"s3": self.s3, "lambda": self.functions}
+        services: dict[str, Any] = {"s3": self.s3, "sqs": self.sqs, "lambda": self.functions}
         try:
             return services[name]
         except KeyError:
@@ -175,7 +180,9 @@ class Simulator:
     def _resource_exists(self, kind: str, arn: str) -> bool:
         if kind == "function":
             return self.functions.exists(arn)
-        return False  # topics and queues arrive with SNS and SQS
+        if kind == "queue":
+            return self.sqs.exists(arn)
+        return False  # topics arrive with SNS
 
     async def settle(self, timeout: float | None = None) -> None:
         """Return once no delivery, invocation or retry has work left.
