@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import json
 import logging
 import sqlite3
@@ -38,13 +37,9 @@ from eventsim.services.sqs.errors import (
     ReceiptHandleIsInvalid,
 )
 from eventsim.services.sqs.messages import (
-    attributes_md5,
-    body_md5,
     decode_attributes,
     message_size,
     parse_receipt_handle,
-    select_message_attributes,
-    select_system_attributes,
     validate_body,
     validate_message_attributes,
 )
@@ -60,6 +55,7 @@ from eventsim.services.sqs.queues import (
     validate_attributes,
     validate_queue_name,
 )
+from eventsim.services.sqs.wire import Outgoing, loose_attributes, shape_received
 from eventsim.store.outbox import OutboxRow
 from eventsim.tracing import current_trace
 
@@ -322,14 +318,14 @@ class SqsService:
         total = 0
         for entry in entries:
             body = entry.get("MessageBody") or ""
-            total += message_size(body, _loose_attributes(entry.get("MessageAttributes")))
+            total += message_size(body, loose_attributes(entry.get("MessageAttributes")))
         if total > DEFAULT_MAX_MESSAGE_SIZE:
             raise BatchRequestTooLong(DEFAULT_MAX_MESSAGE_SIZE, total)
         if queue.fifo:
             for entry in entries:
                 if not entry.get("MessageGroupId"):
                     raise MissingParameter("MessageGroupId")
-        prepared: list[tuple[str, _Outgoing]] = []
+        prepared: list[tuple[str, Outgoing]] = []
         failed: list[dict[str, Any]] = []
         for entry in entries:
             try:
@@ -363,7 +359,7 @@ class SqsService:
         system_attributes: Mapping[str, Mapping[str, Any]] | None,
         dedup_id: str | None,
         group_id: str | None,
-    ) -> _Outgoing:
+    ) -> Outgoing:
         body = validate_body(body)
         user = validate_message_attributes(attributes)
         limit = queue.int_attribute("MaximumMessageSize")
@@ -383,7 +379,7 @@ class SqsService:
             system["AWSTraceHeader"] = str(trace["StringValue"])
         elif (header := current_trace.get()) is not None:
             system["AWSTraceHeader"] = header.format()
-        return _Outgoing.build(queue, body, user, system, delay_seconds, dedup_id, group_id)
+        return Outgoing.build(queue, body, user, system, delay_seconds, dedup_id, group_id)
 
     # -- receiving -------------------------------------------------------------------------
 
@@ -428,10 +424,9 @@ class SqsService:
             now = clock.time()
             visibility = (queue.int_attribute("VisibilityTimeout")
                           if visibility_timeout is None else int(visibility_timeout))
-            outcome = await self._ctx.db.write(lambda c, q=queue, v=visibility, t=now: (
-                storage.receive(c, q, limit=limit, visibility=v, now=t,
-                                dead_letter_queue=self._by_arn.get)
-            ))
+            outcome = await self._ctx.db.write(
+                _receive_unit(queue, limit, visibility, now, self._by_arn.get)
+            )
             if outcome.moved_to:
                 self._wake(outcome.moved_to)
             now = clock.time()
@@ -440,7 +435,8 @@ class SqsService:
             until = deadline if outcome.next_visible is None else min(deadline,
                                                                       outcome.next_visible)
             await clock.wait(arrival, max(0.0, until - now), daemon=True)
-        messages = [_shape(m, system_names, message_attribute_names) for m in outcome.messages]
+        messages = [shape_received(m, system_names, message_attribute_names)
+                    for m in outcome.messages]
         return {"Messages": messages} if messages else {}
 
     # -- deleting and visibility -----------------------------------------------------------
@@ -575,7 +571,7 @@ class SqsService:
         try:
             payload = json.loads(row.payload)
             attributes = decode_attributes(payload.get("MessageAttributes") or {})
-            message = _Outgoing.build(
+            message = Outgoing.build(
                 queue, str(payload["MessageBody"]), attributes, {"SenderId": SENDER_ID}, None,
                 payload.get("MessageDeduplicationId"),
                 payload.get("MessageGroupId") or ("default" if queue.fifo else None),
@@ -639,111 +635,12 @@ class SqsService:
             )
 
 
-class _Outgoing:
-    """One validated message on its way into a queue."""
+def _receive_unit(
+    queue: Queue, limit: int, visibility: int, now: float,
+    dead_letter_queue: storage.DeadLetterLookup,
+) -> Callable[[sqlite3.Connection], storage.ReceiveOutcome]:
+    def unit(conn: sqlite3.Connection) -> storage.ReceiveOutcome:
+        return storage.receive(conn, queue, limit=limit, visibility=visibility, now=now,
+                               dead_letter_queue=dead_letter_queue)
 
-    __slots__ = ("attributes", "body", "dedup_id", "delay", "group_id", "system")
-
-    def __init__(self, body: str, attributes: dict[str, dict[str, Any]], system: dict[str, str],
-                 delay: int, group_id: str | None, dedup_id: str | None) -> None:
-        self.body = body
-        self.attributes = attributes
-        self.system = system
-        self.delay = delay
-        self.group_id = group_id
-        self.dedup_id = dedup_id
-
-    @classmethod
-    def build(
-        cls,
-        queue: Queue,
-        body: str,
-        attributes: dict[str, dict[str, Any]],
-        system: dict[str, str],
-        delay_seconds: int | None,
-        dedup_id: str | None,
-        group_id: str | None,
-    ) -> _Outgoing:
-        """Apply the queue type's rules (FIFO: group required, deduplication id or
-        content-based deduplication, no per-message delay)."""
-        if queue.fifo:
-            if delay_seconds:
-                raise InvalidParameterValue(
-                    f"Value {delay_seconds} for parameter DelaySeconds is invalid. Reason: The "
-                    "request include parameter that is not valid for this queue type."
-                )
-            if not group_id:
-                raise MissingParameter("MessageGroupId")
-            if not dedup_id:
-                if not queue.content_based_deduplication:
-                    raise InvalidParameterValue(
-                        "The queue should either have ContentBasedDeduplication enabled or "
-                        "MessageDeduplicationId provided explicitly"
-                    )
-                dedup_id = hashlib.sha256(body.encode("utf-8")).hexdigest()
-            delay = queue.int_attribute("DelaySeconds")
-        else:
-            if dedup_id:
-                raise InvalidParameterValue(
-                    f"Value {dedup_id} for parameter MessageDeduplicationId is invalid. Reason: "
-                    "The request includes a parameter that is not valid for this queue type."
-                )
-            delay = (queue.int_attribute("DelaySeconds") if delay_seconds is None
-                     else int(delay_seconds))
-        return cls(body, attributes, system, delay, group_id, dedup_id)
-
-    def enqueue(self, conn: sqlite3.Connection, queue: Queue, now: float) -> storage.Sent:
-        return storage.enqueue(
-            conn, queue, body=self.body, attributes=self.attributes, system=self.system,
-            delay=self.delay, group_id=self.group_id, dedup_id=self.dedup_id, now=now,
-        )
-
-    def result(self, sent: storage.Sent) -> dict[str, Any]:
-        result: dict[str, Any] = {"MD5OfMessageBody": body_md5(self.body),
-                                  "MessageId": sent.message_id}
-        digest = attributes_md5(self.attributes)
-        if digest is not None:
-            result["MD5OfMessageAttributes"] = digest
-        if "AWSTraceHeader" in self.system:
-            result["MD5OfMessageSystemAttributes"] = attributes_md5(
-                {"AWSTraceHeader": {"DataType": "String",
-                                    "StringValue": self.system["AWSTraceHeader"]}}
-            )
-        if sent.sequence_number is not None:
-            result["SequenceNumber"] = sent.sequence_number
-        return result
-
-
-def _loose_attributes(attributes: Mapping[str, Mapping[str, Any]] | None) -> dict[
-        str, dict[str, Any]]:
-    """Attributes as given, for measuring a batch before each entry is validated."""
-    loose: dict[str, dict[str, Any]] = {}
-    for name, value in (attributes or {}).items():
-        if value.get("BinaryValue") is not None:
-            loose[name] = {"DataType": value.get("DataType", ""),
-                           "BinaryValue": value["BinaryValue"]}
-        else:
-            loose[name] = {"DataType": value.get("DataType", ""),
-                           "StringValue": value.get("StringValue", "")}
-    return loose
-
-
-def _shape(
-    message: storage.Received,
-    system_names: list[str],
-    attribute_names: Iterable[str] | None,
-) -> dict[str, Any]:
-    shaped: dict[str, Any] = {
-        "MessageId": message.message_id,
-        "ReceiptHandle": message.receipt_handle,
-        "MD5OfBody": body_md5(message.body),
-        "Body": message.body,
-    }
-    system = select_system_attributes(message.system, system_names)
-    if system:
-        shaped["Attributes"] = system
-    user = select_message_attributes(message.attributes, attribute_names)
-    if user:
-        shaped["MD5OfMessageAttributes"] = attributes_md5(user)
-        shaped["MessageAttributes"] = user
-    return shaped
+    return unit
