@@ -434,7 +434,8 @@ class SqsService:
                 break
             until = deadline if outcome.next_visible is None else min(deadline,
                                                                       outcome.next_visible)
-            await clock.wait(arrival, max(0.0, until - now), daemon=True)
+            if until > now:  # (a zero wait on a virtual clock would only end when it moves)
+                await clock.wait(arrival, until - now, daemon=True)
         messages = [shape_received(m, system_names, message_attribute_names)
                     for m in outcome.messages]
         return {"Messages": messages} if messages else {}
