@@ -123,7 +123,7 @@ async def test_get_queue_attributes_all_and_named(sim: Simulator) -> None:
     assert attrs["QueueArn"] == "arn:aws:sqs:us-east-1:000000000000:q"
     assert attrs["VisibilityTimeout"] == "30"
     assert attrs["MessageRetentionPeriod"] == "345600"
-    assert attrs["MaximumMessageSize"] == "262144"
+    assert attrs["MaximumMessageSize"] == "1048576"
     assert attrs["CreatedTimestamp"] == str(int(sim.clock.time()))
     assert "FifoQueue" not in attrs
     named = await sim.sqs.get_queue_attributes(queue_url=url, attribute_names=["DelaySeconds"])
@@ -213,13 +213,16 @@ async def test_send_answers_md5s_as_aws_computes_them(sim: Simulator) -> None:
 @pytest.mark.asyncio
 async def test_message_size_limit_counts_body_and_attributes(sim: Simulator) -> None:
     url = await make(sim, "q")
-    await sim.sqs.send_message(queue_url=url, message_body="x" * 262_144)
-    too_big = await error(sim.sqs.send_message(queue_url=url, message_body="x" * 262_145))
+    await sim.sqs.send_message(queue_url=url, message_body="x" * 1_048_576)
+    too_big = await error(sim.sqs.send_message(queue_url=url, message_body="x" * 1_048_577))
     assert too_big.code == "InvalidParameterValue"
     assert too_big.message == ("One or more parameters are invalid. Reason: Message must be "
-                               "shorter than 262144 bytes.")
+                               "shorter than 1048576 bytes.")
+    small = await make(sim, "small", MaximumMessageSize=1024)
+    assert (await error(sim.sqs.send_message(queue_url=small, message_body="x" * 1025))).code \
+        == "InvalidParameterValue"
     with_attrs = await error(sim.sqs.send_message(
-        queue_url=url, message_body="x" * 262_140,
+        queue_url=url, message_body="x" * 1_048_570,
         message_attributes={"a": {"DataType": "String", "StringValue": "y"}}))
     assert with_attrs.code == "InvalidParameterValue"
 
@@ -285,7 +288,7 @@ async def test_batch_limits_refuse_the_whole_request(sim: Simulator) -> None:
         ([{"Id": "a", "MessageBody": "m"}, {"Id": "a", "MessageBody": "n"}],
          "BatchEntryIdsNotDistinct"),
         ([{"Id": "has space", "MessageBody": "m"}], "InvalidBatchEntryId"),
-        ([{"Id": "1", "MessageBody": "x" * 200_000}, {"Id": "2", "MessageBody": "x" * 70_000}],
+        ([{"Id": "1", "MessageBody": "x" * 800_000}, {"Id": "2", "MessageBody": "x" * 300_000}],
          "BatchRequestTooLong"),
     ]
     for entries, code in cases:

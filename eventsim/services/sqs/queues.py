@@ -37,7 +37,9 @@ __all__ = [
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
-DEFAULT_MAX_MESSAGE_SIZE = 262_144
+DEFAULT_MAX_MESSAGE_SIZE = 1_048_576
+"""The default and the largest MaximumMessageSize, and the most a batch may carry: 1 MiB
+(AWS raised it from 256 KiB in 2025; botocore's SQS model documents 1,048,576 bytes)."""
 DEDUPLICATION_WINDOW = 300.0
 """Seconds a FIFO queue remembers a deduplication id."""
 
