@@ -646,3 +646,21 @@ async def test_fifo_batch_needs_group_ids(sim: Simulator) -> None:
         {"Id": "2", "MessageBody": "n", "MessageGroupId": "g"}])
     numbers = [int(e["SequenceNumber"]) for e in ok["Successful"]]
     assert numbers == sorted(numbers) and len(set(numbers)) == 2
+
+
+@pytest.mark.asyncio
+async def test_redrive_allow_policy_decides_which_sources_may_use_a_dead_letter_queue(
+    sim: Simulator,
+) -> None:
+    allowed = "arn:aws:sqs:us-east-1:000000000000:allowed"
+    await make(sim, "dlq", RedriveAllowPolicy=json.dumps(
+        {"redrivePermission": "byQueue", "sourceQueueArns": [allowed]}))
+    policy = json.dumps({"deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:dlq",
+                         "maxReceiveCount": 1})
+    assert await make(sim, "allowed", RedrivePolicy=policy)
+    denied = await error(sim.sqs.create_queue(queue_name="other",
+                                              attributes={"RedrivePolicy": policy}))
+    assert denied.code == "InvalidParameterValue"
+    bad = await error(sim.sqs.create_queue(queue_name="x", attributes={
+        "RedriveAllowPolicy": json.dumps({"redrivePermission": "byQueue"})}))
+    assert bad.code == "InvalidAttributeValue"

@@ -27,6 +27,7 @@ __all__ = [
     "SETTABLE",
     "Queue",
     "RedrivePolicy",
+    "allows_source",
     "default_attributes",
     "name_from_url",
     "queue_arn",
@@ -195,7 +196,9 @@ def validate_attributes(
             value = json.dumps({"deadLetterTargetArn": policy.dead_letter_target_arn,
                                 "maxReceiveCount": policy.max_receive_count},
                                separators=(",", ":"))
-        elif name in ("Policy", "RedriveAllowPolicy") and value:
+        elif name == "RedriveAllowPolicy" and value:
+            value = _redrive_allow_policy(value)
+        elif name == "Policy" and value:
             try:
                 json.loads(value)
             except ValueError:
@@ -204,6 +207,41 @@ def validate_attributes(
                 ) from None
         result[name] = value
     return result
+
+
+def _redrive_allow_policy(text: str) -> str:
+    """Check a RedriveAllowPolicy: ``allowAll``, ``denyAll``, or ``byQueue`` with 1 to 10
+    ``sourceQueueArns``."""
+    invalid = InvalidAttributeValue("Invalid value for the parameter RedriveAllowPolicy.")
+    try:
+        policy = json.loads(text)
+    except ValueError:
+        raise invalid from None
+    if not isinstance(policy, dict):
+        raise invalid
+    permission = policy.get("redrivePermission")
+    sources = policy.get("sourceQueueArns")
+    if permission == "byQueue":
+        if not isinstance(sources, list) or not 1 <= len(sources) <= 10:
+            raise invalid
+    elif permission not in ("allowAll", "denyAll") or sources is not None:
+        raise invalid
+    return text
+
+
+def allows_source(dead_letter_queue: Queue, source_arn: str) -> bool:
+    """Whether the queue's RedriveAllowPolicy lets `source_arn` use it as a dead-letter
+    queue (no policy: every queue may)."""
+    text = dead_letter_queue.attributes.get("RedriveAllowPolicy")
+    if not text:
+        return True
+    policy = json.loads(text)
+    permission = policy.get("redrivePermission")
+    if permission == "denyAll":
+        return False
+    if permission == "byQueue":
+        return source_arn in policy.get("sourceQueueArns", [])
+    return True
 
 
 @dataclass

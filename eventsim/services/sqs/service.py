@@ -48,6 +48,7 @@ from eventsim.services.sqs.queues import (
     DEFAULT_MAX_MESSAGE_SIZE,
     SETTABLE,
     Queue,
+    allows_source,
     default_attributes,
     name_from_url,
     queue_arn,
@@ -120,7 +121,8 @@ class SqsService:
         if existing is not None:
             self._same_attributes(existing, checked)
             return {"QueueUrl": self.url_of(queue_name)}
-        self._check_redrive(checked, fifo)
+        self._check_redrive(checked, fifo,
+                            queue_arn(self._ctx.region, self._ctx.account_id, queue_name))
         now = self._ctx.clock.time()
         queue = Queue(
             name=queue_name,
@@ -224,7 +226,7 @@ class SqsService:
         """SetQueueAttributes; an empty RedrivePolicy (or Policy) removes it."""
         queue = self._queue(queue_url)
         checked = validate_attributes(dict(attributes or {}), fifo=queue.fifo, creating=False)
-        self._check_redrive(checked, queue.fifo)
+        self._check_redrive(checked, queue.fifo, queue.arn)
         merged = dict(queue.attributes)
         for name, value in checked.items():
             if value == "":
@@ -618,7 +620,7 @@ class SqsService:
             if existing.attributes.get(name) != value:
                 raise QueueNameExists(name)
 
-    def _check_redrive(self, attributes: Mapping[str, str], fifo: bool) -> None:
+    def _check_redrive(self, attributes: Mapping[str, str], fifo: bool, source_arn: str) -> None:
         text = attributes.get("RedrivePolicy")
         if not text:
             return
@@ -633,6 +635,11 @@ class SqsService:
             raise InvalidParameterValue(
                 f"Value {text} for parameter RedrivePolicy is invalid. Reason: Dead-letter "
                 "queue must be same type of queue as the source."
+            )
+        if not allows_source(target, source_arn):
+            raise InvalidParameterValue(
+                f"Value {text} for parameter RedrivePolicy is invalid. Reason: The dead-letter "
+                f"queue's RedriveAllowPolicy does not allow {source_arn} to use it."
             )
 
 

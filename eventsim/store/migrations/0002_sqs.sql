@@ -27,6 +27,7 @@ CREATE TABLE sqs_messages (
     sequence_number  TEXT
 );
 CREATE INDEX sqs_messages_queue ON sqs_messages (queue, visible_at);
+CREATE INDEX sqs_messages_sent ON sqs_messages (queue, sent_at);     -- retention
 CREATE UNIQUE INDEX sqs_messages_id ON sqs_messages (queue, message_id);
 
 CREATE TABLE sqs_deduplication (
