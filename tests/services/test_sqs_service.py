@@ -640,7 +640,8 @@ async def test_fifo_batch_needs_group_ids(sim: Simulator) -> None:
     url = await make(sim, "f.fifo", FifoQueue="true", ContentBasedDeduplication="true")
     err = await error(sim.sqs.send_message_batch(queue_url=url, entries=[
         {"Id": "1", "MessageBody": "m"}]))
-    assert err.code == "MissingParameter"
+    assert (err.code, err.message) == (
+        "InvalidParameterValue", "The request must contain the parameter MessageGroupId.")
     ok = await sim.sqs.send_message_batch(queue_url=url, entries=[
         {"Id": "1", "MessageBody": "m", "MessageGroupId": "g"},
         {"Id": "2", "MessageBody": "n", "MessageGroupId": "g"}])

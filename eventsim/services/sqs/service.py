@@ -30,7 +30,6 @@ from eventsim.services.sqs.errors import (
     BatchRequestTooLong,
     InvalidAttributeName,
     InvalidParameterValue,
-    MissingParameter,
     PurgeQueueInProgress,
     QueueDoesNotExist,
     QueueNameExists,
@@ -324,9 +323,17 @@ class SqsService:
         if total > DEFAULT_MAX_MESSAGE_SIZE:
             raise BatchRequestTooLong(DEFAULT_MAX_MESSAGE_SIZE, total)
         if queue.fifo:
+            # A FIFO batch missing either id is refused whole (single sends answer
+            # MissingParameter for the group; a batch answers InvalidParameterValue).
             for entry in entries:
                 if not entry.get("MessageGroupId"):
-                    raise MissingParameter("MessageGroupId")
+                    raise InvalidParameterValue(
+                        "The request must contain the parameter MessageGroupId.")
+                if not entry.get("MessageDeduplicationId") \
+                        and not queue.content_based_deduplication:
+                    raise InvalidParameterValue(
+                        "The queue should either have ContentBasedDeduplication enabled or "
+                        "MessageDeduplicationId provided explicitly")
         prepared: list[tuple[str, Outgoing]] = []
         failed: list[dict[str, Any]] = []
         for entry in entries:
@@ -582,7 +589,11 @@ class SqsService:
         except (ValueError, KeyError, TypeError, AwsError):
             LOG.exception("undeliverable message for %s; dropped", row.target)
             return
-        message.enqueue(conn, queue, row.created_at or self._ctx.clock.time())
+        try:
+            message.enqueue(conn, queue, row.created_at or self._ctx.clock.time())
+        except sqlite3.IntegrityError:  # the queue was deleted in this very transaction
+            LOG.warning("queue %s was deleted; message dropped", row.target)
+            return
         self._delivered.add(queue.name)
 
     def after_delivery(self) -> None:
