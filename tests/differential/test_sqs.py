@@ -88,6 +88,9 @@ STEPS: list[Step] = [
             "s": {"DataType": "String", "StringValue": "x"},
             "n": {"DataType": "Number", "StringValue": "1"},
             "b": {"DataType": "Binary", "BinaryValue": b"\x00\x01"}})),
+    ("send_message_with_trace_header", lambda c: c.send_message(
+        QueueUrl=_url(c), MessageBody="traced", MessageSystemAttributes={"AWSTraceHeader": {
+            "DataType": "String", "StringValue": "Root=1-5759e988-bd862e3fe1be46a994272793"}})),
     ("send_message_delayed", lambda c: c.send_message(
         QueueUrl=_url(c), MessageBody="later", DelaySeconds=900)),
     ("send_message_delay_too_long", lambda c: c.send_message(
@@ -203,6 +206,11 @@ MOTO_IS_WRONG: dict[str, tuple[str, Callable[[Outcome], bool]]] = {
         "InvalidParameterValue ('The request includes a parameter that is not valid for this "
         "queue type'); moto accepts it",
         lambda got: got == ("error", ("InvalidParameterValue", 400)),
+    ),
+    "send_message_with_trace_header": (
+        "SendMessage answers MD5OfMessageSystemAttributes, the digest of the system attributes "
+        f"sent ({_API}API_SendMessage.html, Response Elements); moto leaves it out",
+        lambda got: got[0] == "ok" and got[1].get("MD5OfMessageSystemAttributes") == "str",
     ),
     "send_fifo_message": (
         "For FIFO queues AWS answers SendMessage with the message's SequenceNumber "

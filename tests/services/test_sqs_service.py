@@ -665,3 +665,18 @@ async def test_redrive_allow_policy_decides_which_sources_may_use_a_dead_letter_
     bad = await error(sim.sqs.create_queue(queue_name="x", attributes={
         "RedriveAllowPolicy": json.dumps({"redrivePermission": "byQueue"})}))
     assert bad.code == "InvalidAttributeValue"
+
+
+@pytest.mark.asyncio
+async def test_aws_trace_header_is_the_one_system_attribute_a_sender_sets(sim: Simulator) -> None:
+    url = await make(sim, "q")
+    trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+    sent = await sim.sqs.send_message(queue_url=url, message_body="m", message_system_attributes={
+        "AWSTraceHeader": {"DataType": "String", "StringValue": trace}})
+    assert len(sent["MD5OfMessageSystemAttributes"]) == 32
+    got = (await receive(sim, url, message_system_attribute_names=["AWSTraceHeader"]))[0]
+    assert got["Attributes"] == {"AWSTraceHeader": trace}
+    bad = await error(sim.sqs.send_message(queue_url=url, message_body="m",
+                                           message_system_attributes={
+        "SenderId": {"DataType": "String", "StringValue": "me"}}))
+    assert bad.code == "InvalidParameterValue"

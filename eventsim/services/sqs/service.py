@@ -36,6 +36,7 @@ from eventsim.services.sqs.errors import (
     ReceiptHandleIsInvalid,
 )
 from eventsim.services.sqs.messages import (
+    attributes_md5,
     decode_attributes,
     message_size,
     parse_receipt_handle,
@@ -383,12 +384,26 @@ class SqsService:
                 "DelaySeconds must be >= 0 and <= 900."
             )
         system: dict[str, str] = {"SenderId": SENDER_ID}
-        trace = (system_attributes or {}).get("AWSTraceHeader")
-        if trace is not None and trace.get("StringValue"):
-            system["AWSTraceHeader"] = str(trace["StringValue"])
+        given = dict(system_attributes or {})
+        for name, value in given.items():
+            # AWSTraceHeader is the only system attribute a sender may set, and a String.
+            if name != "AWSTraceHeader":
+                raise InvalidParameterValue(
+                    f"Message system attribute name '{name}' is invalid.")
+            if value.get("DataType") != "String" or not value.get("StringValue"):
+                raise InvalidParameterValue(
+                    "Message system attribute 'AWSTraceHeader' must be of type 'String' with a "
+                    "non-empty value.")
+        if given:
+            system["AWSTraceHeader"] = str(given["AWSTraceHeader"]["StringValue"])
         elif (header := current_trace.get()) is not None:
             system["AWSTraceHeader"] = header.format()
-        return Outgoing.build(queue, body, user, system, delay_seconds, dedup_id, group_id)
+        message = Outgoing.build(queue, body, user, system, delay_seconds, dedup_id, group_id)
+        if given:
+            message.system_md5 = attributes_md5(
+                {"AWSTraceHeader": {"DataType": "String",
+                                    "StringValue": system["AWSTraceHeader"]}})
+        return message
 
     # -- receiving -------------------------------------------------------------------------
 

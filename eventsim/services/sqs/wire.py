@@ -24,7 +24,7 @@ __all__ = ["Outgoing", "loose_attributes", "shape_received"]
 class Outgoing:
     """One validated message on its way into a queue."""
 
-    __slots__ = ("attributes", "body", "dedup_id", "delay", "group_id", "system")
+    __slots__ = ("attributes", "body", "dedup_id", "delay", "group_id", "system", "system_md5")
 
     def __init__(self, body: str, attributes: dict[str, dict[str, Any]], system: dict[str, str],
                  delay: int, group_id: str | None, dedup_id: str | None) -> None:
@@ -34,6 +34,8 @@ class Outgoing:
         self.delay = delay
         self.group_id = group_id
         self.dedup_id = dedup_id
+        self.system_md5: str | None = None
+        """MD5OfMessageSystemAttributes, when the sender gave system attributes."""
 
     @classmethod
     def build(
@@ -86,11 +88,8 @@ class Outgoing:
         digest = attributes_md5(self.attributes)
         if digest is not None:
             result["MD5OfMessageAttributes"] = digest
-        if "AWSTraceHeader" in self.system:
-            result["MD5OfMessageSystemAttributes"] = attributes_md5(
-                {"AWSTraceHeader": {"DataType": "String",
-                                    "StringValue": self.system["AWSTraceHeader"]}}
-            )
+        if self.system_md5 is not None:
+            result["MD5OfMessageSystemAttributes"] = self.system_md5
         if sent.sequence_number is not None:
             result["SequenceNumber"] = sent.sequence_number
         return result
