@@ -24,7 +24,7 @@ from typing import Any
 
 from eventsim.errors import AwsError
 from eventsim.services.base import ServiceContext
-from eventsim.services.sqs import storage
+from eventsim.services.sqs import handles, storage
 from eventsim.services.sqs.batches import check_batch, failure
 from eventsim.services.sqs.errors import (
     BatchRequestTooLong,
@@ -33,13 +33,11 @@ from eventsim.services.sqs.errors import (
     PurgeQueueInProgress,
     QueueDoesNotExist,
     QueueNameExists,
-    ReceiptHandleIsInvalid,
 )
 from eventsim.services.sqs.messages import (
     attributes_md5,
     decode_attributes,
     message_size,
-    parse_receipt_handle,
     validate_body,
     validate_message_attributes,
 )
@@ -67,7 +65,6 @@ LOG = logging.getLogger(__name__)
 SENDER_ID = "AIDAEVENTSIMUSER"
 """SenderId of messages sent through the API (the same principal S3 events name)."""
 
-_MAX_VISIBILITY = 43_200
 _PURGE_INTERVAL = 60.0
 
 
@@ -434,10 +431,11 @@ class SqsService:
                 f"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 "
                 "and <= 20, if provided."
             )
-        if visibility_timeout is not None and not 0 <= int(visibility_timeout) <= _MAX_VISIBILITY:
+        longest = handles.MAX_VISIBILITY
+        if visibility_timeout is not None and not 0 <= int(visibility_timeout) <= longest:
             raise InvalidParameterValue(
                 f"Value {visibility_timeout} for parameter VisibilityTimeout is invalid. "
-                f"Reason: Must be >= 0 and <= {_MAX_VISIBILITY}, if provided."
+                f"Reason: Must be >= 0 and <= {longest}, if provided."
             )
         system_names = [*(attribute_names or []), *(message_system_attribute_names or [])]
         clock = self._ctx.clock
@@ -471,7 +469,7 @@ class SqsService:
         on a FIFO queue only the latest, while the message is still in flight."""
         queue = self._queue(queue_url)
         now = self._ctx.clock.time()
-        await self._ctx.db.write(lambda c: self._delete(c, queue, receipt_handle, now))
+        await self._ctx.db.write(lambda c: handles.delete(c, queue, receipt_handle, now))
         return {}
 
     async def delete_message_batch(
@@ -487,7 +485,7 @@ class SqsService:
             failed: list[dict[str, Any]] = []
             for entry in entries:
                 try:
-                    self._delete(conn, queue, str(entry.get("ReceiptHandle", "")), now)
+                    handles.delete(conn, queue, str(entry.get("ReceiptHandle", "")), now)
                 except AwsError as exc:
                     failed.append(failure(entry["Id"], exc))
                 else:
@@ -504,7 +502,7 @@ class SqsService:
         queue = self._queue(queue_url)
         now = self._ctx.clock.time()
         await self._ctx.db.write(
-            lambda c: self._change_visibility(c, queue, receipt_handle, visibility_timeout, now)
+            lambda c: handles.change_visibility(c, queue, receipt_handle, visibility_timeout, now)
         )
         if int(visibility_timeout) == 0:
             self._wake([queue.name])
@@ -523,7 +521,7 @@ class SqsService:
             failed: list[dict[str, Any]] = []
             for entry in entries:
                 try:
-                    self._change_visibility(conn, queue, str(entry.get("ReceiptHandle", "")),
+                    handles.change_visibility(conn, queue, str(entry.get("ReceiptHandle", "")),
                                             entry.get("VisibilityTimeout", 0), now)
                 except AwsError as exc:
                     failed.append(failure(entry["Id"], exc))
@@ -534,55 +532,6 @@ class SqsService:
         result = await self._ctx.db.write(unit)
         self._wake([queue.name])
         return result
-
-    def _delete(self, conn: sqlite3.Connection, queue: Queue, handle: str, now: float) -> None:
-        message_id = self._handle_message(queue, handle)
-        row = conn.execute(
-            "SELECT receipt_handle, visible_at FROM sqs_messages WHERE queue = ? AND "
-            "message_id = ?", (queue.name, message_id),
-        ).fetchone()
-        if row is None:
-            return  # already deleted: SQS answers success
-        if queue.fifo and (row["receipt_handle"] != handle or row["visible_at"] <= now):
-            raise InvalidParameterValue(
-                f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt "
-                "handle has expired."
-            )
-        conn.execute("DELETE FROM sqs_messages WHERE queue = ? AND message_id = ?",
-                     (queue.name, message_id))
-
-    def _change_visibility(
-        self, conn: sqlite3.Connection, queue: Queue, handle: str, timeout: Any, now: float
-    ) -> None:
-        message_id = self._handle_message(queue, handle)
-        seconds = int(timeout)
-        if not 0 <= seconds <= _MAX_VISIBILITY:
-            raise InvalidParameterValue(
-                f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Must be "
-                f">= 0 and <= {_MAX_VISIBILITY}, if provided."
-            )
-        row = conn.execute(
-            "SELECT receipt_handle, visible_at, receive_count FROM sqs_messages "
-            "WHERE queue = ? AND message_id = ?", (queue.name, message_id),
-        ).fetchone()
-        if row is None or (queue.fifo and row["receipt_handle"] != handle):
-            raise InvalidParameterValue(
-                f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does "
-                "not exist or is not available for visibility timeout change."
-            )
-        if row["receive_count"] == 0 or row["visible_at"] <= now:
-            return  # not in flight: nothing to change
-        conn.execute(
-            "UPDATE sqs_messages SET visible_at = ? WHERE queue = ? AND message_id = ?",
-            (now + seconds, queue.name, message_id),
-        )
-
-    @staticmethod
-    def _handle_message(queue: Queue, handle: str) -> str:
-        parsed = parse_receipt_handle(handle)
-        if parsed.queue_arn != queue.arn:
-            raise ReceiptHandleIsInvalid(handle)
-        return parsed.message_id
 
     # -- as a delivery target ----------------------------------------------------------------
 

@@ -23,6 +23,8 @@ from eventsim.services.sqs.messages import (
 from eventsim.services.sqs.queues import DEDUPLICATION_WINDOW, Queue
 
 __all__ = [
+    "DeadLetterLookup",
+    "ReceiveOutcome",
     "Received",
     "Sent",
     "count_messages",
