@@ -209,7 +209,9 @@ def receive(
     taken_groups: list[str] = []
     while len(outcome.messages) < limit:
         rows = conn.execute(
-            "SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? AND seq > ? "
+            # "+visible_at": walk the queue in arrival order (sqs_messages_order) and stop at
+            # the limit, rather than sort every visible message on each receive.
+            "SELECT * FROM sqs_messages WHERE queue = ? AND +visible_at <= ? AND seq > ? "
             "ORDER BY seq LIMIT ?",
             (queue.name, now, last_seq, 100 if queue.fifo else limit * 2),
         ).fetchall()

@@ -26,7 +26,8 @@ CREATE TABLE sqs_messages (
     dedup_id         TEXT,
     sequence_number  TEXT
 );
-CREATE INDEX sqs_messages_queue ON sqs_messages (queue, visible_at);
+CREATE INDEX sqs_messages_queue ON sqs_messages (queue, visible_at);  -- what becomes visible next
+CREATE INDEX sqs_messages_order ON sqs_messages (queue, seq);        -- receive in arrival order
 CREATE INDEX sqs_messages_sent ON sqs_messages (queue, sent_at);     -- retention
 CREATE UNIQUE INDEX sqs_messages_id ON sqs_messages (queue, message_id);
 
