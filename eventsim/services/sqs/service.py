@@ -548,7 +548,7 @@ class SqsService:
             message = Outgoing.build(
                 queue, str(payload["MessageBody"]), attributes, {"SenderId": SENDER_ID}, None,
                 payload.get("MessageDeduplicationId"),
-                payload.get("MessageGroupId") or ("default" if queue.fifo else None),
+                payload.get("MessageGroupId"),
             )
         except (ValueError, KeyError, TypeError, AwsError):
             LOG.exception("undeliverable message for %s; dropped", row.target)
