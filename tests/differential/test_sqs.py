@@ -150,6 +150,13 @@ STEPS: list[Step] = [
         MessageSystemAttributeNames=["All"])),
     ("send_standard_message_with_deduplication_id", lambda c: c.send_message(
         QueueUrl=_url(c), MessageBody="m", MessageDeduplicationId="d")),
+    ("redrive_send", lambda c: c.send_message(QueueUrl=_url(c, "src"), MessageBody="poison")),
+    ("redrive_first_receive", lambda c: c.receive_message(
+        QueueUrl=_url(c, "src"), VisibilityTimeout=0)),
+    ("redrive_second_receive_moves_it", lambda c: c.receive_message(
+        QueueUrl=_url(c, "src"), VisibilityTimeout=0)),
+    ("redrive_receive_from_dead_letter_queue", lambda c: c.receive_message(
+        QueueUrl=_url(c, "dlq"), MessageSystemAttributeNames=["ApproximateReceiveCount"])),
     ("list_dead_letter_source_queues", lambda c: c.list_dead_letter_source_queues(
         QueueUrl=_url(c, "dlq"))),
     ("purge_queue", lambda c: c.purge_queue(QueueUrl=_url(c))),

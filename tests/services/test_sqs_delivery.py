@@ -126,3 +126,13 @@ async def test_a_delivery_to_a_deleted_queue_is_dropped(sim: Simulator) -> None:
     await outbox(sim, ARN, {"MessageBody": "lost"})
     remaining = await sim.db.read(lambda c: c.execute("SELECT COUNT(*) FROM outbox").fetchone())
     assert remaining[0] == 0
+
+
+@pytest.mark.asyncio
+async def test_a_fifo_delivery_without_a_group_is_dropped(sim: Simulator) -> None:
+    url = (await sim.sqs.create_queue(queue_name="events.fifo", attributes={
+        "FifoQueue": "true", "ContentBasedDeduplication": "true"}))["QueueUrl"]
+    await outbox(sim, ARN + ".fifo", {"MessageBody": "no group"})
+    assert await all_messages(sim, url) == []
+    remaining = await sim.db.read(lambda c: c.execute("SELECT COUNT(*) FROM outbox").fetchone())
+    assert remaining[0] == 0
