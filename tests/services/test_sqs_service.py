@@ -680,3 +680,17 @@ async def test_aws_trace_header_is_the_one_system_attribute_a_sender_sets(sim: S
                                            message_system_attributes={
         "SenderId": {"DataType": "String", "StringValue": "me"}}))
     assert bad.code == "InvalidParameterValue"
+
+
+@pytest.mark.asyncio
+async def test_visibility_cannot_reach_past_twelve_hours_from_the_receive(sim: Simulator) -> None:
+    url = await make(sim, "q")
+    await sim.sqs.send_message(queue_url=url, message_body="m")
+    handle = (await receive(sim, url))[0]["ReceiptHandle"]
+    clock(sim).advance(20)
+    await sim.sqs.change_message_visibility(queue_url=url, receipt_handle=handle,
+                                            visibility_timeout=43_180)
+    err = await error(sim.sqs.change_message_visibility(queue_url=url, receipt_handle=handle,
+                                                        visibility_timeout=43_181))
+    assert err.code == "InvalidParameterValue"
+    assert "beyond the limit [43200 seconds]" in err.message

@@ -49,7 +49,7 @@ def change_visibility(
             f">= 0 and <= {MAX_VISIBILITY}, if provided."
         )
     row = conn.execute(
-        "SELECT receipt_handle, visible_at, receive_count FROM sqs_messages "
+        "SELECT receipt_handle, visible_at, receive_count, received_at FROM sqs_messages "
         "WHERE queue = ? AND message_id = ?", (queue.name, message_id),
     ).fetchone()
     if row is None or (queue.fifo and row["receipt_handle"] != handle):
@@ -59,6 +59,11 @@ def change_visibility(
         )
     if row["receive_count"] == 0 or row["visible_at"] <= now:
         return  # not in flight: nothing to change
+    if now + seconds - row["received_at"] > MAX_VISIBILITY:
+        raise InvalidParameterValue(
+            f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Total "
+            f"VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY} seconds]"
+        )
     conn.execute(
         "UPDATE sqs_messages SET visible_at = ? WHERE queue = ? AND message_id = ?",
         (now + seconds, queue.name, message_id),

@@ -261,9 +261,9 @@ def _take(
     count = row["receive_count"] + 1
     first = row["first_received_at"] if row["first_received_at"] is not None else now
     conn.execute(
-        "UPDATE sqs_messages SET receive_count = ?, first_received_at = ?, receipt_handle = ?, "
-        "visible_at = ? WHERE seq = ?",
-        (count, first, handle, now + visibility, row["seq"]),
+        "UPDATE sqs_messages SET receive_count = ?, first_received_at = ?, received_at = ?, "
+        "receipt_handle = ?, visible_at = ? WHERE seq = ?",
+        (count, first, now, handle, now + visibility, row["seq"]),
     )
     stored: dict[str, str] = json.loads(row["system"])
     system: dict[str, str] = {

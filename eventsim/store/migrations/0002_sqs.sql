@@ -21,6 +21,7 @@ CREATE TABLE sqs_messages (
     visible_at       REAL NOT NULL,                -- before this the message is delayed or in flight
     receive_count    INTEGER NOT NULL DEFAULT 0,
     first_received_at REAL,
+    received_at      REAL,                         -- the latest receive (12 h visibility limit)
     receipt_handle   TEXT,                         -- the latest receive's handle
     group_id         TEXT,
     dedup_id         TEXT,
