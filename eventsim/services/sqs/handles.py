@@ -18,8 +18,13 @@ MAX_VISIBILITY = 43_200
 
 
 def delete(conn: sqlite3.Connection, queue: Queue, handle: str, now: float) -> None:
-    """DeleteMessage inside a unit. On a standard queue an older handle of the message deletes
-    it too; on a FIFO queue only the latest, while the message is still in flight."""
+    """DeleteMessage inside a unit.
+
+    AWS says an old handle "will succeed, but the message might not be deleted". Here, on a
+    standard queue, any handle the message was received with deletes it (what standard queues
+    do in practice, and what LocalStack's provider, checked against AWS, does); on a FIFO queue
+    only the latest handle, while the message is in flight: an expired one is refused with
+    "The receipt handle has expired". A message already gone is a success."""
     message_id = _message_id(queue, handle)
     row = conn.execute(
         "SELECT receipt_handle, visible_at FROM sqs_messages WHERE queue = ? AND "
