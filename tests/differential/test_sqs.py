@@ -162,6 +162,7 @@ STEPS: list[Step] = [
     ("purge_queue", lambda c: c.purge_queue(QueueUrl=_url(c))),
     ("delete_queue", lambda c: c.delete_queue(QueueUrl=_url(c))),
     ("get_queue_url_deleted", lambda c: c.get_queue_url(QueueName="q")),
+    ("create_queue_deleted_recently", lambda c: c.create_queue(QueueName="q")),
 ]
 
 # Where moto is wrong, what AWS does; eventsim's outcome must be this one.
@@ -218,6 +219,12 @@ MOTO_IS_WRONG: dict[str, tuple[str, Callable[[Outcome], bool]]] = {
         "SendMessage answers MD5OfMessageSystemAttributes, the digest of the system attributes "
         f"sent ({_API}API_SendMessage.html, Response Elements); moto leaves it out",
         lambda got: got[0] == "ok" and got[1].get("MD5OfMessageSystemAttributes") == "str",
+    ),
+    "create_queue_deleted_recently": (
+        "\"After you delete a queue, you must wait at least 60 seconds before creating a queue "
+        f"with the same name\" ({_API}API_CreateQueue.html), error QueueDeletedRecently, "
+        "legacy code AWS.SimpleQueueService.QueueDeletedRecently; moto creates it at once",
+        lambda got: got == ("error", ("AWS.SimpleQueueService.QueueDeletedRecently", 400)),
     ),
     "send_fifo_message": (
         "For FIFO queues AWS answers SendMessage with the message's SequenceNumber "

@@ -166,6 +166,8 @@ async def test_delete_queue_removes_it_and_its_messages(sim: Simulator) -> None:
     await sim.sqs.send_message(queue_url=url, message_body="m")
     await sim.sqs.delete_queue(queue_url=url)
     assert (await error(sim.sqs.get_queue_url(queue_name="q"))).code == "QueueDoesNotExist"
+    assert (await error(sim.sqs.create_queue(queue_name="q"))).code == "QueueDeletedRecently"
+    clock(sim).advance(60)
     url = await make(sim, "q")
     assert await counts(sim, url) == (0, 0, 0)
 

@@ -26,6 +26,7 @@ __all__ = [
     "MessageNotInflight",
     "MissingParameter",
     "PurgeQueueInProgress",
+    "QueueDeletedRecently",
     "QueueDoesNotExist",
     "QueueNameExists",
     "ReceiptHandleIsInvalid",
@@ -48,6 +49,17 @@ class QueueDoesNotExist(SqsError):
 
     def __init__(self) -> None:
         super().__init__("The specified queue does not exist.")
+
+
+class QueueDeletedRecently(SqsError):
+    code = "QueueDeletedRecently"
+    query_code = "AWS.SimpleQueueService.QueueDeletedRecently"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "You must wait 60 seconds after deleting a queue before you can create another "
+            "with the same name."
+        )
 
 
 class QueueNameExists(SqsError):

@@ -31,6 +31,7 @@ from eventsim.services.sqs.errors import (
     InvalidAttributeName,
     InvalidParameterValue,
     PurgeQueueInProgress,
+    QueueDeletedRecently,
     QueueDoesNotExist,
     QueueNameExists,
 )
@@ -66,6 +67,8 @@ SENDER_ID = "AIDAEVENTSIMUSER"
 """SenderId of messages sent through the API (the same principal S3 events name)."""
 
 _PURGE_INTERVAL = 60.0
+_NAME_HOLD = 60.0
+"""Seconds after DeleteQueue before the name can be used again."""
 
 
 class SqsService:
@@ -82,6 +85,8 @@ class SqsService:
         self._delivered: set[str] = set()
         """Queues the dispatcher put messages in, to wake once its unit has committed."""
         self._purged_at: dict[str, float] = {}
+        self._deleted_at: dict[str, float] = {}
+        """When each queue name was last deleted: AWS keeps the name for 60 seconds."""
 
     async def load(self) -> None:
         """Read the queues into memory (called at start)."""
@@ -118,9 +123,12 @@ class SqsService:
         if existing is not None:
             self._same_attributes(existing, checked)
             return {"QueueUrl": self.url_of(queue_name)}
+        now = self._ctx.clock.time()
+        deleted = self._deleted_at.get(queue_name)
+        if deleted is not None and now - deleted < _NAME_HOLD:
+            raise QueueDeletedRecently()
         self._check_redrive(checked, fifo,
                             queue_arn(self._ctx.region, self._ctx.account_id, queue_name))
-        now = self._ctx.clock.time()
         queue = Queue(
             name=queue_name,
             arn=queue_arn(self._ctx.region, self._ctx.account_id, queue_name),
@@ -184,6 +192,7 @@ class SqsService:
         await self._ctx.db.write(lambda c: storage.delete_queue_row(c, queue.name))
         self._queues.pop(queue.name, None)
         self._by_arn.pop(queue.arn, None)
+        self._deleted_at[queue.name] = self._ctx.clock.time()
         self._wake([queue.name])
         return {}
 
