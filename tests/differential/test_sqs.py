@@ -221,7 +221,7 @@ MOTO_IS_WRONG: dict[str, tuple[str, Callable[[Outcome], bool]]] = {
         lambda got: got[0] == "ok" and got[1].get("MD5OfMessageSystemAttributes") == "str",
     ),
     "create_queue_deleted_recently": (
-        "\"After you delete a queue, you must wait at least 60 seconds before creating a queue "
+        "\"If you delete a queue, you must wait at least 60 seconds before creating a queue "
         f"with the same name\" ({_API}API_CreateQueue.html), error QueueDeletedRecently, "
         "legacy code AWS.SimpleQueueService.QueueDeletedRecently; moto creates it at once",
         lambda got: got == ("error", ("AWS.SimpleQueueService.QueueDeletedRecently", 400)),
