@@ -696,3 +696,23 @@ async def test_visibility_cannot_reach_past_twelve_hours_from_the_receive(sim: S
                                                         visibility_timeout=43_181))
     assert err.code == "InvalidParameterValue"
     assert "beyond the limit [43200 seconds]" in err.message
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("fifo", [False, True])
+async def test_dead_letter_retention_counts_from_the_first_enqueue_unless_fifo(
+    sim: Simulator, fifo: bool,
+) -> None:
+    suffix = ".fifo" if fifo else ""
+    kind = {"FifoQueue": "true", "ContentBasedDeduplication": "true"} if fifo else {}
+    dlq = await make(sim, "dlq" + suffix, MessageRetentionPeriod=100, **kind)
+    url = await make(sim, "src" + suffix, VisibilityTimeout=0, **kind, RedrivePolicy=json.dumps(
+        {"deadLetterTargetArn": f"arn:aws:sqs:us-east-1:000000000000:dlq{suffix}",
+         "maxReceiveCount": 1}))
+    await sim.sqs.send_message(queue_url=url, message_body="m",
+                               **({"message_group_id": "g"} if fifo else {}))
+    assert await receive(sim, url)
+    clock(sim).advance(60)
+    assert await receive(sim, url) == []  # moved
+    clock(sim).advance(50)  # 110 s after the send, 50 s after the move
+    assert (await counts(sim, dlq))[0] == (1 if fifo else 0)

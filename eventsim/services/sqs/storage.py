@@ -110,7 +110,7 @@ def delete_queue_row(conn: sqlite3.Connection, name: str) -> None:
 def drop_expired(conn: sqlite3.Connection, queue: Queue, now: float) -> None:
     """Messages older than the queue's MessageRetentionPeriod are gone."""
     cutoff = now - queue.int_attribute("MessageRetentionPeriod")
-    conn.execute("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?",
+    conn.execute("DELETE FROM sqs_messages WHERE queue = ? AND enqueued_at <= ?",
                  (queue.name, cutoff))
 
 
@@ -159,9 +159,10 @@ def enqueue(
         )
     conn.execute(
         "INSERT INTO sqs_messages (queue, message_id, body, attributes, system, sent_at, "
-        "visible_at, group_id, dedup_id, sequence_number) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        "enqueued_at, visible_at, group_id, dedup_id, sequence_number) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         (queue.name, message_id, body, json.dumps(encode_attributes(attributes)),
-         json.dumps(dict(system)), now, now + delay, group_id, dedup_id, sequence_number),
+         json.dumps(dict(system)), now, now, now + delay, group_id, dedup_id, sequence_number),
     )
     return Sent(message_id, sequence_number, False)
 
@@ -174,7 +175,7 @@ def count_messages(conn: sqlite3.Connection, queue: Queue, now: float) -> tuple[
         "COALESCE(SUM(visible_at <= :now), 0), "
         "COALESCE(SUM(visible_at > :now AND receive_count > 0), 0), "
         "COALESCE(SUM(visible_at > :now AND receive_count = 0), 0) "
-        "FROM sqs_messages WHERE queue = :queue AND sent_at > :cutoff",
+        "FROM sqs_messages WHERE queue = :queue AND enqueued_at > :cutoff",
         {"now": now, "queue": queue.name, "cutoff": cutoff},
     ).fetchone()
     return int(row[0]), int(row[1]), int(row[2])
@@ -290,12 +291,15 @@ def _take(
 def _move_to_dead_letter_queue(
     conn: sqlite3.Connection, row: sqlite3.Row, source: Queue, dlq: Queue, now: float
 ) -> None:
-    # The message keeps its id, body, attributes and SentTimestamp (retention counts from the
-    # original enqueue); in the dead-letter queue it starts unreceived.
+    # The message keeps its id, body, attributes and SentTimestamp; in the dead-letter queue it
+    # starts unreceived. Retention counts from the original enqueue for standard queues and
+    # starts again for FIFO queues (SQS Developer Guide, "Using dead-letter queues").
     system = json.loads(row["system"])
     system["DeadLetterQueueSourceArn"] = source.arn
+    enqueued_at = now if source.fifo else row["enqueued_at"]
     conn.execute(
         "UPDATE sqs_messages SET queue = ?, receive_count = 0, first_received_at = NULL, "
-        "receipt_handle = NULL, visible_at = ?, system = ? WHERE seq = ?",
-        (dlq.name, now, json.dumps(system), row["seq"]),
+        "received_at = NULL, receipt_handle = NULL, visible_at = ?, enqueued_at = ?, "
+        "system = ? WHERE seq = ?",
+        (dlq.name, now, enqueued_at, json.dumps(system), row["seq"]),
     )

@@ -17,7 +17,8 @@ CREATE TABLE sqs_messages (
     body             TEXT NOT NULL,
     attributes       TEXT NOT NULL DEFAULT '{}',   -- user message attributes, binary in base64, JSON
     system           TEXT NOT NULL DEFAULT '{}',   -- SenderId, AWSTraceHeader, DeadLetterQueueSourceArn..., JSON
-    sent_at          REAL NOT NULL,                -- SentTimestamp, and the start of retention
+    sent_at          REAL NOT NULL,                -- SentTimestamp
+    enqueued_at      REAL NOT NULL,                -- retention counts from here (reset by a FIFO DLQ move)
     visible_at       REAL NOT NULL,                -- before this the message is delayed or in flight
     receive_count    INTEGER NOT NULL DEFAULT 0,
     first_received_at REAL,
@@ -29,7 +30,7 @@ CREATE TABLE sqs_messages (
 );
 CREATE INDEX sqs_messages_queue ON sqs_messages (queue, visible_at);  -- what becomes visible next
 CREATE INDEX sqs_messages_order ON sqs_messages (queue, seq);        -- receive in arrival order
-CREATE INDEX sqs_messages_sent ON sqs_messages (queue, sent_at);     -- retention
+CREATE INDEX sqs_messages_enqueued ON sqs_messages (queue, enqueued_at);  -- retention
 CREATE UNIQUE INDEX sqs_messages_id ON sqs_messages (queue, message_id);
 
 CREATE TABLE sqs_deduplication (
