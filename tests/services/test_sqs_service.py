@@ -716,3 +716,6 @@ async def test_dead_letter_retention_counts_from_the_first_enqueue_unless_fifo(
     assert await receive(sim, url) == []  # moved
     clock(sim).advance(50)  # 110 s after the send, 50 s after the move
     assert (await counts(sim, dlq))[0] == (1 if fifo else 0)
+    if fifo:
+        moved = (await receive(sim, dlq, message_system_attribute_names=["All"]))[0]
+        assert moved["Attributes"]["MessageDeduplicationId"] == moved["MessageId"]

@@ -293,13 +293,16 @@ def _move_to_dead_letter_queue(
 ) -> None:
     # The message keeps its id, body, attributes and SentTimestamp; in the dead-letter queue it
     # starts unreceived. Retention counts from the original enqueue for standard queues and
-    # starts again for FIFO queues (SQS Developer Guide, "Using dead-letter queues").
+    # starts again for FIFO queues, whose deduplication id becomes the message id so that the
+    # dead-letter queue never takes two messages for one (SQS Developer Guide, "Using
+    # dead-letter queues", "Configuring dead-letter queue redrive").
     system = json.loads(row["system"])
     system["DeadLetterQueueSourceArn"] = source.arn
     enqueued_at = now if source.fifo else row["enqueued_at"]
+    dedup_id = row["message_id"] if source.fifo else row["dedup_id"]
     conn.execute(
         "UPDATE sqs_messages SET queue = ?, receive_count = 0, first_received_at = NULL, "
         "received_at = NULL, receipt_handle = NULL, visible_at = ?, enqueued_at = ?, "
-        "system = ? WHERE seq = ?",
-        (dlq.name, now, enqueued_at, json.dumps(system), row["seq"]),
+        "dedup_id = ?, system = ? WHERE seq = ?",
+        (dlq.name, now, enqueued_at, dedup_id, json.dumps(system), row["seq"]),
     )
