@@ -291,17 +291,19 @@ def _take(
 def _move_to_dead_letter_queue(
     conn: sqlite3.Connection, row: sqlite3.Row, source: Queue, dlq: Queue, now: float
 ) -> None:
-    # The message keeps its id, body, attributes and SentTimestamp; in the dead-letter queue it
-    # starts unreceived. Retention counts from the original enqueue for standard queues and
-    # starts again for FIFO queues, whose deduplication id becomes the message id so that the
-    # dead-letter queue never takes two messages for one (SQS Developer Guide, "Using
+    # The message keeps its id, body, attributes, SentTimestamp, receive count and first receive
+    # (a dead-lettered message AWS hands Lambda reads ApproximateReceiveCount "2" after one
+    # receive in its source, with the source's ApproximateFirstReceiveTimestamp: Powertools'
+    # recorded sqsDlqTriggerEvent.json). Retention counts from the original enqueue for standard
+    # queues and starts again for FIFO queues, whose deduplication id becomes the message id so
+    # that the dead-letter queue never takes two messages for one (SQS Developer Guide, "Using
     # dead-letter queues", "Configuring dead-letter queue redrive").
     system = json.loads(row["system"])
     system["DeadLetterQueueSourceArn"] = source.arn
     enqueued_at = now if source.fifo else row["enqueued_at"]
     dedup_id = row["message_id"] if source.fifo else row["dedup_id"]
     conn.execute(
-        "UPDATE sqs_messages SET queue = ?, receive_count = 0, first_received_at = NULL, "
+        "UPDATE sqs_messages SET queue = ?, "
         "received_at = NULL, receipt_handle = NULL, visible_at = ?, enqueued_at = ?, "
         "dedup_id = ?, system = ? WHERE seq = ?",
         (dlq.name, now, enqueued_at, dedup_id, json.dumps(system), row["seq"]),
