@@ -720,3 +720,12 @@ async def test_dead_letter_retention_counts_from_the_first_enqueue_unless_fifo(
     if fifo:
         moved = (await receive(sim, dlq, message_system_attribute_names=["All"]))[0]
         assert moved["Attributes"]["MessageDeduplicationId"] == moved["MessageId"]
+
+
+@pytest.mark.asyncio
+async def test_concurrent_tag_calls_keep_every_tag(sim: Simulator) -> None:
+    url = await make(sim, "q")
+    await asyncio.gather(*(sim.sqs.tag_queue(queue_url=url, tags={f"k{i}": "v"})
+                           for i in range(5)))
+    assert set((await sim.sqs.list_queue_tags(queue_url=url))["Tags"]) == {
+        f"k{i}" for i in range(5)}

@@ -85,6 +85,7 @@ class SqsService:
         self._delivered: set[str] = set()
         """Queues the dispatcher put messages in, to wake once its unit has committed."""
         self._purged_at: dict[str, float] = {}
+        self._queue_lock = asyncio.Lock()
         self._deleted_at: dict[str, float] = {}
         """When each queue name was last deleted: AWS keeps the name for 60 seconds."""
 
@@ -166,24 +167,13 @@ class SqsService:
         max_results: int | None = None,
     ) -> dict[str, Any]:
         """ListQueues: up to 1,000 URLs; pages of MaxResults with a NextToken."""
-        if max_results is not None and not 1 <= int(max_results) <= 1000:
-            raise InvalidParameterValue(
-                f"Value {max_results} for parameter MaxResults is invalid. Reason: MaxResults "
-                "must be an integer between 1 and 1000."
-            )
         names = sorted(n for n in self._queues if n.startswith(queue_name_prefix or ""))
-        if next_token:
-            try:
-                after = base64.urlsafe_b64decode(next_token.encode()).decode()
-            except (ValueError, UnicodeDecodeError):
-                raise InvalidParameterValue("Invalid NextToken value.") from None
-            names = [n for n in names if n > after]
-        page = int(max_results) if max_results is not None else 1000
+        page, token = _page(names, next_token, max_results)
         result: dict[str, Any] = {}
-        if names[:page]:
-            result["QueueUrls"] = [self.url_of(n) for n in names[:page]]
-        if max_results is not None and len(names) > page:
-            result["NextToken"] = base64.urlsafe_b64encode(names[page - 1].encode()).decode()
+        if page:
+            result["QueueUrls"] = [self.url_of(n) for n in page]
+        if token is not None:
+            result["NextToken"] = token
         return result
 
     async def delete_queue(self, *, queue_url: str) -> dict[str, Any]:
@@ -230,17 +220,19 @@ class SqsService:
         self, *, queue_url: str, attributes: Mapping[str, Any]
     ) -> dict[str, Any]:
         """SetQueueAttributes; an empty RedrivePolicy (or Policy) removes it."""
-        queue = self._queue(queue_url)
-        checked = validate_attributes(dict(attributes or {}), fifo=queue.fifo, creating=False)
-        self._check_redrive(checked, queue.fifo, queue.arn)
-        merged = dict(queue.attributes)
-        for name, value in checked.items():
-            if value == "":
-                merged.pop(name, None)
-            else:
-                merged[name] = value
-        updated = replace(queue, attributes=merged, modified_at=self._ctx.clock.time())
-        await self._write_queue(updated)
+        def change(queue: Queue) -> Queue:
+            checked = validate_attributes(dict(attributes or {}), fifo=queue.fifo,
+                                          creating=False)
+            self._check_redrive(checked, queue.fifo, queue.arn)
+            merged = dict(queue.attributes)
+            for name, value in checked.items():
+                if value == "":
+                    merged.pop(name, None)
+                else:
+                    merged[name] = value
+            return replace(queue, attributes=merged, modified_at=self._ctx.clock.time())
+
+        await self._update_queue(queue_url, change)
         return {}
 
     async def purge_queue(self, *, queue_url: str) -> dict[str, Any]:
@@ -249,7 +241,7 @@ class SqsService:
         now = self._ctx.clock.time()
         last = self._purged_at.get(queue.name)
         if last is not None and now - last < _PURGE_INTERVAL:
-            raise PurgeQueueInProgress(queue.arn)
+            raise PurgeQueueInProgress(queue.name)
         await self._ctx.db.write(
             lambda c: c.execute("DELETE FROM sqs_messages WHERE queue = ?", (queue.name,))
         )
@@ -258,17 +250,15 @@ class SqsService:
 
     async def tag_queue(self, *, queue_url: str, tags: Mapping[str, str]) -> dict[str, Any]:
         """TagQueue."""
-        queue = self._queue(queue_url)
-        await self._write_queue(replace(queue, tags={**queue.tags, **dict(tags)}))
+        await self._update_queue(queue_url,
+                                 lambda queue: replace(queue, tags={**queue.tags, **dict(tags)}))
         return {}
 
     async def untag_queue(self, *, queue_url: str, tag_keys: Iterable[str]) -> dict[str, Any]:
         """UntagQueue."""
-        queue = self._queue(queue_url)
         drop = set(tag_keys)
-        await self._write_queue(
-            replace(queue, tags={k: v for k, v in queue.tags.items() if k not in drop})
-        )
+        await self._update_queue(queue_url, lambda queue: replace(
+            queue, tags={k: v for k, v in queue.tags.items() if k not in drop}))
         return {}
 
     async def list_queue_tags(self, *, queue_url: str) -> dict[str, Any]:
@@ -285,13 +275,10 @@ class SqsService:
             q.name for q in self._queues.values()
             if (p := q.redrive_policy) is not None and p.dead_letter_target_arn == dlq.arn
         )
-        if next_token:
-            after = base64.urlsafe_b64decode(next_token.encode()).decode()
-            names = [n for n in names if n > after]
-        page = int(max_results) if max_results is not None else 1000
-        result: dict[str, Any] = {"queueUrls": [self.url_of(n) for n in names[:page]]}
-        if max_results is not None and len(names) > page:
-            result["NextToken"] = base64.urlsafe_b64encode(names[page - 1].encode()).decode()
+        page, token = _page(names, next_token, max_results)
+        result: dict[str, Any] = {"queueUrls": [self.url_of(n) for n in page]}
+        if token is not None:
+            result["NextToken"] = token
         return result
 
     # -- sending ---------------------------------------------------------------------------
@@ -587,10 +574,14 @@ class SqsService:
         self._queues[queue.name] = queue
         self._by_arn[queue.arn] = queue
 
-    async def _write_queue(self, queue: Queue) -> None:
-        await self._ctx.db.write(lambda c: storage.update_queue(c, queue))
-        if queue.name in self._queues:
-            self._remember(queue)
+    async def _update_queue(self, url: str, change: Callable[[Queue], Queue]) -> None:
+        """Read, change and write a queue's row, one change at a time (two concurrent
+        TagQueue calls must not each start from the same tags)."""
+        async with self._queue_lock:
+            queue = change(self._queue(url))
+            await self._ctx.db.write(lambda c: storage.update_queue(c, queue))
+            if queue.name in self._queues:
+                self._remember(queue)
 
     def _wake(self, names: Iterable[str]) -> None:
         for name in names:
@@ -636,3 +627,25 @@ def _receive_unit(
                                dead_letter_queue=dead_letter_queue)
 
     return unit
+
+
+def _page(
+    names: list[str], next_token: str | None, max_results: int | None
+) -> tuple[list[str], str | None]:
+    """One page of sorted queue names, and the token for the next (only with MaxResults, as
+    SQS pages only then)."""
+    if max_results is not None and not 1 <= int(max_results) <= 1000:
+        raise InvalidParameterValue(
+            f"Value {max_results} for parameter MaxResults is invalid. Reason: MaxResults "
+            "must be an integer between 1 and 1000."
+        )
+    if next_token:
+        try:
+            after = base64.urlsafe_b64decode(next_token.encode()).decode()
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidParameterValue("Invalid NextToken value.") from None
+        names = [n for n in names if n > after]
+    size = int(max_results) if max_results is not None else 1000
+    page = names[:size]
+    more = max_results is not None and len(names) > size
+    return page, base64.urlsafe_b64encode(page[-1].encode()).decode() if more else None
