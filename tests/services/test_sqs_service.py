@@ -729,3 +729,15 @@ async def test_concurrent_tag_calls_keep_every_tag(sim: Simulator) -> None:
                            for i in range(5)))
     assert set((await sim.sqs.list_queue_tags(queue_url=url))["Tags"]) == {
         f"k{i}" for i in range(5)}
+
+
+@pytest.mark.asyncio
+async def test_a_send_racing_the_queues_deletion_is_queue_does_not_exist(sim: Simulator) -> None:
+    url = await make(sim, "q")
+    deleted, sent = await asyncio.gather(
+        sim.sqs.delete_queue(queue_url=url),
+        sim.sqs.send_message(queue_url=url, message_body="m"),
+        return_exceptions=True,
+    )
+    assert deleted == {}
+    assert isinstance(sent, AwsError) and sent.code == "QueueDoesNotExist"

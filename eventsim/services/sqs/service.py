@@ -20,7 +20,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsim.errors import AwsError
 from eventsim.services.base import ServiceContext
@@ -62,6 +62,8 @@ from eventsim.tracing import current_trace
 __all__ = ["SENDER_ID", "SqsService"]
 
 LOG = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SENDER_ID = "AIDAEVENTSIMUSER"
 """SenderId of messages sent through the API (the same principal S3 events name)."""
@@ -300,7 +302,7 @@ class SqsService:
                                 message_system_attributes, message_deduplication_id,
                                 message_group_id)
         now = self._ctx.clock.time()
-        sent = await self._ctx.db.write(lambda c: message.enqueue(c, queue, now))
+        sent = await self._enqueue(lambda c: message.enqueue(c, queue, now))
         self._wake([queue.name])
         return message.result(sent)
 
@@ -344,7 +346,7 @@ class SqsService:
         def unit(conn: sqlite3.Connection) -> list[storage.Sent]:
             return [message.enqueue(conn, queue, now) for _, message in prepared]
 
-        sent = await self._ctx.db.write(unit) if prepared else []
+        sent = await self._enqueue(unit) if prepared else []
         if prepared:
             self._wake([queue.name])
         successful = [
@@ -569,6 +571,12 @@ class SqsService:
         if queue is None:
             raise QueueDoesNotExist()
         return queue
+
+    async def _enqueue(self, unit: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            return await self._ctx.db.write(unit)
+        except sqlite3.IntegrityError:  # deleted while the send was on its way
+            raise QueueDoesNotExist() from None
 
     def _remember(self, queue: Queue) -> None:
         self._queues[queue.name] = queue
