@@ -741,3 +741,19 @@ async def test_a_send_racing_the_queues_deletion_is_queue_does_not_exist(sim: Si
     )
     assert deleted == {}
     assert isinstance(sent, AwsError) and sent.code == "QueueDoesNotExist"
+
+
+@pytest.mark.asyncio
+async def test_fifo_receive_retried_with_the_same_attempt_id_gets_the_same_messages(
+    sim: Simulator,
+) -> None:
+    url = await make(sim, "f.fifo", FifoQueue="true", ContentBasedDeduplication="true")
+    for body, group in [("a", "g1"), ("b", "g2")]:
+        await sim.sqs.send_message(queue_url=url, message_body=body, message_group_id=group)
+    first = await receive(sim, url, receive_request_attempt_id="try-1")
+    again = await receive(sim, url, receive_request_attempt_id="try-1")
+    assert [m["ReceiptHandle"] for m in again] == [m["ReceiptHandle"] for m in first]
+    other = await receive(sim, url, receive_request_attempt_id="try-2")
+    assert [m["Body"] for m in other] == ["b"]
+    await sim.sqs.delete_message(queue_url=url, receipt_handle=first[0]["ReceiptHandle"])
+    assert await receive(sim, url, receive_request_attempt_id="try-1") == []

@@ -69,6 +69,8 @@ SENDER_ID = "AIDAEVENTSIMUSER"
 """SenderId of messages sent through the API (the same principal S3 events name)."""
 
 _PURGE_INTERVAL = 60.0
+_ATTEMPT_WINDOW = 300.0
+"""Seconds a ReceiveRequestAttemptId is remembered."""
 _NAME_HOLD = 60.0
 """Seconds after DeleteQueue before the name can be used again."""
 
@@ -88,6 +90,8 @@ class SqsService:
         """Queues the dispatcher put messages in, to wake once its unit has committed."""
         self._purged_at: dict[str, float] = {}
         self._queue_lock = asyncio.Lock()
+        self._attempts: dict[tuple[str, str], tuple[float, list[storage.Received]]] = {}
+        """FIFO receives by (queue, ReceiveRequestAttemptId): until when, and what they got."""
         self._deleted_at: dict[str, float] = {}
         """When each queue name was last deleted: AWS keeps the name for 60 seconds."""
 
@@ -437,6 +441,12 @@ class SqsService:
             )
         system_names = [*(attribute_names or []), *(message_system_attribute_names or [])]
         clock = self._ctx.clock
+        attempt = (queue.name, receive_request_attempt_id) \
+            if queue.fifo and receive_request_attempt_id else None
+        if attempt is not None:
+            repeated = await self._repeat_attempt(queue, attempt)
+            if repeated is not None:
+                return _received(repeated, system_names, message_attribute_names)
         deadline = clock.time() + wait
         while True:
             queue = self._queue(queue_url)
@@ -456,9 +466,29 @@ class SqsService:
                                                                       outcome.next_visible)
             if until > now:  # (a zero wait on a virtual clock would only end when it moves)
                 await clock.wait(arrival, until - now, daemon=True)
-        messages = [shape_received(m, system_names, message_attribute_names)
-                    for m in outcome.messages]
-        return {"Messages": messages} if messages else {}
+        if attempt is not None and outcome.messages:
+            self._remember_attempt(attempt, outcome.messages)
+        return _received(outcome.messages, system_names, message_attribute_names)
+
+    async def _repeat_attempt(
+        self, queue: Queue, attempt: tuple[str, str]
+    ) -> list[storage.Received] | None:
+        """A FIFO receive retried with the same ReceiveRequestAttemptId within five minutes gets
+        the same messages, while they are all still in flight under the handles it gave."""
+        now = self._ctx.clock.time()
+        cached = self._attempts.get(attempt)
+        if cached is None or cached[0] <= now:
+            return None
+        messages = cached[1]
+        held = await self._ctx.db.read(lambda c: storage.in_flight_count(
+            c, queue, [m.receipt_handle for m in messages], now))
+        return messages if held == len(messages) else None
+
+    def _remember_attempt(self, attempt: tuple[str, str], messages: list[storage.Received]) -> None:
+        now = self._ctx.clock.time()
+        for key in [k for k, (until, _) in self._attempts.items() if until <= now]:
+            del self._attempts[key]
+        self._attempts[attempt] = (now + _ATTEMPT_WINDOW, messages)
 
     # -- deleting and visibility -----------------------------------------------------------
 
@@ -657,3 +687,11 @@ def _page(
     page = names[:size]
     more = max_results is not None and len(names) > size
     return page, base64.urlsafe_b64encode(page[-1].encode()).decode() if more else None
+
+
+def _received(
+    messages: list[storage.Received], system_names: list[str],
+    attribute_names: Iterable[str] | None,
+) -> dict[str, Any]:
+    shaped = [shape_received(m, system_names, attribute_names) for m in messages]
+    return {"Messages": shaped} if shaped else {}

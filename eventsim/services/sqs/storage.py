@@ -31,6 +31,7 @@ __all__ = [
     "delete_queue_row",
     "drop_expired",
     "enqueue",
+    "in_flight_count",
     "insert_queue",
     "load_queues",
     "receive",
@@ -179,6 +180,21 @@ def count_messages(conn: sqlite3.Connection, queue: Queue, now: float) -> tuple[
         {"now": now, "queue": queue.name, "cutoff": cutoff},
     ).fetchone()
     return int(row[0]), int(row[1]), int(row[2])
+
+
+def in_flight_count(
+    conn: sqlite3.Connection, queue: Queue, handles: list[str], now: float
+) -> int:
+    """How many of these receipt handles are each their message's latest, still in flight."""
+    if not handles:
+        return 0
+    marks = ",".join("?" * len(handles))
+    row = conn.execute(
+        f"SELECT COUNT(*) FROM sqs_messages WHERE queue = ? AND visible_at > ? "
+        f"AND receipt_handle IN ({marks})",
+        (queue.name, now, *handles),
+    ).fetchone()
+    return int(row[0])
 
 
 DeadLetterLookup = Callable[[str], Queue | None]
