@@ -7,11 +7,13 @@ The classes::
     └── BaseRestRequestParser            rest.py: URI labels, query, headers, payload
         └── RestXMLRequestParser         rest_xml.py: XML bodies
             └── S3RequestParser          s3.py: virtual hosts, aws-chunked, digests
+    └── QueryRequestParser               query.py: Action + form-encoded pairs (SNS)
 
     ResponseSerializer                   base.py: serialize_response / serialize_error
     └── BaseRestResponseSerializer       rest.py: headers, status code, payload
         └── RestXMLResponseSerializer    rest_xml.py: XML bodies, <ErrorResponse>
             └── S3ResponseSerializer     s3.py: S3 root names, 206, bare <Error>
+    └── QueryResponseSerializer          query.py: <XResponse><XResult>, <ErrorResponse>
 
 The query (SNS), json (SQS, DynamoDB, DynamoDB Streams, Kinesis) and rest-json (Lambda)
 protocols slot in beside rest-xml: `PROTOCOL_PARSERS` and `PROTOCOL_SERIALIZERS` are the
@@ -30,6 +32,7 @@ from eventsim.gateway.protocols.base import (
     RequestParser,
     ResponseSerializer,
 )
+from eventsim.gateway.protocols.query import QueryRequestParser, QueryResponseSerializer
 from eventsim.gateway.protocols.rest_xml import RestXMLRequestParser, RestXMLResponseSerializer
 from eventsim.gateway.protocols.s3 import S3RequestParser, S3ResponseSerializer
 
@@ -50,8 +53,12 @@ __all__ = [
 
 SERVICE_PARSERS: dict[str, type[RequestParser]] = {"s3": S3RequestParser}
 SERVICE_SERIALIZERS: dict[str, type[ResponseSerializer]] = {"s3": S3ResponseSerializer}
-PROTOCOL_PARSERS: dict[str, type[RequestParser]] = {"rest-xml": RestXMLRequestParser}
+PROTOCOL_PARSERS: dict[str, type[RequestParser]] = {
+    "query": QueryRequestParser,
+    "rest-xml": RestXMLRequestParser,
+}
 PROTOCOL_SERIALIZERS: dict[str, type[ResponseSerializer]] = {
+    "query": QueryResponseSerializer,
     "rest-xml": RestXMLResponseSerializer,
 }
 
