@@ -3,8 +3,9 @@
 Service: the ``X-Amz-Target`` prefix of the JSON protocols (``DynamoDB_20120810.PutItem``), else
 the service in the SigV4 credential scope (``Credential=AKID/20240101/us-east-1/sqs/aws4_request``,
 in the ``Authorization`` header or a presigned URL's ``X-Amz-Credential``), else, for an unsigned
-request with an ``Action`` in its query string or a form-encoded body, the query-protocol service
-(SNS: a subscription's ``SubscribeURL`` is opened unsigned), else S3, which is also what any
+request with an ``Action`` in its query string, the query-protocol service (SNS: a subscription's
+``SubscribeURL`` is opened unsigned; an unsigned form POST stays S3's, whose clients send them
+too), else S3, which is also what any
 other unsigned or SigV2-signed request is.
 
 Operation (REST protocols): the request's method and path are matched against every operation's
@@ -266,10 +267,7 @@ class ServiceNameResolver:
                                       "X-Amz-Credential=")
             if scope is not None:
                 return self._signing.get(scope, self.default)
-        if self._query is not None and (
-            query.startswith("Action=") or "&Action=" in query
-            or headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
-        ):
+        if self._query is not None and (query.startswith("Action=") or "&Action=" in query):
             return self._query
         return self.default
 

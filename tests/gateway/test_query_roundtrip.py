@@ -224,8 +224,8 @@ def test_bad_boolean_is_a_validation_error(sns_roundtrip: Any) -> None:
                                        "aws4_request, SignedHeaders=host, Signature=x"},
                      "", "sns", id="signed"),
         pytest.param({}, "Action=ConfirmSubscription&Token=t", "sns", id="unsigned-get"),
-        pytest.param({"Content-Type": "application/x-www-form-urlencoded"}, "", "sns",
-                     id="unsigned-form-post"),
+        pytest.param({"Content-Type": "application/x-www-form-urlencoded"}, "", "s3",
+                     id="unsigned-form-put-stays-s3"),
         pytest.param({}, "list-type=2", "s3", id="unsigned-s3"),
     ],
 )
