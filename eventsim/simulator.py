@@ -32,6 +32,8 @@ from eventsim.services.lambda_.invocations import InvocationLog, InvocationRecor
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.services.lambda_.service import LambdaService
 from eventsim.services.s3.service import S3Service
+from eventsim.services.sns.http_delivery import HttpSender
+from eventsim.services.sns.service import SNSService
 from eventsim.store import Database
 from eventsim.tracing import Cause
 
@@ -89,6 +91,8 @@ class Simulator:
         self.activity: Activity
         self.ctx: ServiceContext
         self.s3: S3Service
+        self.sns: SNSService
+        self.sns_http: HttpSender
         self.functions: LambdaService
         self.invocations = InvocationLog(self.db)
         self.invoker: Invoker
@@ -125,8 +129,10 @@ class Simulator:
             resource_exists=self._resource_exists,
         )
         self.s3 = S3Service(self.ctx)
+        self.sns = SNSService(self.ctx, endpoint_url=lambda: self.endpoint_url)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
         await self.s3.load()
+        await self.sns.load()
         await self.functions.load()
         self.runtimes = {"inline": InlineRuntime(max_workers=self.config.handler_threads)}
         self.invoker = Invoker(
@@ -142,17 +148,22 @@ class Simulator:
             db=self.db, clock=self.clock, activity=self.activity,
             accept_events=self.async_queue.accept,
         )
+        self.sns_http = HttpSender(db=self.db, clock=self.clock, activity=self.activity,
+                                   wake_dispatcher=lambda: self.dispatcher.wake())
+        self.dispatcher.register("topic", self.sns.deliver_topic, lambda: None)
+        self.dispatcher.register("http", self.sns_http.take, self.sns_http.wake)
         self.functions.backend = _Backend(self)
         await self.async_queue.load()
         self.dispatcher.start()
         self.async_queue.start()
+        self.sns_http.start()
 
     async def aclose(self) -> None:
         """Stop the engine and close the database. Closing twice is harmless."""
         if self._state is _Lifecycle.CLOSED:
             return
         self._state = _Lifecycle.CLOSED
-        for name in ("dispatcher", "async_queue"):
+        for name in ("sns_http", "dispatcher", "async_queue"):
             worker = getattr(self, name, None)
             if worker is not None:
                 await worker.aclose()
@@ -166,7 +177,7 @@ class Simulator:
 
     def service(self, name: str) -> Any:
         """The service object for an AWS service name, as the gateway routes to it."""
-        services: dict[str, Any] = {"s3": self.s3, "lambda": self.functions}
+        services: dict[str, Any] = {"s3": self.s3, "sns": self.sns, "lambda": self.functions}
         try:
             return services[name]
         except KeyError:
@@ -175,7 +186,9 @@ class Simulator:
     def _resource_exists(self, kind: str, arn: str) -> bool:
         if kind == "function":
             return self.functions.exists(arn)
-        return False  # topics and queues arrive with SNS and SQS
+        if kind == "topic":
+            return self.sns.exists(arn)
+        return False  # queues arrive with SQS
 
     async def settle(self, timeout: float | None = None) -> None:
         """Return once no delivery, invocation or retry has work left.

@@ -8,6 +8,7 @@ transactional outbox.
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 
 from eventsim.clock import Clock
@@ -21,7 +22,10 @@ from eventsim.store.outbox import OutboxRow, add_outbox_row
 from eventsim.store.queue import insert_queued_event
 from eventsim.tracing import Cause, RequestIds
 
-__all__ = ["Notifier", "new_request_ids"]
+__all__ = ["S3_SUBJECT", "Notifier", "new_request_ids"]
+
+S3_SUBJECT = "Amazon S3 Notification"
+"""The Subject of the SNS messages S3 publishes."""
 
 
 class Notifier:
@@ -93,6 +97,9 @@ class Notifier:
                     cause=cause, cause_json=cause_json, now=now, request_id=new_uuid(),
                 ))
             else:
+                if target.kind == "topic":
+                    # SNS's outbox contract: the event is the message, with S3's subject.
+                    payload = json.dumps({"Message": payload, "Subject": S3_SUBJECT})
                 add_outbox_row(conn, OutboxRow(
                     target_kind=target.kind, target=target.arn, payload=payload,
                     cause=cause_json, created_at=now,

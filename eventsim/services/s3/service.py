@@ -30,7 +30,7 @@ from eventsim.services.s3.errors import (
 )
 from eventsim.services.s3.models import compute_etag, parse_range, validate_bucket_name
 from eventsim.services.s3.notifications import parse_notification_configuration
-from eventsim.services.s3.notifier import Notifier, new_request_ids
+from eventsim.services.s3.notifier import S3_SUBJECT, Notifier, new_request_ids
 from eventsim.services.s3.objects import (
     INLINE_BODY_BYTES,
     OWNER,
@@ -457,8 +457,10 @@ class S3Service:
             # S3 tests each new queue and topic destination with a test message.
             for target in config.targets:
                 if target.kind in ("queue", "topic"):
+                    payload = test_event if target.kind != "topic" else json.dumps(
+                        {"Message": test_event, "Subject": S3_SUBJECT})
                     add_outbox_row(conn, OutboxRow(
-                        target_kind=target.kind, target=target.arn, payload=test_event,
+                        target_kind=target.kind, target=target.arn, payload=payload,
                         cause=cause.to_json(), created_at=now,
                     ))
 
