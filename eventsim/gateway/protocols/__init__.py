@@ -9,14 +9,16 @@ The classes::
             └── S3RequestParser          s3.py: virtual hosts, aws-chunked, digests
     └── QueryRequestParser               query.py: Action + form-encoded pairs (SNS)
 
+    JSONRequestParser                    json.py: X-Amz-Target and a JSON body
     ResponseSerializer                   base.py: serialize_response / serialize_error
     └── BaseRestResponseSerializer       rest.py: headers, status code, payload
         └── RestXMLResponseSerializer    rest_xml.py: XML bodies, <ErrorResponse>
             └── S3ResponseSerializer     s3.py: S3 root names, 206, bare <Error>
+    └── JSONResponseSerializer           json.py: JSON bodies, {"__type", "message"}
     └── QueryResponseSerializer          query.py: <XResponse><XResult>, <ErrorResponse>
 
-The query (SNS), json (SQS, DynamoDB, DynamoDB Streams, Kinesis) and rest-json (Lambda)
-protocols slot in beside rest-xml: `PROTOCOL_PARSERS` and `PROTOCOL_SERIALIZERS` are the
+json serves SQS, DynamoDB, DynamoDB Streams and Kinesis, query serves SNS. The rest-json
+(Lambda) protocol slots in beside them: `PROTOCOL_PARSERS` and `PROTOCOL_SERIALIZERS` are the
 registries `create_parser` and `create_serializer` read after `SERVICE_PARSERS` and
 `SERVICE_SERIALIZERS`.
 """
@@ -32,6 +34,7 @@ from eventsim.gateway.protocols.base import (
     RequestParser,
     ResponseSerializer,
 )
+from eventsim.gateway.protocols.json import JSONRequestParser, JSONResponseSerializer
 from eventsim.gateway.protocols.query import QueryRequestParser, QueryResponseSerializer
 from eventsim.gateway.protocols.rest_xml import RestXMLRequestParser, RestXMLResponseSerializer
 from eventsim.gateway.protocols.s3 import S3RequestParser, S3ResponseSerializer
@@ -54,10 +57,12 @@ __all__ = [
 SERVICE_PARSERS: dict[str, type[RequestParser]] = {"s3": S3RequestParser}
 SERVICE_SERIALIZERS: dict[str, type[ResponseSerializer]] = {"s3": S3ResponseSerializer}
 PROTOCOL_PARSERS: dict[str, type[RequestParser]] = {
+    "json": JSONRequestParser,
     "query": QueryRequestParser,
     "rest-xml": RestXMLRequestParser,
 }
 PROTOCOL_SERIALIZERS: dict[str, type[ResponseSerializer]] = {
+    "json": JSONResponseSerializer,
     "query": QueryResponseSerializer,
     "rest-xml": RestXMLResponseSerializer,
 }
