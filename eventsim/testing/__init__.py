@@ -156,6 +156,11 @@ class ThreadedSimulator:
         return BlockingProxy(self.sim.s3, self.run)
 
     @property
+    def sns(self) -> Any:
+        """Blocking access to `Simulator.sns`."""
+        return BlockingProxy(self.sim.sns, self.run)
+
+    @property
     def functions(self) -> Any:
         """Blocking access to `Simulator.functions`."""
         return BlockingProxy(self.sim.functions, self.run)
