@@ -8,7 +8,7 @@ import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
@@ -100,9 +100,9 @@ def test_fifo_publish_returns_sequence_number(sns: Any, bucket_name: str) -> Non
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    received: list[tuple[dict[str, str], str]] = []
+    received: ClassVar[list[tuple[dict[str, str], str]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length).decode("utf-8")
         self.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
@@ -115,7 +115,7 @@ class _Recorder(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def http_endpoint() -> Iterator[tuple[str, list[tuple[dict[str, str], str]]]]:
-    received: list[tuple[dict[str, str], str]] = []
+    received: ClassVar[list[tuple[dict[str, str], str]]] = []
     handler = type("Recorder", (_Recorder,), {"received": received})
     server = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
