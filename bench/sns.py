@@ -95,7 +95,7 @@ def _start(command: list[str], port: int) -> subprocess.Popen[bytes]:
 
 def _publish_loop(url: str, topic: str, messages: int) -> float:
     sns = boto3_client("sns", url)
-    for i in range(50):  # warm the connection pool and botocore's caches
+    for _ in range(50):  # warm the connection pool and botocore's caches
         sns.publish(TopicArn=topic, Message="warm", MessageAttributes=_attributes(1))
     start = time.perf_counter()
     for i in range(messages):
