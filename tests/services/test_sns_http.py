@@ -3,10 +3,12 @@ the clock and the dead-letter queue."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -204,3 +206,36 @@ async def test_unreachable_endpoint_without_redrive_is_dropped(sim: Simulator) -
     rows = await sim.db.read(
         lambda c: c.execute("SELECT COUNT(*) FROM sns_http_deliveries").fetchone()[0])
     assert rows == 0
+
+
+@pytest.mark.asyncio
+async def test_pending_http_delivery_is_resumed_after_a_restart(tmp_path: Any) -> None:
+    config = SimulatorConfig(db=str(tmp_path / "state.db"), clock="virtual")
+    received: list[str] = []
+    first = asyncio.Event()
+
+    async def handle(request: web.Request) -> web.Response:
+        received.append(await request.text())
+        first.set()
+        return web.Response(status=200 if len(received) > 1 else 503)
+
+    app = web.Application()
+    app.router.add_post("/hook", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    try:
+        async with Simulator(config) as sim:
+            topic = (await sim.sns.create_topic(name="hooks"))["TopicArn"]
+            await sim.sns.subscribe(topic_arn=topic, protocol="http", endpoint=url)
+            # Stop before the retry 20 s later: the confirmation waits in the table.
+            await asyncio.wait_for(first.wait(), 30)
+        assert len(received) == 1
+        async with Simulator(config) as sim:
+            await sim.settle()
+        assert len(received) == 2
+        assert json.loads(received[1])["Type"] == "SubscriptionConfirmation"
+    finally:
+        await runner.cleanup()

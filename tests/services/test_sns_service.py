@@ -594,3 +594,30 @@ async def test_topics_and_subscriptions_survive_a_restart(tmp_path: Path) -> Non
                                       message_deduplication_id="e")
         assert after["SequenceNumber"] == "10000000000000000002"
         await sim.settle()
+
+
+@pytest.mark.asyncio
+async def test_filter_policy_scope_is_shown_only_with_a_policy(sim: Simulator) -> None:
+    arn = await _topic(sim)
+    sub = (await sim.sns.subscribe(topic_arn=arn, protocol="sqs", endpoint=QUEUE, attributes={
+        "FilterPolicyScope": "MessageBody"}))["SubscriptionArn"]
+    attributes = (await sim.sns.get_subscription_attributes(subscription_arn=sub))["Attributes"]
+    assert "FilterPolicyScope" not in attributes
+    await sim.sns.set_subscription_attributes(subscription_arn=sub,
+                                              attribute_name="FilterPolicy",
+                                              attribute_value='{"a": {"b": ["c"]}}')
+    attributes = (await sim.sns.get_subscription_attributes(subscription_arn=sub))["Attributes"]
+    assert attributes["FilterPolicyScope"] == "MessageBody"
+
+
+@pytest.mark.asyncio
+async def test_switching_scope_revalidates_the_policy(sim: Simulator) -> None:
+    arn = await _topic(sim)
+    sub = (await sim.sns.subscribe(topic_arn=arn, protocol="sqs", endpoint=QUEUE, attributes={
+        "FilterPolicyScope": "MessageBody",
+        "FilterPolicy": '{"a": {"b": ["c"]}}'}))["SubscriptionArn"]
+    error = await _error(sim.sns.set_subscription_attributes(
+        subscription_arn=sub, attribute_name="FilterPolicyScope",
+        attribute_value="MessageAttributes"))
+    assert error.message == ("Invalid parameter: FilterPolicy: Filter policy scope "
+                             "MessageAttributes does not support nested filter policy")

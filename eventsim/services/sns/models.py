@@ -181,8 +181,11 @@ class Subscription:
         if self.protocol in ("http", "https"):
             attributes["EffectiveDeliveryPolicy"] = json.dumps(DEFAULT_HTTP_DELIVERY_POLICY)
         attributes.update(self.attributes)
+        # The scope is shown with a policy only (the default when none was set).
         if "FilterPolicy" in attributes:
             attributes.setdefault("FilterPolicyScope", "MessageAttributes")
+        else:
+            attributes.pop("FilterPolicyScope", None)
         return attributes
 
 
