@@ -145,3 +145,16 @@ def test_http_subscription_confirmed_by_opening_subscribe_url(
     threaded_sim.settle()
     assert json.loads(received[-1][1])["Message"] == "hello http"
     assert received[-1][0]["x-amz-sns-subscription-arn"] == sub["SubscriptionArn"]
+
+
+def test_unsubscribe_url_opened_unsigned_removes_the_subscription(
+        threaded_sim: ThreadedSimulator, sns: Any, topic: str, bucket_name: str) -> None:
+    fn = threaded_sim.functions.create_function(name=bucket_name, handler="behaviours.echo",
+                                                code_dir=HANDLERS)
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=fn.arn)
+    sns.publish(TopicArn=topic, Message="once")
+    threaded_sim.settle()
+    [record] = threaded_sim.invocations.list(function=bucket_name)
+    with urllib.request.urlopen(record.event["Records"][0]["Sns"]["UnsubscribeUrl"]) as response:
+        assert b"<UnsubscribeResponse" in response.read()
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
