@@ -621,3 +621,19 @@ async def test_switching_scope_revalidates_the_policy(sim: Simulator) -> None:
         attribute_value="MessageAttributes"))
     assert error.message == ("Invalid parameter: FilterPolicy: Filter policy scope "
                              "MessageAttributes does not support nested filter policy")
+
+
+@pytest.mark.asyncio
+async def test_message_for_a_missing_function_goes_to_the_dead_letter_queue(
+        sim: Simulator, queued: list[OutboxRow]) -> None:
+    arn = await _topic(sim)
+    dlq = "arn:aws:sqs:us-east-1:000000000000:dead"
+    await sim.sns.subscribe(
+        topic_arn=arn, protocol="lambda",
+        endpoint="arn:aws:lambda:us-east-1:000000000000:function:gone",
+        attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq})})
+    await sim.sns.publish(topic_arn=arn, message="lost")
+    await sim.settle()
+    [row] = queued
+    assert row.target == dlq
+    assert json.loads(json.loads(row.payload)["MessageBody"])["Message"] == "lost"

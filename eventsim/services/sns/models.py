@@ -30,7 +30,7 @@ __all__ = [
 TOPIC_ATTRIBUTES = frozenset({
     "DeliveryPolicy", "DisplayName", "Policy", "TracingConfig", "KmsMasterKeyId",
     "SignatureVersion", "FifoTopic", "ContentBasedDeduplication", "ArchivePolicy",
-    "FifoThroughputScope", "DataProtectionPolicy",
+    "FifoThroughputScope",
     *(f"{p}{k}" for p in ("HTTP", "Firehose", "Lambda", "Application", "SQS")
       for k in ("SuccessFeedbackRoleArn", "SuccessFeedbackSampleRate", "FailureFeedbackRoleArn")),
 })

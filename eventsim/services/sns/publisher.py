@@ -171,10 +171,12 @@ def _queue_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> dict[str, 
 class Publisher:
     """Writes the deliveries of a publish; keeps compiled filter policies between publishes."""
 
-    def __init__(self, region: str, account: str, base_url: Callable[[], str]) -> None:
+    def __init__(self, region: str, account: str, base_url: Callable[[], str],
+                 function_exists: Callable[[str], bool] = lambda arn: True) -> None:
         self._region = region
         self._account = account
         self._base_url = base_url
+        self._function_exists = function_exists
         self._policies: dict[str, tuple[str, str, FilterPolicy]] = {}
 
     def policy(self, subscription: Subscription) -> FilterPolicy | None:
@@ -263,6 +265,21 @@ class Publisher:
     ) -> None:
         base = self._base_url()
         protocol = subscription.protocol
+        if protocol == "lambda" and not self._function_exists(subscription.endpoint):
+            # A function that is gone is a client-side error: SNS does not retry it, and the
+            # message goes to the subscription's dead-letter queue, if it has one
+            # (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html).
+            target = subscription.dead_letter_queue()
+            if target is None:
+                LOG.warning("function %s does not exist; SNS message dropped",
+                            subscription.endpoint)
+                return
+            envelope = sns_events.notification_envelope(
+                message, subscription_arn=subscription.arn, region=self._region,
+                unsubscribe_base=base)
+            self._outbox(conn, "queue", target, json.dumps({"MessageBody": json.dumps(envelope)}),
+                         cause_json, now, pending)
+            return
         if protocol == "lambda":
             payload = sns_events.lambda_event_json(
                 message, subscription_arn=subscription.arn, region=self._region,

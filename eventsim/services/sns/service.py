@@ -73,7 +73,9 @@ class SNSService:
         self._ctx = ctx
         self._endpoint_url = endpoint_url
         self._topics: set[str] = set()
-        self._publisher = Publisher(ctx.region, ctx.account_id, self._base_url)
+        self._publisher = Publisher(
+            ctx.region, ctx.account_id, self._base_url,
+            function_exists=lambda arn: ctx.resource_exists("function", arn))
 
     def _base_url(self) -> str:
         """Where SubscribeURL and UnsubscribeURL point: the gateway when it serves, else AWS."""
@@ -116,7 +118,8 @@ class SNSService:
             raise InvalidParameter("Invalid parameter: Attributes Reason: Content based "
                                    "deduplication can only be set for FIFO topics")
         if data_protection_policy is not None:
-            attrs["DataProtectionPolicy"] = data_protection_policy
+            raise NotImplementedOperation("eventsim does not implement SNS data protection "
+                                          "policies yet")
         tag_map = _tags(tags or [])
         arn = topic_arn(self._ctx.region, self._ctx.account_id, name)
         now = self._ctx.clock.time()
