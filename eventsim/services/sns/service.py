@@ -22,8 +22,16 @@ from typing import Any
 from eventsim.errors import AwsError, NotImplementedOperation
 from eventsim.events import sns as sns_events
 from eventsim.ids import new_uuid, random_hex
-from eventsim.matching.sns_policy import FilterPolicyError, compile_filter_policy
 from eventsim.services.base import Pending, ServiceContext, record_traced_write
+from eventsim.services.sns.checks import (
+    MAX_TAGS,
+    check_endpoint,
+    check_subscription_attribute,
+    check_topic_arn,
+    page,
+    tags_from_api,
+    tags_of,
+)
 from eventsim.services.sns.errors import (
     BatchEntryIdsNotDistinct,
     BatchRequestTooLong,
@@ -31,7 +39,6 @@ from eventsim.services.sns.errors import (
     InvalidBatchEntryId,
     InvalidParameter,
     NotFound,
-    ResourceNotFound,
     TagLimitExceeded,
     TooManyEntriesInBatchRequest,
 )
@@ -55,11 +62,7 @@ __all__ = ["SNSService"]
 
 LOG = logging.getLogger(__name__)
 
-PAGE = 100
-"""List* operations return up to 100 items a page."""
-MAX_TAGS = 50
 MAX_BATCH = 10
-_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$")
 _SUPPORTED = ("lambda", "sqs", "http", "https")
 _KNOWN_PROTOCOLS = ("email", "email-json", "sms", "application", "firehose")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -120,7 +123,7 @@ class SNSService:
         if data_protection_policy is not None:
             raise NotImplementedOperation("eventsim does not implement SNS data protection "
                                           "policies yet")
-        tag_map = _tags(tags or [])
+        tag_map = tags_from_api(tags or [])
         arn = topic_arn(self._ctx.region, self._ctx.account_id, name)
         now = self._ctx.clock.time()
 
@@ -146,7 +149,7 @@ class SNSService:
 
     async def delete_topic(self, *, topic_arn: str) -> dict[str, Any]:
         """DeleteTopic, with its subscriptions; deleting a missing topic succeeds."""
-        _check_topic_arn(topic_arn)
+        check_topic_arn(topic_arn)
 
         def unit(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM sns_topics WHERE arn = ?", (topic_arn,))
@@ -159,15 +162,15 @@ class SNSService:
     async def list_topics(self, *, next_token: str | None = None) -> dict[str, Any]:
         """ListTopics, 100 a page."""
         topics = await self._ctx.db.read(list_topics)
-        page, token = _page(topics, next_token)
-        result: dict[str, Any] = {"Topics": [{"TopicArn": t.arn} for t in page]}
+        chunk, token = page(topics, next_token)
+        result: dict[str, Any] = {"Topics": [{"TopicArn": t.arn} for t in chunk]}
         if token is not None:
             result["NextToken"] = token
         return result
 
     async def get_topic_attributes(self, *, topic_arn: str) -> dict[str, Any]:
         """GetTopicAttributes."""
-        _check_topic_arn(topic_arn)
+        check_topic_arn(topic_arn)
 
         def read(conn: sqlite3.Connection) -> tuple[Topic, tuple[int, int]]:
             topic = load_topic(conn, topic_arn)
@@ -183,7 +186,7 @@ class SNSService:
         self, *, topic_arn: str, attribute_name: str, attribute_value: str | None = None
     ) -> dict[str, Any]:
         """SetTopicAttributes."""
-        _check_topic_arn(topic_arn)
+        check_topic_arn(topic_arn)
         if attribute_name not in TOPIC_ATTRIBUTES or attribute_name == "FifoTopic":
             raise InvalidParameter("Invalid parameter: AttributeName")
 
@@ -213,7 +216,7 @@ class SNSService:
     ) -> dict[str, Any]:
         """Subscribe. Functions and queues are confirmed at once; an HTTP/S endpoint is sent a
         SubscriptionConfirmation and stays pending until ConfirmSubscription."""
-        _check_topic_arn(topic_arn)
+        check_topic_arn(topic_arn)
         protocol = protocol.lower()
         if protocol in _KNOWN_PROTOCOLS:
             raise NotImplementedOperation(
@@ -222,10 +225,10 @@ class SNSService:
             raise InvalidParameter("Invalid parameter: Amazon SNS does not support this "
                                    f"protocol string: {protocol}")
         endpoint = endpoint or ""
-        _check_endpoint(protocol, endpoint)
+        check_endpoint(protocol, endpoint)
         attrs = dict(attributes or {})
         for name, value in attrs.items():
-            _check_subscription_attribute(protocol, name, value, attrs, subscribe=True)
+            check_subscription_attribute(protocol, name, value, attrs, subscribe=True)
         now = self._ctx.clock.time()
         http = protocol in ("http", "https")
         pending = Pending()
@@ -290,7 +293,7 @@ class SNSService:
         self, *, topic_arn: str, token: str, authenticate_on_unsubscribe: str | None = None
     ) -> dict[str, Any]:
         """ConfirmSubscription with the token an HTTP/S endpoint was sent."""
-        _check_topic_arn(topic_arn)
+        check_topic_arn(topic_arn)
 
         def unit(conn: sqlite3.Connection) -> str:
             load_topic(conn, topic_arn)
@@ -321,7 +324,7 @@ class SNSService:
         self, *, topic_arn: str, next_token: str | None = None
     ) -> dict[str, Any]:
         """ListSubscriptionsByTopic, 100 a page."""
-        _check_topic_arn(topic_arn)
+        check_topic_arn(topic_arn)
 
         def read(conn: sqlite3.Connection) -> list[Subscription]:
             load_topic(conn, topic_arn)
@@ -331,11 +334,11 @@ class SNSService:
 
     def _subscription_page(self, subscriptions: list[Subscription],
                            next_token: str | None) -> dict[str, Any]:
-        page, token = _page(subscriptions, next_token)
+        chunk, token = page(subscriptions, next_token)
         result: dict[str, Any] = {"Subscriptions": [
             {"SubscriptionArn": s.listed_arn, "Owner": self._ctx.account_id,
              "Protocol": s.protocol, "Endpoint": s.endpoint, "TopicArn": s.topic_arn}
-            for s in page
+            for s in chunk
         ]}
         if token is not None:
             result["NextToken"] = token
@@ -360,7 +363,7 @@ class SNSService:
                 attrs.pop("FilterPolicy", None)
             else:
                 attrs[attribute_name] = value
-                _check_subscription_attribute(subscription.protocol, attribute_name, value,
+                check_subscription_attribute(subscription.protocol, attribute_name, value,
                                               attrs, subscribe=False)
             conn.execute("UPDATE sns_subscriptions SET attributes = ? WHERE arn = ?",
                          (json.dumps(attrs), subscription_arn))
@@ -397,7 +400,7 @@ class SNSService:
                                    "for required parameter")
         if ":endpoint/" in arn:
             raise NotImplementedOperation("eventsim does not deliver to platform endpoints")
-        _check_topic_arn(arn, "TopicArn" if topic_arn else "TargetArn")
+        check_topic_arn(arn, "TopicArn" if topic_arn else "TargetArn")
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"sns:Publish {arn}", now)
         pending = Pending()
@@ -422,7 +425,7 @@ class SNSService:
         self, *, topic_arn: str, publish_batch_request_entries: list[Mapping[str, Any]]
     ) -> dict[str, Any]:
         """PublishBatch: up to 10 entries, each succeeding or failing on its own."""
-        _check_topic_arn(topic_arn)
+        check_topic_arn(topic_arn)
         entries = publish_batch_request_entries
         if not entries:
             raise EmptyBatchRequest()
@@ -497,10 +500,10 @@ class SNSService:
     async def tag_resource(self, *, resource_arn: str,
                            tags: list[Mapping[str, str]]) -> dict[str, Any]:
         """TagResource (topics)."""
-        new = _tags(tags)
+        new = tags_from_api(tags)
 
         def unit(conn: sqlite3.Connection) -> None:
-            current = _tags_of(conn, resource_arn)
+            current = tags_of(conn, resource_arn)
             current.update(new)
             if len(current) > MAX_TAGS:
                 raise TagLimitExceeded()
@@ -514,7 +517,7 @@ class SNSService:
         """UntagResource."""
 
         def unit(conn: sqlite3.Connection) -> None:
-            current = _tags_of(conn, resource_arn)
+            current = tags_of(conn, resource_arn)
             for key in tag_keys:
                 current.pop(key, None)
             conn.execute("UPDATE sns_topics SET tags = ? WHERE arn = ?",
@@ -525,86 +528,5 @@ class SNSService:
 
     async def list_tags_for_resource(self, *, resource_arn: str) -> dict[str, Any]:
         """ListTagsForResource."""
-        tags = await self._ctx.db.read(lambda conn: _tags_of(conn, resource_arn))
+        tags = await self._ctx.db.read(lambda conn: tags_of(conn, resource_arn))
         return {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
-
-
-def _check_topic_arn(arn: str, name: str = "TopicArn") -> None:
-    if not _TOPIC_ARN.match(arn):
-        raise InvalidParameter(f"Invalid parameter: {name}")
-
-
-def _check_endpoint(protocol: str, endpoint: str) -> None:
-    if protocol == "sqs" and not re.match(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:.+$", endpoint):
-        raise InvalidParameter("Invalid parameter: SQS endpoint ARN")
-    if protocol == "lambda" and not re.match(
-            r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[^:]+(:[^:]+)?$", endpoint):
-        raise InvalidParameter("Invalid parameter: Lambda endpoint ARN")
-    if protocol in ("http", "https") and not endpoint.lower().startswith(f"{protocol}://"):
-        raise InvalidParameter("Invalid parameter: Endpoint must match the specified protocol")
-
-
-def _check_subscription_attribute(protocol: str, name: str, value: str,
-                                  attrs: Mapping[str, str], *, subscribe: bool) -> None:
-    """SNS's checks of one subscription attribute (`attrs`: all of them, after the change)."""
-    prefix = "Invalid parameter: Attributes Reason: " if subscribe else "Invalid parameter: "
-    if name not in SUBSCRIPTION_ATTRIBUTES:
-        raise InvalidParameter("Invalid parameter: AttributeName")
-    if name == "RawMessageDelivery":
-        if value.lower() not in ("true", "false"):
-            raise InvalidParameter(f"{prefix}RawMessageDelivery: Invalid value [{value}]. "
-                                   "Must be true or false.")
-        if protocol == "lambda":
-            raise InvalidParameter(f"{prefix}Delivery protocol [{protocol}] does not support "
-                                   "raw message delivery.")
-    elif name in ("FilterPolicy", "FilterPolicyScope"):
-        scope = attrs.get("FilterPolicyScope") or "MessageAttributes"
-        if scope not in ("MessageAttributes", "MessageBody"):
-            raise InvalidParameter(f"{prefix}FilterPolicyScope: Invalid value [{scope}]. "
-                                   "Please use either MessageBody or MessageAttributes")
-        policy = attrs.get("FilterPolicy")
-        if policy:
-            try:
-                compile_filter_policy(policy, scope)
-            except FilterPolicyError as exc:
-                raise InvalidParameter(f"{prefix}FilterPolicy: {exc}") from None
-    elif name == "RedrivePolicy":
-        try:
-            target = json.loads(value).get("deadLetterTargetArn")
-        except (ValueError, AttributeError):
-            target = None
-        if not isinstance(target, str) or not target.startswith("arn:"):
-            raise InvalidParameter(f"{prefix}RedrivePolicy: deadLetterTargetArn is invalid")
-
-
-def _tags(tags: list[Mapping[str, str]]) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for tag in tags:
-        key, value = tag.get("Key", ""), tag.get("Value", "")
-        if not 1 <= len(key) <= 128 or len(value) > 256:
-            raise InvalidParameter("Invalid parameter: Tags Reason: Tag key or value is invalid")
-        result[key] = value
-    if len(result) > MAX_TAGS:
-        raise TagLimitExceeded()
-    return result
-
-
-def _tags_of(conn: sqlite3.Connection, arn: str) -> dict[str, str]:
-    row = conn.execute("SELECT tags FROM sns_topics WHERE arn = ?", (arn,)).fetchone()
-    if row is None:
-        raise ResourceNotFound()
-    tags: dict[str, str] = json.loads(row[0])
-    return tags
-
-
-def _page(items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
-    start = 0
-    if token:
-        try:
-            start = int(token)
-        except ValueError:
-            raise InvalidParameter("Invalid parameter: NextToken") from None
-    page = items[start : start + PAGE]
-    more = start + PAGE < len(items)
-    return page, str(start + PAGE) if more else None
-
