@@ -12,7 +12,9 @@
   there are any, ``SequenceNumber`` on FIFO topics)
   (https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html).
 - To an HTTP/S endpoint being subscribed: the ``SubscriptionConfirmation`` message with its
-  ``Token`` and ``SubscribeURL``.
+  ``Token`` and ``SubscribeURL``; being unsubscribed: the ``UnsubscribeConfirmation``, whose
+  ``SubscribeURL`` restores the subscription
+  (https://docs.aws.amazon.com/sns/latest/dg/http-unsubscribe-confirmation-json.html).
 
 Signatures have AWS's form (base64 of a SHA1 or SHA256 digest of the string to sign) but are
 not made with a key anyone could verify: there is no certificate behind ``SigningCertURL``.
@@ -36,6 +38,7 @@ __all__ = [
     "notification_envelope",
     "signing_cert_url",
     "subscription_confirmation",
+    "unsubscribe_confirmation",
     "unsubscribe_url",
 ]
 
@@ -160,11 +163,31 @@ def subscription_confirmation(*, message_id: str, topic_arn: str, token: str, ti
     ``SubscribeURL`` (or by calling ConfirmSubscription with the token)."""
     text = (f"You have chosen to subscribe to the topic {topic_arn}.\n"
             "To confirm the subscription, visit the SubscribeURL included in this message.")
+    return _confirmation("SubscriptionConfirmation", text, message_id=message_id,
+                         topic_arn=topic_arn, token=token, timestamp=timestamp, region=region,
+                         subscribe_base=subscribe_base)
+
+
+def unsubscribe_confirmation(*, message_id: str, topic_arn: str, subscription_arn: str,
+                             token: str, timestamp: float, region: str,
+                             subscribe_base: str) -> dict[str, Any]:
+    """The message an HTTP/S endpoint gets when unsubscribed; its ``SubscribeURL`` subscribes
+    the endpoint again."""
+    text = (f"You have chosen to deactivate subscription {subscription_arn}.\n"
+            "To cancel this operation and restore the subscription, visit the SubscribeURL "
+            "included in this message.")
+    return _confirmation("UnsubscribeConfirmation", text, message_id=message_id,
+                         topic_arn=topic_arn, token=token, timestamp=timestamp, region=region,
+                         subscribe_base=subscribe_base)
+
+
+def _confirmation(kind: str, text: str, *, message_id: str, topic_arn: str, token: str,
+                  timestamp: float, region: str, subscribe_base: str) -> dict[str, Any]:
     stamp = format_event_time(timestamp)
     subscribe_url = (f"{subscribe_base}/?Action=ConfirmSubscription&TopicArn={topic_arn}"
                      f"&Token={token}")
     return {
-        "Type": "SubscriptionConfirmation",
+        "Type": kind,
         "MessageId": message_id,
         "Token": token,
         "TopicArn": topic_arn,
@@ -174,8 +197,7 @@ def subscription_confirmation(*, message_id: str, topic_arn: str, token: str, ti
         "SignatureVersion": "1",
         "Signature": _signature([
             ("Message", text), ("MessageId", message_id), ("SubscribeURL", subscribe_url),
-            ("Timestamp", stamp), ("Token", token), ("TopicArn", topic_arn),
-            ("Type", "SubscriptionConfirmation"),
+            ("Timestamp", stamp), ("Token", token), ("TopicArn", topic_arn), ("Type", kind),
         ], "1"),
         "SigningCertURL": signing_cert_url(region),
     }

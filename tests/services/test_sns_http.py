@@ -239,3 +239,31 @@ async def test_pending_http_delivery_is_resumed_after_a_restart(tmp_path: Any) -
         assert json.loads(received[1])["Type"] == "SubscriptionConfirmation"
     finally:
         await runner.cleanup()
+
+
+@pytest.mark.asyncio
+async def test_unsubscribing_sends_an_unsubscribe_confirmation(sim: Simulator,
+                                                               endpoint: Endpoint) -> None:
+    _, sub = await _subscribed(sim, endpoint)
+    await sim.sns.unsubscribe(subscription_arn=sub)
+    await sim.settle()
+    [(headers, body, _)] = endpoint.of_type("UnsubscribeConfirmation")
+    assert headers["x-amz-sns-subscription-arn"] == sub
+    message = json.loads(body)
+    assert message["Type"] == "UnsubscribeConfirmation"
+    assert message["Message"].startswith(f"You have chosen to deactivate subscription {sub}.")
+    assert "Action=ConfirmSubscription" in message["SubscribeURL"]
+    assert (await sim.sns.list_subscriptions())["Subscriptions"] == []
+
+
+@pytest.mark.asyncio
+async def test_subscribing_a_pending_endpoint_again_resends_the_confirmation(
+        sim: Simulator, endpoint: Endpoint) -> None:
+    topic, _ = await _subscribed(sim, endpoint, confirm=False)
+    again = await sim.sns.subscribe(topic_arn=topic, protocol="http", endpoint=endpoint.url)
+    assert again == {"SubscriptionArn": "pending confirmation"}
+    await sim.settle()
+    tokens = {json.loads(body)["Token"] for _, body, _ in
+              endpoint.of_type("SubscriptionConfirmation")}
+    assert len(endpoint.of_type("SubscriptionConfirmation")) == 2
+    assert len(tokens) == 1

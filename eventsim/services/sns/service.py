@@ -247,6 +247,8 @@ class SNSService:
                         raise InvalidParameter("Invalid parameter: Attributes Reason: "
                                                "Subscription already exists with different "
                                                "attributes")
+                    if not existing.confirmed:
+                        self._confirmation(conn, existing, now, pending)  # sent again
                     return existing
             subscription = Subscription(
                 arn=f"{topic_arn}:{new_uuid()}", topic_arn=topic_arn, protocol=protocol,
@@ -270,22 +272,30 @@ class SNSService:
                 else "pending confirmation"}
 
     def _confirmation(self, conn: sqlite3.Connection, subscription: Subscription, now: float,
-                      pending: Pending) -> None:
+                      pending: Pending, *, unsubscribe: bool = False) -> None:
+        """Queue the (Un)SubscriptionConfirmation message of an HTTP/S subscription."""
         message_id = new_uuid()
         assert subscription.token is not None
-        body = sns_events.subscription_confirmation(
-            message_id=message_id, topic_arn=subscription.topic_arn, token=subscription.token,
-            timestamp=now, region=self._ctx.region, subscribe_base=self._base_url())
+        topic, token, base = subscription.topic_arn, subscription.token, self._base_url()
+        headers = {"x-amz-sns-message-id": message_id, "x-amz-sns-topic-arn": topic}
+        if unsubscribe:
+            body = sns_events.unsubscribe_confirmation(
+                message_id=message_id, topic_arn=topic, subscription_arn=subscription.arn,
+                token=token, timestamp=now, region=self._ctx.region, subscribe_base=base)
+            headers["x-amz-sns-subscription-arn"] = subscription.arn
+        else:
+            body = sns_events.subscription_confirmation(
+                message_id=message_id, topic_arn=topic, token=token, timestamp=now,
+                region=self._ctx.region, subscribe_base=base)
         payload = {
             "Endpoint": subscription.endpoint,
-            "Headers": {"x-amz-sns-message-type": "SubscriptionConfirmation",
-                        "x-amz-sns-message-id": message_id,
-                        "x-amz-sns-topic-arn": subscription.topic_arn},
+            "Headers": {"x-amz-sns-message-type": body["Type"], **headers},
             "Body": json.dumps(body),
         }
+        operation = "Unsubscribe" if unsubscribe else "Subscribe"
         add_outbox_row(conn, OutboxRow(
             target_kind="http", target=subscription.arn, payload=json.dumps(payload),
-            cause=Cause.for_write(f"sns:Subscribe {subscription.topic_arn}", now).to_json(),
+            cause=Cause.for_write(f"sns:{operation} {subscription.topic_arn}", now).to_json(),
             created_at=now))
         pending.outbox = True
 
@@ -311,8 +321,20 @@ class SNSService:
         """Unsubscribe; a subscription already gone is no error."""
         if subscription_arn.count(":") < 6 or not subscription_arn.startswith("arn:"):
             raise InvalidParameter("Invalid parameter: SubscriptionArn")
-        await self._ctx.db.write(lambda conn: conn.execute(
-            "DELETE FROM sns_subscriptions WHERE arn = ?", (subscription_arn,)))
+        now = self._ctx.clock.time()
+        pending = Pending()
+
+        def unit(conn: sqlite3.Connection) -> None:
+            try:
+                subscription = load_subscription(conn, subscription_arn)
+            except NotFound:
+                return
+            conn.execute("DELETE FROM sns_subscriptions WHERE arn = ?", (subscription_arn,))
+            if subscription.protocol in ("http", "https") and subscription.confirmed:
+                self._confirmation(conn, subscription, now, pending, unsubscribe=True)
+
+        await self._ctx.db.write(unit)
+        pending.hand_over(self._ctx)
         return {}
 
     async def list_subscriptions(self, *, next_token: str | None = None) -> dict[str, Any]:
