@@ -393,10 +393,6 @@ async def test_message_structure_json_sends_each_protocol_its_text(
                  "Invalid parameter: MessageDeduplicationId Reason: The request includes "
                  "MessageDeduplicationId parameter that is not valid for this topic type",
                  id="dedup-on-standard"),
-    pytest.param({"message": "m", "message_attributes": {"a": {"DataType": "Number",
-                                                               "StringValue": "x"}}},
-                 "Invalid parameter: MessageAttributes Reason: The message attribute 'a' has "
-                 "an invalid numeric value: 'x'.", id="bad-number"),
 ])
 @pytest.mark.asyncio
 async def test_publish_rejects_invalid_input(sim: Simulator, kwargs: dict[str, Any],
@@ -404,6 +400,38 @@ async def test_publish_rejects_invalid_input(sim: Simulator, kwargs: dict[str, A
     arn = await _topic(sim)
     error = await _error(sim.sns.publish(topic_arn=arn, **kwargs))
     assert (error.code, error.message) == ("InvalidParameter", message)
+
+
+@pytest.mark.parametrize(("name", "attribute", "message"), [
+    pytest.param("a", {"DataType": "Number", "StringValue": "x"},
+                 "Could not cast message attribute 'a' value to number.", id="bad-number"),
+    pytest.param("a", {"DataType": "Colour", "StringValue": "x"},
+                 "The message attribute 'a' has an invalid message attribute type, the set of "
+                 "supported type prefixes is Binary, Number, and String.", id="bad-type"),
+    pytest.param("a", {"DataType": "String", "StringValue": ""},
+                 "The message attribute 'a' must contain non-empty message attribute value for "
+                 "message attribute type 'String'.", id="empty"),
+    pytest.param("a", {"DataType": "Binary", "StringValue": "x"},
+                 "The message attribute 'a' with type 'Binary' must use field 'Binary'.",
+                 id="wrong-field"),
+    pytest.param(".a", {"DataType": "String", "StringValue": "x"},
+                 "Invalid message attribute name starting with character '.' was found.",
+                 id="leading-dot"),
+    pytest.param("a..b", {"DataType": "String", "StringValue": "x"},
+                 "Message attribute name can not have successive '.' character.",
+                 id="double-dot"),
+    pytest.param("a b", {"DataType": "String", "StringValue": "x"},
+                 "Invalid non-alphanumeric character '#x20' was found in the message attribute "
+                 "name. Can only include alphanumeric characters, hyphens, underscores, or dots.",
+                 id="space"),
+])
+@pytest.mark.asyncio
+async def test_publish_rejects_invalid_message_attributes(
+        sim: Simulator, name: str, attribute: dict[str, str], message: str) -> None:
+    arn = await _topic(sim)
+    error = await _error(sim.sns.publish(topic_arn=arn, message="m",
+                                         message_attributes={name: attribute}))
+    assert (error.code, error.message) == ("ParameterValueInvalid", message)
 
 
 @pytest.mark.asyncio
@@ -637,3 +665,19 @@ async def test_message_for_a_missing_function_goes_to_the_dead_letter_queue(
     [row] = queued
     assert row.target == dlq
     assert json.loads(json.loads(row.payload)["MessageBody"])["Message"] == "lost"
+
+
+@pytest.mark.asyncio
+async def test_a_topic_takes_at_most_200_filter_policies(sim: Simulator) -> None:
+    arn = await _topic(sim)
+    for i in range(200):
+        await sim.sns.subscribe(topic_arn=arn, protocol="sqs", endpoint=f"{QUEUE}-{i}",
+                                attributes={"FilterPolicy": '{"a": ["b"]}'})
+    error = await _error(sim.sns.subscribe(topic_arn=arn, protocol="sqs", endpoint=QUEUE,
+                                           attributes={"FilterPolicy": '{"a": ["b"]}'}))
+    assert (error.code, error.status_code) == ("FilterPolicyLimitExceeded", 403)
+    sub = (await sim.sns.subscribe(topic_arn=arn, protocol="sqs",
+                                   endpoint=QUEUE))["SubscriptionArn"]
+    error = await _error(sim.sns.set_subscription_attributes(
+        subscription_arn=sub, attribute_name="FilterPolicy", attribute_value='{"a": ["b"]}'))
+    assert error.code == "FilterPolicyLimitExceeded"

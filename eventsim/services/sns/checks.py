@@ -75,11 +75,14 @@ def check_subscription_attribute(protocol: str, name: str, value: str,
                 raise InvalidParameter(f"{prefix}FilterPolicy: {exc}") from None
     elif name == "RedrivePolicy":
         try:
-            target = json.loads(value).get("deadLetterTargetArn")
-        except (ValueError, AttributeError):
-            target = None
-        if not isinstance(target, str) or not target.startswith("arn:"):
-            raise InvalidParameter(f"{prefix}RedrivePolicy: deadLetterTargetArn is invalid")
+            policy = json.loads(value)
+        except ValueError:
+            raise InvalidParameter(f"{prefix}RedrivePolicy: failed to parse JSON.") from None
+        target = policy.get("deadLetterTargetArn") if isinstance(policy, dict) else None
+        if not isinstance(target, str) or len(target.split(":")) < 6 or \
+                not target.startswith("arn:"):
+            raise InvalidParameter(
+                f"{prefix}RedrivePolicy: deadLetterTargetArn is an invalid arn")
 
 
 def tags_from_api(tags: list[Mapping[str, str]]) -> dict[str, str]:

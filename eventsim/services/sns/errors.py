@@ -8,9 +8,11 @@ __all__ = [
     "BatchEntryIdsNotDistinct",
     "BatchRequestTooLong",
     "EmptyBatchRequest",
+    "FilterPolicyLimitExceeded",
     "InvalidBatchEntryId",
     "InvalidParameter",
     "NotFound",
+    "ParameterValueInvalid",
     "ResourceNotFound",
     "SubscriptionNotFound",
     "TagLimitExceeded",
@@ -23,6 +25,26 @@ class InvalidParameter(AwsError):
     code = "InvalidParameter"
     status_code = 400
     sender_fault = True
+
+
+class ParameterValueInvalid(AwsError):
+    """botocore's InvalidParameterValueException: a bad message attribute."""
+
+    code = "ParameterValueInvalid"
+    status_code = 400
+    sender_fault = True
+
+
+class FilterPolicyLimitExceeded(AwsError):
+    code = "FilterPolicyLimitExceeded"
+    status_code = 403
+    sender_fault = True
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Indicates that the number of filter polices in your Amazon Web Services account "
+            "exceeds the limit. To add more filter polices, submit an Amazon SNS Limit Increase "
+            "case in the Amazon Web Services Support Center.")
 
 
 class NotFound(AwsError):

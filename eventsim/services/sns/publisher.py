@@ -26,7 +26,7 @@ from eventsim.ids import new_uuid
 from eventsim.matching.sns_policy import FilterPolicy, FilterPolicyError, compile_filter_policy
 from eventsim.services.base import Pending
 from eventsim.services.lambda_.arns import function_name_from_arn
-from eventsim.services.sns.errors import InvalidParameter
+from eventsim.services.sns.errors import InvalidParameter, ParameterValueInvalid
 from eventsim.services.sns.models import Subscription, Topic, load_subscriptions
 from eventsim.store.outbox import OutboxRow, add_outbox_row
 from eventsim.store.queue import insert_queued_event
@@ -108,35 +108,60 @@ def validate_entry(
 
 
 def _check_attribute(name: str, attribute: Mapping[str, Any]) -> int:
+    """SNS's checks of one message attribute; its size in bytes."""
+    _check_attribute_name(name)
     data_type = str(attribute.get("DataType") or "")
     base = data_type.split(".", 1)[0] if not data_type.startswith("String.Array") else data_type
-    reason = f"Invalid parameter: MessageAttributes Reason: The message attribute '{name}'"
     if base not in _ATTRIBUTE_TYPES:
-        raise InvalidParameter(f"{reason} has an invalid message attribute type, the set of "
-                               "supported type prefixes is Binary, Number, and String.")
-    if base == "Binary":
-        value = attribute.get("BinaryValue")
-        if not value:
-            raise InvalidParameter(f"{reason} must contain non-empty message attribute value "
-                                   f"for message attribute type '{data_type}'.")
-        return len(data_type) + len(value)
-    text = attribute.get("StringValue")
-    if text is None or text == "":
-        raise InvalidParameter(f"{reason} must contain non-empty message attribute value for "
-                               f"message attribute type '{data_type}'.")
+        raise ParameterValueInvalid(
+            f"The message attribute '{name}' has an invalid message attribute type, the set of "
+            "supported type prefixes is Binary, Number, and String.")
+    field = "Binary" if base == "Binary" else "String"
+    value = attribute.get(f"{field}Value")
+    if not value:
+        if not any(key.endswith("Value") and attribute.get(key) for key in attribute):
+            raise ParameterValueInvalid(
+                f"The message attribute '{name}' must contain non-empty message attribute value "
+                f"for message attribute type '{data_type}'.")
+        raise ParameterValueInvalid(f"The message attribute '{name}' with type '{data_type}' "
+                                    f"must use field '{field}'.")
     if base == "Number":
         try:
-            float(text)
+            float(value)
         except ValueError:
-            raise InvalidParameter(f"{reason} has an invalid numeric value: '{text}'.") from None
+            raise ParameterValueInvalid(
+                f"Could not cast message attribute '{name}' value to number.") from None
     elif base == "String.Array":
         try:
-            values = json.loads(text)
+            values = json.loads(value)
         except ValueError:
             values = None
         if not isinstance(values, list):
-            raise InvalidParameter(f"{reason} has an invalid String.Array value: '{text}'.")
-    return len(data_type) + len(str(text).encode("utf-8"))
+            raise ParameterValueInvalid(
+                f"The message attribute '{name}' with type 'String.Array' must be a JSON array.")
+    size = len(value) if isinstance(value, bytes | bytearray) else len(str(value).encode())
+    return len(data_type) + size
+
+
+def _check_attribute_name(name: str) -> None:
+    if len(name.encode("utf-8")) > 256:
+        raise ParameterValueInvalid("Length of message attribute name must be less than 256 "
+                                    "bytes.")
+    if name.startswith("."):
+        raise ParameterValueInvalid(
+            "Invalid message attribute name starting with character '.' was found.")
+    if name.endswith("."):
+        raise ParameterValueInvalid(
+            "Invalid message attribute name ending with character '.' was found.")
+    for index, char in enumerate(name):
+        if not (char.isascii() and (char.isalnum() or char in "-_.")):
+            raise ParameterValueInvalid(
+                f"Invalid non-alphanumeric character '#x{ord(char):X}' was found in the message "
+                "attribute name. Can only include alphanumeric characters, hyphens, underscores, "
+                "or dots.")
+        if char == "." and index and name[index - 1] == ".":
+            raise ParameterValueInvalid(
+                "Message attribute name can not have successive '.' character.")
 
 
 def _structure(message: str) -> dict[str, str]:

@@ -36,6 +36,7 @@ from eventsim.services.sns.errors import (
     BatchEntryIdsNotDistinct,
     BatchRequestTooLong,
     EmptyBatchRequest,
+    FilterPolicyLimitExceeded,
     InvalidBatchEntryId,
     InvalidParameter,
     NotFound,
@@ -63,6 +64,7 @@ __all__ = ["SNSService"]
 LOG = logging.getLogger(__name__)
 
 MAX_BATCH = 10
+MAX_POLICIES_PER_TOPIC = 200
 _SUPPORTED = ("lambda", "sqs", "http", "https")
 _KNOWN_PROTOCOLS = ("email", "email-json", "sms", "application", "firehose")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -250,6 +252,8 @@ class SNSService:
                     if not existing.confirmed:
                         self._confirmation(conn, existing, now, pending)  # sent again
                     return existing
+            if attrs.get("FilterPolicy"):
+                _check_policy_count(conn, topic_arn)
             subscription = Subscription(
                 arn=f"{topic_arn}:{new_uuid()}", topic_arn=topic_arn, protocol=protocol,
                 endpoint=endpoint, attributes=attrs, token=random_hex(64) if http else None,
@@ -387,6 +391,9 @@ class SNSService:
                 attrs[attribute_name] = value
                 check_subscription_attribute(subscription.protocol, attribute_name, value,
                                               attrs, subscribe=False)
+                if attribute_name == "FilterPolicy" and \
+                        not subscription.attributes.get("FilterPolicy"):
+                    _check_policy_count(conn, subscription.topic_arn)
             conn.execute("UPDATE sns_subscriptions SET attributes = ? WHERE arn = ?",
                          (json.dumps(attrs), subscription_arn))
 
@@ -552,3 +559,13 @@ class SNSService:
         """ListTagsForResource."""
         tags = await self._ctx.db.read(lambda conn: tags_of(conn, resource_arn))
         return {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
+
+
+def _check_policy_count(conn: sqlite3.Connection, topic_arn: str) -> None:
+    """At most 200 filter policies per topic
+    (https://docs.aws.amazon.com/general/latest/gr/sns.html, "Filter policies")."""
+    (count,) = conn.execute(
+        "SELECT COUNT(*) FROM sns_subscriptions WHERE topic_arn = ? AND "
+        "COALESCE(json_extract(attributes, '$.FilterPolicy'), '') != ''", (topic_arn,)).fetchone()
+    if count >= MAX_POLICIES_PER_TOPIC:
+        raise FilterPolicyLimitExceeded()
