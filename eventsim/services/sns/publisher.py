@@ -72,7 +72,8 @@ def validate_entry(
     message_group_id: str | None = None,
     message_deduplication_id: str | None = None,
 ) -> Entry:
-    """Check a publish the way SNS does; raises `InvalidParameter`."""
+    """Check a publish the way SNS does; raises `InvalidParameter` (or `ParameterValueInvalid`
+    for a bad message attribute)."""
     if not message:
         raise InvalidParameter("Invalid parameter: Empty message")
     if subject is not None and (not subject or len(subject) > 100 or not subject.isprintable()
