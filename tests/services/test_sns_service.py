@@ -681,3 +681,20 @@ async def test_a_topic_takes_at_most_200_filter_policies(sim: Simulator) -> None
     error = await _error(sim.sns.set_subscription_attributes(
         subscription_arn=sub, attribute_name="FilterPolicy", attribute_value='{"a": ["b"]}'))
     assert error.code == "FilterPolicyLimitExceeded"
+
+
+@pytest.mark.asyncio
+async def test_on_failure_destination_topic_publishes_the_destination_record(
+        sim: Simulator, queued: list[OutboxRow]) -> None:
+    arn = await _topic(sim)
+    await sim.sns.subscribe(topic_arn=arn, protocol="sqs", endpoint=QUEUE,
+                            attributes={"RawMessageDelivery": "true"})
+    fn = await sim.functions.create_function(name="fails", handler="behaviours.fail",
+                                             code_dir=HANDLERS, maximum_retry_attempts=0,
+                                             on_failure=arn)
+    await sim.functions.invoke(fn.name, {"order": 1}, invocation_type="Event")
+    await sim.settle()
+    [row] = queued
+    record = json.loads(json.loads(row.payload)["MessageBody"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestPayload"] == {"order": 1}

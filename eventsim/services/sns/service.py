@@ -6,8 +6,8 @@ and every delivery it produces commit in one unit (see `eventsim.services.sns.pu
 
 Topics are also a target of other services: the dispatcher hands ``topic`` outbox rows
 (``{"Message", "Subject"?, "MessageAttributes"?, "MessageGroupId"?,
-"MessageDeduplicationId"?}``) to `SNSService.deliver_topic`, which publishes them inside the
-dispatcher's own unit.
+"MessageDeduplicationId"?}``, or an asynchronous invocation's destination record as it is) to
+`SNSService.deliver_topic`, which publishes them inside the dispatcher's own unit.
 """
 
 from __future__ import annotations
@@ -512,6 +512,10 @@ class SNSService:
             LOG.warning("topic %s does not exist; event dropped", row.target)
             return
         payload = json.loads(row.payload)
+        if not isinstance(payload, dict) or "Message" not in payload:
+            # An asynchronous invocation's destination record, which the engine writes as it
+            # is: AWS publishes the record itself as the message.
+            payload = {"Message": row.payload}
         try:
             entry: Entry = validate_entry(
                 topic, message=payload.get("Message"), subject=payload.get("Subject"),
