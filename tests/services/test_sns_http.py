@@ -267,3 +267,33 @@ async def test_subscribing_a_pending_endpoint_again_resends_the_confirmation(
               endpoint.of_type("SubscriptionConfirmation")}
     assert len(endpoint.of_type("SubscriptionConfirmation")) == 2
     assert len(tokens) == 1
+
+
+@pytest.mark.asyncio
+async def test_subscription_delivery_policy_sets_retries_and_content_type(
+        sim: Simulator, endpoint: Endpoint) -> None:
+    policy = {"healthyRetryPolicy": {"numRetries": 2, "minDelayTarget": 5, "maxDelayTarget": 5},
+              "requestPolicy": {"headerContentType": "application/json"}}
+    topic, _ = await _subscribed(sim, endpoint, DeliveryPolicy=json.dumps(policy))
+    endpoint.status = 500
+    await sim.sns.publish(topic_arn=topic, message="m")
+    await sim.settle()
+    attempts = endpoint.of_type("Notification")
+    assert len(attempts) == 3
+    assert [round(b - a) for a, b in itertools.pairwise([t for _, _, t in attempts])] == [5, 5]
+    assert attempts[0][0]["content-type"] == "application/json"
+
+
+@pytest.mark.asyncio
+async def test_invalid_delivery_policy_is_refused(sim: Simulator, endpoint: Endpoint) -> None:
+    topic = (await sim.sns.create_topic(name="hooks"))["TopicArn"]
+    with pytest.raises(Exception) as exc:
+        await sim.sns.subscribe(topic_arn=topic, protocol="http", endpoint=endpoint.url,
+                                attributes={"DeliveryPolicy": json.dumps(
+                                    {"healthyRetryPolicy": {"numRetries": 101}})})
+    assert getattr(exc.value, "message", "") == (
+        "Invalid parameter: Attributes Reason: DeliveryPolicy: numRetries must be at most 100")
+    with pytest.raises(Exception) as exc:
+        await sim.sns.set_topic_attributes(topic_arn=topic, attribute_name="DeliveryPolicy",
+                                           attribute_value="{")
+    assert getattr(exc.value, "code", "") == "InvalidParameter"

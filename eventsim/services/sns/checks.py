@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from eventsim.matching.sns_policy import FilterPolicyError, compile_filter_policy
+from eventsim.services.sns.delivery_policy import PolicyError, check_delivery_policy
 from eventsim.services.sns.errors import InvalidParameter, ResourceNotFound, TagLimitExceeded
 from eventsim.services.sns.models import SUBSCRIPTION_ATTRIBUTES
 
@@ -23,6 +24,7 @@ __all__ = [
     "check_endpoint",
     "check_subscription_attribute",
     "check_topic_arn",
+    "check_topic_delivery_policy",
     "page",
     "tags_from_api",
     "tags_of",
@@ -73,6 +75,11 @@ def check_subscription_attribute(protocol: str, name: str, value: str,
                 compile_filter_policy(policy, scope)
             except FilterPolicyError as exc:
                 raise InvalidParameter(f"{prefix}FilterPolicy: {exc}") from None
+    elif name == "DeliveryPolicy":
+        try:
+            check_delivery_policy(value, topic=False)
+        except PolicyError as exc:
+            raise InvalidParameter(f"{prefix}DeliveryPolicy: {exc}") from None
     elif name == "RedrivePolicy":
         try:
             policy = json.loads(value)
@@ -116,3 +123,10 @@ def page(items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
     more = start + PAGE < len(items)
     return chunk, str(start + PAGE) if more else None
 
+
+def check_topic_delivery_policy(value: str) -> None:
+    """A topic's DeliveryPolicy attribute, checked as SNS does."""
+    try:
+        check_delivery_policy(value, topic=True)
+    except PolicyError as exc:
+        raise InvalidParameter(f"Invalid parameter: DeliveryPolicy: {exc}") from None

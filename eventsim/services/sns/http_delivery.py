@@ -6,7 +6,8 @@ with aiohttp's client, outside any transaction, and records the outcome in a uni
 
 Outcomes follow https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html:
 a 2xx answer is a delivery; a 5xx, a 429, a time-out or a refused connection is retried on the
-default HTTP/S delivery policy (three retries, 20 s apart, on the simulator's clock); any other
+subscription's delivery policy (by default three retries, 20 s apart; see
+`eventsim.services.sns.delivery_policy`), on the simulator's clock; any other
 answer is a client-side error, which SNS does not retry. A message SNS gives up on goes to the
 subscription's RedrivePolicy dead-letter queue, if it has one (a ``queue`` outbox row), and
 is otherwise dropped.
@@ -27,6 +28,7 @@ import aiohttp
 from eventsim.activity import Activity
 from eventsim.clock import Clock
 from eventsim.delivery.worker import Worker
+from eventsim.services.sns.delivery_policy import DEFAULT_POLICY
 from eventsim.store import Database
 from eventsim.store.outbox import OutboxRow, add_outbox_row
 
@@ -34,8 +36,8 @@ __all__ = ["RETRIES", "RETRY_DELAY", "HttpSender"]
 
 LOG = logging.getLogger(__name__)
 
-RETRIES = 3
-RETRY_DELAY = 20.0
+RETRIES = len(DEFAULT_POLICY.delays)
+RETRY_DELAY = DEFAULT_POLICY.delays[0]
 TIMEOUT = 15.0
 """Seconds SNS waits for an HTTP/S endpoint to answer."""
 _BATCH = 100
@@ -120,10 +122,11 @@ class HttpSender(Worker):
                 now: float) -> bool:
         dead_lettered = False
         for delivery, outcome in results:
-            if outcome == "retry" and delivery.attempt < RETRIES:
+            delays = delivery.payload.get("Delays", DEFAULT_POLICY.delays)
+            if outcome == "retry" and delivery.attempt < len(delays):
                 conn.execute(
                     "UPDATE sns_http_deliveries SET attempt = ?, not_before = ? WHERE id = ?",
-                    (delivery.attempt + 1, now + RETRY_DELAY, delivery.id))
+                    (delivery.attempt + 1, now + float(delays[delivery.attempt]), delivery.id))
                 continue
             conn.execute("DELETE FROM sns_http_deliveries WHERE id = ?", (delivery.id,))
             if outcome == "ok":

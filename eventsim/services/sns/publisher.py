@@ -26,6 +26,7 @@ from eventsim.ids import new_uuid
 from eventsim.matching.sns_policy import FilterPolicy, FilterPolicyError, compile_filter_policy
 from eventsim.services.base import Pending
 from eventsim.services.lambda_.arns import function_name_from_arn
+from eventsim.services.sns.delivery_policy import DEFAULT_CONTENT_TYPE, effective_http_policy
 from eventsim.services.sns.errors import InvalidParameter, ParameterValueInvalid
 from eventsim.services.sns.models import Subscription, Topic, load_subscriptions
 from eventsim.store.outbox import OutboxRow, add_outbox_row
@@ -343,8 +344,12 @@ class Publisher:
         }
         if subscription.raw:
             headers["x-amz-sns-rawdelivery"] = "true"
+        policy = effective_http_policy(topic.attributes.get("DeliveryPolicy"),
+                                       subscription.attributes.get("DeliveryPolicy"))
+        if policy.content_type != DEFAULT_CONTENT_TYPE:
+            headers["Content-Type"] = policy.content_type
         http = {"Endpoint": subscription.endpoint, "Headers": headers, "Body": body,
-                "DeadLetter": queue_message}
+                "DeadLetter": queue_message, "Delays": list(policy.delays)}
         self._outbox(conn, "http", subscription.arn, json.dumps(http), cause_json, now, pending)
 
     @staticmethod

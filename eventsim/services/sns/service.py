@@ -28,6 +28,7 @@ from eventsim.services.sns.checks import (
     check_endpoint,
     check_subscription_attribute,
     check_topic_arn,
+    check_topic_delivery_policy,
     page,
     tags_from_api,
     tags_of,
@@ -122,6 +123,8 @@ class SNSService:
         if "ContentBasedDeduplication" in attrs and not fifo:
             raise InvalidParameter("Invalid parameter: Attributes Reason: Content based "
                                    "deduplication can only be set for FIFO topics")
+        if "DeliveryPolicy" in attrs:
+            check_topic_delivery_policy(attrs["DeliveryPolicy"])
         if data_protection_policy is not None:
             raise NotImplementedOperation("eventsim does not implement SNS data protection "
                                           "policies yet")
@@ -191,6 +194,8 @@ class SNSService:
         check_topic_arn(topic_arn)
         if attribute_name not in TOPIC_ATTRIBUTES or attribute_name == "FifoTopic":
             raise InvalidParameter("Invalid parameter: AttributeName")
+        if attribute_name == "DeliveryPolicy" and attribute_value:
+            check_topic_delivery_policy(attribute_value)
 
         def unit(conn: sqlite3.Connection) -> None:
             topic = load_topic(conn, topic_arn)
