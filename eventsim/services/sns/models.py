@@ -179,7 +179,8 @@ class Subscription:
             "SubscriptionPrincipal": f"arn:aws:iam::{account}:user/eventsim",
         }
         if self.protocol in ("http", "https"):
-            attributes["EffectiveDeliveryPolicy"] = json.dumps(DEFAULT_HTTP_DELIVERY_POLICY)
+            attributes["EffectiveDeliveryPolicy"] = (self.attributes.get("DeliveryPolicy")
+                                                     or json.dumps(DEFAULT_HTTP_DELIVERY_POLICY))
         attributes.update(self.attributes)
         # The scope is shown with a policy only (the default when none was set).
         if "FilterPolicy" in attributes:
