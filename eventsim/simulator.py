@@ -32,6 +32,8 @@ from eventsim.services.lambda_.invocations import InvocationLog, InvocationRecor
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.services.lambda_.service import LambdaService
 from eventsim.services.s3.service import S3Service
+from eventsim.services.sns.http_delivery import HttpSender
+from eventsim.services.sns.service import SNSService
 from eventsim.services.sqs import SqsService
 from eventsim.store import Database
 from eventsim.tracing import Cause
@@ -91,6 +93,8 @@ class Simulator:
         self.ctx: ServiceContext
         self.s3: S3Service
         self.sqs: SqsService
+        self.sns: SNSService
+        self.sns_http: HttpSender
         self.functions: LambdaService
         self.invocations = InvocationLog(self.db)
         self.invoker: Invoker
@@ -128,9 +132,11 @@ class Simulator:
         )
         self.s3 = S3Service(self.ctx)
         self.sqs = SqsService(self.ctx, endpoint_url=lambda: self.endpoint_url)
+        self.sns = SNSService(self.ctx, endpoint_url=lambda: self.endpoint_url)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
         await self.s3.load()
         await self.sqs.load()
+        await self.sns.load()
         await self.functions.load()
         self.runtimes = {"inline": InlineRuntime(max_workers=self.config.handler_threads)}
         self.invoker = Invoker(
@@ -147,17 +153,22 @@ class Simulator:
             accept_events=self.async_queue.accept,
         )
         self.dispatcher.register("queue", self.sqs.deliver, self.sqs.after_delivery)
+        self.sns_http = HttpSender(db=self.db, clock=self.clock, activity=self.activity,
+                                   wake_dispatcher=lambda: self.dispatcher.wake())
+        self.dispatcher.register("topic", self.sns.deliver_topic, lambda: None)
+        self.dispatcher.register("http", self.sns_http.take, self.sns_http.wake)
         self.functions.backend = _Backend(self)
         await self.async_queue.load()
         self.dispatcher.start()
         self.async_queue.start()
+        self.sns_http.start()
 
     async def aclose(self) -> None:
         """Stop the engine and close the database. Closing twice is harmless."""
         if self._state is _Lifecycle.CLOSED:
             return
         self._state = _Lifecycle.CLOSED
-        for name in ("dispatcher", "async_queue"):
+        for name in ("sns_http", "dispatcher", "async_queue"):
             worker = getattr(self, name, None)
             if worker is not None:
                 await worker.aclose()
@@ -171,7 +182,9 @@ class Simulator:
 
     def service(self, name: str) -> Any:
         """The service object for an AWS service name, as the gateway routes to it."""
-        services: dict[str, Any] = {"s3": self.s3, "sqs": self.sqs, "lambda": self.functions}
+        services: dict[str, Any] = {
+            "s3": self.s3, "sqs": self.sqs, "sns": self.sns, "lambda": self.functions,
+        }
         try:
             return services[name]
         except KeyError:
@@ -182,7 +195,9 @@ class Simulator:
             return self.functions.exists(arn)
         if kind == "queue":
             return self.sqs.exists(arn)
-        return False  # topics arrive with SNS
+        if kind == "topic":
+            return self.sns.exists(arn)
+        return False
 
     async def settle(self, timeout: float | None = None) -> None:
         """Return once no delivery, invocation or retry has work left.

@@ -159,6 +159,9 @@ class ThreadedSimulator:
     def sqs(self) -> Any:
         """Blocking access to `Simulator.sqs`."""
         return BlockingProxy(self.sim.sqs, self.run)
+    def sns(self) -> Any:
+        """Blocking access to `Simulator.sns`."""
+        return BlockingProxy(self.sim.sns, self.run)
 
     @property
     def functions(self) -> Any:
