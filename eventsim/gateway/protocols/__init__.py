@@ -8,13 +8,15 @@ The classes::
         └── RestXMLRequestParser         rest_xml.py: XML bodies
             └── S3RequestParser          s3.py: virtual hosts, aws-chunked, digests
 
+    JSONRequestParser                    json.py: X-Amz-Target and a JSON body
     ResponseSerializer                   base.py: serialize_response / serialize_error
     └── BaseRestResponseSerializer       rest.py: headers, status code, payload
         └── RestXMLResponseSerializer    rest_xml.py: XML bodies, <ErrorResponse>
             └── S3ResponseSerializer     s3.py: S3 root names, 206, bare <Error>
+    └── JSONResponseSerializer           json.py: JSON bodies, {"__type", "message"}
 
-The query (SNS), json (SQS, DynamoDB, DynamoDB Streams, Kinesis) and rest-json (Lambda)
-protocols slot in beside rest-xml: `PROTOCOL_PARSERS` and `PROTOCOL_SERIALIZERS` are the
+json serves SQS, DynamoDB, DynamoDB Streams and Kinesis. The query (SNS) and rest-json
+(Lambda) protocols slot in beside them: `PROTOCOL_PARSERS` and `PROTOCOL_SERIALIZERS` are the
 registries `create_parser` and `create_serializer` read after `SERVICE_PARSERS` and
 `SERVICE_SERIALIZERS`.
 """
@@ -30,6 +32,7 @@ from eventsim.gateway.protocols.base import (
     RequestParser,
     ResponseSerializer,
 )
+from eventsim.gateway.protocols.json import JSONRequestParser, JSONResponseSerializer
 from eventsim.gateway.protocols.rest_xml import RestXMLRequestParser, RestXMLResponseSerializer
 from eventsim.gateway.protocols.s3 import S3RequestParser, S3ResponseSerializer
 
@@ -50,8 +53,12 @@ __all__ = [
 
 SERVICE_PARSERS: dict[str, type[RequestParser]] = {"s3": S3RequestParser}
 SERVICE_SERIALIZERS: dict[str, type[ResponseSerializer]] = {"s3": S3ResponseSerializer}
-PROTOCOL_PARSERS: dict[str, type[RequestParser]] = {"rest-xml": RestXMLRequestParser}
+PROTOCOL_PARSERS: dict[str, type[RequestParser]] = {
+    "json": JSONRequestParser,
+    "rest-xml": RestXMLRequestParser,
+}
 PROTOCOL_SERIALIZERS: dict[str, type[ResponseSerializer]] = {
+    "json": JSONResponseSerializer,
     "rest-xml": RestXMLResponseSerializer,
 }
 
