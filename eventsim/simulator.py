@@ -28,6 +28,8 @@ from eventsim.runtime.base import Runtime
 from eventsim.runtime.inline import InlineRuntime
 from eventsim.runtime.invoker import Invoker
 from eventsim.services.base import ServiceContext
+from eventsim.services.dynamodb.service import DynamoDBService
+from eventsim.services.dynamodbstreams.service import DynamoDBStreamsService
 from eventsim.services.lambda_.invocations import InvocationLog, InvocationRecord, insert_invocation
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.services.lambda_.service import LambdaService
@@ -89,6 +91,8 @@ class Simulator:
         self.activity: Activity
         self.ctx: ServiceContext
         self.s3: S3Service
+        self.dynamodb: DynamoDBService
+        self.dynamodbstreams: DynamoDBStreamsService
         self.functions: LambdaService
         self.invocations = InvocationLog(self.db)
         self.invoker: Invoker
@@ -125,8 +129,11 @@ class Simulator:
             resource_exists=self._resource_exists,
         )
         self.s3 = S3Service(self.ctx)
+        self.dynamodb = DynamoDBService(self.ctx)
+        self.dynamodbstreams = DynamoDBStreamsService(self.ctx)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
         await self.s3.load()
+        await self.dynamodb.load()
         await self.functions.load()
         self.runtimes = {"inline": InlineRuntime(max_workers=self.config.handler_threads)}
         self.invoker = Invoker(
@@ -166,7 +173,10 @@ class Simulator:
 
     def service(self, name: str) -> Any:
         """The service object for an AWS service name, as the gateway routes to it."""
-        services: dict[str, Any] = {"s3": self.s3, "lambda": self.functions}
+        services: dict[str, Any] = {
+            "s3": self.s3, "lambda": self.functions, "dynamodb": self.dynamodb,
+            "dynamodbstreams": self.dynamodbstreams,
+        }
         try:
             return services[name]
         except KeyError:
