@@ -137,12 +137,18 @@ def read_page(conn: sqlite3.Connection, plan: ReadPlan) -> Page:
     """One page of a Query or Scan."""
     page = Page()
     segment = plan.segment
+    previous: Item | None = None
     for text, size in _rows(conn, plan):
         item = from_json(json.loads(text))
         if segment is not None:
             pk, _ = plan.table.encoded_key(item)
             if zlib.crc32(pk) % segment[1] != segment[0]:
                 continue
+        if previous is not None and page.bytes_read + size > PAGE_BYTES:
+            # This item would take the page past 1 MB: the page ends before it.
+            page.last_key = last_key(plan, previous)
+            break
+        previous = item
         page.scanned += 1
         page.bytes_read += size
         if plan.filter is None or evaluate(plan.filter, item):
@@ -154,9 +160,7 @@ def read_page(conn: sqlite3.Connection, plan: ReadPlan) -> Page:
                 if plan.projection is not None:
                     shown = project(shown, plan.projection)
                 page.items.append(shown)
-        if (plan.limit is not None and page.scanned >= plan.limit) or (
-            page.bytes_read >= PAGE_BYTES
-        ):
+        if plan.limit is not None and page.scanned >= plan.limit:
             page.last_key = last_key(plan, item)
             break
     return page
