@@ -47,7 +47,9 @@ class ConditionalCheckFailedException(AwsError):
         super().__init__("The conditional request failed")
         self.item = item
         if item is not None:
-            self.fields = {"Item": item}
+            # Structured, not text: the json protocol writes error fields as JSON values.
+            fields: dict[str, Any] = {"Item": item}
+            self.fields = fields
 
 
 class TransactionCanceledException(AwsError):
@@ -64,4 +66,5 @@ class TransactionCanceledException(AwsError):
             f"[{codes}]"
         )
         self.reasons = reasons
-        self.fields = {"CancellationReasons": reasons}
+        fields: dict[str, Any] = {"CancellationReasons": reasons}
+        self.fields = fields

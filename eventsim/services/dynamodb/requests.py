@@ -59,7 +59,9 @@ class Expressions:
                 ) from None
         self.subs = Substitutions(names, checked)
 
-    def condition(self, source: str | None, kind: str = "ConditionExpression") -> n.Condition | None:
+    def condition(
+        self, source: str | None, kind: str = "ConditionExpression"
+    ) -> n.Condition | None:
         if source is None:
             return None
         return parse_condition(source, self.subs, kind)

@@ -217,8 +217,8 @@ class DynamoDBService:
             raise ResourceNotFoundException.table(table_name)
         if table.extra.get("deletion_protection"):
             raise ValidationException(
-                f"Resource cannot be deleted as it is currently protected against deletion. "
-                f"Disable deletion protection first."
+                "Resource cannot be deleted as it is currently protected against deletion. "
+                "Disable deletion protection first."
             )
         now = self._ctx.clock.time()
 
@@ -821,7 +821,7 @@ class DynamoDBService:
         replay of a token is not simulated."""
         if not 1 <= len(transact_items) <= _TRANSACT_LIMIT:
             raise ValidationException(
-                f"1 validation error detected: Value at 'transactItems' failed to satisfy "
+                "1 validation error detected: Value at 'transactItems' failed to satisfy "
                 "constraint: Member must have length less than or equal to 100"
             )
         writes: list[_Write] = []

@@ -204,7 +204,9 @@ def _parse_key_schema(
             "constraint: Member must have length greater than or equal to 1"
         )
     if schema[0].get("KeyType") != "HASH":
-        raise ValidationException("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+        raise ValidationException(
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
+        )
     if len(schema) == 2:
         if schema[1].get("KeyType") != "RANGE":
             raise ValidationException(
@@ -346,10 +348,7 @@ def parse_table(
     for spec in global_secondary_indexes or []:
         ih, ir = _parse_key_schema(spec.get("KeySchema"), types,
                                    "globalSecondaryIndexes.keySchema")
-        gsi_throughput = (
-            parse_throughput(mode, spec.get("ProvisionedThroughput"))
-            if mode == "PROVISIONED" else parse_throughput(mode, spec.get("ProvisionedThroughput"))
-        )
+        gsi_throughput = parse_throughput(mode, spec.get("ProvisionedThroughput"))
         indexes.append(IndexDef(spec["IndexName"], "GSI", ih, ir,
                                 _parse_projection(spec.get("Projection")), gsi_throughput))
         used |= {ih.name} | ({ir.name} if ir else set())

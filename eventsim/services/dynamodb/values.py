@@ -20,10 +20,10 @@ from typing import Any
 from eventsim.errors import ValidationException
 
 __all__ = [
+    "NUMBER_CONTEXT",
     "TYPES",
     "AttributeValue",
     "Item",
-    "NUMBER_CONTEXT",
     "canonical_number",
     "from_json",
     "item_size",

@@ -104,7 +104,9 @@ class DynamoDBStreamsService:
             "disabled_at, next_seq FROM ddb_streams WHERE arn = ?", (arn,)
         ).fetchone()
         if row is None:
-            raise ResourceNotFoundException(f"Requested resource not found: Stream: {arn} not found")
+            raise ResourceNotFoundException(
+                f"Requested resource not found: Stream: {arn} not found"
+            )
         return row
 
     def _horizon(self, conn: sqlite3.Connection, arn: str, next_seq: int) -> int:
@@ -133,7 +135,8 @@ class DynamoDBStreamsService:
             "SequenceNumberRange": {"StartingSequenceNumber": str(SEQUENCE_BASE + horizon)},
         }
         if row["disabled_at"] is not None:
-            shard["SequenceNumberRange"]["EndingSequenceNumber"] = str(SEQUENCE_BASE + row["next_seq"] - 1)
+            last = SEQUENCE_BASE + row["next_seq"] - 1
+            shard["SequenceNumberRange"]["EndingSequenceNumber"] = str(last)
         shards = [] if exclusive_start_shard_id == row["shard_id"] else [shard]
         return {
             "StreamDescription": {
@@ -182,7 +185,7 @@ class DynamoDBStreamsService:
         row, horizon = await self._ctx.db.read(read)
         if shard_id != row["shard_id"]:
             raise ResourceNotFoundException(
-                f"Requested resource not found: Shard does not exist"
+                "Requested resource not found: Shard does not exist"
             )
         if shard_iterator_type == "TRIM_HORIZON":
             position = horizon

@@ -36,7 +36,7 @@ async def test_numbers_sort_numerically(sim: Simulator) -> None:
     items = (await query(sim))["Items"]
     assert [i["sk"]["N"] for i in items] == ["-10.5", "-3", "0", "2.5", "9", "10", "100"]
     backwards = (await query(sim, scan_index_forward=False))["Items"]
-    assert [i["sk"]["N"] for i in backwards][0] == "100"
+    assert backwards[0]["sk"]["N"] == "100"
 
 
 async def test_strings_sort_by_utf8_bytes(sim: Simulator) -> None:

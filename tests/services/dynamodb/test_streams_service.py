@@ -107,7 +107,7 @@ async def test_records_past_24_hours_are_trimmed(sim: Simulator) -> None:
 async def test_disabled_stream_closes_its_shard(sim: Simulator) -> None:
     await make_table(sim, stream="NEW_IMAGE")
     await put(sim, 1)
-    arn, shard_id = await shard(sim)
+    arn, _ = await shard(sim)
     it = await iterator(sim, "TRIM_HORIZON")
     await sim.dynamodb.update_table(table_name="things",
                                     stream_specification={"StreamEnabled": False})

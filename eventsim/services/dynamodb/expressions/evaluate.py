@@ -190,7 +190,7 @@ def _place(out: Item, elements: tuple[str | int, ...], value: AttributeValue,
             if last:
                 slots.append(value)
                 return
-            nxt = {"M": {}} if "M" in src else {"L": []}
+            nxt: AttributeValue = {"M": {}} if "M" in src else {"L": []}
             slots.append(nxt)
             container = nxt
         else:

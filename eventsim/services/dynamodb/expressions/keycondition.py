@@ -63,9 +63,12 @@ def parse_key_condition(
         raise ValidationException("Conditions can be of length 1 or 2 only")
     by_key: dict[str, tuple[str, tuple[dict[str, Any], ...]]] = {}
     for part in parts:
+        values: tuple[dict[str, Any], ...]
         if isinstance(part, n.Compare):
             if part.op == "<>":
-                raise ValidationException(f"Unsupported operator on KeyConditionExpression: {part.op}")
+                raise ValidationException(
+                    f"Unsupported operator on KeyConditionExpression: {part.op}"
+                )
             if isinstance(part.right, n.Path) and isinstance(part.left, n.Value):
                 flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(part.op, part.op)
                 name, op, values = _key_name(part.right), flipped, (_value(part.left),)
@@ -108,7 +111,7 @@ def parse_key_condition(
                 "One or more parameter values were invalid: Condition parameter type does not "
                 "match schema type"
             )
-    hash_op, hash_values = by_key.pop(hash_key[0])
+    _, hash_values = by_key.pop(hash_key[0])
     if not by_key:
         return KeyCondition(hash_values[0])
     (sort_op, sort_values), = by_key.values()

@@ -396,7 +396,9 @@ def _show(value: dict[str, object]) -> str:
     return "{" + f"{kind}:{raw}" + "}"
 
 
-def parse_condition(source: str, subs: Substitutions, kind: str = "ConditionExpression") -> n.Condition:
+def parse_condition(
+    source: str, subs: Substitutions, kind: str = "ConditionExpression"
+) -> n.Condition:
     """Parse a ConditionExpression, FilterExpression or KeyConditionExpression (``kind`` names
     it in error messages)."""
     parser = _Parser(source, kind, subs)

@@ -180,5 +180,7 @@ def apply_update(item: Item, update: n.Update) -> Item:
 def updated_paths(update: n.Update) -> tuple[n.Path, ...]:
     """Every path the update writes, for ReturnValues UPDATED_OLD / UPDATED_NEW."""
     return tuple(
-        a.path for group in (update.sets, update.removes, update.adds, update.deletes) for a in group
+        a.path
+        for group in (update.sets, update.removes, update.adds, update.deletes)
+        for a in group
     )
