@@ -360,6 +360,10 @@ class DynamoDBService:
         if latest:
             out["LatestStreamArn"], out["LatestStreamLabel"] = latest
         out["DeletionProtectionEnabled"] = bool(table.extra.get("deletion_protection"))
+        # AWS reports the warm throughput every new table starts with (DynamoDB Developer
+        # Guide, "Understanding DynamoDB warm throughput": 12,000 reads, 4,000 writes a second).
+        out["WarmThroughput"] = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000,
+                                 "Status": "ACTIVE"}
         if table.extra.get("table_class"):
             out["TableClassSummary"] = {"TableClass": table.extra["table_class"]}
         return out
