@@ -63,3 +63,24 @@ async def test_committed_writes_survive_reopening(tmp_path) -> None:
 def test_migrations_are_numbered_without_gaps() -> None:
     numbers = [n for n, _ in migrations()]
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+@pytest.mark.asyncio
+async def test_wal_is_checkpointed_off_the_loop_and_stays_bounded(tmp_path) -> None:
+    from eventsim.store.database import CHECKPOINT_EVERY as EVERY_COMMITS
+
+    path = tmp_path / "state.db"
+    async with Database(path) as db:
+        for i in range(EVERY_COMMITS * 8):
+            await db.write(lambda c, i=i: c.execute(
+                "INSERT INTO buckets (name, region, created_at) VALUES (?,?,0)",
+                (f"b{i}", "us-east-1"),
+            ))
+        checkpoints = db.checkpoints
+        wal = path.with_name("state.db-wal").stat().st_size
+    assert checkpoints >= 4
+    # Without checkpoints the WAL would hold every commit: about 2,000 * 8 KiB.
+    assert wal < 4 * 1024 * 1024
+    async with Database(path) as db:
+        count = await db.read(lambda c: c.execute("SELECT count(*) FROM buckets").fetchone()[0])
+    assert count == EVERY_COMMITS * 8
