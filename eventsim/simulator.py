@@ -6,7 +6,8 @@
         await sim.settle()
 
 Every surface (gateway, scenario runner, pytest helpers, console) calls the service handles
-here: `sim.s3`, `sim.functions`, and reads `sim.invocations`.
+here: `sim.s3`, `sim.dynamodb`, `sim.dynamodbstreams` (separate, as botocore's clients are),
+`sim.functions`, and reads `sim.invocations`.
 """
 
 from __future__ import annotations
