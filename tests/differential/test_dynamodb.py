@@ -211,8 +211,8 @@ def outcomes(clients: Any) -> dict[str, tuple[Outcome, Outcome]]:
     moto_streams, sim_streams = clients("dynamodbstreams")
     results: dict[str, tuple[Outcome, Outcome]] = {}
     for name, step in STEPS:
-        results[name] = (outcome(lambda: step(moto_ddb, moto_streams)),
-                         outcome(lambda: step(sim_ddb, sim_streams)))
+        results[name] = (outcome(lambda s=step: s(moto_ddb, moto_streams)),
+                         outcome(lambda s=step: s(sim_ddb, sim_streams)))
     return results
 
 
