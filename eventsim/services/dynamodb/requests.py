@@ -18,7 +18,7 @@ from eventsim.services.dynamodb.expressions import (
     parse_update,
 )
 from eventsim.services.dynamodb.expressions import nodes as n
-from eventsim.services.dynamodb.values import Item, validate_value
+from eventsim.services.dynamodb.values import Item, item_size, validate_value
 
 __all__ = ["MAX_ITEM_BYTES", "Expressions", "check_return_values", "consumed"]
 
@@ -92,12 +92,16 @@ def check_return_values(value: str | None, allowed: tuple[str, ...]) -> str:
 
 
 def consumed(
-    mode: str | None, table: str, size: int, *, write: bool, consistent: bool = True
+    mode: str | None, table: str, size: int | Item | None, *, write: bool,
+    consistent: bool = True,
 ) -> dict[str, Any] | None:
     """ConsumedCapacity when asked for (TOTAL or INDEXES): a write unit per KB, a read unit per
-    4 KB (half of it for an eventually consistent read)."""
+    4 KB (half of it for an eventually consistent read). ``size`` is bytes, or the item whose
+    size it is (measured only when capacity is asked for)."""
     if mode not in ("TOTAL", "INDEXES"):
         return None
+    if not isinstance(size, int):
+        size = item_size(size) if size else 0
     if write:
         units = float(max(1, math.ceil(size / 1024)))
     else:

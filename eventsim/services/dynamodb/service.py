@@ -399,7 +399,7 @@ class DynamoDBService:
         out: dict[str, Any] = {}
         if mode == "ALL_OLD" and old is not None:
             out["Attributes"] = old
-        capacity = consumed(return_consumed_capacity, table_name, item_size(new), write=True)
+        capacity = consumed(return_consumed_capacity, table_name, new, write=True)
         if capacity:
             out["ConsumedCapacity"] = capacity
         return out
@@ -427,8 +427,7 @@ class DynamoDBService:
         out: dict[str, Any] = {}
         if found is not None:
             out["Item"] = project(found, projection) if projection is not None else found
-        capacity = consumed(return_consumed_capacity, table_name,
-                            item_size(found) if found else 0, write=False,
+        capacity = consumed(return_consumed_capacity, table_name, found, write=False,
                             consistent=bool(consistent_read))
         if capacity:
             out["ConsumedCapacity"] = capacity
@@ -480,8 +479,7 @@ class DynamoDBService:
             attributes = project(new, paths)
         if attributes:
             out["Attributes"] = attributes
-        capacity = consumed(return_consumed_capacity, table_name,
-                            item_size(new) if new else 0, write=True)
+        capacity = consumed(return_consumed_capacity, table_name, new, write=True)
         if capacity:
             out["ConsumedCapacity"] = capacity
         return out
@@ -514,8 +512,7 @@ class DynamoDBService:
         out: dict[str, Any] = {}
         if mode == "ALL_OLD" and old is not None:
             out["Attributes"] = old
-        capacity = consumed(return_consumed_capacity, table_name,
-                            item_size(old) if old else 0, write=True)
+        capacity = consumed(return_consumed_capacity, table_name, old, write=True)
         if capacity:
             out["ConsumedCapacity"] = capacity
         return out

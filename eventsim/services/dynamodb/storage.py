@@ -68,18 +68,18 @@ def commit_change(
             "DELETE FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?",
             (table.name, pk, sk),
         )
-    else:
+    new_size = item_size(new) if new is not None else 0
+    if new is not None:
         conn.execute(
             "INSERT INTO ddb_items (table_name, pk, sk, item, size) VALUES (?,?,?,?,?) "
             "ON CONFLICT (table_name, pk, sk) DO UPDATE SET item = excluded.item, "
             "size = excluded.size",
-            (table.name, pk, sk, json.dumps(to_json(new), separators=(",", ":")),
-             item_size(new)),
+            (table.name, pk, sk, json.dumps(to_json(new), separators=(",", ":")), new_size),
         )
     if table.indexes:
         _reindex(conn, table, pk, sk, old, new)
     if table.stream is not None:
-        _append_record(conn, table, old, new, now, region)
+        _append_record(conn, table, old, new, new_size, now, region)
     return True
 
 
@@ -108,7 +108,7 @@ def _reindex(
 
 def _append_record(
     conn: sqlite3.Connection, table: TableDef, old: Item | None, new: Item | None,
-    now: float, region: str,
+    new_size: int, now: float, region: str,
 ) -> None:
     stream = table.stream
     assert stream is not None
@@ -127,7 +127,7 @@ def _append_record(
         new_image=to_json(new) if new is not None else None,
         old_image=to_json(old) if old is not None else None,
         sequence_number=str(SEQUENCE_BASE + seq), view_type=stream.view_type, stream_arn=stream.arn,
-        sizes=(item_size(keys), item_size(new) if new else 0, item_size(old) if old else 0),
+        sizes=(item_size(keys), new_size, item_size(old) if old is not None else 0),
     )
     conn.execute(
         "INSERT INTO ddb_stream_records (stream_arn, seq, created_at, record) VALUES (?,?,?,?)",

@@ -236,8 +236,9 @@ def items_equal(a: Item | None, b: Item | None) -> bool:
 
 
 def _number_size(text: str) -> int:
-    digits = Decimal(text).as_tuple().digits
-    significant = len("".join(map(str, digits)).strip("0")) or 1
+    if "e" in text or "E" in text:
+        text = canonical_number(Decimal(text))
+    significant = len(text.replace("-", "").replace(".", "").strip("0")) or 1
     return (significant + 1) // 2 + 1
 
 
