@@ -187,8 +187,10 @@ class DynamoDBService:
         table = self._tables.get(table_name)
         if table is None:
             raise ResourceNotFoundException.table(table_name)
-        count, size = await self._ctx.db.read(lambda c: storage.table_stats(c, table_name))
-        return {"Table": self._describe(table, count, size)}
+        count, size, indexes = await self._ctx.db.read(
+            lambda c: (*storage.table_stats(c, table_name), storage.index_stats(c, table_name))
+        )
+        return {"Table": self._describe(table, count, size, index_counts=indexes)}
 
     async def list_tables(
         self, *, exclusive_start_table_name: str | None = None, limit: int | None = None
@@ -305,7 +307,8 @@ class DynamoDBService:
         return {"TableDescription": self._describe(updated, count, size)}
 
     def _describe(
-        self, table: TableDef, count: int, size: int, status: str = "ACTIVE"
+        self, table: TableDef, count: int, size: int, status: str = "ACTIVE",
+        index_counts: dict[str, tuple[int, int]] | None = None,
     ) -> dict[str, Any]:
         arn = self._arn(table.name)
         read, write = (
@@ -332,12 +335,14 @@ class DynamoDBService:
                 "BillingMode": "PAY_PER_REQUEST",
                 "LastUpdateToPayPerRequestDateTime": _timestamp(table.created_at),
             }
+        counts = index_counts or {}
         lsis = [i for i in table.indexes if i.kind == "LSI"]
         gsis = [i for i in table.indexes if i.kind == "GSI"]
         if lsis:
             out["LocalSecondaryIndexes"] = [
                 {"IndexName": i.name, "KeySchema": i.key_schema(), "Projection": i.projection,
-                 "IndexSizeBytes": 0, "ItemCount": 0, "IndexArn": f"{arn}/index/{i.name}"}
+                 "IndexSizeBytes": counts.get(i.name, (0, 0))[1],
+                 "ItemCount": counts.get(i.name, (0, 0))[0], "IndexArn": f"{arn}/index/{i.name}"}
                 for i in lsis
             ]
         if gsis:
@@ -349,7 +354,8 @@ class DynamoDBService:
                      "ReadCapacityUnits": (i.throughput or {}).get("ReadCapacityUnits", 0),
                      "WriteCapacityUnits": (i.throughput or {}).get("WriteCapacityUnits", 0),
                  },
-                 "IndexSizeBytes": 0, "ItemCount": 0, "IndexArn": f"{arn}/index/{i.name}"}
+                 "IndexSizeBytes": counts.get(i.name, (0, 0))[1],
+                 "ItemCount": counts.get(i.name, (0, 0))[0], "IndexArn": f"{arn}/index/{i.name}"}
                 for i in gsis
             ]
         if table.stream is not None:
@@ -526,14 +532,17 @@ class DynamoDBService:
         table = write.table
 
         def unit(conn: sqlite3.Connection) -> tuple[Item | None, Item | None]:
-            _require_table(conn, table.name)
             old = storage.load_item(conn, table.name, write.pk, write.sk)
             if not write.check(old):
                 raise ConditionalCheckFailedException(
                     to_json(old) if write.return_old_on_failure and old is not None else None
                 )
             new = write.new_item(old)
-            storage.commit_change(conn, table, old, new, now, region)
+            try:
+                storage.commit_change(conn, table, old, new, now, region)
+            except sqlite3.IntegrityError:
+                # The table was deleted after this request looked it up (its foreign key).
+                raise ResourceNotFoundException() from None
             return old, new
 
         return await self._ctx.db.write(unit)

@@ -187,5 +187,16 @@ def table_stats(conn: sqlite3.Connection, table: str) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def index_stats(conn: sqlite3.Connection, table: str) -> dict[str, tuple[int, int]]:
+    """Index name -> (ItemCount, IndexSizeBytes); the size counts whole items (an upper
+    bound for KEYS_ONLY and INCLUDE projections)."""
+    rows = conn.execute(
+        "SELECT x.index_name, COUNT(*), COALESCE(SUM(i.size), 0) FROM ddb_index_items x "
+        "JOIN ddb_items i ON i.table_name = x.table_name AND i.pk = x.item_pk "
+        "AND i.sk = x.item_sk WHERE x.table_name = ? GROUP BY x.index_name", (table,)
+    ).fetchall()
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+
 def rows_to_items(rows: list[Any]) -> list[Item]:
     return [from_json(json.loads(r[0])) for r in rows]

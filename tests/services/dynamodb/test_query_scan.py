@@ -185,6 +185,8 @@ async def test_query_on_a_global_index(sim: Simulator) -> None:
     assert [i["pk"]["S"] for i in again["Items"]] == ["p2"]
     scanned = await sim.dynamodb.scan(table_name="things", index_name="by-g")
     assert scanned["Count"] == 3  # the item without g is not in the index
+    table = (await sim.dynamodb.describe_table(table_name="things"))["Table"]
+    assert table["GlobalSecondaryIndexes"][0]["ItemCount"] == 3
 
 
 async def test_query_unknown_index(sim: Simulator) -> None:

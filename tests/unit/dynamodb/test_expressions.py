@@ -437,3 +437,11 @@ def test_key_condition_value_type_must_match() -> None:
     assert "Condition parameter type does not match schema type" in error(
         key, "pk = :p", {":p": {"N": "1"}}
     )
+
+
+def test_overlapping_projection_paths_are_rejected() -> None:
+    message = error(parse_projection, "meta, meta.color", Substitutions())
+    assert message == (
+        "Invalid ProjectionExpression: Two document paths overlap with each other; must remove "
+        "or rewrite one of these paths; path one: [meta], path two: [meta, color]"
+    )

@@ -379,8 +379,13 @@ class _Parser:
         self.syntax_error()
 
     def check_overlaps(self, update: n.Update) -> None:
-        paths = [a.path for group in (update.sets, update.removes, update.adds, update.deletes)
-                 for a in group]
+        self.check_paths_apart([
+            a.path for group in (update.sets, update.removes, update.adds, update.deletes)
+            for a in group
+        ])
+
+    def check_paths_apart(self, paths: list[n.Path]) -> None:
+        """No path may be another, or lie inside another (updates and projections)."""
         for i, one in enumerate(paths):
             for two in paths[i + 1:]:
                 shorter = min(len(one.elements), len(two.elements))
@@ -423,4 +428,5 @@ def parse_projection(source: str, subs: Substitutions) -> tuple[n.Path, ...]:
         parser.advance()
         paths.append(parser.path())
     parser.finish()
+    parser.check_paths_apart(paths)
     return tuple(paths)
