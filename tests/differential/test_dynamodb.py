@@ -106,6 +106,16 @@ STEPS: list[Step] = [
         TableName="things", Key=KEY, UpdateExpression="SET v = :v",
         ConditionExpression="v = :zero",
         ExpressionAttributeValues={":v": {"N": "9"}, ":zero": {"N": "0"}})),
+    ("put_item_condition_syntax_error", lambda d, s: d.put_item(
+        TableName="things", Item=KEY, ConditionExpression="v = ")),
+    ("put_item_unknown_function", lambda d, s: d.put_item(
+        TableName="things", Item=KEY, ConditionExpression="nope(v)")),
+    ("query_or_in_key_condition", lambda d, s: d.query(
+        TableName="things", KeyConditionExpression="pk = :p OR pk = :p",
+        ExpressionAttributeValues={":p": {"S": "a"}})),
+    ("query_key_value_of_wrong_type", lambda d, s: d.query(
+        TableName="things", KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"N": "1"}})),
     ("batch_write_item", lambda d, s: d.batch_write_item(RequestItems={"things": [
         {"PutRequest": {"Item": {"pk": {"S": "a"}, "sk": {"N": str(i)}, "even": {
             "BOOL": i % 2 == 0}}}} for i in range(2, 12)]})),
@@ -151,6 +161,11 @@ STEPS: list[Step] = [
     ("get_shard_iterator", lambda d, s: s.get_shard_iterator(
         StreamArn=_shard(d, s)[0], ShardId=_shard(d, s)[1], ShardIteratorType="LATEST")),
     ("get_records", lambda d, s: s.get_records(ShardIterator=_iterator(d, s), Limit=5)),
+    # Where moto accepts what AWS rejects, its table changes: these come last.
+    ("put_item_duplicate_set_members", lambda d, s: d.put_item(
+        TableName="things", Item={**KEY, "tags": {"SS": ["x", "x"]}})),
+    ("put_item_values_without_expression", lambda d, s: d.put_item(
+        TableName="things", Item=KEY, ExpressionAttributeValues={":v": {"N": "1"}})),
     ("update_table_stream_off", lambda d, s: d.update_table(
         TableName="things", StreamSpecification={"StreamEnabled": False})),
     ("delete_table", lambda d, s: d.delete_table(TableName="things")),
@@ -163,6 +178,36 @@ MOTO_DIFFERS: dict[str, tuple[Outcome, str]] = {
         "moto answers 500; AWS rejects an undefined #name with ValidationException "
         "(DynamoDB Developer Guide, 'Expression attribute names': 'An expression attribute "
         "name used in the document path is not defined').",
+    ),
+    "put_item_condition_syntax_error": (
+        ("error", ("ValidationException", 400)),
+        "moto answers 500; AWS answers ValidationException 'Invalid ConditionExpression: "
+        "Syntax error; token: ...' (DynamoDB Developer Guide, 'Condition expressions').",
+    ),
+    "put_item_unknown_function": (
+        ("error", ("ValidationException", 400)),
+        "moto answers 500; AWS answers ValidationException 'Invalid ConditionExpression: "
+        "Invalid function name; function: nope'.",
+    ),
+    "put_item_duplicate_set_members": (
+        ("error", ("ValidationException", 400)),
+        "moto stores the set; AWS rejects duplicates ('Input collection [x, x] contains "
+        "duplicates'): set members are unique (Developer Guide, 'Data types', Sets).",
+    ),
+    "put_item_values_without_expression": (
+        ("error", ("ValidationException", 400)),
+        "moto ignores the map; AWS answers 'ExpressionAttributeValues can only be specified "
+        "when using expressions'.",
+    ),
+    "query_or_in_key_condition": (
+        ("error", ("ValidationException", 400)),
+        "moto answers 500; AWS answers 'Invalid operator used in KeyConditionExpression: OR' "
+        "(Developer Guide, 'Key condition expressions for query': only AND).",
+    ),
+    "query_key_value_of_wrong_type": (
+        ("error", ("ValidationException", 400)),
+        "moto answers an empty page; AWS answers 'One or more parameter values were invalid: "
+        "Condition parameter type does not match schema type'.",
     ),
     "batch_write_over_25": (
         ("error", ("ValidationException", 400)),

@@ -64,15 +64,17 @@ def long_type_name(kind: str) -> str:
 
 
 def parse_number(text: str) -> Decimal:
-    """A number as DynamoDB accepts it, or AWS's ValidationException."""
+    """A number as DynamoDB accepts it, or AWS's ValidationException (worded as DynamoDB
+    answers it, e.g. "The parameter cannot be converted to a numeric value: NaN")."""
+    bad = ValidationException(f"The parameter cannot be converted to a numeric value: {text}")
     if not isinstance(text, str) or not text.strip() or text != text.strip():
-        raise ValidationException("A value provided cannot be converted into a number")
+        raise bad
     try:
         number = Decimal(text)
     except decimal.InvalidOperation:
-        raise ValidationException("A value provided cannot be converted into a number") from None
+        raise bad from None
     if not number.is_finite():
-        raise ValidationException("A value provided cannot be converted into a number")
+        raise bad
     return check_number(number)
 
 

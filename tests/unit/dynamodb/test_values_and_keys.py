@@ -30,9 +30,9 @@ def test_numbers_are_answered_in_canonical_form(text: str, canonical: str) -> No
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("abc", "A value provided cannot be converted into a number"),
-        ("", "A value provided cannot be converted into a number"),
-        ("NaN", "A value provided cannot be converted into a number"),
+        ("abc", "The parameter cannot be converted to a numeric value: abc"),
+        ("", "The parameter cannot be converted to a numeric value: "),
+        ("NaN", "The parameter cannot be converted to a numeric value: NaN"),
         ("1" * 39, "Attempting to store more than 38 significant digits in a Number"),
         ("1E126", "Number overflow. Attempting to store a number with magnitude larger than "
                   "supported range"),
