@@ -157,7 +157,8 @@ class DynamoDBService:
             local_secondary_indexes=local_secondary_indexes,
         )
         view_type = parse_stream_specification(stream_specification)
-        extra: dict[str, Any] = {"deletion_protection": bool(deletion_protection_enabled)}
+        extra: dict[str, Any] = {"deletion_protection": bool(deletion_protection_enabled),
+                                 "tags": _check_tags(tags or [])}
         if table_class:
             extra["table_class"] = table_class
         region, account = self._ctx.region, self._ctx.account_id
@@ -817,7 +818,99 @@ class DynamoDBService:
             out["ConsumedCapacity"] = capacity
         return out
 
+    # -- tags ------------------------------------------------------------------------------
+
+    def _table_of_arn(self, arn: str) -> TableDef:
+        prefix = self._arn("")
+        name = arn[len(prefix):] if arn.startswith(prefix) else ""
+        table = self._tables.get(name)
+        if table is None:
+            raise ResourceNotFoundException()
+        return table
+
+    async def _set_tags(self, table: TableDef, tags: dict[str, str]) -> None:
+        updated = _replace(table, extra={**table.extra, "tags": [
+            {"Key": k, "Value": v} for k, v in tags.items()]})
+
+        def unit(conn: sqlite3.Connection) -> None:
+            _require_table(conn, table.name)
+            conn.execute("UPDATE ddb_tables SET definition = ? WHERE name = ?",
+                         (json.dumps(updated.to_json()), table.name))
+
+        await self._ctx.db.write(unit)
+        self._tables[table.name] = updated
+
+    async def tag_resource(self, *, resource_arn: str, tags: list[dict[str, str]]) -> None:
+        """TagResource: add or overwrite tags of a table."""
+        table = self._table_of_arn(resource_arn)
+        current = {t["Key"]: t["Value"] for t in table.extra.get("tags", [])}
+        current.update({t["Key"]: t["Value"] for t in _check_tags(tags)})
+        if len(current) > 50:
+            raise ValidationException("Too many tags: a resource can have at most 50 tags")
+        await self._set_tags(table, current)
+
+    async def untag_resource(self, *, resource_arn: str, tag_keys: list[str]) -> None:
+        """UntagResource."""
+        table = self._table_of_arn(resource_arn)
+        current = {t["Key"]: t["Value"] for t in table.extra.get("tags", [])
+                   if t["Key"] not in tag_keys}
+        await self._set_tags(table, current)
+
+    async def list_tags_of_resource(
+        self, *, resource_arn: str, next_token: str | None = None
+    ) -> dict[str, Any]:
+        """ListTagsOfResource (all tags on one page: a table has at most 50)."""
+        table = self._table_of_arn(resource_arn)
+        return {"Tags": [dict(t) for t in table.extra.get("tags", [])]}
+
     # -- transactions ----------------------------------------------------------------------
+
+    async def transact_get_items(
+        self, *, transact_items: list[dict[str, Any]], return_consumed_capacity: str | None = None
+    ) -> dict[str, Any]:
+        """TransactGetItems: up to 100 Gets, read together (one read of the database)."""
+        if not 1 <= len(transact_items) <= _TRANSACT_LIMIT:
+            raise ValidationException(
+                "1 validation error detected: Value at 'transactItems' failed to satisfy "
+                "constraint: Member must have length less than or equal to 100"
+            )
+        gets: list[tuple[TableDef, bytes, bytes, tuple[n.Path, ...] | None]] = []
+        for action in transact_items:
+            spec = action.get("Get")
+            if spec is None or len(action) != 1:
+                raise ValidationException("TransactItems can only contain Get")
+            table = self._table(spec["TableName"])
+            key = validate_item(spec["Key"])
+            table.check_key(key)
+            exprs = Expressions(spec.get("ExpressionAttributeNames"), None,
+                                any_expression=spec.get("ProjectionExpression") is not None)
+            projection = exprs.projection(spec.get("ProjectionExpression"))
+            exprs.done()
+            pk, sk = table.encoded_key(key)
+            if any(g[0].name == table.name and (g[1], g[2]) == (pk, sk) for g in gets):
+                raise ValidationException(
+                    "Transaction request cannot include multiple operations on one item"
+                )
+            gets.append((table, pk, sk, projection))
+
+        def read(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+            out: list[dict[str, Any]] = []
+            for table, pk, sk, projection in gets:
+                item = storage.load_item(conn, table.name, pk, sk)
+                if item is None:
+                    out.append({})
+                else:
+                    out.append({"Item": project(item, projection) if projection else item})
+            return out
+
+        responses = await self._ctx.db.read(read)
+        result: dict[str, Any] = {"Responses": responses}
+        if return_consumed_capacity in ("TOTAL", "INDEXES"):
+            names = sorted({g[0].name for g in gets})
+            result["ConsumedCapacity"] = [
+                consumed(return_consumed_capacity, name, 8192, write=False) for name in names
+            ]
+        return result
 
     async def transact_write_items(
         self,
@@ -919,6 +1012,17 @@ class DynamoDBService:
 
 def _replace(table: TableDef, **changes: Any) -> TableDef:
     return dataclasses.replace(table, **changes)
+
+
+def _check_tags(tags: list[dict[str, str]]) -> list[dict[str, str]]:
+    for tag in tags:
+        key = tag.get("Key", "")
+        if not 1 <= len(key) <= 128 or len(tag.get("Value", "")) > 256:
+            raise ValidationException(
+                "One or more parameter values were invalid: tag keys must be 1-128 characters "
+                "and values at most 256"  # hedged wording
+            )
+    return [{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags]
 
 
 def _require_table(conn: sqlite3.Connection, name: str) -> None:

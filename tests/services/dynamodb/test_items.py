@@ -290,3 +290,25 @@ async def test_transaction_with_two_actions_on_one_item_is_rejected(sim: Simulat
             {"Put": {"TableName": "things", "Item": A}},
             {"Delete": {"TableName": "things", "Key": A}},
         ])
+
+
+async def test_transact_get_items_reads_each_key(sim: Simulator) -> None:
+    await make_table(sim)
+    await sim.dynamodb.put_item(table_name="things", item=item(v={"N": "1"}, w={"N": "2"}))
+    got = await sim.dynamodb.transact_get_items(transact_items=[
+        {"Get": {"TableName": "things", "Key": A, "ProjectionExpression": "v"}},
+        {"Get": {"TableName": "things", "Key": {"pk": {"S": "zz"}, "sk": {"N": "1"}}}},
+    ])
+    assert got["Responses"] == [{"Item": {"v": {"N": "1"}}}, {}]
+
+
+async def test_tags_of_a_table(sim: Simulator) -> None:
+    await make_table(sim, tags=[{"Key": "team", "Value": "pets"}])
+    arn = "arn:aws:dynamodb:us-east-1:000000000000:table/things"
+    await sim.dynamodb.tag_resource(resource_arn=arn, tags=[{"Key": "env", "Value": "dev"}])
+    await sim.dynamodb.untag_resource(resource_arn=arn, tag_keys=["team"])
+    assert await sim.dynamodb.list_tags_of_resource(resource_arn=arn) == {
+        "Tags": [{"Key": "env", "Value": "dev"}]}
+    with pytest.raises(AwsError) as info:
+        await sim.dynamodb.list_tags_of_resource(resource_arn=arn + "-nope")
+    assert info.value.code == "ResourceNotFoundException"
