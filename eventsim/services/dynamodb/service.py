@@ -29,6 +29,7 @@ from eventsim.services.dynamodb.errors import (
 )
 from eventsim.services.dynamodb.expressions import (
     apply_update,
+    condition_paths,
     evaluate,
     parse_key_condition,
     project,
@@ -698,6 +699,14 @@ class DynamoDBService:
         )
         plan = self._plan(table, index, exprs, filter_expression, projection_expression, select,
                           limit, exclusive_start_key, "Query")
+        if plan.filter is not None:
+            keys = {hash_attr.name} | ({range_attr.name} if range_attr is not None else set())
+            for path in condition_paths(plan.filter):
+                if path.elements[0] in keys:
+                    raise ValidationException(
+                        "Filter Expression can only contain non-primary key attributes: "
+                        f"Primary key attribute: {path.elements[0]}"
+                    )
         plan.key = key
         plan.forward = scan_index_forward is not False
         return await self._read(plan, select, return_consumed_capacity, consistent_read)

@@ -46,6 +46,11 @@ NUMBER_CONTEXT = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.Overflow, decimal.DivisionByZero],
 )
 
+_EXACT = decimal.Context(
+    prec=38, Emax=125, Emin=-130,
+    traps=[decimal.InvalidOperation, decimal.Overflow, decimal.Inexact],
+)
+
 _LONG_NAMES = {
     "S": "STRING", "N": "NUMBER", "B": "BINARY", "SS": "STRING_SET", "NS": "NUMBER_SET",
     "BS": "BINARY_SET", "M": "MAP", "L": "LIST", "BOOL": "BOOLEAN", "NULL": "NULL",
@@ -109,9 +114,14 @@ def canonical_number(number: Decimal) -> str:
 
 
 def add_numbers(a: Decimal, b: Decimal) -> Decimal:
-    """a + b with 38 digits of precision and DynamoDB's range."""
+    """a + b with 38 digits of precision and DynamoDB's range: a sum that would need more
+    digits is refused, not rounded."""
     try:
-        return check_number(NUMBER_CONTEXT.add(a, b))
+        return check_number(_EXACT.add(a, b))
+    except decimal.Inexact:
+        raise ValidationException(
+            "Attempting to store more than 38 significant digits in a Number"
+        ) from None
     except decimal.Overflow:
         raise ValidationException(
             "Number overflow. Attempting to store a number with magnitude larger than "

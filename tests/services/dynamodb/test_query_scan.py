@@ -224,3 +224,12 @@ async def test_scan_segment_out_of_range(sim: Simulator) -> None:
     await make_table(sim)
     with pytest.raises(AwsError, match="Segment: 3 is not less than TotalSegments: 3"):
         await sim.dynamodb.scan(table_name="things", segment=3, total_segments=3)
+
+
+async def test_query_filter_may_not_name_a_key_attribute(sim: Simulator) -> None:
+    await make_table(sim)
+    with pytest.raises(AwsError) as info:
+        await query(sim, filter_expression="sk > :z", values={":z": {"N": "1"}})
+    assert info.value.message == (
+        "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk"
+    )

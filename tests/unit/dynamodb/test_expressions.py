@@ -445,3 +445,8 @@ def test_overlapping_projection_paths_are_rejected() -> None:
         "Invalid ProjectionExpression: Two document paths overlap with each other; must remove "
         "or rewrite one of these paths; path one: [meta], path two: [meta, color]"
     )
+
+
+def test_sum_needing_more_than_38_digits_is_refused() -> None:
+    message = error(update, "SET n = n + :d", {"n": {"N": "1E+30"}}, {":d": {"N": "1E-30"}})
+    assert message == "Attempting to store more than 38 significant digits in a Number"

@@ -5,7 +5,12 @@ syntax trees (`nodes`) with ``#name`` / ``:value`` already substituted from a `S
 `evaluate`, `apply_update` and `project` run them against an item.
 """
 
-from eventsim.services.dynamodb.expressions.evaluate import evaluate, project, resolve_path
+from eventsim.services.dynamodb.expressions.evaluate import (
+    condition_paths,
+    evaluate,
+    project,
+    resolve_path,
+)
 from eventsim.services.dynamodb.expressions.keycondition import KeyCondition, parse_key_condition
 from eventsim.services.dynamodb.expressions.parser import (
     parse_condition,
@@ -19,6 +24,7 @@ __all__ = [
     "KeyCondition",
     "Substitutions",
     "apply_update",
+    "condition_paths",
     "evaluate",
     "parse_condition",
     "parse_key_condition",

@@ -14,7 +14,7 @@ from typing import Any
 from eventsim.services.dynamodb.expressions import nodes as n
 from eventsim.services.dynamodb.values import AttributeValue, Item, type_of, values_equal
 
-__all__ = ["compare_values", "evaluate", "project", "resolve_path"]
+__all__ = ["compare_values", "condition_paths", "evaluate", "project", "resolve_path"]
 
 
 def resolve_path(item: Mapping[str, AttributeValue], path: n.Path) -> AttributeValue | None:
@@ -156,6 +156,29 @@ def evaluate(cond: n.Condition, item: Mapping[str, AttributeValue] | None) -> bo
     if name == "begins_with":
         return _begins_with(args[0], args[1])
     return _contains(args[0], args[1])
+
+
+def condition_paths(cond: n.Condition) -> list[n.Path]:
+    """Every document path a condition reads."""
+    if isinstance(cond, n.And | n.Or):
+        return condition_paths(cond.left) + condition_paths(cond.right)
+    if isinstance(cond, n.Not):
+        return condition_paths(cond.operand)
+    if isinstance(cond, n.Compare):
+        operands: tuple[n.Operand, ...] = (cond.left, cond.right)
+    elif isinstance(cond, n.Between):
+        operands = (cond.operand, cond.low, cond.high)
+    elif isinstance(cond, n.In):
+        operands = (cond.operand, *cond.options)
+    else:
+        operands = cond.args
+    paths: list[n.Path] = []
+    for operand in operands:
+        if isinstance(operand, n.Path):
+            paths.append(operand)
+        elif isinstance(operand, n.Size):
+            paths.append(operand.path)
+    return paths
 
 
 def project(item: Mapping[str, AttributeValue], paths: tuple[n.Path, ...]) -> Item:
