@@ -6,7 +6,8 @@
         await sim.settle()
 
 Every surface (gateway, scenario runner, pytest helpers, console) calls the service handles
-here: `sim.s3`, `sim.functions`, and reads `sim.invocations`.
+here: `sim.s3`, `sim.dynamodb`, `sim.dynamodbstreams` (separate, as botocore's clients are),
+`sim.functions`, and reads `sim.invocations`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from eventsim.runtime.base import Runtime
 from eventsim.runtime.inline import InlineRuntime
 from eventsim.runtime.invoker import Invoker
 from eventsim.services.base import ServiceContext
+from eventsim.services.dynamodb.service import DynamoDBService
+from eventsim.services.dynamodbstreams.service import DynamoDBStreamsService
 from eventsim.services.lambda_.invocations import InvocationLog, InvocationRecord, insert_invocation
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.services.lambda_.service import LambdaService
@@ -95,6 +98,8 @@ class Simulator:
         self.sqs: SqsService
         self.sns: SNSService
         self.sns_http: HttpSender
+        self.dynamodb: DynamoDBService
+        self.dynamodbstreams: DynamoDBStreamsService
         self.functions: LambdaService
         self.invocations = InvocationLog(self.db)
         self.invoker: Invoker
@@ -133,10 +138,13 @@ class Simulator:
         self.s3 = S3Service(self.ctx)
         self.sqs = SqsService(self.ctx, endpoint_url=lambda: self.endpoint_url)
         self.sns = SNSService(self.ctx, endpoint_url=lambda: self.endpoint_url)
+        self.dynamodb = DynamoDBService(self.ctx)
+        self.dynamodbstreams = DynamoDBStreamsService(self.ctx)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
         await self.s3.load()
         await self.sqs.load()
         await self.sns.load()
+        await self.dynamodb.load()
         await self.functions.load()
         self.runtimes = {"inline": InlineRuntime(max_workers=self.config.handler_threads)}
         self.invoker = Invoker(
@@ -184,6 +192,7 @@ class Simulator:
         """The service object for an AWS service name, as the gateway routes to it."""
         services: dict[str, Any] = {
             "s3": self.s3, "sqs": self.sqs, "sns": self.sns, "lambda": self.functions,
+            "dynamodb": self.dynamodb, "dynamodbstreams": self.dynamodbstreams,
         }
         try:
             return services[name]
