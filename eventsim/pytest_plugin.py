@@ -5,6 +5,9 @@ Fixtures:
 - ``eventsim``: a started simulator for one test, in-memory, with its gateway on a free port,
   run in a background thread so plain ``def test_...`` code can use boto3 against it.
 - ``eventsim_boto3``: ``eventsim_boto3("s3")`` gives a boto3 client pointed at ``eventsim``.
+- ``eventsim_s3``, ``eventsim_sns``, ``eventsim_sqs``, ``eventsim_dynamodb``,
+  ``eventsim_dynamodbstreams``, ``eventsim_kinesis``, ``eventsim_lambda``: that client for each
+  service, ready made.
 - ``eventsim_factory``: builds more simulators (own config) and closes them after the test.
 - ``lambda_context``: a Lambda context object for calling a handler directly.
 """
@@ -21,7 +24,19 @@ import pytest
 from eventsim.config import SimulatorConfig
 from eventsim.testing import ThreadedSimulator
 
-__all__ = ["eventsim", "eventsim_boto3", "eventsim_factory", "lambda_context"]
+__all__ = [
+    "eventsim",
+    "eventsim_boto3",
+    "eventsim_dynamodb",
+    "eventsim_dynamodbstreams",
+    "eventsim_factory",
+    "eventsim_kinesis",
+    "eventsim_lambda",
+    "eventsim_s3",
+    "eventsim_sns",
+    "eventsim_sqs",
+    "lambda_context",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,6 +81,48 @@ def eventsim(eventsim_factory: Callable[..., ThreadedSimulator]) -> ThreadedSimu
 def eventsim_boto3(eventsim: ThreadedSimulator) -> Callable[..., Any]:
     """``eventsim_boto3("s3")``: a boto3 client pointed at the ``eventsim`` simulator."""
     return eventsim.client
+
+
+@pytest.fixture
+def eventsim_s3(eventsim: ThreadedSimulator) -> Any:
+    """A boto3 S3 client pointed at the ``eventsim`` simulator (path-style addressing)."""
+    return eventsim.client("s3")
+
+
+@pytest.fixture
+def eventsim_sns(eventsim: ThreadedSimulator) -> Any:
+    """A boto3 SNS client pointed at the ``eventsim`` simulator."""
+    return eventsim.client("sns")
+
+
+@pytest.fixture
+def eventsim_sqs(eventsim: ThreadedSimulator) -> Any:
+    """A boto3 SQS client pointed at the ``eventsim`` simulator."""
+    return eventsim.client("sqs")
+
+
+@pytest.fixture
+def eventsim_dynamodb(eventsim: ThreadedSimulator) -> Any:
+    """A boto3 DynamoDB client pointed at the ``eventsim`` simulator."""
+    return eventsim.client("dynamodb")
+
+
+@pytest.fixture
+def eventsim_dynamodbstreams(eventsim: ThreadedSimulator) -> Any:
+    """A boto3 DynamoDB Streams client pointed at the ``eventsim`` simulator."""
+    return eventsim.client("dynamodbstreams")
+
+
+@pytest.fixture
+def eventsim_kinesis(eventsim: ThreadedSimulator) -> Any:
+    """A boto3 Kinesis client pointed at the ``eventsim`` simulator."""
+    return eventsim.client("kinesis")
+
+
+@pytest.fixture
+def eventsim_lambda(eventsim: ThreadedSimulator) -> Any:
+    """A boto3 Lambda client pointed at the ``eventsim`` simulator."""
+    return eventsim.client("lambda")
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@
         await sim.settle()
 
 Every surface (gateway, scenario runner, pytest helpers, console) calls the service handles
-here: `sim.s3`, `sim.functions`, and reads `sim.invocations`.
+here: `sim.s3`, `sim.dynamodb`, `sim.dynamodbstreams` (separate, as botocore's clients are),
+`sim.functions`, and reads `sim.invocations`.
 """
 
 from __future__ import annotations
@@ -28,11 +29,16 @@ from eventsim.runtime.base import Runtime
 from eventsim.runtime.inline import InlineRuntime
 from eventsim.runtime.invoker import Invoker
 from eventsim.services.base import ServiceContext
+from eventsim.services.dynamodb.service import DynamoDBService
+from eventsim.services.dynamodbstreams.service import DynamoDBStreamsService
 from eventsim.services.kinesis.service import KinesisService
 from eventsim.services.lambda_.invocations import InvocationLog, InvocationRecord, insert_invocation
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.services.lambda_.service import LambdaService
 from eventsim.services.s3.service import S3Service
+from eventsim.services.sns.http_delivery import HttpSender
+from eventsim.services.sns.service import SNSService
+from eventsim.services.sqs import SqsService
 from eventsim.store import Database
 from eventsim.tracing import Cause
 
@@ -90,6 +96,11 @@ class Simulator:
         self.activity: Activity
         self.ctx: ServiceContext
         self.s3: S3Service
+        self.sqs: SqsService
+        self.sns: SNSService
+        self.sns_http: HttpSender
+        self.dynamodb: DynamoDBService
+        self.dynamodbstreams: DynamoDBStreamsService
         self.kinesis: KinesisService
         self.functions: LambdaService
         self.invocations = InvocationLog(self.db)
@@ -127,9 +138,16 @@ class Simulator:
             resource_exists=self._resource_exists,
         )
         self.s3 = S3Service(self.ctx)
+        self.sqs = SqsService(self.ctx, endpoint_url=lambda: self.endpoint_url)
+        self.sns = SNSService(self.ctx, endpoint_url=lambda: self.endpoint_url)
+        self.dynamodb = DynamoDBService(self.ctx)
+        self.dynamodbstreams = DynamoDBStreamsService(self.ctx)
         self.kinesis = KinesisService(self.ctx)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
         await self.s3.load()
+        await self.sqs.load()
+        await self.sns.load()
+        await self.dynamodb.load()
         await self.kinesis.load()
         await self.functions.load()
         self.runtimes = {"inline": InlineRuntime(max_workers=self.config.handler_threads)}
@@ -146,17 +164,23 @@ class Simulator:
             db=self.db, clock=self.clock, activity=self.activity,
             accept_events=self.async_queue.accept,
         )
+        self.dispatcher.register("queue", self.sqs.deliver, self.sqs.after_delivery)
+        self.sns_http = HttpSender(db=self.db, clock=self.clock, activity=self.activity,
+                                   wake_dispatcher=lambda: self.dispatcher.wake())
+        self.dispatcher.register("topic", self.sns.deliver_topic, lambda: None)
+        self.dispatcher.register("http", self.sns_http.take, self.sns_http.wake)
         self.functions.backend = _Backend(self)
         await self.async_queue.load()
         self.dispatcher.start()
         self.async_queue.start()
+        self.sns_http.start()
 
     async def aclose(self) -> None:
         """Stop the engine and close the database. Closing twice is harmless."""
         if self._state is _Lifecycle.CLOSED:
             return
         self._state = _Lifecycle.CLOSED
-        for name in ("dispatcher", "async_queue"):
+        for name in ("sns_http", "dispatcher", "async_queue"):
             worker = getattr(self, name, None)
             if worker is not None:
                 await worker.aclose()
@@ -171,7 +195,9 @@ class Simulator:
     def service(self, name: str) -> Any:
         """The service object for an AWS service name, as the gateway routes to it."""
         services: dict[str, Any] = {
-            "s3": self.s3, "lambda": self.functions, "kinesis": self.kinesis,
+            "s3": self.s3, "sqs": self.sqs, "sns": self.sns, "lambda": self.functions,
+            "dynamodb": self.dynamodb, "dynamodbstreams": self.dynamodbstreams,
+            "kinesis": self.kinesis,
         }
         try:
             return services[name]
@@ -181,7 +207,11 @@ class Simulator:
     def _resource_exists(self, kind: str, arn: str) -> bool:
         if kind == "function":
             return self.functions.exists(arn)
-        return False  # topics and queues arrive with SNS and SQS
+        if kind == "queue":
+            return self.sqs.exists(arn)
+        if kind == "topic":
+            return self.sns.exists(arn)
+        return False
 
     async def settle(self, timeout: float | None = None) -> None:
         """Return once no delivery, invocation or retry has work left.

@@ -2,8 +2,11 @@
 
 Service: the ``X-Amz-Target`` prefix of the JSON protocols (``DynamoDB_20120810.PutItem``), else
 the service in the SigV4 credential scope (``Credential=AKID/20240101/us-east-1/sqs/aws4_request``,
-in the ``Authorization`` header or a presigned URL's ``X-Amz-Credential``), else S3, which is
-also what an unsigned or SigV2-signed request is.
+in the ``Authorization`` header or a presigned URL's ``X-Amz-Credential``), else, for an unsigned
+request with an ``Action`` in its query string, the query-protocol service (SNS: a subscription's
+``SubscribeURL`` is opened unsigned; an unsigned form POST stays S3's, whose clients send them
+too), else S3, which is also what any
+other unsigned or SigV2-signed request is.
 
 Operation (REST protocols): the request's method and path are matched against every operation's
 ``http.requestUri`` template. Operations that share a method and template are told apart by what
@@ -235,7 +238,10 @@ class ServiceNameResolver:
         self.default = default
         self._targets: dict[str, str] = {}
         self._signing: dict[str, str] = {}
+        self._query: str | None = None
         for model in models:
+            if model.protocol == "query" and self._query is None:
+                self._query = model.service_name
             prefix = model.metadata.get("targetPrefix")
             if prefix:
                 self._targets.setdefault(prefix, model.service_name)
@@ -261,6 +267,8 @@ class ServiceNameResolver:
                                       "X-Amz-Credential=")
             if scope is not None:
                 return self._signing.get(scope, self.default)
+        if self._query is not None and (query.startswith("Action=") or "&Action=" in query):
+            return self._query
         return self.default
 
 

@@ -156,6 +156,14 @@ class ThreadedSimulator:
         return BlockingProxy(self.sim.s3, self.run)
 
     @property
+    def sqs(self) -> Any:
+        """Blocking access to `Simulator.sqs`."""
+        return BlockingProxy(self.sim.sqs, self.run)
+    def sns(self) -> Any:
+        """Blocking access to `Simulator.sns`."""
+        return BlockingProxy(self.sim.sns, self.run)
+
+    @property
     def kinesis(self) -> Any:
         """Blocking access to `Simulator.kinesis`."""
         return BlockingProxy(self.sim.kinesis, self.run)

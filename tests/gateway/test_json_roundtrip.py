@@ -167,11 +167,12 @@ def _ids() -> RequestIds:
     return RequestIds("0123456789ABCDEF")
 
 
-def test_json_service_without_an_implementation_answers_not_implemented_through_boto3(
+def test_json_operation_without_an_implementation_answers_not_implemented_through_boto3(
     threaded_sim: ThreadedSimulator,
 ) -> None:
-    client = threaded_sim.client("dynamodbstreams")
+    # DynamoDB's backups are not simulated: the operation has no method.
+    client = threaded_sim.client("dynamodb")
     with pytest.raises(ClientError) as raised:
-        client.list_streams()
+        client.list_backups()
     assert raised.value.response["Error"]["Code"] == "NotImplemented"
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501

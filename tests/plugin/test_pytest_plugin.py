@@ -71,6 +71,24 @@ def test_each_test_gets_a_fresh_simulator(pytester: pytest.Pytester) -> None:
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
+def test_service_client_fixtures_point_at_the_simulator(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(textwrap.dedent('''
+        SERVICES = ("s3", "sns", "sqs", "dynamodb", "dynamodbstreams", "kinesis", "lambda")
+
+        def test_clients(eventsim, request):
+            for service in SERVICES:
+                client = request.getfixturevalue(f"eventsim_{service}")
+                assert client.meta.service_model.service_name == service
+                assert client.meta.endpoint_url == eventsim.url
+
+        def test_s3_client_works(eventsim_s3):
+            eventsim_s3.create_bucket(Bucket="made-by-fixture")
+            assert [b["Name"] for b in eventsim_s3.list_buckets()["Buckets"]] == [
+                "made-by-fixture"]
+    '''))
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
 def test_eventsim_factory_builds_simulators_with_their_own_settings(
     pytester: pytest.Pytester,
 ) -> None:

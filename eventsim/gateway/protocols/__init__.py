@@ -7,6 +7,7 @@ The classes::
     └── BaseRestRequestParser            rest.py: URI labels, query, headers, payload
         └── RestXMLRequestParser         rest_xml.py: XML bodies
             └── S3RequestParser          s3.py: virtual hosts, aws-chunked, digests
+    └── QueryRequestParser               query.py: Action + form-encoded pairs (SNS)
 
     JSONRequestParser                    json.py: X-Amz-Target and a JSON body
     ResponseSerializer                   base.py: serialize_response / serialize_error
@@ -14,9 +15,10 @@ The classes::
         └── RestXMLResponseSerializer    rest_xml.py: XML bodies, <ErrorResponse>
             └── S3ResponseSerializer     s3.py: S3 root names, 206, bare <Error>
     └── JSONResponseSerializer           json.py: JSON bodies, {"__type", "message"}
+    └── QueryResponseSerializer          query.py: <XResponse><XResult>, <ErrorResponse>
 
-json serves SQS, DynamoDB, DynamoDB Streams and Kinesis. The query (SNS) and rest-json
-(Lambda) protocols slot in beside them: `PROTOCOL_PARSERS` and `PROTOCOL_SERIALIZERS` are the
+json serves SQS, DynamoDB, DynamoDB Streams and Kinesis, query serves SNS. The rest-json
+(Lambda) protocol slots in beside them: `PROTOCOL_PARSERS` and `PROTOCOL_SERIALIZERS` are the
 registries `create_parser` and `create_serializer` read after `SERVICE_PARSERS` and
 `SERVICE_SERIALIZERS`.
 """
@@ -33,6 +35,7 @@ from eventsim.gateway.protocols.base import (
     ResponseSerializer,
 )
 from eventsim.gateway.protocols.json import JSONRequestParser, JSONResponseSerializer
+from eventsim.gateway.protocols.query import QueryRequestParser, QueryResponseSerializer
 from eventsim.gateway.protocols.rest_xml import RestXMLRequestParser, RestXMLResponseSerializer
 from eventsim.gateway.protocols.s3 import S3RequestParser, S3ResponseSerializer
 
@@ -55,10 +58,12 @@ SERVICE_PARSERS: dict[str, type[RequestParser]] = {"s3": S3RequestParser}
 SERVICE_SERIALIZERS: dict[str, type[ResponseSerializer]] = {"s3": S3ResponseSerializer}
 PROTOCOL_PARSERS: dict[str, type[RequestParser]] = {
     "json": JSONRequestParser,
+    "query": QueryRequestParser,
     "rest-xml": RestXMLRequestParser,
 }
 PROTOCOL_SERIALIZERS: dict[str, type[ResponseSerializer]] = {
     "json": JSONResponseSerializer,
+    "query": QueryResponseSerializer,
     "rest-xml": RestXMLResponseSerializer,
 }
 

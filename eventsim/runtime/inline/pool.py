@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from eventsim.runtime.base import InvokeRequest, InvokeStatus, OnResult
 from eventsim.runtime.inline.capture import LogBuffer
+from eventsim.runtime.inline.deadlines import Deadlines
 from eventsim.runtime.inline.errors import HandlerTimeout
 from eventsim.runtime.inline.instance import Instance
 
@@ -90,7 +91,7 @@ class Job:
 
     __slots__ = (
         "abandoned", "buffer", "instance", "lock", "mailbox", "on_result", "request", "settled",
-        "started", "state", "thread_id", "timer",
+        "started", "state", "thread_id", "watch",
     )
 
     def __init__(
@@ -104,11 +105,11 @@ class Job:
         self.abandoned = False
         self.thread_id = 0
         self.instance: Instance | None = None
-        # The loop's side: whom to tell, once, and the deadline's timer.
+        # The loop's side: whom to tell, once, and who watches the deadline.
         self.on_result = on_result
         self.settled = False
         self.started = time.perf_counter()
-        self.timer: asyncio.TimerHandle | None = None
+        self.watch: Deadlines | None = None
 
 
 def _raise_in_thread(thread_id: int, exc_type: type[BaseException] | None) -> int:

@@ -19,6 +19,7 @@ from eventsim.runtime import environ
 from eventsim.runtime.base import Cancel, InvokeRequest, InvokeResult, OnResult
 from eventsim.runtime.context import LambdaContext
 from eventsim.runtime.inline.capture import DEFAULT_LOG_LIMIT, SINK, LogBuffer, install_capture
+from eventsim.runtime.inline.deadlines import Deadlines
 from eventsim.runtime.inline.errors import (
     EXIT_ERROR,
     TIMEOUT_ERROR,
@@ -81,11 +82,12 @@ class InlineRuntime:
         self.log_limit = log_limit
         self._lock = threading.Lock()
         self._pool = WorkerPool(self._execute, max_workers=max_workers)
-        self._mailboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Mailbox] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._mailbox: Mailbox | None = None
-        """The mailbox of the loop used last (almost always the only one)."""
+        self._sides: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[Mailbox, Deadlines]
+        ] = weakref.WeakKeyDictionary()
+        """Per event loop: the mailbox results come back through, and the deadline watch."""
+        self._side: tuple[Mailbox, Deadlines] | None = None
+        """Those of the loop used last (almost always the only one)."""
         self._instances: dict[tuple[str, str], Instance] = {}
         self._closed = False
 
@@ -107,15 +109,17 @@ class InlineRuntime:
             raise SimulatorStateError("The inline runtime is closed.")
         _install_process_hooks()
         loop = asyncio.get_running_loop()
-        mailbox = self._mailbox
-        if mailbox is None or mailbox.loop is not loop:
-            mailbox = self._mailboxes.get(loop)
-            if mailbox is None or mailbox.loop.is_closed():
-                mailbox = self._mailboxes[loop] = Mailbox(loop, self._finish)
-            self._mailbox = mailbox
+        side = self._side
+        if side is None or side[0].loop is not loop:
+            side = self._sides.get(loop)
+            if side is None or loop.is_closed():
+                side = self._sides[loop] = (Mailbox(loop, self._finish),
+                                            Deadlines(loop, self._expire))
+            self._side = side
+        mailbox, deadlines = side
         job = Job(request, mailbox, on_result, self.log_limit)
-        job.timer = loop.call_later(max(0.0, request.deadline_ms / 1000 - time.time()),
-                                    self._expire, job)
+        job.watch = deadlines
+        deadlines.watch(job, request.function.timeout, request.deadline_ms / 1000)
         self._pool.submit(job)
         return functools.partial(self._cancel, job)
 
@@ -124,8 +128,8 @@ class InlineRuntime:
         if job.settled:
             return
         job.settled = True
-        if job.timer is not None:
-            job.timer.cancel()
+        if job.watch is not None:
+            job.watch.forget(job, job.request.function.timeout)
         job.on_result(result)
 
     def _finish(self, job: Job, outcome: Outcome | BaseException) -> None:

@@ -8,6 +8,7 @@ transactional outbox.
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 
 from eventsim.clock import Clock
@@ -21,7 +22,10 @@ from eventsim.store.outbox import OutboxRow, add_outbox_row
 from eventsim.store.queue import insert_queued_event
 from eventsim.tracing import Cause, RequestIds
 
-__all__ = ["Notifier", "new_request_ids"]
+__all__ = ["S3_SUBJECT", "Notifier", "new_request_ids", "target_payload"]
+
+S3_SUBJECT = "Amazon S3 Notification"
+"""The Subject of the SNS messages S3 publishes."""
 
 
 class Notifier:
@@ -94,10 +98,22 @@ class Notifier:
                 ))
             else:
                 add_outbox_row(conn, OutboxRow(
-                    target_kind=target.kind, target=target.arn, payload=payload,
+                    target_kind=target.kind, target=target.arn,
+                    payload=target_payload(target.kind, payload),
                     cause=cause_json, created_at=now,
                 ))
                 pending.outbox = True
+
+
+def target_payload(kind: str, event: str) -> str:
+    """The outbox payload for a queue or topic target, by the outbox contracts: a queue gets
+    the S3 event JSON as the message body (``{"MessageBody": ...}``), a topic as the message
+    with S3's subject (``{"Message": ..., "Subject": "Amazon S3 Notification"}``)."""
+    if kind == "queue":
+        return json.dumps({"MessageBody": event}, separators=(",", ":"))
+    if kind == "topic":
+        return json.dumps({"Message": event, "Subject": S3_SUBJECT}, separators=(",", ":"))
+    return event
 
 
 def new_request_ids() -> RequestIds:

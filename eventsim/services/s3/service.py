@@ -30,7 +30,7 @@ from eventsim.services.s3.errors import (
 )
 from eventsim.services.s3.models import compute_etag, parse_range, validate_bucket_name
 from eventsim.services.s3.notifications import parse_notification_configuration
-from eventsim.services.s3.notifier import Notifier, new_request_ids
+from eventsim.services.s3.notifier import Notifier, new_request_ids, target_payload
 from eventsim.services.s3.objects import (
     INLINE_BODY_BYTES,
     OWNER,
@@ -458,7 +458,8 @@ class S3Service:
             for target in config.targets:
                 if target.kind in ("queue", "topic"):
                     add_outbox_row(conn, OutboxRow(
-                        target_kind=target.kind, target=target.arn, payload=test_event,
+                        target_kind=target.kind, target=target.arn,
+                        payload=target_payload(target.kind, test_event),
                         cause=cause.to_json(), created_at=now,
                     ))
 

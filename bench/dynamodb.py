@@ -1,0 +1,183 @@
+"""DynamoDB PutItem throughput (table with a NEW_AND_OLD_IMAGES stream, so every put also
+appends a stream record in its transaction).
+
+Prints items per second for:
+
+1. the Python API: ``sim.dynamodb.put_item`` in bursts of concurrent calls, state in a SQLite
+   file;
+2. boto3 through the gateway: one client doing sequential PutItem against ``eventsim serve``
+   (its own process, state in a file);
+3. the same boto3 loop against moto's server in its own process;
+4. the same boto3 loop against a trivial aiohttp server in its own process answering ``{}``,
+   the least botocore accepts: the client's own ceiling.
+
+2, 3 and 4 alternate for several rounds in the same run (the machine is shared and noisy);
+the figure is the median of the rounds.
+
+Usage: python bench/dynamodb.py [--items 20000] [--gateway-items 2000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+from eventsim import Simulator, SimulatorConfig
+from eventsim.testing import boto3_client
+
+WORK = Path(tempfile.mkdtemp(prefix="eventsim-bench-ddb-"))
+
+TRIVIAL_SERVER = textwrap.dedent('''
+    import sys
+    from aiohttp import web
+
+    async def answer(request):
+        await request.read()
+        return web.Response(body=b"{}", content_type="application/x-amz-json-1.0")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+''')
+
+TABLE: dict[str, Any] = {
+    "TableName": "bench",
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                             {"AttributeName": "sk", "AttributeType": "N"}],
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                  {"AttributeName": "sk", "KeyType": "RANGE"}],
+    "BillingMode": "PAY_PER_REQUEST",
+    "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+}
+
+
+def _item(round_number: int, i: int) -> dict[str, Any]:
+    return {"pk": {"S": f"user-{round_number}-{i % 100}"}, "sk": {"N": str(i)},
+            "name": {"S": "some name"}, "count": {"N": "42"}, "tags": {"SS": ["a", "b"]}}
+
+
+# -- 1. the Python API ------------------------------------------------------------------------
+
+
+async def bench_api(items: int, burst: int = 500) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as state:
+        async with Simulator(SimulatorConfig(db=str(Path(state) / "bench.db"))) as sim:
+            await sim.dynamodb.create_table(
+                table_name="bench", attribute_definitions=TABLE["AttributeDefinitions"],
+                key_schema=TABLE["KeySchema"], billing_mode="PAY_PER_REQUEST",
+                stream_specification=TABLE["StreamSpecification"],
+            )
+            commits = sim.db.commits
+            start = time.perf_counter()
+            for first in range(0, items, burst):
+                await asyncio.gather(*(
+                    sim.dynamodb.put_item(table_name="bench", item=_item(0, i))
+                    for i in range(first, min(items, first + burst))
+                ))
+            elapsed = time.perf_counter() - start
+            count = (await sim.dynamodb.describe_table(table_name="bench"))["Table"]["ItemCount"]
+            assert count == items, f"{count} of {items} stored"
+            return items / elapsed, sim.db.commits - commits
+
+
+# -- 2., 3. and 4. boto3 against a server in its own process ------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError("server did not start")
+
+
+def _start(command: list[str], port: int) -> tuple[subprocess.Popen[bytes], str]:
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_listening(port, proc)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _put_loop(url: str, items: int, round_number: int) -> float:
+    ddb = boto3_client("dynamodb", url)
+    for i in range(50):  # warm the connection pool and botocore's caches
+        ddb.put_item(TableName="bench", Item=_item(1000 + round_number, i))
+    start = time.perf_counter()
+    for i in range(items):
+        ddb.put_item(TableName="bench", Item=_item(round_number, i))
+    return time.perf_counter() - start
+
+
+def bench_gateway(items: int, rounds: int) -> dict[str, list[float]]:
+    """Items per second of each server, round by round."""
+    (WORK / "trivial.py").write_text(TRIVIAL_SERVER)
+    results: dict[str, list[float]] = {"trivial": [], "eventsim": [], "moto": []}
+    with tempfile.TemporaryDirectory() as state:
+        ports = {name: _free_port() for name in results}
+        servers = {
+            "trivial": _start([sys.executable, str(WORK / "trivial.py"), str(ports["trivial"])],
+                              ports["trivial"]),
+            "eventsim": _start([sys.executable, "-m", "eventsim", "serve", "--port",
+                                str(ports["eventsim"]), "--state", state, "--log-level",
+                                "warning"], ports["eventsim"]),
+            "moto": _start([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
+                            str(ports["moto"])], ports["moto"]),
+        }
+        try:
+            for name in ("eventsim", "moto"):
+                boto3_client("dynamodb", servers[name][1]).create_table(**TABLE)
+            for n in range(rounds):
+                for name in results:
+                    results[name].append(items / _put_loop(servers[name][1], items, n))
+        finally:
+            for proc, _ in servers.values():
+                proc.terminate()
+                proc.wait(timeout=30)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--items", type=int, default=20000)
+    parser.add_argument("--gateway-items", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"Python API, {args.items} PutItem in bursts of 500 (stream on, SQLite file):")
+    api, commits = asyncio.run(bench_api(args.items))
+    print(f"  {api:,.0f} items/s ({commits} commits)")
+    print(f"boto3, {args.gateway_items} sequential PutItem per round, {args.rounds} rounds:")
+    results = bench_gateway(args.gateway_items, args.rounds)
+    medians = {name: statistics.median(values) for name, values in results.items()}
+    labels = {"trivial": "trivial aiohttp server (the ceiling)", "eventsim": "eventsim serve",
+              "moto": "moto server"}
+    for name, values in results.items():
+        print(f"  {labels[name] + ':':40s}{medians[name]:,.0f} items/s "
+              f"(rounds: {', '.join(f'{x:.0f}' for x in values)})")
+    ceiling = medians["trivial"]
+    print(f"  eventsim / ceiling: {medians['eventsim'] / ceiling:.0%}; "
+          f"moto / ceiling: {medians['moto'] / ceiling:.0%}")
+
+
+if __name__ == "__main__":
+    main()

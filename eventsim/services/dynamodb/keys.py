@@ -1,0 +1,42 @@
+"""Key values encoded as bytes whose byte order is DynamoDB's order.
+
+SQLite compares BLOBs with memcmp, so a table's sort key column holds `encode_key(value)`
+and ``ORDER BY sk`` is the order Query returns: strings by their UTF-8 bytes, binary by
+bytes, numbers numerically. A number is encoded as a sign class, then its decimal exponent,
+then its digits (all inverted for negatives, with a terminator so that a shorter negative
+sorts after a longer one sharing its digits: -1.2 > -1.23).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["encode_key", "encode_number"]
+
+_EXP_BIAS = 1000  # exponents of DynamoDB numbers lie within -130..126
+
+
+def encode_number(number: Decimal) -> bytes:
+    """Order-preserving bytes for a number."""
+    if number.is_zero():
+        return b"\x02"
+    sign, digits, exponent = number.normalize().as_tuple()
+    assert isinstance(exponent, int)
+    # value = 0.d1d2...dn x 10**adjusted: compare by adjusted exponent, then digit string.
+    adjusted = exponent + len(digits)
+    text = bytes(0x30 + d for d in digits)
+    if not sign:
+        return b"\x03" + (adjusted + _EXP_BIAS).to_bytes(2, "big") + text
+    inverted = bytes(0x30 + 9 - (b - 0x30) for b in text)
+    return b"\x01" + (0xFFFF - (adjusted + _EXP_BIAS)).to_bytes(2, "big") + inverted + b"\xff"
+
+
+def encode_key(value: dict[str, Any]) -> bytes:
+    """The sortable form of a key attribute value (S, N or B)."""
+    kind, raw = next(iter(value.items()))
+    if kind == "S":
+        return bytes(raw.encode("utf-8"))
+    if kind == "N":
+        return encode_number(Decimal(raw))
+    return bytes(raw)

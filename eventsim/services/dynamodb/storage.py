@@ -1,0 +1,202 @@
+"""The rows of items, index entries and stream records, inside a write unit.
+
+`commit_change` is the one place an item changes: the item row, its secondary index entries
+and, when the table has a stream and the item really changed, its stream record, all on the
+unit's connection, so they commit together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from typing import Any
+
+from eventsim.events.dynamodb import stream_record
+from eventsim.ids import random_hex
+from eventsim.services.dynamodb.keys import encode_key
+from eventsim.services.dynamodb.tables import IndexDef, TableDef
+from eventsim.services.dynamodb.values import Item, from_json, item_size, items_equal, to_json
+
+__all__ = [
+    "FIRST_SEQUENCE",
+    "RETENTION_SECONDS",
+    "SEQUENCE_BASE",
+    "commit_change",
+    "create_stream",
+    "load_item",
+    "stream_label",
+]
+
+RETENTION_SECONDS = 24 * 3600
+SEQUENCE_BASE = 10**20
+"""Sequence numbers are decimal strings of 21 to 40 digits: the text is SEQUENCE_BASE plus
+the stored counter (which must fit SQLite's 64-bit integers)."""
+FIRST_SEQUENCE = 1
+_TRIM_EVERY = 1024
+
+
+def load_item(conn: sqlite3.Connection, table: str, pk: bytes, sk: bytes) -> Item | None:
+    row = conn.execute(
+        "SELECT item FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?", (table, pk, sk)
+    ).fetchone()
+    return from_json(json.loads(row[0])) if row is not None else None
+
+
+def _index_key(index: IndexDef, item: Item) -> tuple[bytes, bytes] | None:
+    if index.hash.name not in item:
+        return None
+    if index.range is not None and index.range.name not in item:
+        return None
+    pk = encode_key(item[index.hash.name])
+    sk = encode_key(item[index.range.name]) if index.range is not None else b""
+    return pk, sk
+
+
+def commit_change(
+    conn: sqlite3.Connection, table: TableDef, old: Item | None, new: Item | None,
+    now: float, region: str,
+) -> bool:
+    """Write one item's change (new None: delete). Returns whether anything changed."""
+    if items_equal(old, new):
+        return False
+    source = new if new is not None else old
+    assert source is not None
+    pk, sk = table.encoded_key(source)
+    if new is None:
+        conn.execute(
+            "DELETE FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?",
+            (table.name, pk, sk),
+        )
+    new_size = item_size(new) if new is not None else 0
+    if new is not None:
+        conn.execute(
+            "INSERT INTO ddb_items (table_name, pk, sk, item, size) VALUES (?,?,?,?,?) "
+            "ON CONFLICT (table_name, pk, sk) DO UPDATE SET item = excluded.item, "
+            "size = excluded.size",
+            (table.name, pk, sk, json.dumps(to_json(new), separators=(",", ":")), new_size),
+        )
+    if table.indexes:
+        _reindex(conn, table, pk, sk, old, new)
+    if table.stream is not None:
+        _append_record(conn, table, old, new, new_size, now, region)
+    return True
+
+
+def _reindex(
+    conn: sqlite3.Connection, table: TableDef, pk: bytes, sk: bytes,
+    old: Item | None, new: Item | None,
+) -> None:
+    for index in table.indexes:
+        before = _index_key(index, old) if old is not None else None
+        after = _index_key(index, new) if new is not None else None
+        if before == after and new is not None:
+            continue
+        if before is not None:
+            conn.execute(
+                "DELETE FROM ddb_index_items WHERE table_name = ? AND index_name = ? AND pk = ? "
+                "AND sk = ? AND item_pk = ? AND item_sk = ?",
+                (table.name, index.name, before[0], before[1], pk, sk),
+            )
+        if after is not None:
+            conn.execute(
+                "INSERT INTO ddb_index_items (table_name, index_name, pk, sk, item_pk, item_sk) "
+                "VALUES (?,?,?,?,?,?)",
+                (table.name, index.name, after[0], after[1], pk, sk),
+            )
+
+
+def _append_record(
+    conn: sqlite3.Connection, table: TableDef, old: Item | None, new: Item | None,
+    new_size: int, now: float, region: str,
+) -> None:
+    stream = table.stream
+    assert stream is not None
+    row = conn.execute(
+        "UPDATE ddb_streams SET next_seq = next_seq + 1 WHERE arn = ? RETURNING next_seq - 1",
+        (stream.arn,),
+    ).fetchone()
+    seq = int(row[0])
+    source = new if new is not None else old
+    assert source is not None
+    keys = table.key_of(source)
+    name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+    record = stream_record(
+        event_id=random_hex(32), event_name=name, region=region, created_at=now,
+        keys=to_json(keys),
+        new_image=to_json(new) if new is not None else None,
+        old_image=to_json(old) if old is not None else None,
+        sequence_number=str(SEQUENCE_BASE + seq), view_type=stream.view_type, stream_arn=stream.arn,
+        sizes=(item_size(keys), new_size, item_size(old) if old is not None else 0),
+    )
+    conn.execute(
+        "INSERT INTO ddb_stream_records (stream_arn, seq, created_at, record) VALUES (?,?,?,?)",
+        (stream.arn, seq, now, json.dumps(record, separators=(",", ":"))),
+    )
+    if seq % _TRIM_EVERY == 0:
+        # Records past the 24-hour retention are never served; drop them now and then.
+        conn.execute(
+            "DELETE FROM ddb_stream_records WHERE stream_arn = ? AND created_at < ?",
+            (stream.arn, now - RETENTION_SECONDS),
+        )
+
+
+def stream_label(now: float) -> str:
+    """The label of a stream enabled at ``now``: an ISO timestamp with milliseconds."""
+    moment = dt.datetime.fromtimestamp(now, dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+
+def create_stream(
+    conn: sqlite3.Connection, table: TableDef, view_type: str, now: float, region: str,
+    account: str,
+) -> tuple[str, str]:
+    """Insert a new stream (one open shard) for the table; return (arn, label).
+
+    A label already taken (a stream re-enabled within the same millisecond) moves on by a
+    millisecond, so every stream has its own ARN.
+    """
+    at = now
+    while True:
+        label = stream_label(at)
+        arn = f"arn:aws:dynamodb:{region}:{account}:table/{table.name}/stream/{label}"
+        if conn.execute("SELECT 1 FROM ddb_streams WHERE arn = ?", (arn,)).fetchone() is None:
+            break
+        at += 0.001
+    shard_id = f"shardId-{int(at * 1000):020d}-{random_hex(8)}"
+    conn.execute(
+        "INSERT INTO ddb_streams (arn, table_name, label, view_type, key_schema, shard_id, "
+        "created_at, next_seq) VALUES (?,?,?,?,?,?,?,?)",
+        (arn, table.name, label, view_type, json.dumps(table.key_schema()), shard_id, at,
+         FIRST_SEQUENCE),
+    )
+    return arn, label
+
+
+def disable_stream(conn: sqlite3.Connection, arn: str, now: float) -> None:
+    """Close the stream's shard; its records stay readable for the retention period."""
+    conn.execute("UPDATE ddb_streams SET disabled_at = ? WHERE arn = ? AND disabled_at IS NULL",
+                 (now, arn))
+
+
+def table_stats(conn: sqlite3.Connection, table: str) -> tuple[int, int]:
+    """(ItemCount, TableSizeBytes)."""
+    row = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM ddb_items WHERE table_name = ?", (table,)
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def index_stats(conn: sqlite3.Connection, table: str) -> dict[str, tuple[int, int]]:
+    """Index name -> (ItemCount, IndexSizeBytes); the size counts whole items (an upper
+    bound for KEYS_ONLY and INCLUDE projections)."""
+    rows = conn.execute(
+        "SELECT x.index_name, COUNT(*), COALESCE(SUM(i.size), 0) FROM ddb_index_items x "
+        "JOIN ddb_items i ON i.table_name = x.table_name AND i.pk = x.item_pk "
+        "AND i.sk = x.item_sk WHERE x.table_name = ? GROUP BY x.index_name", (table,)
+    ).fetchall()
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+
+def rows_to_items(rows: list[Any]) -> list[Item]:
+    return [from_json(json.loads(r[0])) for r in rows]
