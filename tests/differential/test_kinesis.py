@@ -73,6 +73,13 @@ STEPS: list[Step] = [
     ("list_tags_for_resource", lambda k: k.list_tags_for_resource(ResourceARN=_arn(k))),
     ("untag_resource", lambda k: k.untag_resource(ResourceARN=_arn(k), TagKeys=["b"])),
     ("describe_limits", lambda k: k.describe_limits()),
+    ("start_stream_encryption", lambda k: k.start_stream_encryption(
+        StreamName="s", EncryptionType="KMS", KeyId="alias/aws/kinesis")),
+    ("describe_encrypted_stream_summary", lambda k: k.describe_stream_summary(StreamName="s")),
+    ("put_record_on_encrypted_stream", lambda k: k.put_record(
+        StreamName="s", Data=b"x", PartitionKey="k")),
+    ("stop_stream_encryption", lambda k: k.stop_stream_encryption(
+        StreamName="s", EncryptionType="KMS", KeyId="alias/aws/kinesis")),
     ("split_shard", lambda k: k.split_shard(StreamName="s", ShardToSplit="shardId-000000000000",
                                             NewStartingHashKey="1000")),
     ("split_closed_shard", lambda k: k.split_shard(
@@ -103,6 +110,19 @@ MOTO_IS_WRONG: dict[str, tuple[str, Callable[[Outcome], bool]]] = {
         "moto leaves it out",
         lambda got: got[0] == "ok"
         and got[1]["StreamDescription"]["StreamModeDetails"] == {"StreamMode": "str"},
+    ),
+    "describe_encrypted_stream_summary": (
+        "as describe_stream_summary (ConsumerCount); KeyId is there on both sides",
+        lambda got: got[0] == "ok"
+        and got[1]["StreamDescriptionSummary"]["KeyId"] == "str"
+        and "ConsumerCount" in got[1]["StreamDescriptionSummary"],
+    ),
+    "put_record_on_encrypted_stream": (
+        "AWS's PutRecord answers EncryptionType KMS for a record put on an encrypted stream "
+        "(API_PutRecord, Response Elements: https://docs.aws.amazon.com/kinesis/latest/"
+        "APIReference/API_PutRecord.html); moto leaves it out",
+        lambda got: got == ("ok", {"EncryptionType": "str", "SequenceNumber": "str",
+                                   "ShardId": "str"}),
     ),
     "describe_stream_with_limit": (
         "as describe_stream",

@@ -203,3 +203,14 @@ def test_split_and_merge_through_boto3(kinesis: Any, stream: str) -> None:
                                       ShardFilter={"Type": "AT_LATEST"})["Shards"]
     assert [s["ShardId"] for s in open_shards] == ["shardId-000000000001",
                                                    "shardId-000000000004"]
+
+
+def test_stream_encryption_through_boto3(kinesis: Any, stream: str) -> None:
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    kinesis.start_stream_encryption(StreamName=stream, EncryptionType="KMS",
+                                    KeyId="alias/aws/kinesis")
+    put = kinesis.put_record(StreamName=stream, Data=b"x", PartitionKey="k")
+    assert put["EncryptionType"] == "KMS"
+    it = kinesis.get_shard_iterator(StreamName=stream, ShardId=put["ShardId"],
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    assert kinesis.get_records(ShardIterator=it)["Records"][0]["EncryptionType"] == "KMS"

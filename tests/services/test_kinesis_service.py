@@ -685,9 +685,44 @@ async def test_resharded_streams_survive_a_restart(tmp_path: Any) -> None:
         await first.kinesis.create_stream(stream_name="s", shard_count=2)
         await first.kinesis.split_shard(stream_name="s", shard_to_split="shardId-000000000001",
                                         new_starting_hash_key=str(2**127 + 10))
+        await first.kinesis.start_stream_encryption(stream_name="s", encryption_type="KMS",
+                                                    key_id="alias/aws/kinesis")
+        await first.kinesis.put_record(stream_name="s", data=b"k", partition_key="k")
         before = (await first.kinesis.list_shards(stream_name="s"))["Shards"]
     async with Simulator(config) as second:
         assert (await second.kinesis.list_shards(stream_name="s"))["Shards"] == before
+        summary = (await second.kinesis.describe_stream_summary(stream_name="s"))[
+            "StreamDescriptionSummary"]
+        assert summary["KeyId"] == "alias/aws/kinesis"
         put = await second.kinesis.put_record(stream_name="s", data=b"x", partition_key="k",
                                               explicit_hash_key=str(2**128 - 1))
         assert put["ShardId"] == "shardId-000000000003"
+        assert put["EncryptionType"] == "KMS"
+
+
+# -- encryption -----------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_records_put_while_encrypted_say_kms(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=1)
+    plain = await sim.kinesis.put_record(stream_name="s", data=b"plain", partition_key="k")
+    assert "EncryptionType" not in plain
+    await sim.kinesis.start_stream_encryption(stream_name="s", encryption_type="KMS",
+                                              key_id="alias/aws/kinesis")
+    summary = (await sim.kinesis.describe_stream_summary(stream_name="s"))[
+        "StreamDescriptionSummary"]
+    assert (summary["EncryptionType"], summary["KeyId"]) == ("KMS", "alias/aws/kinesis")
+    secret = await sim.kinesis.put_record(stream_name="s", data=b"secret", partition_key="k")
+    assert secret["EncryptionType"] == "KMS"
+    batch = await sim.kinesis.put_records(stream_name="s", records=[
+        {"Data": b"more", "PartitionKey": "k"}])
+    assert batch["EncryptionType"] == "KMS"
+    await sim.kinesis.stop_stream_encryption(stream_name="s", encryption_type="KMS",
+                                             key_id="alias/aws/kinesis")
+    await sim.kinesis.put_record(stream_name="s", data=b"plain again", partition_key="k")
+    got = (await sim.kinesis.get_records(
+        shard_iterator=await _iterator(sim, "shardId-000000000000")))["Records"]
+    assert [(r["Data"], r.get("EncryptionType")) for r in got] == [
+        (b"plain", None), (b"secret", "KMS"), (b"more", "KMS"), (b"plain again", None)]
+    described = (await sim.kinesis.describe_stream(stream_name="s"))["StreamDescription"]
+    assert described["EncryptionType"] == "NONE" and "KeyId" not in described

@@ -85,6 +85,9 @@ class Stream:
     created_at: float
     shards: list[Shard]
     tags: dict[str, str] = field(default_factory=dict)
+    encryption_type: str = "NONE"
+    """``NONE`` or ``KMS``: records put while it is ``KMS`` say so when read."""
+    key_id: str | None = None
     open_shards: list[Shard] = field(default_factory=list)
     """The open shards, by starting hash key: together they cover the hash key space."""
     starts: list[int] = field(default_factory=list)
@@ -110,6 +113,12 @@ class Stream:
         """Records that arrived before this clock time have been trimmed."""
         return now - self.retention_hours * 3600
 
+    def encryption(self) -> dict[str, str]:
+        """EncryptionType (and KeyId, when encrypted) as DescribeStream reports them."""
+        if self.key_id is None:
+            return {"EncryptionType": self.encryption_type}
+        return {"EncryptionType": self.encryption_type, "KeyId": self.key_id}
+
     def mode_details(self) -> dict[str, str]:
         return {"StreamMode": self.mode.value}
 
@@ -122,8 +131,8 @@ def timestamp(epoch: float) -> dt.datetime:
 def load_streams(conn: sqlite3.Connection, arn_prefix: str) -> list[Stream]:
     """Every stream with its shards, as stored; ARNs are `arn_prefix` + name."""
     shards: dict[str, list[Shard]] = {}
-    rows = conn.execute("SELECT name, mode, retention_hours, created_at, tags "
-                        "FROM kinesis_streams ORDER BY name").fetchall()
+    rows = conn.execute("SELECT name, mode, retention_hours, created_at, tags, encryption_type, "
+                        "key_id FROM kinesis_streams ORDER BY name").fetchall()
     for row in conn.execute(
         "SELECT stream, ix, start_hash, end_hash, created, last_counter, parent, "
         "adjacent_parent, closed_at FROM kinesis_shards ORDER BY stream, ix"
@@ -138,6 +147,7 @@ def load_streams(conn: sqlite3.Connection, arn_prefix: str) -> list[Stream]:
             name=row["name"], arn=arn_prefix + row["name"], mode=StreamMode(row["mode"]),
             retention_hours=row["retention_hours"], created_at=row["created_at"],
             shards=shards.get(row["name"], []), tags=json.loads(row["tags"]),
+            encryption_type=row["encryption_type"], key_id=row["key_id"],
         )
         for row in rows
     ]

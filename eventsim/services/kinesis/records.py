@@ -43,6 +43,7 @@ class StoredRecord:
     partition_key: str
     data: bytes
     arrival: float
+    encrypted: bool
 
 
 def insert_stream(conn: sqlite3.Connection, stream: Stream) -> None:
@@ -75,10 +76,12 @@ def close_shards(conn: sqlite3.Connection, stream: str, shards: Iterable[Shard])
 
 
 def save_stream(conn: sqlite3.Connection, stream: Stream) -> None:
-    """Store a stream's settings (retention, tags) as they now are."""
+    """Store a stream's settings (retention, tags, encryption) as they now are."""
     conn.execute(
-        "UPDATE kinesis_streams SET retention_hours = ?, tags = ? WHERE name = ?",
-        (stream.retention_hours, json.dumps(stream.tags), stream.name),
+        "UPDATE kinesis_streams SET retention_hours = ?, tags = ?, encryption_type = ?, "
+        "key_id = ? WHERE name = ?",
+        (stream.retention_hours, json.dumps(stream.tags), stream.encryption_type,
+         stream.key_id, stream.name),
     )
 
 
@@ -97,12 +100,12 @@ def pack(records: Sequence[tuple[bytes, bytes]]) -> bytes:
 
 
 def insert_chunk(
-    conn: sqlite3.Connection, rows: Iterable[tuple[str, int, int, int, float, bytes]]
+    conn: sqlite3.Connection, rows: Iterable[tuple[str, int, int, int, float, bool, bytes]]
 ) -> None:
-    """(stream, shard, first counter, last counter, arrival, body) rows."""
+    """(stream, shard, first counter, last counter, arrival, encrypted, body) rows."""
     conn.executemany(
-        "INSERT INTO kinesis_records (stream, shard, first, last, arrival, body) "
-        "VALUES (?,?,?,?,?,?)",
+        "INSERT INTO kinesis_records (stream, shard, first, last, arrival, kms, body) "
+        "VALUES (?,?,?,?,?,?,?)",
         rows,
     )
 
@@ -124,14 +127,15 @@ def read_records(
 ) -> Iterator[StoredRecord]:
     """Records of a shard from counter `position` on, still retained, in order (lazily)."""
     cursor = conn.execute(
-        "SELECT first, last, arrival, body FROM kinesis_records "
+        "SELECT first, last, arrival, kms, body FROM kinesis_records "
         "WHERE stream = ? AND shard = ? AND first > ? AND last >= ? AND arrival >= ? "
         "ORDER BY first",
         (stream, shard, position - MAX_CHUNK, position, cutoff),
     )
     unpack = _HEAD.unpack_from
     size = _HEAD.size
-    for first, _, arrival, body in cursor:
+    for first, _, arrival, kms, body in cursor:
+        encrypted = bool(kms)
         view = memoryview(body)
         at = 0
         counter = first
@@ -141,7 +145,7 @@ def read_records(
             if counter >= position:
                 key = str(view[at:at + key_len], "utf-8")
                 data = bytes(view[at + key_len:at + key_len + data_len])
-                yield StoredRecord(counter, key, data, arrival)
+                yield StoredRecord(counter, key, data, arrival, encrypted)
             at += key_len + data_len
             counter += 1
 

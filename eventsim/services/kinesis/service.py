@@ -205,7 +205,7 @@ class KinesisService:
             "RetentionPeriodHours": stream.retention_hours,
             "StreamCreationTimestamp": timestamp(stream.created_at),
             "EnhancedMonitoring": [{"ShardLevelMetrics": []}],
-            "EncryptionType": "NONE",
+            **stream.encryption(),
         }}
 
     async def describe_stream_summary(
@@ -222,7 +222,7 @@ class KinesisService:
             "RetentionPeriodHours": stream.retention_hours,
             "StreamCreationTimestamp": timestamp(stream.created_at),
             "EnhancedMonitoring": [{"ShardLevelMetrics": []}],
-            "EncryptionType": "NONE",
+            **stream.encryption(),
             "OpenShardCount": len(stream.open_shards),
             "ConsumerCount": 0,
         }}
@@ -451,6 +451,58 @@ class KinesisService:
             stream.tags = previous
             raise
 
+    # -- encryption ------------------------------------------------------------------------
+
+    async def start_stream_encryption(
+        self,
+        *,
+        encryption_type: str,
+        key_id: str,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """StartStreamEncryption: records put from now on are KMS-encrypted (and say so).
+
+        eventsim encrypts nothing and does not look the key up in KMS; it keeps the key id.
+        """
+        check_input("StartStreamEncryption", {
+            "StreamName": stream_name, "StreamARN": stream_arn,
+            "EncryptionType": encryption_type, "KeyId": key_id,
+        })
+        stream = self._stream(stream_name, stream_arn)
+        if encryption_type != "KMS":
+            raise InvalidArgumentException(
+                f"Invalid EncryptionType {encryption_type}. Only KMS is supported."
+            )
+        await self._set_encryption(stream, "KMS", key_id)
+        return {}
+
+    async def stop_stream_encryption(
+        self,
+        *,
+        encryption_type: str,
+        key_id: str,
+        stream_name: str | None = None,
+        stream_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """StopStreamEncryption: records put from now on are not encrypted."""
+        check_input("StopStreamEncryption", {
+            "StreamName": stream_name, "StreamARN": stream_arn,
+            "EncryptionType": encryption_type, "KeyId": key_id,
+        })
+        stream = self._stream(stream_name, stream_arn)
+        await self._set_encryption(stream, "NONE", None)
+        return {}
+
+    async def _set_encryption(self, stream: Stream, kind: str, key_id: str | None) -> None:
+        previous = stream.encryption_type, stream.key_id
+        stream.encryption_type, stream.key_id = kind, key_id
+        try:
+            await self._ctx.db.write(lambda conn: records.save_stream(conn, stream))
+        except BaseException:
+            stream.encryption_type, stream.key_id = previous
+            raise
+
     # -- resharding ------------------------------------------------------------------------
 
     async def split_shard(
@@ -603,7 +655,7 @@ class KinesisService:
                 rate_exceeded_message(shard.shard_id, stream.name, self._ctx.account_id))
         placed = [(shard, partition_key.encode("utf-8"), bytes(data), at)]
         (seq,) = await self._append(stream, placed)
-        return {"ShardId": placed[0][0].shard_id, "SequenceNumber": seq}
+        return _encrypted(stream, {"ShardId": placed[0][0].shard_id, "SequenceNumber": seq})
 
     async def put_records(
         self,
@@ -652,11 +704,11 @@ class KinesisService:
         if self.enforce_throughput:
             return await self._put_metered(stream, placed)
         numbers = await self._append(stream, placed)
-        return {
+        return _encrypted(stream, {
             "FailedRecordCount": 0,
             "Records": [{"SequenceNumber": seq, "ShardId": shard.shard_id}
                         for (shard, _, _, _), seq in zip(placed, numbers, strict=True)],
-        }
+        })
 
     async def _put_metered(
         self, stream: Stream, placed: list[Placed]
@@ -678,7 +730,8 @@ class KinesisService:
                     "ErrorMessage": rate_exceeded_message(shard.shard_id, stream.name,
                                                           self._ctx.account_id),
                 })
-        return {"FailedRecordCount": admitted.count(False), "Records": results}
+        return _encrypted(stream, {"FailedRecordCount": admitted.count(False),
+                                   "Records": results})
 
     def _admit(self, stream: Stream, shard: Shard, size: int) -> bool:
         meter = self._meters.get((stream.name, shard.index))
@@ -698,6 +751,7 @@ class KinesisService:
         now = self._ctx.clock.time()
         arrival = round(now, 3)
         arrival_s = int(arrival)
+        encrypted = stream.encryption_type == "KMS"
         name = stream.name
         trim_due = now >= self._next_trim.get(name, 0.0)
         if trim_due:
@@ -723,7 +777,8 @@ class KinesisService:
             if trim_due:
                 records.trim(conn, name, stream.retention_cutoff(now))
             records.insert_chunk(conn, [
-                (name, shard.index, first, shard.last_counter, arrival, records.pack(entries))
+                (name, shard.index, first, shard.last_counter, arrival, encrypted,
+                 records.pack(entries))
                 for shard, first, entries in chunks.values()
             ])
             records.save_counters(conn, name, [shard for shard, _, _ in chunks.values()])
@@ -836,12 +891,15 @@ class KinesisService:
             stamp = stamps.get(r.arrival)
             if stamp is None:
                 stamp = stamps[r.arrival] = timestamp(r.arrival)
-            result.append({
+            entry = {
                 "SequenceNumber": shard.sequence_number(r.counter, r.arrival),
                 "ApproximateArrivalTimestamp": stamp,
                 "Data": r.data,
                 "PartitionKey": r.partition_key,
-            })
+            }
+            if r.encrypted:  # AWS leaves EncryptionType out of unencrypted records
+                entry["EncryptionType"] = "KMS"
+            result.append(entry)
         if not shard.is_open and position > shard.last_counter:
             # The end of a closed shard: no next iterator, and the children to read on with.
             return {
@@ -962,3 +1020,10 @@ class KinesisService:
                 "page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) "
                 "for current limits and how to request higher limits."
             )
+
+
+def _encrypted(stream: Stream, result: dict[str, Any]) -> dict[str, Any]:
+    """A put's answer: with ``EncryptionType: KMS`` on an encrypted stream, as AWS answers."""
+    if stream.encryption_type == "KMS":
+        result["EncryptionType"] = "KMS"
+    return result

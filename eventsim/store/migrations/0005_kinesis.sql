@@ -4,7 +4,9 @@ CREATE TABLE kinesis_streams (
     mode             TEXT NOT NULL,                 -- 'PROVISIONED' | 'ON_DEMAND'
     retention_hours  INTEGER NOT NULL,
     created_at       REAL NOT NULL,                 -- clock time, epoch seconds
-    tags             TEXT NOT NULL DEFAULT '{}'     -- JSON object
+    tags             TEXT NOT NULL DEFAULT '{}',    -- JSON object
+    encryption_type  TEXT NOT NULL DEFAULT 'NONE',  -- 'NONE' | 'KMS'
+    key_id           TEXT                           -- the KMS key, while encrypted
 );
 
 CREATE TABLE kinesis_shards (
@@ -31,6 +33,7 @@ CREATE TABLE kinesis_records (
     first    INTEGER NOT NULL,                      -- counter of the first record in the row
     last     INTEGER NOT NULL,                      -- counter of the last
     arrival  REAL NOT NULL,                         -- ApproximateArrivalTimestamp, epoch seconds
+    kms      INTEGER NOT NULL DEFAULT 0,            -- 1: put while the stream was encrypted
     body     BLOB NOT NULL,
     PRIMARY KEY (stream, shard, first)
 ) WITHOUT ROWID
