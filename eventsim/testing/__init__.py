@@ -159,6 +159,8 @@ class ThreadedSimulator:
     def sqs(self) -> Any:
         """Blocking access to `Simulator.sqs`."""
         return BlockingProxy(self.sim.sqs, self.run)
+
+    @property
     def sns(self) -> Any:
         """Blocking access to `Simulator.sns`."""
         return BlockingProxy(self.sim.sns, self.run)
@@ -167,6 +169,16 @@ class ThreadedSimulator:
     def kinesis(self) -> Any:
         """Blocking access to `Simulator.kinesis`."""
         return BlockingProxy(self.sim.kinesis, self.run)
+
+    @property
+    def dynamodb(self) -> Any:
+        """Blocking access to `Simulator.dynamodb`."""
+        return BlockingProxy(self.sim.dynamodb, self.run)
+
+    @property
+    def dynamodbstreams(self) -> Any:
+        """Blocking access to `Simulator.dynamodbstreams`."""
+        return BlockingProxy(self.sim.dynamodbstreams, self.run)
 
     @property
     def functions(self) -> Any:

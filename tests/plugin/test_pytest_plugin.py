@@ -138,3 +138,19 @@ def test_readme_pytest_example_passes(pytester: pytest.Pytester) -> None:
     shutil.copytree(REPO / "fixtures", pytester.path / "fixtures")
     pytester.makepyfile(test_readme=example)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_threaded_simulator_offers_every_service_handle_blocking(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(textwrap.dedent('''
+        def test_handles(eventsim):
+            eventsim.s3.create_bucket(bucket="handles")
+            assert eventsim.sqs.create_queue(queue_name="q")["QueueUrl"].endswith("/q")
+            assert eventsim.sns.create_topic(name="t")["TopicArn"].endswith(":t")
+            eventsim.kinesis.create_stream(stream_name="s", shard_count=1)
+            eventsim.dynamodb.create_table(
+                table_name="pets", billing_mode="PAY_PER_REQUEST",
+                key_schema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                attribute_definitions=[{"AttributeName": "id", "AttributeType": "S"}])
+            assert eventsim.dynamodbstreams.list_streams()["Streams"] == []
+    '''))
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
