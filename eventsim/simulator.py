@@ -32,6 +32,7 @@ from eventsim.services.base import ServiceContext
 from eventsim.services.dynamodb.service import DynamoDBService
 from eventsim.services.dynamodbstreams.service import DynamoDBStreamsService
 from eventsim.services.kinesis.service import KinesisService
+from eventsim.services.lambda_.api import LambdaAPI
 from eventsim.services.lambda_.invocations import InvocationLog, InvocationRecord, insert_invocation
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.services.lambda_.service import LambdaService
@@ -103,6 +104,8 @@ class Simulator:
         self.dynamodbstreams: DynamoDBStreamsService
         self.kinesis: KinesisService
         self.functions: LambdaService
+        self.lambda_api: LambdaAPI
+        """`functions` in AWS's shapes: what the gateway serves as ``lambda``."""
         self.invocations = InvocationLog(self.db)
         self.invoker: Invoker
         self.runtimes: dict[RuntimeKind, Runtime]
@@ -144,6 +147,7 @@ class Simulator:
         self.dynamodbstreams = DynamoDBStreamsService(self.ctx)
         self.kinesis = KinesisService(self.ctx)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
+        self.lambda_api = LambdaAPI(self.functions)
         await self.s3.load()
         await self.sqs.load()
         await self.sns.load()
@@ -195,7 +199,7 @@ class Simulator:
     def service(self, name: str) -> Any:
         """The service object for an AWS service name, as the gateway routes to it."""
         services: dict[str, Any] = {
-            "s3": self.s3, "sqs": self.sqs, "sns": self.sns, "lambda": self.functions,
+            "s3": self.s3, "sqs": self.sqs, "sns": self.sns, "lambda": self.lambda_api,
             "dynamodb": self.dynamodb, "dynamodbstreams": self.dynamodbstreams,
             "kinesis": self.kinesis,
         }

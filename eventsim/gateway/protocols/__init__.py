@@ -7,6 +7,7 @@ The classes::
     └── BaseRestRequestParser            rest.py: URI labels, query, headers, payload
         └── RestXMLRequestParser         rest_xml.py: XML bodies
             └── S3RequestParser          s3.py: virtual hosts, aws-chunked, digests
+        └── RestJSONRequestParser        rest_json.py: JSON bodies (Lambda)
     └── QueryRequestParser               query.py: Action + form-encoded pairs (SNS)
 
     JSONRequestParser                    json.py: X-Amz-Target and a JSON body
@@ -14,13 +15,13 @@ The classes::
     └── BaseRestResponseSerializer       rest.py: headers, status code, payload
         └── RestXMLResponseSerializer    rest_xml.py: XML bodies, <ErrorResponse>
             └── S3ResponseSerializer     s3.py: S3 root names, 206, bare <Error>
+        └── RestJSONResponseSerializer   rest_json.py: JSON bodies, x-amzn-ErrorType, {"Type"}
     └── JSONResponseSerializer           json.py: JSON bodies, {"__type", "message"}
     └── QueryResponseSerializer          query.py: <XResponse><XResult>, <ErrorResponse>
 
-json serves SQS, DynamoDB, DynamoDB Streams and Kinesis, query serves SNS. The rest-json
-(Lambda) protocol slots in beside them: `PROTOCOL_PARSERS` and `PROTOCOL_SERIALIZERS` are the
-registries `create_parser` and `create_serializer` read after `SERVICE_PARSERS` and
-`SERVICE_SERIALIZERS`.
+json serves SQS, DynamoDB, DynamoDB Streams and Kinesis, query serves SNS, rest-json serves
+Lambda. `PROTOCOL_PARSERS` and `PROTOCOL_SERIALIZERS` are the registries `create_parser` and
+`create_serializer` read after `SERVICE_PARSERS` and `SERVICE_SERIALIZERS`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from eventsim.gateway.protocols.base import (
 )
 from eventsim.gateway.protocols.json import JSONRequestParser, JSONResponseSerializer
 from eventsim.gateway.protocols.query import QueryRequestParser, QueryResponseSerializer
+from eventsim.gateway.protocols.rest_json import RestJSONRequestParser, RestJSONResponseSerializer
 from eventsim.gateway.protocols.rest_xml import RestXMLRequestParser, RestXMLResponseSerializer
 from eventsim.gateway.protocols.s3 import S3RequestParser, S3ResponseSerializer
 
@@ -59,11 +61,13 @@ SERVICE_SERIALIZERS: dict[str, type[ResponseSerializer]] = {"s3": S3ResponseSeri
 PROTOCOL_PARSERS: dict[str, type[RequestParser]] = {
     "json": JSONRequestParser,
     "query": QueryRequestParser,
+    "rest-json": RestJSONRequestParser,
     "rest-xml": RestXMLRequestParser,
 }
 PROTOCOL_SERIALIZERS: dict[str, type[ResponseSerializer]] = {
     "json": JSONResponseSerializer,
     "query": QueryResponseSerializer,
+    "rest-json": RestJSONResponseSerializer,
     "rest-xml": RestXMLResponseSerializer,
 }
 

@@ -39,6 +39,12 @@ class FunctionConfig:
     dead_letter_target: str | None = None
     runtime_kind: RuntimeKind = "inline"
     version: str = "$LATEST"
+    role: str | None = None
+    """The execution role's ARN, as given (eventsim checks no permissions)."""
+    description: str = ""
+    event_invoke_config_at: float | None = None
+    """When PutFunctionEventInvokeConfig last set the four asynchronous settings above; None
+    while the function has no event invoke configuration (AWS's defaults apply)."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))

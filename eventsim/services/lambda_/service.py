@@ -7,6 +7,7 @@ Invocation itself is the engine's job; this service validates and hands the call
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 import sqlite3
@@ -55,18 +56,20 @@ class LambdaService:
     def __init__(self, ctx: ServiceContext, *, default_runtime: RuntimeKind = "inline") -> None:
         self._ctx = ctx
         self._functions: dict[str, FunctionConfig] = {}
+        self._modified: dict[str, float] = {}
         self._default_runtime = default_runtime
         self.backend: InvocationBackend | None = None
 
     async def load(self) -> None:
         """Read every function's configuration into memory (called at start)."""
         rows = await self._ctx.db.read(
-            lambda c: c.execute("SELECT config FROM functions").fetchall()
+            lambda c: c.execute("SELECT config, created_at FROM functions").fetchall()
         )
         self._functions = {}
         for r in rows:
             config = FunctionConfig.from_json(r["config"])
             self._functions[config.name] = config
+            self._modified[config.name] = r["created_at"]
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self._ctx.region}:{self._ctx.account_id}:function:{name}"
@@ -77,6 +80,10 @@ class LambdaService:
 
     def exists(self, name_or_arn: str) -> bool:
         return function_name_from_arn(name_or_arn) in self._functions
+
+    def last_modified(self, name: str) -> float:
+        """When the function was last created or replaced (epoch seconds)."""
+        return self._modified[name]
 
     async def create_function(
         self,
@@ -94,6 +101,8 @@ class LambdaService:
         on_success: str | None = None,
         on_failure: str | None = None,
         runtime_kind: RuntimeKind | None = None,
+        role: str | None = None,
+        description: str = "",
         replace: bool = False,
     ) -> FunctionConfig:
         """Define a function. `replace=True` updates an existing one in place."""
@@ -133,7 +142,8 @@ class LambdaService:
             reserved_concurrency=reserved_concurrency,
             maximum_retry_attempts=maximum_retry_attempts, maximum_event_age=maximum_event_age,
             on_success=on_success, on_failure=on_failure,
-            runtime_kind=runtime_kind or self._default_runtime,
+            runtime_kind=runtime_kind or self._default_runtime, role=role,
+            description=description,
         )
         now = self._ctx.clock.time()
 
@@ -148,6 +158,7 @@ class LambdaService:
 
         await self._ctx.db.write(unit)
         self._functions[name] = config
+        self._modified[name] = now
         return config
 
     async def get_function(self, name: str) -> FunctionConfig:
@@ -166,6 +177,49 @@ class LambdaService:
             lambda c: c.execute("DELETE FROM functions WHERE name = ?", (config.name,))
         )
         self._functions.pop(config.name, None)
+        self._modified.pop(config.name, None)
+
+    async def set_event_invoke_config(
+        self,
+        name: str,
+        *,
+        maximum_retry_attempts: int | None = None,
+        maximum_event_age: int | None = None,
+        on_success: str | None = None,
+        on_failure: str | None = None,
+    ) -> FunctionConfig:
+        """Set the asynchronous invocation settings (PutFunctionEventInvokeConfig: what is not
+        given goes back to AWS's default)."""
+        config = await self.get_function(name)
+        retries = 2 if maximum_retry_attempts is None else maximum_retry_attempts
+        age = 21600 if maximum_event_age is None else maximum_event_age
+        if not 0 <= retries <= 2:
+            raise InvalidParameterValueException("MaximumRetryAttempts must be between 0 and 2.")
+        if not 60 <= age <= 21600:
+            raise InvalidParameterValueException(
+                "MaximumEventAgeInSeconds must be between 60 and 21600."
+            )
+        return await self._store(dataclasses.replace(
+            config, maximum_retry_attempts=retries, maximum_event_age=age,
+            on_success=on_success, on_failure=on_failure,
+            event_invoke_config_at=self._ctx.clock.time(),
+        ))
+
+    async def delete_event_invoke_config(self, name: str) -> FunctionConfig:
+        """Back to AWS's asynchronous defaults: 2 retries, 6 hours, no destinations."""
+        config = await self.get_function(name)
+        return await self._store(dataclasses.replace(
+            config, maximum_retry_attempts=2, maximum_event_age=21600, on_success=None,
+            on_failure=None, event_invoke_config_at=None,
+        ))
+
+    async def _store(self, config: FunctionConfig) -> FunctionConfig:
+        """Keep a changed configuration; its code and LastModified stay as they were."""
+        await self._ctx.db.write(lambda c: c.execute(
+            "UPDATE functions SET config = ? WHERE name = ?", (config.to_json(), config.name)
+        ))
+        self._functions[config.name] = config
+        return config
 
     async def invoke(
         self,

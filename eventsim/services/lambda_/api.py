@@ -1,0 +1,456 @@
+"""Lambda's API as AWS names it, for the gateway: one method per operation, AWS's output shapes.
+
+`LambdaService` keeps the Python-friendly API (``create_function(name=..., code_dir=...)``) and
+is the one implementation; `LambdaAPI` only translates: it reads the function's name and
+qualifier the ways AWS accepts them (name, ``name:qualifier``, partial and full ARNs), calls
+the service, and shapes what comes back as botocore's parser would (``FunctionConfiguration``,
+Invoke's status code, headers and raw payload).
+
+Operations of other objects can be exposed through the same endpoint (the event source mapping
+service): `LambdaAPI(functions, mappings=...)` forwards the operation names listed in
+`MAPPING_OPERATIONS` to it, so the gateway's dispatcher finds them as methods of this object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from eventsim.errors import (
+    InvalidParameterValueException,
+    ResourceNotFoundException,
+    TooManyRequestsException,
+    ValidationException,
+)
+from eventsim.services.lambda_.errors import FunctionNotFound
+from eventsim.services.lambda_.models import FunctionConfig
+from eventsim.services.lambda_.service import LambdaService
+
+__all__ = ["MAPPING_OPERATIONS", "LambdaAPI"]
+
+LATEST = "$LATEST"
+MAPPING_OPERATIONS = frozenset({
+    "create_event_source_mapping",
+    "delete_event_source_mapping",
+    "get_event_source_mapping",
+    "list_event_source_mappings",
+    "update_event_source_mapping",
+})
+"""The operations forwarded to the `mappings` object, when it has them."""
+
+_LOG_TAIL_BYTES = 4096
+_INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
+_LOG_TYPES = ("None", "Tail")
+_DEFAULT_MAX_ITEMS = 50
+# AWS's default quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)
+_TOTAL_CODE_SIZE = 80 * 1024**3
+_CODE_SIZE_UNZIPPED = 250 * 1024**2
+_CODE_SIZE_ZIPPED = 50 * 1024**2
+_CONCURRENT_EXECUTIONS = 1000
+
+
+class LambdaAPI:
+    """The Lambda operations the gateway dispatches to, implemented by `LambdaService`."""
+
+    def __init__(self, functions: LambdaService, mappings: object | None = None) -> None:
+        self.functions = functions
+        self.mappings = mappings
+        self._code: dict[str, tuple[str, int, str]] = {}
+        """Function ARN -> (code directory, CodeSize, CodeSha256), measured once per directory."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Only the listed operations are forwarded, so the dispatcher never finds anything
+        # else of the mappings object by accident.
+        if name in MAPPING_OPERATIONS and self.mappings is not None:
+            return getattr(self.mappings, name)
+        raise AttributeError(name)
+
+    # -- functions -------------------------------------------------------------------------
+
+    async def get_function(
+        self, *, function_name: str, qualifier: str | None = None
+    ) -> dict[str, Any]:
+        config = await self._function(function_name, qualifier)
+        result: dict[str, Any] = {"Configuration": await self._configuration(config)}
+        if config.reserved_concurrency is not None:
+            result["Concurrency"] = {"ReservedConcurrentExecutions": config.reserved_concurrency}
+        return result
+
+    async def get_function_configuration(
+        self, *, function_name: str, qualifier: str | None = None
+    ) -> dict[str, Any]:
+        return await self._configuration(await self._function(function_name, qualifier))
+
+    async def list_functions(
+        self, *, function_version: str | None = None, marker: str | None = None,
+        max_items: int | None = None,
+    ) -> dict[str, Any]:
+        if function_version is not None and function_version != "ALL":
+            raise ValidationException(
+                f"1 validation error detected: Value '{function_version}' at 'functionVersion' "
+                "failed to satisfy constraint: Member must satisfy enum value set: [ALL]"
+            )
+        limit = _DEFAULT_MAX_ITEMS if max_items is None else max_items
+        if not 1 <= limit <= 10000:
+            raise ValidationException(
+                f"1 validation error detected: Value '{limit}' at 'maxItems' failed to satisfy "
+                "constraint: Member must have value between 1 and 10000"
+            )
+        functions = await self.functions.list_functions()
+        start = 0
+        if marker:
+            after = _decode_marker(marker)
+            start = next((i for i, f in enumerate(functions) if f.name > after), len(functions))
+        page = functions[start : start + limit]
+        result: dict[str, Any] = {
+            "Functions": [await self._configuration(config) for config in page],
+        }
+        if start + limit < len(functions):
+            result["NextMarker"] = _encode_marker(page[-1].name)
+        return result
+
+    async def delete_function(
+        self, *, function_name: str, qualifier: str | None = None
+    ) -> dict[str, Any]:
+        name, qualifier = self._name_and_qualifier(function_name, qualifier)
+        if qualifier == LATEST:
+            raise InvalidParameterValueException(
+                "$LATEST version cannot be deleted without deleting the function.", Type="User"
+            )
+        if qualifier is not None:
+            raise FunctionNotFound(f"{self.functions.arn(name)}:{qualifier}")
+        config = await self.functions.get_function(name)
+        await self.functions.delete_function(config.name)
+        self._code.pop(config.arn, None)
+        return {"StatusCode": 204}
+
+    async def get_account_settings(self) -> dict[str, Any]:
+        functions = await self.functions.list_functions()
+        sizes = [(await self._code_facts(config))[0] for config in functions]
+        reserved = sum(f.reserved_concurrency or 0 for f in functions)
+        return {
+            "AccountLimit": {
+                "TotalCodeSize": _TOTAL_CODE_SIZE,
+                "CodeSizeUnzipped": _CODE_SIZE_UNZIPPED,
+                "CodeSizeZipped": _CODE_SIZE_ZIPPED,
+                "ConcurrentExecutions": _CONCURRENT_EXECUTIONS,
+                "UnreservedConcurrentExecutions": _CONCURRENT_EXECUTIONS - reserved,
+            },
+            "AccountUsage": {"TotalCodeSize": sum(sizes), "FunctionCount": len(functions)},
+        }
+
+    # -- invoking --------------------------------------------------------------------------
+
+    async def invoke(
+        self,
+        *,
+        function_name: str,
+        invocation_type: str | None = None,
+        log_type: str | None = None,
+        payload: bytes | None = None,
+        qualifier: str | None = None,
+    ) -> dict[str, Any]:
+        kind = invocation_type or "RequestResponse"
+        if kind not in _INVOCATION_TYPES:
+            raise ValidationException(
+                f"1 validation error detected: Value '{kind}' at 'invocationType' failed to "
+                "satisfy constraint: Member must satisfy enum value set: "
+                "[Event, RequestResponse, DryRun]"
+            )
+        if log_type is not None and log_type not in _LOG_TYPES:
+            raise ValidationException(
+                f"1 validation error detected: Value '{log_type}' at 'logType' failed to "
+                "satisfy constraint: Member must satisfy enum value set: [None, Tail]"
+            )
+        config = await self._function(function_name, qualifier)
+        record = await self.functions.invoke(
+            config.name, payload or None,
+            invocation_type=cast(Literal["RequestResponse", "Event", "DryRun"], kind),
+        )
+        if kind == "Event":
+            return {"StatusCode": 202, "Payload": b""}
+        if kind == "DryRun" or record is None:
+            return {"StatusCode": 204, "Payload": b""}
+        if record.status == "Throttled":
+            raise TooManyRequestsException(
+                "Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
+                Type="User",
+            )
+        result: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": config.version}
+        if record.status == "Success":
+            result["Payload"] = (record.result or "null").encode()
+        else:
+            result["FunctionError"] = "Unhandled"
+            result["Payload"] = _json_bytes(record.error or {})
+        if log_type == "Tail":
+            tail = record.logs.encode()[-_LOG_TAIL_BYTES:]
+            result["LogResult"] = base64.b64encode(tail).decode("ascii")
+        return result
+
+    async def invoke_async(self, *, function_name: str, invoke_args: bytes) -> dict[str, Any]:
+        """The deprecated InvokeAsync: an Event invocation answered 202."""
+        config = await self._function(function_name, None)
+        await self.functions.invoke(config.name, invoke_args or None, invocation_type="Event")
+        return {"Status": 202}
+
+    # -- asynchronous invocation settings --------------------------------------------------
+
+    async def put_function_event_invoke_config(
+        self,
+        *,
+        function_name: str,
+        qualifier: str | None = None,
+        maximum_retry_attempts: int | None = None,
+        maximum_event_age_in_seconds: int | None = None,
+        destination_config: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        if (maximum_retry_attempts is None and maximum_event_age_in_seconds is None
+                and destination_config is None):
+            raise InvalidParameterValueException(
+                "You must specify at least one of error handling or destination setting.",
+                Type="User",
+            )
+        config = await self._existing(function_name, qualifier)
+        on_success, on_failure = _destinations(destination_config or {})
+        config = await self.functions.set_event_invoke_config(
+            config.name, maximum_retry_attempts=maximum_retry_attempts,
+            maximum_event_age=maximum_event_age_in_seconds, on_success=on_success,
+            on_failure=on_failure,
+        )
+        return _event_invoke_config(config)
+
+    async def update_function_event_invoke_config(
+        self,
+        *,
+        function_name: str,
+        qualifier: str | None = None,
+        maximum_retry_attempts: int | None = None,
+        maximum_event_age_in_seconds: int | None = None,
+        destination_config: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        if (maximum_retry_attempts is None and maximum_event_age_in_seconds is None
+                and destination_config is None):
+            raise InvalidParameterValueException(
+                "You must specify at least one of error handling or destination setting.",
+                Type="User",
+            )
+        config = await self._existing(function_name, qualifier)
+        if config.event_invoke_config_at is None:
+            raise _no_event_invoke_config(config)
+        on_success, on_failure = config.on_success, config.on_failure
+        if destination_config is not None:
+            given_success, given_failure = _destinations(destination_config)
+            if "OnSuccess" in destination_config:
+                on_success = given_success
+            if "OnFailure" in destination_config:
+                on_failure = given_failure
+        config = await self.functions.set_event_invoke_config(
+            config.name,
+            maximum_retry_attempts=(config.maximum_retry_attempts
+                                    if maximum_retry_attempts is None
+                                    else maximum_retry_attempts),
+            maximum_event_age=(config.maximum_event_age if maximum_event_age_in_seconds is None
+                               else maximum_event_age_in_seconds),
+            on_success=on_success, on_failure=on_failure,
+        )
+        return _event_invoke_config(config)
+
+    async def get_function_event_invoke_config(
+        self, *, function_name: str, qualifier: str | None = None
+    ) -> dict[str, Any]:
+        config = await self._configured(function_name, qualifier)
+        return _event_invoke_config(config)
+
+    async def list_function_event_invoke_configs(
+        self, *, function_name: str, marker: str | None = None, max_items: int | None = None,
+    ) -> dict[str, Any]:
+        config = await self._existing(function_name, None)
+        configs = [] if config.event_invoke_config_at is None else [config]
+        return {"FunctionEventInvokeConfigs": [_event_invoke_config(c) for c in configs]}
+
+    async def delete_function_event_invoke_config(
+        self, *, function_name: str, qualifier: str | None = None
+    ) -> None:
+        config = await self._configured(function_name, qualifier)
+        await self.functions.delete_event_invoke_config(config.name)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _name_and_qualifier(
+        self, function_name: str, qualifier: str | None
+    ) -> tuple[str, str | None]:
+        """Name and qualifier from any form AWS accepts: ``name``, ``name:qualifier``,
+        ``account:function:name[:qualifier]``, a full ARN."""
+        parts = function_name.split(":")
+        derived: str | None = None
+        if function_name.startswith("arn:") and len(parts) >= 7 and parts[5] == "function":
+            name, derived = parts[6], (parts[7] if len(parts) > 7 else None)
+        elif len(parts) >= 3 and parts[1] == "function":
+            name, derived = parts[2], (parts[3] if len(parts) > 3 else None)
+        else:
+            name, derived = parts[0], (parts[1] if len(parts) > 1 else None)
+        if derived is not None and qualifier is not None and derived != qualifier:
+            raise InvalidParameterValueException(
+                "The derived qualifier from the function name does not match the specified "
+                "qualifier.", Type="User",
+            )
+        return name, qualifier if qualifier is not None else derived
+
+    async def _function(self, function_name: str, qualifier: str | None) -> FunctionConfig:
+        """The function a request names; only ``$LATEST`` exists (no versions or aliases)."""
+        name, qualifier = self._name_and_qualifier(function_name, qualifier)
+        config = await self.functions.get_function(name)
+        if qualifier is not None and qualifier != config.version:
+            raise FunctionNotFound(f"{config.arn}:{qualifier}")
+        return config
+
+    async def _existing(self, function_name: str, qualifier: str | None) -> FunctionConfig:
+        try:
+            return await self._function(function_name, qualifier)
+        except FunctionNotFound:
+            raise ResourceNotFoundException("The function doesn't exist.", Type="User") from None
+
+    async def _configured(self, function_name: str, qualifier: str | None) -> FunctionConfig:
+        name, qualifier = self._name_and_qualifier(function_name, qualifier)
+        config = self.functions.peek(name)
+        if config is None or config.event_invoke_config_at is None or qualifier not in (
+            None, LATEST
+        ):
+            arn = f"{self.functions.arn(name)}:{qualifier or LATEST}"
+            raise ResourceNotFoundException(
+                f"The function {arn} doesn't have an EventInvokeConfig", Type="User"
+            )
+        return config
+
+    async def _configuration(self, config: FunctionConfig) -> dict[str, Any]:
+        """AWS's FunctionConfiguration of a function."""
+        code_size, code_sha = await self._code_facts(config)
+        modified = self.functions.last_modified(config.name)
+        result: dict[str, Any] = {
+            "FunctionName": config.name,
+            "FunctionArn": config.arn,
+            "Runtime": config.runtime,
+            "Handler": config.handler,
+            "CodeSize": code_size,
+            "Description": config.description,
+            "Timeout": config.timeout,
+            "MemorySize": config.memory_size,
+            "LastModified": _lambda_date(modified),
+            "CodeSha256": code_sha,
+            "Version": config.version,
+            "TracingConfig": {"Mode": "PassThrough"},
+            "RevisionId": str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                         f"{config.to_json()}@{modified!r}")),
+            "State": "Active",
+            "LastUpdateStatus": "Successful",
+            "PackageType": "Zip",
+            "Architectures": ["x86_64"],
+            "EphemeralStorage": {"Size": 512},
+            "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
+            "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{config.name}"},
+        }
+        if config.role is not None:
+            result["Role"] = config.role
+        if config.environment:
+            result["Environment"] = {"Variables": dict(config.environment)}
+        if config.dead_letter_target is not None:
+            result["DeadLetterConfig"] = {"TargetArn": config.dead_letter_target}
+        return result
+
+    async def _code_facts(self, config: FunctionConfig) -> tuple[int, str]:
+        """CodeSize and CodeSha256 of a function's code directory.
+
+        AWS measures the deployment zip; eventsim has a directory, so the size is the sum of
+        its files and the digest a SHA-256 over their paths and contents: it changes exactly
+        when the code does, which is what callers compare it for.
+        """
+        cached = self._code.get(config.arn)
+        if cached is None or cached[0] != config.code_dir:
+            size, digest = await asyncio.to_thread(_measure, Path(config.code_dir))
+            cached = self._code[config.arn] = (config.code_dir, size, digest)
+        return cached[1], cached[2]
+
+
+def _measure(root: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for file in sorted(files):
+            path = Path(directory, file)
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(hashlib.sha256(data).digest())
+            size += len(data)
+    return size, base64.b64encode(digest.digest()).decode("ascii")
+
+
+def _lambda_date(epoch: float) -> str:
+    """Lambda's LastModified text: ``2024-05-17T12:30:45.123+0000``."""
+    moment = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value).encode()
+
+
+def _destinations(config: dict[str, Any]) -> tuple[str | None, str | None]:
+    on_success = (config.get("OnSuccess") or {}).get("Destination")
+    on_failure = (config.get("OnFailure") or {}).get("Destination")
+    for arn in (on_success, on_failure):
+        if arn is not None and not _valid_destination(arn):
+            success = f"OnSuccess(destination={on_success})" if on_success else "null"
+            failure = f"OnFailure(destination={on_failure})" if on_failure else "null"
+            raise InvalidParameterValueException(
+                f"The provided destination config DestinationConfig(onSuccess={success}, "
+                f"onFailure={failure}) is invalid.", Type="User",
+            )
+    return on_success, on_failure
+
+
+def _valid_destination(arn: str) -> bool:
+    parts = arn.split(":")
+    return len(parts) >= 6 and parts[0] == "arn" and parts[2] in ("sqs", "sns", "lambda",
+                                                                  "events", "s3")
+
+
+def _event_invoke_config(config: FunctionConfig) -> dict[str, Any]:
+    assert config.event_invoke_config_at is not None
+    return {
+        "LastModified": dt.datetime.fromtimestamp(config.event_invoke_config_at, tz=dt.UTC),
+        "FunctionArn": f"{config.arn}:{LATEST}",
+        "MaximumRetryAttempts": config.maximum_retry_attempts,
+        "MaximumEventAgeInSeconds": config.maximum_event_age,
+        "DestinationConfig": {
+            "OnSuccess": {"Destination": config.on_success} if config.on_success else {},
+            "OnFailure": {"Destination": config.on_failure} if config.on_failure else {},
+        },
+    }
+
+
+def _no_event_invoke_config(config: FunctionConfig) -> ResourceNotFoundException:
+    return ResourceNotFoundException(
+        f"The function {config.arn}:{LATEST} doesn't have an EventInvokeConfig", Type="User"
+    )
+
+
+def _encode_marker(name: str) -> str:
+    return base64.urlsafe_b64encode(name.encode()).decode("ascii")
+
+
+def _decode_marker(marker: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(marker.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidParameterValueException("Invalid marker: " + marker, Type="User") from None

@@ -1,0 +1,17 @@
+"""Handlers the Lambda API tests invoke through the gateway."""
+
+import os
+
+
+def echo(event, context):
+    print(f"echoing {event!r}")
+    return {"received": event, "function": os.environ["AWS_LAMBDA_FUNCTION_NAME"]}
+
+
+def fail(event, context):
+    print("about to fail")
+    raise ValueError("the handler failed on purpose")
+
+
+def nothing(event, context):
+    return None
