@@ -1,0 +1,375 @@
+"""boto3 and the AWS CLI against a running gateway with the real Lambda service (rest-json end
+to end): functions defined through the Python API, read and invoked through Lambda's API."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
+from eventsim.testing import ThreadedSimulator
+
+HANDLERS = Path(__file__).parent / "lambda_handlers"
+ACCOUNT_ARN = "arn:aws:lambda:us-east-1:000000000000:function"
+
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def lam(threaded_sim: ThreadedSimulator) -> Any:
+    return threaded_sim.client("lambda")
+
+
+@pytest.fixture
+def make_function(threaded_sim: ThreadedSimulator, request: pytest.FixtureRequest) -> Any:
+    """Define a function with a name of its own (the module's simulator is shared)."""
+
+    def make(handler: str = "app.echo", **settings: Any) -> str:
+        name = f"{request.node.name[5:35].replace('_', '-')}-{next(_numbers)}"
+        threaded_sim.functions.create_function(name=name, handler=handler, code_dir=HANDLERS,
+                                               **settings)
+        return name
+
+    return make
+
+
+def _error(raised: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
+    response = raised.value.response
+    return (response["Error"]["Code"], response["Error"]["Message"],
+            response["ResponseMetadata"]["HTTPStatusCode"])
+
+
+# -- reading functions ---------------------------------------------------------------------
+
+
+def test_get_function_answers_the_function_configuration(lam: Any, make_function: Any) -> None:
+    name = make_function(environment={"STAGE": "test"}, timeout=30, memory_size=256,
+                         reserved_concurrency=5)
+    got = lam.get_function(FunctionName=name)
+    config = got["Configuration"]
+    assert config["FunctionName"] == name
+    assert config["FunctionArn"] == f"{ACCOUNT_ARN}:{name}"
+    assert (config["Runtime"], config["Handler"]) == ("python3.12", "app.echo")
+    assert (config["Timeout"], config["MemorySize"]) == (30, 256)
+    assert config["Environment"] == {"Variables": {"STAGE": "test"}}
+    assert (config["State"], config["PackageType"], config["Version"]) == ("Active", "Zip",
+                                                                          "$LATEST")
+    assert config["TracingConfig"] == {"Mode": "PassThrough"}
+    assert config["Architectures"] == ["x86_64"]
+    assert config["CodeSize"] == sum(p.stat().st_size for p in HANDLERS.glob("*.py"))
+    assert len(base64.b64decode(config["CodeSha256"])) == 32
+    # Lambda's own date format, not ISO 8601 with a colon.
+    assert config["LastModified"][-5:] == "+0000" and config["LastModified"][10] == "T"
+    assert got["Concurrency"] == {"ReservedConcurrentExecutions": 5}
+    alone = lam.get_function_configuration(FunctionName=name)
+    alone.pop("ResponseMetadata")
+    assert alone == config
+
+
+def test_get_function_by_arn_partial_arn_and_latest_qualifier(lam: Any,
+                                                              make_function: Any) -> None:
+    name = make_function()
+    for spelled in (f"{ACCOUNT_ARN}:{name}", f"000000000000:function:{name}",
+                    f"{name}:$LATEST", f"{ACCOUNT_ARN}:{name}:$LATEST"):
+        assert lam.get_function(FunctionName=spelled)["Configuration"]["FunctionName"] == name
+    assert lam.get_function(FunctionName=name, Qualifier="$LATEST")["Configuration"][
+        "FunctionName"] == name
+
+
+def test_unknown_function_is_resource_not_found_with_awss_message(lam: Any) -> None:
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as raised:
+        lam.get_function(FunctionName="nope")
+    assert _error(raised) == (
+        "ResourceNotFoundException",
+        "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope", 404)
+    assert raised.value.response["Type"] == "User"
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as raised:
+        lam.invoke(FunctionName="nope", Payload=b"{}")
+    assert _error(raised)[1] == (
+        "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope")
+
+
+def test_unknown_version_of_a_function_is_not_found(lam: Any, make_function: Any) -> None:
+    name = make_function()
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as raised:
+        lam.get_function(FunctionName=name, Qualifier="7")
+    assert _error(raised)[1] == f"Function not found: {ACCOUNT_ARN}:{name}:7"
+
+
+def test_list_functions_pages_with_max_items_and_marker(
+    lam: Any, make_function: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    made = {make_function() for _ in range(3)}
+    every = {f.name for f in threaded_sim.functions.list_functions()}
+    seen: list[str] = []
+    kwargs: dict[str, Any] = {"MaxItems": 2}
+    while True:
+        page = lam.list_functions(**kwargs)
+        assert len(page["Functions"]) <= 2
+        seen += [f["FunctionName"] for f in page["Functions"]]
+        if "NextMarker" not in page:
+            break
+        kwargs["Marker"] = page["NextMarker"]
+    assert seen == sorted(every)
+    assert made <= set(seen)
+    paged = [f["FunctionName"] for p in lam.get_paginator("list_functions").paginate(
+        PaginationConfig={"PageSize": 1}) for f in p["Functions"]]
+    assert paged == seen
+
+
+def test_delete_function_then_it_is_gone(lam: Any, make_function: Any) -> None:
+    name = make_function()
+    assert lam.delete_function(FunctionName=name)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_function(FunctionName=name)
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.delete_function(FunctionName=name)
+
+
+def test_get_account_settings_counts_the_functions(
+    lam: Any, make_function: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    make_function()
+    settings = lam.get_account_settings()
+    assert settings["AccountUsage"]["FunctionCount"] == len(
+        threaded_sim.functions.list_functions())
+    assert settings["AccountLimit"]["ConcurrentExecutions"] == 1000
+
+
+# -- invoking ------------------------------------------------------------------------------
+
+
+def test_invoke_returns_the_handlers_result(lam: Any, make_function: Any) -> None:
+    name = make_function()
+    response = lam.invoke(FunctionName=name, Payload=json.dumps({"n": 1}))
+    assert response["StatusCode"] == 200
+    assert response["ExecutedVersion"] == "$LATEST"
+    assert "FunctionError" not in response
+    assert json.loads(response["Payload"].read()) == {"received": {"n": 1}, "function": name}
+
+
+def test_invoke_without_payload_sends_an_empty_event_and_none_answers_null(
+    lam: Any, make_function: Any
+) -> None:
+    echo = make_function()
+    assert json.loads(lam.invoke(FunctionName=echo)["Payload"].read())["received"] == {}
+    nothing = make_function("app.nothing")
+    assert lam.invoke(FunctionName=nothing)["Payload"].read() == b"null"
+
+
+def test_handler_error_answers_200_with_function_error_and_the_error_document(
+    lam: Any, make_function: Any
+) -> None:
+    name = make_function("app.fail")
+    response = lam.invoke(FunctionName=name, Payload=b"{}")
+    assert response["StatusCode"] == 200
+    assert response["FunctionError"] == "Unhandled"
+    error = json.loads(response["Payload"].read())
+    assert error["errorType"] == "ValueError"
+    assert error["errorMessage"] == "the handler failed on purpose"
+    assert isinstance(error["stackTrace"], list)
+
+
+def test_log_type_tail_returns_the_log_with_start_end_and_report_lines(
+    lam: Any, make_function: Any
+) -> None:
+    name = make_function()
+    response = lam.invoke(FunctionName=name, Payload=b'{"k": "v"}', LogType="Tail")
+    log = base64.b64decode(response["LogResult"]).decode()
+    lines = log.splitlines()
+    request_id = response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    assert lines[0].startswith("START RequestId: ")
+    assert lines[0].endswith(" Version: $LATEST")
+    assert "echoing {'k': 'v'}" in lines
+    assert lines[-2].startswith("END RequestId: ")
+    assert lines[-1].startswith("REPORT RequestId: ") and "Billed Duration" in lines[-1]
+    assert request_id  # Lambda's own request id header is there too
+    plain = lam.invoke(FunctionName=name, Payload=b"{}")
+    assert "LogResult" not in plain
+
+
+def test_log_tail_is_the_last_4_kb(lam: Any, make_function: Any) -> None:
+    name = make_function()
+    response = lam.invoke(FunctionName=name, Payload=json.dumps({"big": "x" * 10000}),
+                          LogType="Tail")
+    tail = base64.b64decode(response["LogResult"])
+    assert len(tail) == 4096
+    assert tail.decode().splitlines()[-1].startswith("REPORT RequestId: ")
+
+
+def test_event_invoke_answers_202_and_the_invocation_is_recorded(
+    lam: Any, make_function: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    name = make_function()
+    response = lam.invoke(FunctionName=name, InvocationType="Event",
+                          Payload=json.dumps({"async": True}))
+    assert response["StatusCode"] == 202
+    assert response["Payload"].read() == b""
+    threaded_sim.settle()
+    records = threaded_sim.invocations.list(function=name)
+    assert [(r.invocation_type, r.status, r.event) for r in records] == [
+        ("Event", "Success", {"async": True})]
+
+
+def test_invoke_async_queues_an_event(
+    lam: Any, make_function: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    name = make_function()
+    assert lam.invoke_async(FunctionName=name, InvokeArgs=b'{"old": 1}')["Status"] == 202
+    threaded_sim.settle()
+    assert [r.event for r in threaded_sim.invocations.list(function=name)] == [{"old": 1}]
+
+
+def test_dry_run_answers_204_and_runs_nothing(
+    lam: Any, make_function: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    name = make_function()
+    response = lam.invoke(FunctionName=name, InvocationType="DryRun")
+    assert response["StatusCode"] == 204
+    threaded_sim.settle()
+    assert threaded_sim.invocations.list(function=name) == []
+
+
+def test_payload_that_is_not_json_is_invalid_request_content(lam: Any,
+                                                             make_function: Any) -> None:
+    name = make_function()
+    with pytest.raises(lam.exceptions.InvalidRequestContentException) as raised:
+        lam.invoke(FunctionName=name, Payload=b"{not json")
+    assert _error(raised)[0] == "InvalidRequestContentException"
+    assert _error(raised)[2] == 400
+
+
+def test_unknown_invocation_type_is_a_validation_error(lam: Any, make_function: Any) -> None:
+    name = make_function()
+    with pytest.raises(ClientError) as raised:
+        lam.invoke(FunctionName=name, InvocationType="Later")
+    assert _error(raised)[0] == "ValidationException"
+    assert "[Event, RequestResponse, DryRun]" in _error(raised)[1]
+
+
+def test_operation_eventsim_does_not_simulate_answers_not_implemented(
+    lam: Any, make_function: Any
+) -> None:
+    name = make_function()
+    with pytest.raises(ClientError) as raised:
+        lam.publish_version(FunctionName=name)
+    assert _error(raised)[0] == "NotImplemented"
+    assert _error(raised)[2] == 501
+
+
+# -- asynchronous invocation settings ------------------------------------------------------
+
+
+def test_event_invoke_config_put_get_update_delete(
+    lam: Any, make_function: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    name = make_function()
+    queue = "arn:aws:sqs:us-east-1:000000000000:failures"
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as raised:
+        lam.get_function_event_invoke_config(FunctionName=name)
+    assert _error(raised)[1] == (
+        f"The function {ACCOUNT_ARN}:{name}:$LATEST doesn't have an EventInvokeConfig")
+
+    put = lam.put_function_event_invoke_config(
+        FunctionName=name, MaximumRetryAttempts=0, MaximumEventAgeInSeconds=120,
+        DestinationConfig={"OnFailure": {"Destination": queue}})
+    assert put["FunctionArn"] == f"{ACCOUNT_ARN}:{name}:$LATEST"
+    assert (put["MaximumRetryAttempts"], put["MaximumEventAgeInSeconds"]) == (0, 120)
+    assert put["DestinationConfig"] == {"OnSuccess": {}, "OnFailure": {"Destination": queue}}
+    assert put["LastModified"].tzinfo is not None
+    # The engine reads the same settings.
+    config = threaded_sim.functions.peek(name)
+    assert (config.maximum_retry_attempts, config.maximum_event_age,
+            config.on_failure) == (0, 120, queue)
+
+    updated = lam.update_function_event_invoke_config(FunctionName=name,
+                                                      MaximumRetryAttempts=1)
+    assert (updated["MaximumRetryAttempts"], updated["MaximumEventAgeInSeconds"]) == (1, 120)
+    assert updated["DestinationConfig"]["OnFailure"] == {"Destination": queue}
+    got = lam.get_function_event_invoke_config(FunctionName=name)
+    assert got["MaximumRetryAttempts"] == 1
+    listed = lam.list_function_event_invoke_configs(FunctionName=name)
+    assert [c["FunctionArn"] for c in listed["FunctionEventInvokeConfigs"]] == [
+        f"{ACCOUNT_ARN}:{name}:$LATEST"]
+
+    deleted = lam.delete_function_event_invoke_config(FunctionName=name)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_function_event_invoke_config(FunctionName=name)
+    config = threaded_sim.functions.peek(name)
+    assert (config.maximum_retry_attempts, config.maximum_event_age,
+            config.on_failure) == (2, 21600, None)
+
+
+def test_event_invoke_config_validates_like_aws(lam: Any, make_function: Any) -> None:
+    name = make_function()
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as raised:
+        lam.put_function_event_invoke_config(FunctionName=name)
+    assert _error(raised)[1] == (
+        "You must specify at least one of error handling or destination setting.")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.put_function_event_invoke_config(
+            FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": "nowhere"}})
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as raised:
+        lam.put_function_event_invoke_config(FunctionName="nope", MaximumRetryAttempts=1)
+    assert _error(raised)[1] == "The function doesn't exist."
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.update_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=1)
+
+
+# -- the AWS CLI ---------------------------------------------------------------------------
+
+
+def _aws(threaded_sim: ThreadedSimulator, home: Path, *args: str,
+         check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(home / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    aws = Path(sys.executable).with_name("aws")
+    done = subprocess.run(
+        [str(aws), "--endpoint-url", threaded_sim.url, *args],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_aws_cli_invoke_get_function_and_a_missing_function(
+    threaded_sim: ThreadedSimulator, make_function: Any, tmp_path: Path
+) -> None:
+    name = make_function()
+    out = tmp_path / "out.json"
+    done = _aws(threaded_sim, tmp_path, "lambda", "invoke", "--function-name", name,
+                "--payload", '{"from": "cli"}',
+                "--log-type", "Tail", str(out))
+    summary = json.loads(done.stdout)
+    assert summary["StatusCode"] == 200
+    assert summary["ExecutedVersion"] == "$LATEST"
+    assert base64.b64decode(summary["LogResult"]).decode().startswith("START RequestId: ")
+    assert json.loads(out.read_text()) == {"received": {"from": "cli"}, "function": name}
+
+    got = json.loads(_aws(threaded_sim, tmp_path, "lambda", "get-function",
+                          "--function-name", name).stdout)
+    assert got["Configuration"]["FunctionArn"] == f"{ACCOUNT_ARN}:{name}"
+
+    missing = _aws(threaded_sim, tmp_path, "lambda", "get-function", "--function-name", "nope",
+                   check=False)
+    assert missing.returncode != 0
+    assert "ResourceNotFoundException" in missing.stderr
+    assert f"Function not found: {ACCOUNT_ARN}:nope" in missing.stderr
