@@ -65,19 +65,23 @@ class _Backend:
         self._sim = sim
 
     async def invoke_sync(
-        self, function: FunctionConfig, payload: str, cause: Cause
+        self, function: FunctionConfig, payload: str, cause: Cause,
+        request_id: str | None = None,
     ) -> InvocationRecord:
         sim = self._sim
         sim.activity.begin("sync-invoke")
         try:
-            record = await sim.invoker.run(function, payload, cause)
+            record = await sim.invoker.run(function, payload, cause, request_id=request_id)
             await sim.db.write(lambda c: insert_invocation(c, record))
             return record
         finally:
             sim.activity.end("sync-invoke")
 
-    async def enqueue(self, function: FunctionConfig, payload: str, cause: Cause) -> str:
-        return await self._sim.async_queue.enqueue(function, payload, cause)
+    async def enqueue(
+        self, function: FunctionConfig, payload: str, cause: Cause,
+        request_id: str | None = None,
+    ) -> str:
+        return await self._sim.async_queue.enqueue(function, payload, cause, request_id)
 
 
 class Simulator:

@@ -101,12 +101,16 @@ class AsyncInvokeQueue(Worker):
             self._schedule(event, event.not_before)
         self.wake()
 
-    async def enqueue(self, function: FunctionConfig, payload: str, cause: Cause) -> str:
-        """Queue an Event invocation durably; return its request id."""
+    async def enqueue(
+        self, function: FunctionConfig, payload: str, cause: Cause,
+        request_id: str | None = None,
+    ) -> str:
+        """Queue an Event invocation durably; return its request id (`request_id`, when the
+        caller has one: the Invoke request's)."""
         now = self._clock.time()
         event = await self._db.write(lambda c: insert_queued_event(
             c, function=function.name, payload=payload, cause=cause, now=now,
-            request_id=new_uuid(),
+            request_id=request_id or new_uuid(),
         ))
         self.accept([event])
         return event.request_id

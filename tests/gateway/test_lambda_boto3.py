@@ -186,12 +186,12 @@ def test_log_type_tail_returns_the_log_with_start_end_and_report_lines(
     log = base64.b64decode(response["LogResult"]).decode()
     lines = log.splitlines()
     request_id = response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
-    assert lines[0].startswith("START RequestId: ")
-    assert lines[0].endswith(" Version: $LATEST")
+    # One request id, as on AWS: the answer's header is the invocation's.
+    assert lines[0] == f"START RequestId: {request_id} Version: $LATEST"
     assert "echoing {'k': 'v'}" in lines
-    assert lines[-2].startswith("END RequestId: ")
-    assert lines[-1].startswith("REPORT RequestId: ") and "Billed Duration" in lines[-1]
-    assert request_id  # Lambda's own request id header is there too
+    assert lines[-2] == f"END RequestId: {request_id}"
+    assert lines[-1].startswith(f"REPORT RequestId: {request_id}\tDuration: ")
+    assert "Billed Duration" in lines[-1]
     plain = lam.invoke(FunctionName=name, Payload=b"{}")
     assert "LogResult" not in plain
 
@@ -217,6 +217,7 @@ def test_event_invoke_answers_202_and_the_invocation_is_recorded(
     records = threaded_sim.invocations.list(function=name)
     assert [(r.invocation_type, r.status, r.event) for r in records] == [
         ("Event", "Success", {"async": True})]
+    assert records[0].request_id == response["ResponseMetadata"]["RequestId"]
 
 
 def test_invoke_async_queues_an_event(

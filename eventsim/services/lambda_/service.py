@@ -25,7 +25,7 @@ from eventsim.services.lambda_.errors import (
 )
 from eventsim.services.lambda_.invocations import InvocationRecord
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
-from eventsim.tracing import Cause
+from eventsim.tracing import Cause, current_request
 
 __all__ = ["InvocationBackend", "LambdaService", "function_name_from_arn"]
 
@@ -42,10 +42,14 @@ class InvocationBackend(Protocol):
     """What the engine provides for running functions."""
 
     async def invoke_sync(
-        self, function: FunctionConfig, payload: str, cause: Cause
+        self, function: FunctionConfig, payload: str, cause: Cause,
+        request_id: str | None = None,
     ) -> InvocationRecord: ...
 
-    async def enqueue(self, function: FunctionConfig, payload: str, cause: Cause) -> str:
+    async def enqueue(
+        self, function: FunctionConfig, payload: str, cause: Cause,
+        request_id: str | None = None,
+    ) -> str:
         """Queue an asynchronous invocation durably; return its request id."""
         ...
 
@@ -247,12 +251,16 @@ class LambdaService:
         if self.backend is None:
             raise RuntimeError("no invocation backend: the simulator is not started")
         cause = Cause.for_write(f"lambda:Invoke {config.name}", self._ctx.clock.time())
+        # Through the gateway, the invocation's request id is the Invoke request's, as on AWS
+        # (the x-amzn-RequestId of the answer is the handler's context.aws_request_id).
+        ids = current_request.get()
+        request_id = ids.request_id if ids is not None else None
         if invocation_type == "Event":
-            await self.backend.enqueue(config, text, cause)
+            await self.backend.enqueue(config, text, cause, request_id)
             return None
         if invocation_type != "RequestResponse":
             raise InvalidParameterValueException(f"Unknown invocation type {invocation_type}")
-        return await self.backend.invoke_sync(config, text, cause)
+        return await self.backend.invoke_sync(config, text, cause, request_id)
 
 
 def _encode_payload(payload: Any) -> str:
