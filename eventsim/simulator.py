@@ -17,6 +17,7 @@ import enum
 import logging
 import time
 import warnings
+from pathlib import Path
 from typing import Any
 
 from eventsim.activity import Activity
@@ -151,7 +152,7 @@ class Simulator:
         self.dynamodbstreams = DynamoDBStreamsService(self.ctx)
         self.kinesis = KinesisService(self.ctx)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
-        self.lambda_api = LambdaAPI(self.functions)
+        self.lambda_api = LambdaAPI(self.functions, code_root=self._code_root())
         await self.s3.load()
         await self.sqs.load()
         await self.sns.load()
@@ -195,10 +196,22 @@ class Simulator:
         for runtime in getattr(self, "runtimes", {}).values():
             await runtime.aclose()
         await self.db.aclose()
+        api = getattr(self, "lambda_api", None)
+        if api is not None:
+            await asyncio.to_thread(api.close)
 
     def __del__(self) -> None:
         if getattr(self, "_state", None) is _Lifecycle.STARTED:
             warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=1)
+
+    def _code_root(self) -> Path | None:
+        """Where functions created from a zip are unpacked: beside a database file (so they
+        outlive a restart, as the file does), else a temporary directory."""
+        db = self.config.db
+        if db == ":memory:" or db.startswith("file:") or not db:
+            return None
+        path = Path(db)
+        return path.parent / f"{path.name}.functions"
 
     def service(self, name: str) -> Any:
         """The service object for an AWS service name, as the gateway routes to it."""

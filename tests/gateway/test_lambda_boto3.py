@@ -4,11 +4,14 @@ to end): functions defined through the Python API, read and invoked through Lamb
 from __future__ import annotations
 
 import base64
+import hashlib
+import io
 import itertools
 import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -374,3 +377,95 @@ def test_aws_cli_invoke_get_function_and_a_missing_function(
     assert missing.returncode != 0
     assert "ResourceNotFoundException" in missing.stderr
     assert f"Function not found: {ACCOUNT_ARN}:nope" in missing.stderr
+
+
+# -- CreateFunction from a zip -------------------------------------------------------------
+
+ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+ZIPPED_HANDLER = '''
+import json
+
+
+def handler(event, context):
+    print("zipped handler ran")
+    return {"zipped": True, "event": event, "request_id": context.aws_request_id}
+'''
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_create_function_from_a_zip_then_invoke_it(
+    lam: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    package = _zip({"pkg/__init__.py": "", "pkg/main.py": ZIPPED_HANDLER})
+    created = lam.create_function(
+        FunctionName="zipped-echo", Runtime="python3.12", Role=ROLE, Handler="pkg.main.handler",
+        Code={"ZipFile": package}, Timeout=10, Description="from a zip",
+        Environment={"Variables": {"STAGE": "dev"}},
+    )
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert created["FunctionArn"] == f"{ACCOUNT_ARN}:zipped-echo"
+    assert (created["Role"], created["Handler"], created["Timeout"]) == (
+        ROLE, "pkg.main.handler", 10)
+    assert created["Description"] == "from a zip"
+    # AWS's own measures of the package: its length and the base64 SHA-256 of its bytes.
+    assert created["CodeSize"] == len(package)
+    assert created["CodeSha256"] == base64.b64encode(hashlib.sha256(package).digest()).decode()
+    response = lam.invoke(FunctionName="zipped-echo", Payload=b'{"a": 1}')
+    result = json.loads(response["Payload"].read())
+    assert result["zipped"] is True and result["event"] == {"a": 1}
+    assert result["request_id"] == response["ResponseMetadata"]["RequestId"]
+
+    with pytest.raises(lam.exceptions.ResourceConflictException) as raised:
+        lam.create_function(FunctionName="zipped-echo", Runtime="python3.12", Role=ROLE,
+                            Handler="pkg.main.handler", Code={"ZipFile": package})
+    assert _error(raised) == ("ResourceConflictException",
+                              "Function already exist: zipped-echo", 409)
+
+    code_dir = Path(threaded_sim.functions.peek("zipped-echo").code_dir)
+    assert (code_dir / "pkg" / "main.py").is_file()
+    lam.delete_function(FunctionName="zipped-echo")
+    assert not code_dir.exists()
+
+
+@pytest.mark.parametrize(("settings", "code", "message"), [
+    pytest.param({"Role": "not-a-role"}, "ValidationException",
+                 "Value 'not-a-role' at 'role' failed to satisfy constraint", id="role"),
+    pytest.param({"Code": {"ZipFile": b"not a zip"}}, "InvalidParameterValueException",
+                 "Could not unzip uploaded file.", id="bad-zip"),
+    pytest.param({"Runtime": None}, "InvalidParameterValueException",
+                 "Runtime and Handler are mandatory parameters", id="no-runtime"),
+    pytest.param({"Environment": {"Variables": {"AWS_REGION": "eu-west-1"}}},
+                 "InvalidParameterValueException",
+                 "Reserved keys used in this request: AWS_REGION", id="reserved-variable"),
+    pytest.param({"Timeout": 901}, "InvalidParameterValueException", "Timeout", id="timeout"),
+])
+def test_create_function_validates_like_aws(
+    lam: Any, threaded_sim: ThreadedSimulator, settings: dict[str, Any], code: str,
+    message: str,
+) -> None:
+    params: dict[str, Any] = {
+        "FunctionName": "never-made", "Runtime": "python3.12", "Role": ROLE,
+        "Handler": "app.handler", "Code": {"ZipFile": _zip({"app.py": ZIPPED_HANDLER})},
+    }
+    params.update(settings)
+    params = {k: v for k, v in params.items() if v is not None}
+    with pytest.raises(ClientError) as raised:
+        lam.create_function(**params)
+    assert _error(raised)[0] == code
+    assert message in _error(raised)[1]
+    assert threaded_sim.functions.peek("never-made") is None
+
+
+def test_create_function_from_s3_is_not_implemented(lam: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        lam.create_function(FunctionName="from-s3", Runtime="python3.12", Role=ROLE,
+                            Handler="app.handler",
+                            Code={"S3Bucket": "code-bucket", "S3Key": "k.zip"})
+    assert _error(raised)[0] == "NotImplemented"

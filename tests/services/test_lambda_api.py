@@ -3,6 +3,9 @@ event source mapping operations to a second object, and persistence of what it c
 
 from __future__ import annotations
 
+import asyncio
+import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +121,45 @@ async def test_invoke_through_the_python_api_of_the_adapter() -> None:
             await OperationDispatcher(sim.lambda_api, load_service_model("lambda")).call(
                 load_service_model("lambda").operation_model("Invoke"),
                 {"FunctionName": "echo", "ClientContext": "e30="})
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.mark.asyncio
+async def test_function_created_from_a_zip_survives_a_restart(tmp_path: Path) -> None:
+    config = SimulatorConfig(db=str(tmp_path / "state.db"))
+    package = _zip({"app.py": "def handler(event, context):\n    return event['n'] * 2\n"})
+    async with Simulator(config) as sim:
+        created = await sim.lambda_api.create_function(
+            function_name="doubler", role="arn:aws:iam::000000000000:role/r",
+            runtime="python3.12", handler="app.handler", code={"ZipFile": package})
+    # Unpacked beside the database file, not in a temporary directory.
+    assert (tmp_path / "state.db.functions").is_dir()
+    async with Simulator(config) as sim:
+        again = await sim.lambda_api.get_function_configuration(function_name="doubler")
+        assert (again["CodeSize"], again["CodeSha256"]) == (created["CodeSize"],
+                                                            created["CodeSha256"])
+        result = await sim.lambda_api.invoke(function_name="doubler", payload=b'{"n": 21}')
+        assert result["Payload"] == b"42"
+        await sim.lambda_api.delete_function(function_name="doubler")
+    assert list((tmp_path / "state.db.functions").iterdir()) == []
+
+
+@pytest.mark.asyncio
+async def test_in_memory_simulator_removes_its_unpacked_zips_when_closed() -> None:
+    async with Simulator(SimulatorConfig()) as sim:
+        await sim.lambda_api.create_function(
+            function_name="temp", role="arn:aws:iam::000000000000:role/r",
+            runtime="python3.12", handler="app.handler",
+            code={"ZipFile": _zip({"app.py": "def handler(e, c):\n    return 1\n"})})
+        function = sim.functions.peek("temp")
+        assert function is not None
+        code_dir = Path(function.code_dir)
+        assert await asyncio.to_thread(code_dir.is_dir)
+    assert not await asyncio.to_thread(code_dir.parent.exists)

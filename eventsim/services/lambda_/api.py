@@ -16,21 +16,24 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
-import hashlib
 import json
-import os
+import re
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any, Literal, cast
 
 from eventsim.errors import (
     InvalidParameterValueException,
+    NotImplementedOperation,
     ResourceNotFoundException,
     TooManyRequestsException,
     ValidationException,
 )
-from eventsim.services.lambda_.errors import FunctionNotFound
+from eventsim.services.lambda_.errors import FunctionAlreadyExists, FunctionNotFound
 from eventsim.services.lambda_.models import FunctionConfig
+from eventsim.services.lambda_.packages import code_facts, remove_package, unpack_zip
 from eventsim.services.lambda_.service import LambdaService
 
 __all__ = ["MAPPING_OPERATIONS", "LambdaAPI"]
@@ -54,16 +57,43 @@ _TOTAL_CODE_SIZE = 80 * 1024**3
 _CODE_SIZE_UNZIPPED = 250 * 1024**2
 _CODE_SIZE_ZIPPED = 50 * 1024**2
 _CONCURRENT_EXECUTIONS = 1000
+_ROLE = re.compile(r"^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
+_RESERVED_VARIABLES = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+})
+"""Variables Lambda sets itself and refuses in a function's Environment."""
+_MAX_VARIABLES_SIZE = 4096
 
 
 class LambdaAPI:
     """The Lambda operations the gateway dispatches to, implemented by `LambdaService`."""
 
-    def __init__(self, functions: LambdaService, mappings: object | None = None) -> None:
+    def __init__(
+        self,
+        functions: LambdaService,
+        mappings: object | None = None,
+        *,
+        code_root: Path | None = None,
+    ) -> None:
         self.functions = functions
         self.mappings = mappings
+        self.code_root = code_root
+        """Where CreateFunction unpacks zips; None: a temporary directory, made when first
+        needed and removed by `close` (for a simulator whose state is in memory)."""
+        self._temporary: Path | None = None
         self._code: dict[str, tuple[str, int, str]] = {}
         """Function ARN -> (code directory, CodeSize, CodeSha256), measured once per directory."""
+
+    def close(self) -> None:
+        """Remove the temporary code directory, if one was made."""
+        if self._temporary is not None:
+            shutil.rmtree(self._temporary, ignore_errors=True)
+            self._temporary = None
 
     def __getattr__(self, name: str) -> Any:
         # Only the listed operations are forwarded, so the dispatcher never finds anything
@@ -73,6 +103,65 @@ class LambdaAPI:
         raise AttributeError(name)
 
     # -- functions -------------------------------------------------------------------------
+
+    async def create_function(
+        self,
+        *,
+        function_name: str,
+        role: str,
+        code: dict[str, Any],
+        runtime: str | None = None,
+        handler: str | None = None,
+        description: str | None = None,
+        timeout: int | None = None,
+        memory_size: int | None = None,
+        publish: bool | None = None,
+        package_type: str | None = None,
+        environment: dict[str, Any] | None = None,
+        architectures: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """CreateFunction with a zip (``Code.ZipFile``) of a Python function: the zip is
+        unpacked under `code_root` and the function defined on that directory."""
+        if not _ROLE.match(role):
+            raise ValidationException(
+                f"1 validation error detected: Value '{role}' at 'role' failed to satisfy "
+                "constraint: Member must satisfy regular expression pattern: "
+                "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
+            )
+        if package_type not in (None, "Zip"):
+            raise NotImplementedOperation("eventsim runs Zip packages only, not container images")
+        if publish:
+            raise NotImplementedOperation("eventsim does not simulate published versions yet")
+        if architectures not in (None, ["x86_64"]):
+            raise NotImplementedOperation("eventsim reports the x86_64 architecture only")
+        if runtime is None or handler is None:
+            raise InvalidParameterValueException(
+                "Runtime and Handler are mandatory parameters for functions created with "
+                "deployment packages.", Type="User",
+            )
+        zipped = code.get("ZipFile")
+        if zipped is None:
+            given = ", ".join(sorted(code)) or "nothing"
+            raise NotImplementedOperation(
+                f"eventsim takes a function's code as Code.ZipFile only (given: {given})"
+            )
+        variables = {str(k): str(v) for k, v in
+                     ((environment or {}).get("Variables") or {}).items()}
+        _check_variables(variables)
+        if self.functions.exists(function_name):
+            raise FunctionAlreadyExists(function_name)  # before unpacking anything
+        code_dir = await asyncio.to_thread(unpack_zip, self._root(), function_name, zipped)
+        try:
+            config = await self.functions.create_function(
+                name=function_name, handler=handler, code_dir=code_dir, runtime=runtime,
+                timeout=3 if timeout is None else timeout,
+                memory_size=128 if memory_size is None else memory_size,
+                environment=variables, role=role, description=description or "",
+            )
+        except BaseException:
+            await asyncio.to_thread(remove_package, self._root(), str(code_dir))
+            raise
+        return await self._configuration(config)
 
     async def get_function(
         self, *, function_name: str, qualifier: str | None = None
@@ -129,6 +218,9 @@ class LambdaAPI:
         config = await self.functions.get_function(name)
         await self.functions.delete_function(config.name)
         self._code.pop(config.arn, None)
+        root = self.code_root or self._temporary
+        if root is not None:
+            await asyncio.to_thread(remove_package, root, config.code_dir)
         return {"StatusCode": 204}
 
     async def get_account_settings(self) -> dict[str, Any]:
@@ -283,6 +375,13 @@ class LambdaAPI:
 
     # -- helpers ---------------------------------------------------------------------------
 
+    def _root(self) -> Path:
+        if self.code_root is not None:
+            return self.code_root
+        if self._temporary is None:
+            self._temporary = Path(tempfile.mkdtemp(prefix="eventsim-functions-"))
+        return self._temporary
+
     def _name_and_qualifier(
         self, function_name: str, qualifier: str | None
     ) -> tuple[str, str | None]:
@@ -365,34 +464,31 @@ class LambdaAPI:
         return result
 
     async def _code_facts(self, config: FunctionConfig) -> tuple[int, str]:
-        """CodeSize and CodeSha256 of a function's code directory.
-
-        AWS measures the deployment zip; eventsim has a directory, so the size is the sum of
-        its files and the digest a SHA-256 over their paths and contents: it changes exactly
-        when the code does, which is what callers compare it for.
-        """
+        """CodeSize and CodeSha256 (see `eventsim.services.lambda_.packages`)."""
         cached = self._code.get(config.arn)
         if cached is None or cached[0] != config.code_dir:
-            size, digest = await asyncio.to_thread(_measure, Path(config.code_dir))
+            root = self.code_root or self._temporary
+            size, digest = await asyncio.to_thread(code_facts, config.code_dir, root)
             cached = self._code[config.arn] = (config.code_dir, size, digest)
         return cached[1], cached[2]
 
 
-def _measure(root: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for file in sorted(files):
-            path = Path(directory, file)
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(data).digest())
-            size += len(data)
-    return size, base64.b64encode(digest.digest()).decode("ascii")
+def _check_variables(variables: dict[str, str]) -> None:
+    reserved = sorted(k for k in variables if k in _RESERVED_VARIABLES)
+    if reserved:
+        raise InvalidParameterValueException(
+            "Lambda was unable to configure your environment variables because the "
+            "environment variables you have provided contains reserved keys that are currently "
+            f"not supported for modification. Reserved keys used in this request: "
+            f"{', '.join(reserved)}", Type="User",
+        )
+    size = len(json.dumps(variables, separators=(",", ":")).encode())
+    if size > _MAX_VARIABLES_SIZE:
+        raise InvalidParameterValueException(
+            "Lambda was unable to configure your environment variables because the "
+            "environment variables you have provided exceeded the 4KB limit. String measured: "
+            f"{json.dumps(variables, separators=(',', ':'))}", Type="User",
+        )
 
 
 def _lambda_date(epoch: float) -> str:
