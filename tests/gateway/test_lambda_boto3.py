@@ -469,3 +469,21 @@ def test_create_function_from_s3_is_not_implemented(lam: Any) -> None:
                             Handler="app.handler",
                             Code={"S3Bucket": "code-bucket", "S3Key": "k.zip"})
     assert _error(raised)[0] == "NotImplemented"
+
+
+def test_event_invoke_config_reports_only_the_settings_it_was_given(
+    lam: Any, make_function: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    name = make_function()
+    put = lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
+    assert put["MaximumRetryAttempts"] == 0
+    assert "MaximumEventAgeInSeconds" not in put
+    assert put["DestinationConfig"] == {"OnSuccess": {}, "OnFailure": {}}
+    # What was not given is AWS's default for the engine.
+    assert threaded_sim.functions.peek(name).maximum_event_age == 21600
+    updated = lam.update_function_event_invoke_config(FunctionName=name,
+                                                      MaximumEventAgeInSeconds=60)
+    assert (updated["MaximumRetryAttempts"], updated["MaximumEventAgeInSeconds"]) == (0, 60)
+    again = lam.put_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=90)
+    assert "MaximumRetryAttempts" not in again
+    assert threaded_sim.functions.peek(name).maximum_retry_attempts == 2

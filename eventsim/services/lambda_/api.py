@@ -343,13 +343,17 @@ class LambdaAPI:
                 on_success = given_success
             if "OnFailure" in destination_config:
                 on_failure = given_failure
+        given = config.event_invoke_config_given
         config = await self.functions.set_event_invoke_config(
             config.name,
-            maximum_retry_attempts=(config.maximum_retry_attempts
-                                    if maximum_retry_attempts is None
-                                    else maximum_retry_attempts),
-            maximum_event_age=(config.maximum_event_age if maximum_event_age_in_seconds is None
-                               else maximum_event_age_in_seconds),
+            maximum_retry_attempts=(
+                config.maximum_retry_attempts
+                if maximum_retry_attempts is None and "maximum_retry_attempts" in given
+                else maximum_retry_attempts),
+            maximum_event_age=(
+                config.maximum_event_age
+                if maximum_event_age_in_seconds is None and "maximum_event_age" in given
+                else maximum_event_age_in_seconds),
             on_success=on_success, on_failure=on_failure,
         )
         return _event_invoke_config(config)
@@ -523,11 +527,15 @@ def _valid_destination(arn: str) -> bool:
 
 def _event_invoke_config(config: FunctionConfig) -> dict[str, Any]:
     assert config.event_invoke_config_at is not None
+    given = config.event_invoke_config_given
     return {
         "LastModified": dt.datetime.fromtimestamp(config.event_invoke_config_at, tz=dt.UTC),
         "FunctionArn": f"{config.arn}:{LATEST}",
-        "MaximumRetryAttempts": config.maximum_retry_attempts,
-        "MaximumEventAgeInSeconds": config.maximum_event_age,
+        # Only the settings the configuration gave, as AWS reports them.
+        "MaximumRetryAttempts": (config.maximum_retry_attempts
+                                 if "maximum_retry_attempts" in given else None),
+        "MaximumEventAgeInSeconds": (config.maximum_event_age
+                                     if "maximum_event_age" in given else None),
         "DestinationConfig": {
             "OnSuccess": {"Destination": config.on_success} if config.on_success else {},
             "OnFailure": {"Destination": config.on_failure} if config.on_failure else {},

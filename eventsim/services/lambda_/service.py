@@ -193,8 +193,11 @@ class LambdaService:
         on_failure: str | None = None,
     ) -> FunctionConfig:
         """Set the asynchronous invocation settings (PutFunctionEventInvokeConfig: what is not
-        given goes back to AWS's default)."""
+        given goes back to AWS's default, and is remembered as not given)."""
         config = await self.get_function(name)
+        given = [setting for setting, value in (("maximum_retry_attempts", maximum_retry_attempts),
+                                                ("maximum_event_age", maximum_event_age))
+                 if value is not None]
         retries = 2 if maximum_retry_attempts is None else maximum_retry_attempts
         age = 21600 if maximum_event_age is None else maximum_event_age
         if not 0 <= retries <= 2:
@@ -206,7 +209,7 @@ class LambdaService:
         return await self._store(dataclasses.replace(
             config, maximum_retry_attempts=retries, maximum_event_age=age,
             on_success=on_success, on_failure=on_failure,
-            event_invoke_config_at=self._ctx.clock.time(),
+            event_invoke_config_at=self._ctx.clock.time(), event_invoke_config_given=given,
         ))
 
     async def delete_event_invoke_config(self, name: str) -> FunctionConfig:
@@ -214,7 +217,7 @@ class LambdaService:
         config = await self.get_function(name)
         return await self._store(dataclasses.replace(
             config, maximum_retry_attempts=2, maximum_event_age=21600, on_success=None,
-            on_failure=None, event_invoke_config_at=None,
+            on_failure=None, event_invoke_config_at=None, event_invoke_config_given=[],
         ))
 
     async def _store(self, config: FunctionConfig) -> FunctionConfig:

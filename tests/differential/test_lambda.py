@@ -1,0 +1,190 @@
+"""Lambda: one sequence of boto3 calls against moto's server and eventsim's gateway.
+
+Invoke is left out: moto runs functions in Docker. Each step's answers must agree in shape (keys
+and value types) or in error code and HTTP status, once the documented differences below are
+taken out: keys moto adds or omits where AWS does otherwise (eventsim follows AWS, and the step
+checks it), and what eventsim does not have yet.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from compare import Outcome, outcome  # type: ignore[import-not-found]
+
+Step = tuple[str, Callable[[Any, str], Any]]
+
+_API = "https://docs.aws.amazon.com/lambda/latest/api/"
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+ZIP = _zip()
+
+
+def _create(c: Any, role: str, name: str = "f", **kwargs: Any) -> Any:
+    return c.create_function(FunctionName=name, Runtime="python3.12", Role=role,
+                             Handler="app.handler", Code={"ZipFile": ZIP}, **kwargs)
+
+
+STEPS: list[Step] = [
+    ("create_function", lambda c, role: _create(c, role, Description="d", Timeout=10)),
+    ("create_function_again", lambda c, role: _create(c, role)),
+    ("create_function_bad_role", lambda c, role: _create(c, "not-a-role", name="g")),
+    ("create_second_function", lambda c, role: _create(c, role, name="h")),
+    ("get_function", lambda c, role: c.get_function(FunctionName="f")),
+    ("get_function_by_arn", lambda c, role: c.get_function(
+        FunctionName=c.get_function(FunctionName="f")["Configuration"]["FunctionArn"])),
+    ("get_function_configuration", lambda c, role: c.get_function_configuration(
+        FunctionName="f")),
+    ("get_function_missing", lambda c, role: c.get_function(FunctionName="nope")),
+    ("get_function_configuration_missing", lambda c, role: c.get_function_configuration(
+        FunctionName="nope")),
+    ("get_function_unknown_version", lambda c, role: c.get_function(FunctionName="f",
+                                                                     Qualifier="9")),
+    ("list_functions", lambda c, role: c.list_functions()),
+    ("list_functions_paged", lambda c, role: c.list_functions(MaxItems=1)),
+    ("invoke_missing", lambda c, role: c.invoke(FunctionName="nope", Payload=b"{}")),
+    ("put_event_invoke_config", lambda c, role: c.put_function_event_invoke_config(
+        FunctionName="f", MaximumRetryAttempts=1)),
+    ("get_event_invoke_config", lambda c, role: c.get_function_event_invoke_config(
+        FunctionName="f")),
+    ("delete_event_invoke_config", lambda c, role: c.delete_function_event_invoke_config(
+        FunctionName="f")),
+    ("get_event_invoke_config_deleted", lambda c, role: c.get_function_event_invoke_config(
+        FunctionName="f")),
+    ("get_account_settings", lambda c, role: c.get_account_settings()),
+    ("delete_function", lambda c, role: c.delete_function(FunctionName="f")),
+    ("delete_function_again", lambda c, role: c.delete_function(FunctionName="f")),
+    ("get_deleted_function", lambda c, role: c.get_function(FunctionName="f")),
+]
+
+_CONFIGURATION_STEPS = ("create_function", "create_second_function", "get_function",
+                        "get_function_by_arn", "get_function_configuration", "list_functions",
+                        "list_functions_paged")
+
+MOTO_ADDS = {
+    "Layers": (
+        "moto answers Layers: [] for a function without layers; AWS leaves Layers out of the "
+        f"FunctionConfiguration then ({_API}API_FunctionConfiguration.html: 'The function's "
+        "layers', present when it has some; a real get-function shows none)"
+    ),
+}
+MOTO_OMITS = {
+    "RevisionId": (
+        "AWS answers RevisionId, 'the latest updated revision of the function' "
+        f"({_API}API_FunctionConfiguration.html), on every configuration; moto leaves it out"
+    ),
+    "LoggingConfig": (
+        "AWS answers LoggingConfig ({'LogFormat': 'Text', 'LogGroup': '/aws/lambda/<name>'} "
+        f"by default, {_API}API_LoggingConfig.html) since advanced logging controls (2023); "
+        "moto leaves it out"
+    ),
+    "LastUpdateStatus": (
+        "AWS answers LastUpdateStatus ('Successful' once the function is ready, "
+        f"{_API}API_FunctionConfiguration.html) on CreateFunction too; moto only on reads"
+    ),
+}
+EVENTSIM_LACKS = {
+    "Code": (
+        "GetFunction's Code.Location is a presigned URL to download the deployment package "
+        f"({_API}API_FunctionCodeLocation.html); eventsim keeps code in a directory and has no "
+        "download URL yet, so it leaves Code out"
+    ),
+}
+
+_EVENT_INVOKE_CONFIG_STEPS = ("put_event_invoke_config", "get_event_invoke_config")
+DESTINATION_CONFIG = (
+    "AWS answers DestinationConfig even when no destination is set, as "
+    "{'OnSuccess': {}, 'OnFailure': {}} (the example output of "
+    "https://docs.aws.amazon.com/cli/latest/reference/lambda/put-function-event-invoke-config.html"
+    "); moto leaves it out"
+)
+
+MOTO_IS_WRONG: dict[str, tuple[str, Callable[[Outcome], bool]]] = {
+    "list_functions_paged": (
+        "ListFunctions returns at most MaxItems functions and a NextMarker 'included if more "
+        f"results are available' ({_API}API_ListFunctions.html); moto returns every function "
+        "and no NextMarker",
+        lambda got: got[0] == "ok" and got[1].get("NextMarker") == "str",
+    ),
+    "get_account_settings": (
+        f"GetAccountSettings answers AccountLimit and AccountUsage ({_API}"
+        "API_GetAccountSettings.html); moto's server does not implement it (404)",
+        lambda got: got[0] == "ok" and set(got[1]) == {"AccountLimit", "AccountUsage"}
+        and got[1]["AccountUsage"] == {"FunctionCount": "int", "TotalCodeSize": "int"},
+    ),
+}
+
+
+def _configurations(step: str, shape: dict[str, Any]) -> list[dict[str, Any]]:
+    """The FunctionConfiguration shapes inside a step's answer."""
+    if step in ("get_function", "get_function_by_arn"):
+        return [shape["Configuration"]]
+    if step.startswith("list_functions"):
+        return list(shape["Functions"])
+    return [shape]
+
+
+def _comparable(step: str, got: Outcome) -> Outcome:
+    """`got` without the documented differences (on both sides alike)."""
+    if got[0] != "ok":
+        return got
+    shape = copy.deepcopy(got[1])
+    if step in _CONFIGURATION_STEPS:
+        for key in EVENTSIM_LACKS:
+            shape.pop(key, None)
+        for configuration in _configurations(step, shape):
+            for key in (*MOTO_ADDS, *MOTO_OMITS):
+                configuration.pop(key, None)
+    if step in _EVENT_INVOKE_CONFIG_STEPS:
+        shape.pop("DestinationConfig", None)
+    return got[0], shape
+
+
+@pytest.fixture(scope="module")
+def outcomes(clients: Callable[[str], tuple[Any, Any]],
+             moto_server: str) -> dict[str, tuple[Outcome, Outcome]]:
+    """Every step run in order against moto and eventsim: name -> (moto's, eventsim's)."""
+    from eventsim.testing import boto3_client
+
+    moto, ours = clients("lambda")
+    # moto checks that the execution role exists; eventsim checks only its form.
+    iam = boto3_client("iam", moto_server)
+    role = iam.create_role(RoleName="lambda-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    moto_outcomes = [outcome(lambda fn=fn: fn(moto, role)) for _, fn in STEPS]  # type: ignore[misc]
+    our_outcomes = [outcome(lambda fn=fn: fn(ours, role)) for _, fn in STEPS]  # type: ignore[misc]
+    return {name: (m, o) for (name, _), m, o in zip(STEPS, moto_outcomes, our_outcomes,
+                                                     strict=True)}
+
+
+@pytest.mark.parametrize("step", [pytest.param(name, id=name) for name, _ in STEPS])
+def test_eventsim_answers_like_moto_or_like_aws_where_moto_is_wrong(
+    outcomes: dict[str, tuple[Outcome, Outcome]], step: str,
+) -> None:
+    moto, ours = outcomes[step]
+    if step in MOTO_IS_WRONG:
+        why, aws_behaviour = MOTO_IS_WRONG[step]
+        assert moto != ours, f"moto now agrees on {step}; drop the exception ({why})"
+        assert aws_behaviour(ours), why
+        return
+    if ours[0] == "ok" and step in _CONFIGURATION_STEPS:
+        for configuration in _configurations(step, ours[1]):
+            for key in MOTO_ADDS:
+                assert key not in configuration, MOTO_ADDS[key]
+            for key in MOTO_OMITS:
+                assert key in configuration, MOTO_OMITS[key]
+    if ours[0] == "ok" and step in _EVENT_INVOKE_CONFIG_STEPS:
+        assert ours[1]["DestinationConfig"] == {"OnSuccess": {}, "OnFailure": {}}, (
+            DESTINATION_CONFIG)
+    assert _comparable(step, ours) == _comparable(step, moto)
