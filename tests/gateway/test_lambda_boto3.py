@@ -487,3 +487,69 @@ def test_event_invoke_config_reports_only_the_settings_it_was_given(
     again = lam.put_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=90)
     assert "MaximumRetryAttempts" not in again
     assert threaded_sim.functions.peek(name).maximum_retry_attempts == 2
+
+
+# -- updating functions --------------------------------------------------------------------
+
+
+def test_update_function_configuration_changes_what_is_given_and_moves_the_revision(
+    lam: Any, make_function: Any
+) -> None:
+    name = make_function(environment={"A": "1"})
+    before = lam.get_function_configuration(FunctionName=name)
+    updated = lam.update_function_configuration(
+        FunctionName=name, Timeout=20, Description="now slower", Role=ROLE,
+        Environment={"Variables": {"B": "2"}}, RevisionId=before["RevisionId"])
+    assert (updated["Timeout"], updated["Description"], updated["Role"]) == (
+        20, "now slower", ROLE)
+    assert updated["Environment"] == {"Variables": {"B": "2"}}
+    assert (updated["MemorySize"], updated["Handler"]) == (before["MemorySize"],
+                                                           before["Handler"])
+    assert updated["RevisionId"] != before["RevisionId"]
+    with pytest.raises(lam.exceptions.PreconditionFailedException) as raised:
+        lam.update_function_configuration(FunctionName=name, Timeout=5,
+                                          RevisionId=before["RevisionId"])
+    assert _error(raised)[2] == 412
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.update_function_configuration(FunctionName=name, Timeout=901)
+    assert lam.get_function_configuration(FunctionName=name)["Timeout"] == 20
+    # The next invocation runs with the new environment.
+    assert json.loads(lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())[
+        "function"] == name
+
+
+def test_update_function_code_runs_the_new_code(
+    lam: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    first = _zip({"app.py": "def handler(event, context):\n    return 'first'\n"})
+    second = _zip({"app.py": "def handler(event, context):\n    return 'second'\n"})
+    lam.create_function(FunctionName="recoded", Runtime="python3.12", Role=ROLE,
+                        Handler="app.handler", Code={"ZipFile": first})
+    assert lam.invoke(FunctionName="recoded")["Payload"].read() == b'"first"'
+    old_dir = Path(threaded_sim.functions.peek("recoded").code_dir)
+    updated = lam.update_function_code(FunctionName="recoded", ZipFile=second)
+    assert updated["CodeSha256"] == base64.b64encode(hashlib.sha256(second).digest()).decode()
+    assert lam.invoke(FunctionName="recoded")["Payload"].read() == b'"second"'
+    assert not old_dir.exists()
+    dry = lam.update_function_code(FunctionName="recoded", ZipFile=first, DryRun=True)
+    assert dry["CodeSha256"] == updated["CodeSha256"]
+    lam.delete_function(FunctionName="recoded")
+
+
+def test_function_concurrency_put_get_delete(
+    lam: Any, make_function: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    name = make_function()
+    assert "ReservedConcurrentExecutions" not in lam.get_function_concurrency(FunctionName=name)
+    put = lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=3)
+    assert put["ReservedConcurrentExecutions"] == 3
+    assert lam.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecutions"] == 3
+    assert threaded_sim.functions.peek(name).reserved_concurrency == 3
+    assert lam.get_function(FunctionName=name)["Concurrency"] == {
+        "ReservedConcurrentExecutions": 3}
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as raised:
+        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=901)
+    assert "below its minimum value of [100]" in _error(raised)[1]
+    deleted = lam.delete_function_concurrency(FunctionName=name)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert threaded_sim.functions.peek(name).reserved_concurrency is None

@@ -31,7 +31,11 @@ from eventsim.errors import (
     TooManyRequestsException,
     ValidationException,
 )
-from eventsim.services.lambda_.errors import FunctionAlreadyExists, FunctionNotFound
+from eventsim.services.lambda_.errors import (
+    FunctionAlreadyExists,
+    FunctionNotFound,
+    PreconditionFailedException,
+)
 from eventsim.services.lambda_.models import FunctionConfig
 from eventsim.services.lambda_.packages import code_facts, remove_package, unpack_zip
 from eventsim.services.lambda_.service import LambdaService
@@ -68,6 +72,7 @@ _RESERVED_VARIABLES = frozenset({
 })
 """Variables Lambda sets itself and refuses in a function's Environment."""
 _MAX_VARIABLES_SIZE = 4096
+_MIN_UNRESERVED = 100
 
 
 class LambdaAPI:
@@ -122,12 +127,7 @@ class LambdaAPI:
     ) -> dict[str, Any]:
         """CreateFunction with a zip (``Code.ZipFile``) of a Python function: the zip is
         unpacked under `code_root` and the function defined on that directory."""
-        if not _ROLE.match(role):
-            raise ValidationException(
-                f"1 validation error detected: Value '{role}' at 'role' failed to satisfy "
-                "constraint: Member must satisfy regular expression pattern: "
-                "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
-            )
+        _check_role(role)
         if package_type not in (None, "Zip"):
             raise NotImplementedOperation("eventsim runs Zip packages only, not container images")
         if publish:
@@ -162,6 +162,104 @@ class LambdaAPI:
             await asyncio.to_thread(remove_package, self._root(), str(code_dir))
             raise
         return await self._configuration(config)
+
+    async def update_function_configuration(
+        self,
+        *,
+        function_name: str,
+        role: str | None = None,
+        handler: str | None = None,
+        description: str | None = None,
+        timeout: int | None = None,
+        memory_size: int | None = None,
+        environment: dict[str, Any] | None = None,
+        runtime: str | None = None,
+        revision_id: str | None = None,
+    ) -> dict[str, Any]:
+        config = await self._function(function_name, None)
+        await self._check_revision(config, revision_id)
+        changes: dict[str, Any] = {}
+        if role is not None:
+            _check_role(role)
+            changes["role"] = role
+        if environment is not None:
+            variables = {str(k): str(v)
+                         for k, v in (environment.get("Variables") or {}).items()}
+            _check_variables(variables)
+            changes["environment"] = variables
+        for field, value in (("handler", handler), ("description", description),
+                             ("timeout", timeout), ("memory_size", memory_size),
+                             ("runtime", runtime)):
+            if value is not None:
+                changes[field] = value
+        config = await self.functions.update_function(config.name, **changes)
+        return await self._configuration(config)
+
+    async def update_function_code(
+        self,
+        *,
+        function_name: str,
+        zip_file: bytes | None = None,
+        architectures: list[str] | None = None,
+        publish: bool | None = None,
+        dry_run: bool | None = None,
+        revision_id: str | None = None,
+    ) -> dict[str, Any]:
+        """UpdateFunctionCode with a zip: unpacked beside the others, the old one removed."""
+        config = await self._function(function_name, None)
+        await self._check_revision(config, revision_id)
+        if publish:
+            raise NotImplementedOperation("eventsim does not simulate published versions yet")
+        if architectures not in (None, ["x86_64"]):
+            raise NotImplementedOperation("eventsim reports the x86_64 architecture only")
+        if zip_file is None:
+            raise InvalidParameterValueException(
+                "Please provide a source for function code.", Type="User"
+            )
+        if dry_run:
+            return await self._configuration(config)
+        root = self._root()
+        code_dir = await asyncio.to_thread(unpack_zip, root, config.name, zip_file)
+        old = config.code_dir
+        try:
+            config = await self.functions.update_function(config.name, code_dir=code_dir)
+        except BaseException:
+            if str(code_dir) != old:
+                await asyncio.to_thread(remove_package, root, str(code_dir))
+            raise
+        if old != config.code_dir:
+            await asyncio.to_thread(remove_package, root, old)
+        return await self._configuration(config)
+
+    async def put_function_concurrency(
+        self, *, function_name: str, reserved_concurrent_executions: int
+    ) -> dict[str, Any]:
+        config = await self._function(function_name, None)
+        others = sum(f.reserved_concurrency or 0 for f in await self.functions.list_functions()
+                     if f.name != config.name)
+        if reserved_concurrent_executions < 0:
+            raise ValidationException(
+                f"1 validation error detected: Value '{reserved_concurrent_executions}' at "
+                "'reservedConcurrentExecutions' failed to satisfy constraint: Member must have "
+                "value greater than or equal to 0"
+            )
+        if _CONCURRENT_EXECUTIONS - others - reserved_concurrent_executions < _MIN_UNRESERVED:
+            raise InvalidParameterValueException(
+                "Specified ReservedConcurrentExecutions for function decreases account's "
+                f"UnreservedConcurrentExecution below its minimum value of [{_MIN_UNRESERVED}].",
+                Type="User",
+            )
+        await self.functions.update_function(
+            config.name, reserved_concurrency=reserved_concurrent_executions)
+        return {"ReservedConcurrentExecutions": reserved_concurrent_executions}
+
+    async def get_function_concurrency(self, *, function_name: str) -> dict[str, Any]:
+        config = await self._function(function_name, None)
+        return {"ReservedConcurrentExecutions": config.reserved_concurrency}
+
+    async def delete_function_concurrency(self, *, function_name: str) -> None:
+        config = await self._function(function_name, None)
+        await self.functions.update_function(config.name, reserved_concurrency=None)
 
     async def get_function(
         self, *, function_name: str, qualifier: str | None = None
@@ -432,6 +530,15 @@ class LambdaAPI:
             )
         return config
 
+    async def _check_revision(self, config: FunctionConfig, revision_id: str | None) -> None:
+        if revision_id is not None and revision_id != self._revision(config):
+            raise PreconditionFailedException()
+
+    def _revision(self, config: FunctionConfig) -> str:
+        """RevisionId: changes with every change of the configuration or code."""
+        modified = self.functions.last_modified(config.name)
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{config.to_json()}@{modified!r}"))
+
     async def _configuration(self, config: FunctionConfig) -> dict[str, Any]:
         """AWS's FunctionConfiguration of a function."""
         code_size, code_sha = await self._code_facts(config)
@@ -449,8 +556,7 @@ class LambdaAPI:
             "CodeSha256": code_sha,
             "Version": config.version,
             "TracingConfig": {"Mode": "PassThrough"},
-            "RevisionId": str(uuid.uuid5(uuid.NAMESPACE_URL,
-                                         f"{config.to_json()}@{modified!r}")),
+            "RevisionId": self._revision(config),
             "State": "Active",
             "LastUpdateStatus": "Successful",
             "PackageType": "Zip",
@@ -475,6 +581,15 @@ class LambdaAPI:
             size, digest = await asyncio.to_thread(code_facts, config.code_dir, root)
             cached = self._code[config.arn] = (config.code_dir, size, digest)
         return cached[1], cached[2]
+
+
+def _check_role(role: str) -> None:
+    if not _ROLE.match(role):
+        raise ValidationException(
+            f"1 validation error detected: Value '{role}' at 'role' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: "
+            "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
+        )
 
 
 def _check_variables(variables: dict[str, str]) -> None:

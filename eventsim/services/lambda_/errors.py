@@ -14,6 +14,7 @@ __all__ = [
     "FunctionNotFound",
     "InvalidParameterValueException",
     "InvalidRequestContentException",
+    "PreconditionFailedException",
     "RequestTooLargeException",
 ]
 
@@ -38,3 +39,17 @@ class InvalidRequestContentException(AwsError):
     code = "InvalidRequestContentException"
     status_code = 400
     sender_fault = True
+
+
+class PreconditionFailedException(AwsError):
+    """A RevisionId that is no longer the function's."""
+
+    code = "PreconditionFailedException"
+    status_code = 412
+    sender_fault = True
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The Revision Id provided does not match the latest Revision Id. Call the "
+            "GetFunction/GetAlias API to retrieve the latest Revision Id", Type="User",
+        )

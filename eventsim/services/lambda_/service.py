@@ -117,30 +117,8 @@ class LambdaService:
                 "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?"
                 "(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?"
             )
-        if runtime not in _PYTHON_RUNTIMES:
-            raise InvalidParameterValueException(
-                f"Value {runtime} at 'runtime' is not supported by eventsim yet; "
-                f"supported: {', '.join(sorted(_PYTHON_RUNTIMES))}"
-            )
-        if "." not in handler:
-            raise InvalidParameterValueException(
-                f"Handler '{handler}' must be of the form module.function"
-            )
-        if not 1 <= timeout <= 900:
-            raise InvalidParameterValueException("Timeout must be between 1 and 900 seconds.")
-        if not 128 <= memory_size <= 10240:
-            raise InvalidParameterValueException("MemorySize must be between 128 and 10240 MB.")
-        if not 0 <= maximum_retry_attempts <= 2:
-            raise InvalidParameterValueException("MaximumRetryAttempts must be between 0 and 2.")
-        if not 60 <= maximum_event_age <= 21600:
-            raise InvalidParameterValueException(
-                "MaximumEventAgeInSeconds must be between 60 and 21600."
-            )
-        code_path, exists = await asyncio.to_thread(_resolve_directory, code_dir)
-        if not exists:
-            raise InvalidParameterValueException(f"Code directory {code_path} does not exist.")
         config = FunctionConfig(
-            name=name, handler=handler, code_dir=str(code_path), arn=self.arn(name),
+            name=name, handler=handler, code_dir=str(code_dir), arn=self.arn(name),
             runtime=runtime, timeout=timeout, memory_size=memory_size,
             environment={k: str(v) for k, v in (environment or {}).items()},
             reserved_concurrency=reserved_concurrency,
@@ -149,6 +127,8 @@ class LambdaService:
             runtime_kind=runtime_kind or self._default_runtime, role=role,
             description=description,
         )
+        _check(config)
+        config = await self._with_code_dir(config, code_dir)
         now = self._ctx.clock.time()
 
         def unit(conn: sqlite3.Connection) -> None:
@@ -164,6 +144,37 @@ class LambdaService:
         self._functions[name] = config
         self._modified[name] = now
         return config
+
+    async def update_function(self, name: str, **changes: Any) -> FunctionConfig:
+        """Change an existing function's configuration (`FunctionConfig` field names: handler,
+        runtime, timeout, memory_size, environment, role, description, code_dir,
+        reserved_concurrency); everything else stays. Its LastModified moves."""
+        config = await self.get_function(name)
+        unknown = set(changes) - _UPDATABLE
+        if unknown:
+            raise TypeError(f"not updatable: {', '.join(sorted(unknown))}")
+        code_dir = changes.pop("code_dir", None)
+        if "environment" in changes:
+            changes["environment"] = {k: str(v) for k, v in changes["environment"].items()}
+        config = dataclasses.replace(config, **changes)
+        _check(config)
+        if code_dir is not None:
+            config = await self._with_code_dir(config, code_dir)
+        now = self._ctx.clock.time()
+        await self._ctx.db.write(lambda c: c.execute(
+            "UPDATE functions SET config = ?, created_at = ? WHERE name = ?",
+            (config.to_json(), now, config.name),
+        ))
+        self._functions[config.name] = config
+        self._modified[config.name] = now
+        return config
+
+    @staticmethod
+    async def _with_code_dir(config: FunctionConfig, code_dir: str | Path) -> FunctionConfig:
+        code_path, exists = await asyncio.to_thread(_resolve_directory, code_dir)
+        if not exists:
+            raise InvalidParameterValueException(f"Code directory {code_path} does not exist.")
+        return dataclasses.replace(config, code_dir=str(code_path))
 
     async def get_function(self, name: str) -> FunctionConfig:
         """The configuration of one function, by name or ARN."""
@@ -264,6 +275,34 @@ class LambdaService:
         if invocation_type != "RequestResponse":
             raise InvalidParameterValueException(f"Unknown invocation type {invocation_type}")
         return await self.backend.invoke_sync(config, text, cause, request_id)
+
+
+_UPDATABLE = frozenset({"handler", "runtime", "timeout", "memory_size", "environment", "role",
+                        "description", "code_dir", "reserved_concurrency"})
+
+
+def _check(config: FunctionConfig) -> None:
+    """The rules every configuration keeps, on creation and on every update."""
+    runtime, handler = config.runtime, config.handler
+    if runtime not in _PYTHON_RUNTIMES:
+        raise InvalidParameterValueException(
+            f"Value {runtime} at 'runtime' is not supported by eventsim yet; "
+            f"supported: {', '.join(sorted(_PYTHON_RUNTIMES))}"
+        )
+    if "." not in handler:
+        raise InvalidParameterValueException(
+            f"Handler '{handler}' must be of the form module.function"
+        )
+    if not 1 <= config.timeout <= 900:
+        raise InvalidParameterValueException("Timeout must be between 1 and 900 seconds.")
+    if not 128 <= config.memory_size <= 10240:
+        raise InvalidParameterValueException("MemorySize must be between 128 and 10240 MB.")
+    if not 0 <= config.maximum_retry_attempts <= 2:
+        raise InvalidParameterValueException("MaximumRetryAttempts must be between 0 and 2.")
+    if not 60 <= config.maximum_event_age <= 21600:
+        raise InvalidParameterValueException(
+            "MaximumEventAgeInSeconds must be between 60 and 21600."
+        )
 
 
 def _encode_payload(payload: Any) -> str:
