@@ -444,7 +444,11 @@ def test_create_function_from_a_zip_then_invoke_it(
     pytest.param({"Environment": {"Variables": {"AWS_REGION": "eu-west-1"}}},
                  "InvalidParameterValueException",
                  "Reserved keys used in this request: AWS_REGION", id="reserved-variable"),
-    pytest.param({"Timeout": 901}, "InvalidParameterValueException", "Timeout", id="timeout"),
+    pytest.param({"Timeout": 901}, "ValidationException",
+                 "Value '901' at 'timeout' failed to satisfy constraint: Member must have value "
+                 "less than or equal to 900", id="timeout"),
+    pytest.param({"MemorySize": 10241}, "ValidationException",
+                 "Member must have value less than or equal to 10240", id="memory"),
 ])
 def test_create_function_validates_like_aws(
     lam: Any, threaded_sim: ThreadedSimulator, settings: dict[str, Any], code: str,
@@ -510,8 +514,9 @@ def test_update_function_configuration_changes_what_is_given_and_moves_the_revis
         lam.update_function_configuration(FunctionName=name, Timeout=5,
                                           RevisionId=before["RevisionId"])
     assert _error(raised)[2] == 412
-    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+    with pytest.raises(ClientError) as raised:
         lam.update_function_configuration(FunctionName=name, Timeout=901)
+    assert _error(raised)[0] == "ValidationException"
     assert lam.get_function_configuration(FunctionName=name)["Timeout"] == 20
     # The next invocation runs with the new environment.
     assert json.loads(lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())[
@@ -553,3 +558,18 @@ def test_function_concurrency_put_get_delete(
     deleted = lam.delete_function_concurrency(FunctionName=name)
     assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert threaded_sim.functions.peek(name).reserved_concurrency is None
+
+
+@pytest.mark.slow
+def test_handler_timeout_answers_200_with_function_error_and_sandbox_timedout(
+    lam: Any, make_function: Any
+) -> None:
+    name = make_function("app.slow", timeout=1)
+    response = lam.invoke(FunctionName=name, Payload=b'{"seconds": 1.5}', LogType="Tail")
+    assert response["StatusCode"] == 200
+    assert response["FunctionError"] == "Unhandled"
+    error = json.loads(response["Payload"].read())
+    assert error["errorType"] == "Sandbox.Timedout"
+    assert error["errorMessage"].endswith("Task timed out after 1.00 seconds")
+    assert base64.b64decode(response["LogResult"]).decode().splitlines()[-1].startswith(
+        "REPORT RequestId: ")

@@ -293,10 +293,15 @@ def _check(config: FunctionConfig) -> None:
         raise InvalidParameterValueException(
             f"Handler '{handler}' must be of the form module.function"
         )
-    if not 1 <= config.timeout <= 900:
-        raise InvalidParameterValueException("Timeout must be between 1 and 900 seconds.")
-    if not 128 <= config.memory_size <= 10240:
-        raise InvalidParameterValueException("MemorySize must be between 128 and 10240 MB.")
+    for member, value, low, high in (("timeout", config.timeout, 1, 900),
+                                     ("memorySize", config.memory_size, 128, 10240)):
+        if not low <= value <= high:
+            bound = (f"greater than or equal to {low}" if value < low
+                     else f"less than or equal to {high}")
+            raise ValidationException(
+                f"1 validation error detected: Value '{value}' at '{member}' failed to "
+                f"satisfy constraint: Member must have value {bound}"
+            )
     if not 0 <= config.maximum_retry_attempts <= 2:
         raise InvalidParameterValueException("MaximumRetryAttempts must be between 0 and 2.")
     if not 60 <= config.maximum_event_age <= 21600:

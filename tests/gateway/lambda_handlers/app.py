@@ -15,3 +15,10 @@ def fail(event, context):
 
 def nothing(event, context):
     return None
+
+
+def slow(event, context):
+    import time
+
+    time.sleep(event.get("seconds", 5))
+    return "finished"
