@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import datetime as dt
 import json
-import re
 import shutil
 import tempfile
 import uuid
@@ -38,11 +36,23 @@ from eventsim.services.lambda_.errors import (
 )
 from eventsim.services.lambda_.models import FunctionConfig
 from eventsim.services.lambda_.packages import code_facts, remove_package, unpack_zip
+from eventsim.services.lambda_.rules import (
+    check_role,
+    check_variables,
+    destinations,
+    name_and_qualifier,
+)
 from eventsim.services.lambda_.service import LambdaService
+from eventsim.services.lambda_.shapes import (
+    LATEST,
+    decode_marker,
+    encode_marker,
+    event_invoke_config,
+    function_configuration,
+)
 
 __all__ = ["MAPPING_OPERATIONS", "LambdaAPI"]
 
-LATEST = "$LATEST"
 MAPPING_OPERATIONS = frozenset({
     "create_event_source_mapping",
     "delete_event_source_mapping",
@@ -61,17 +71,6 @@ _TOTAL_CODE_SIZE = 80 * 1024**3
 _CODE_SIZE_UNZIPPED = 250 * 1024**2
 _CODE_SIZE_ZIPPED = 50 * 1024**2
 _CONCURRENT_EXECUTIONS = 1000
-_ROLE = re.compile(r"^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
-_RESERVED_VARIABLES = frozenset({
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
-    "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY",
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
-})
-"""Variables Lambda sets itself and refuses in a function's Environment."""
-_MAX_VARIABLES_SIZE = 4096
 _MIN_UNRESERVED = 100
 
 
@@ -127,7 +126,7 @@ class LambdaAPI:
     ) -> dict[str, Any]:
         """CreateFunction with a zip (``Code.ZipFile``) of a Python function: the zip is
         unpacked under `code_root` and the function defined on that directory."""
-        _check_role(role)
+        check_role(role)
         if package_type not in (None, "Zip"):
             raise NotImplementedOperation("eventsim runs Zip packages only, not container images")
         if publish:
@@ -147,7 +146,7 @@ class LambdaAPI:
             )
         variables = {str(k): str(v) for k, v in
                      ((environment or {}).get("Variables") or {}).items()}
-        _check_variables(variables)
+        check_variables(variables)
         if self.functions.exists(function_name):
             raise FunctionAlreadyExists(function_name)  # before unpacking anything
         code_dir = await asyncio.to_thread(unpack_zip, self._root(), function_name, zipped)
@@ -180,12 +179,12 @@ class LambdaAPI:
         await self._check_revision(config, revision_id)
         changes: dict[str, Any] = {}
         if role is not None:
-            _check_role(role)
+            check_role(role)
             changes["role"] = role
         if environment is not None:
             variables = {str(k): str(v)
                          for k, v in (environment.get("Variables") or {}).items()}
-            _check_variables(variables)
+            check_variables(variables)
             changes["environment"] = variables
         for field, value in (("handler", handler), ("description", description),
                              ("timeout", timeout), ("memory_size", memory_size),
@@ -293,20 +292,20 @@ class LambdaAPI:
         functions = await self.functions.list_functions()
         start = 0
         if marker:
-            after = _decode_marker(marker)
+            after = decode_marker(marker)
             start = next((i for i, f in enumerate(functions) if f.name > after), len(functions))
         page = functions[start : start + limit]
         result: dict[str, Any] = {
             "Functions": [await self._configuration(config) for config in page],
         }
         if start + limit < len(functions):
-            result["NextMarker"] = _encode_marker(page[-1].name)
+            result["NextMarker"] = encode_marker(page[-1].name)
         return result
 
     async def delete_function(
         self, *, function_name: str, qualifier: str | None = None
     ) -> dict[str, Any]:
-        name, qualifier = self._name_and_qualifier(function_name, qualifier)
+        name, qualifier = name_and_qualifier(function_name, qualifier)
         if qualifier == LATEST:
             raise InvalidParameterValueException(
                 "$LATEST version cannot be deleted without deleting the function.", Type="User"
@@ -408,13 +407,13 @@ class LambdaAPI:
                 Type="User",
             )
         config = await self._existing(function_name, qualifier)
-        on_success, on_failure = _destinations(destination_config or {})
+        on_success, on_failure = destinations(destination_config or {})
         config = await self.functions.set_event_invoke_config(
             config.name, maximum_retry_attempts=maximum_retry_attempts,
             maximum_event_age=maximum_event_age_in_seconds, on_success=on_success,
             on_failure=on_failure,
         )
-        return _event_invoke_config(config)
+        return event_invoke_config(config)
 
     async def update_function_event_invoke_config(
         self,
@@ -436,7 +435,7 @@ class LambdaAPI:
             raise _no_event_invoke_config(config)
         on_success, on_failure = config.on_success, config.on_failure
         if destination_config is not None:
-            given_success, given_failure = _destinations(destination_config)
+            given_success, given_failure = destinations(destination_config)
             if "OnSuccess" in destination_config:
                 on_success = given_success
             if "OnFailure" in destination_config:
@@ -454,20 +453,20 @@ class LambdaAPI:
                 else maximum_event_age_in_seconds),
             on_success=on_success, on_failure=on_failure,
         )
-        return _event_invoke_config(config)
+        return event_invoke_config(config)
 
     async def get_function_event_invoke_config(
         self, *, function_name: str, qualifier: str | None = None
     ) -> dict[str, Any]:
         config = await self._configured(function_name, qualifier)
-        return _event_invoke_config(config)
+        return event_invoke_config(config)
 
     async def list_function_event_invoke_configs(
         self, *, function_name: str, marker: str | None = None, max_items: int | None = None,
     ) -> dict[str, Any]:
         config = await self._existing(function_name, None)
         configs = [] if config.event_invoke_config_at is None else [config]
-        return {"FunctionEventInvokeConfigs": [_event_invoke_config(c) for c in configs]}
+        return {"FunctionEventInvokeConfigs": [event_invoke_config(c) for c in configs]}
 
     async def delete_function_event_invoke_config(
         self, *, function_name: str, qualifier: str | None = None
@@ -484,29 +483,9 @@ class LambdaAPI:
             self._temporary = Path(tempfile.mkdtemp(prefix="eventsim-functions-"))
         return self._temporary
 
-    def _name_and_qualifier(
-        self, function_name: str, qualifier: str | None
-    ) -> tuple[str, str | None]:
-        """Name and qualifier from any form AWS accepts: ``name``, ``name:qualifier``,
-        ``account:function:name[:qualifier]``, a full ARN."""
-        parts = function_name.split(":")
-        derived: str | None = None
-        if function_name.startswith("arn:") and len(parts) >= 7 and parts[5] == "function":
-            name, derived = parts[6], (parts[7] if len(parts) > 7 else None)
-        elif len(parts) >= 3 and parts[1] == "function":
-            name, derived = parts[2], (parts[3] if len(parts) > 3 else None)
-        else:
-            name, derived = parts[0], (parts[1] if len(parts) > 1 else None)
-        if derived is not None and qualifier is not None and derived != qualifier:
-            raise InvalidParameterValueException(
-                "The derived qualifier from the function name does not match the specified "
-                "qualifier.", Type="User",
-            )
-        return name, qualifier if qualifier is not None else derived
-
     async def _function(self, function_name: str, qualifier: str | None) -> FunctionConfig:
         """The function a request names; only ``$LATEST`` exists (no versions or aliases)."""
-        name, qualifier = self._name_and_qualifier(function_name, qualifier)
+        name, qualifier = name_and_qualifier(function_name, qualifier)
         config = await self.functions.get_function(name)
         if qualifier is not None and qualifier != config.version:
             raise FunctionNotFound(f"{config.arn}:{qualifier}")
@@ -519,7 +498,7 @@ class LambdaAPI:
             raise ResourceNotFoundException("The function doesn't exist.", Type="User") from None
 
     async def _configured(self, function_name: str, qualifier: str | None) -> FunctionConfig:
-        name, qualifier = self._name_and_qualifier(function_name, qualifier)
+        name, qualifier = name_and_qualifier(function_name, qualifier)
         config = self.functions.peek(name)
         if config is None or config.event_invoke_config_at is None or qualifier not in (
             None, LATEST
@@ -540,38 +519,12 @@ class LambdaAPI:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{config.to_json()}@{modified!r}"))
 
     async def _configuration(self, config: FunctionConfig) -> dict[str, Any]:
-        """AWS's FunctionConfiguration of a function."""
-        code_size, code_sha = await self._code_facts(config)
-        modified = self.functions.last_modified(config.name)
-        result: dict[str, Any] = {
-            "FunctionName": config.name,
-            "FunctionArn": config.arn,
-            "Runtime": config.runtime,
-            "Handler": config.handler,
-            "CodeSize": code_size,
-            "Description": config.description,
-            "Timeout": config.timeout,
-            "MemorySize": config.memory_size,
-            "LastModified": _lambda_date(modified),
-            "CodeSha256": code_sha,
-            "Version": config.version,
-            "TracingConfig": {"Mode": "PassThrough"},
-            "RevisionId": self._revision(config),
-            "State": "Active",
-            "LastUpdateStatus": "Successful",
-            "PackageType": "Zip",
-            "Architectures": ["x86_64"],
-            "EphemeralStorage": {"Size": 512},
-            "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
-            "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{config.name}"},
-        }
-        if config.role is not None:
-            result["Role"] = config.role
-        if config.environment:
-            result["Environment"] = {"Variables": dict(config.environment)}
-        if config.dead_letter_target is not None:
-            result["DeadLetterConfig"] = {"TargetArn": config.dead_letter_target}
-        return result
+        code_size, code_sha256 = await self._code_facts(config)
+        return function_configuration(
+            config, code_size=code_size, code_sha256=code_sha256,
+            modified=self.functions.last_modified(config.name),
+            revision_id=self._revision(config),
+        )
 
     async def _code_facts(self, config: FunctionConfig) -> tuple[int, str]:
         """CodeSize and CodeSha256 (see `eventsim.services.lambda_.packages`)."""
@@ -583,79 +536,8 @@ class LambdaAPI:
         return cached[1], cached[2]
 
 
-def _check_role(role: str) -> None:
-    if not _ROLE.match(role):
-        raise ValidationException(
-            f"1 validation error detected: Value '{role}' at 'role' failed to satisfy "
-            "constraint: Member must satisfy regular expression pattern: "
-            "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
-        )
-
-
-def _check_variables(variables: dict[str, str]) -> None:
-    reserved = sorted(k for k in variables if k in _RESERVED_VARIABLES)
-    if reserved:
-        raise InvalidParameterValueException(
-            "Lambda was unable to configure your environment variables because the "
-            "environment variables you have provided contains reserved keys that are currently "
-            f"not supported for modification. Reserved keys used in this request: "
-            f"{', '.join(reserved)}", Type="User",
-        )
-    size = len(json.dumps(variables, separators=(",", ":")).encode())
-    if size > _MAX_VARIABLES_SIZE:
-        raise InvalidParameterValueException(
-            "Lambda was unable to configure your environment variables because the "
-            "environment variables you have provided exceeded the 4KB limit. String measured: "
-            f"{json.dumps(variables, separators=(',', ':'))}", Type="User",
-        )
-
-
-def _lambda_date(epoch: float) -> str:
-    """Lambda's LastModified text: ``2024-05-17T12:30:45.123+0000``."""
-    moment = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
-
-
 def _json_bytes(value: Any) -> bytes:
     return json.dumps(value).encode()
-
-
-def _destinations(config: dict[str, Any]) -> tuple[str | None, str | None]:
-    on_success = (config.get("OnSuccess") or {}).get("Destination")
-    on_failure = (config.get("OnFailure") or {}).get("Destination")
-    for arn in (on_success, on_failure):
-        if arn is not None and not _valid_destination(arn):
-            success = f"OnSuccess(destination={on_success})" if on_success else "null"
-            failure = f"OnFailure(destination={on_failure})" if on_failure else "null"
-            raise InvalidParameterValueException(
-                f"The provided destination config DestinationConfig(onSuccess={success}, "
-                f"onFailure={failure}) is invalid.", Type="User",
-            )
-    return on_success, on_failure
-
-
-def _valid_destination(arn: str) -> bool:
-    parts = arn.split(":")
-    return len(parts) >= 6 and parts[0] == "arn" and parts[2] in ("sqs", "sns", "lambda",
-                                                                  "events", "s3")
-
-
-def _event_invoke_config(config: FunctionConfig) -> dict[str, Any]:
-    assert config.event_invoke_config_at is not None
-    given = config.event_invoke_config_given
-    return {
-        "LastModified": dt.datetime.fromtimestamp(config.event_invoke_config_at, tz=dt.UTC),
-        "FunctionArn": f"{config.arn}:{LATEST}",
-        # Only the settings the configuration gave, as AWS reports them.
-        "MaximumRetryAttempts": (config.maximum_retry_attempts
-                                 if "maximum_retry_attempts" in given else None),
-        "MaximumEventAgeInSeconds": (config.maximum_event_age
-                                     if "maximum_event_age" in given else None),
-        "DestinationConfig": {
-            "OnSuccess": {"Destination": config.on_success} if config.on_success else {},
-            "OnFailure": {"Destination": config.on_failure} if config.on_failure else {},
-        },
-    }
 
 
 def _no_event_invoke_config(config: FunctionConfig) -> ResourceNotFoundException:
@@ -664,12 +546,3 @@ def _no_event_invoke_config(config: FunctionConfig) -> ResourceNotFoundException
     )
 
 
-def _encode_marker(name: str) -> str:
-    return base64.urlsafe_b64encode(name.encode()).decode("ascii")
-
-
-def _decode_marker(marker: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(marker.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidParameterValueException("Invalid marker: " + marker, Type="User") from None

@@ -1,0 +1,94 @@
+"""The rules Lambda's API applies to what a request names and sets, beyond `LambdaService`'s
+own: how a function is named (name, ``name:qualifier``, partial and full ARNs), the execution
+role's form, environment variables, asynchronous destinations. Each raises AWS's error with
+AWS's message."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from eventsim.errors import InvalidParameterValueException, ValidationException
+
+__all__ = ["check_role", "check_variables", "destinations", "name_and_qualifier"]
+
+_ROLE = re.compile(r"^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
+_RESERVED_VARIABLES = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+})
+"""Variables Lambda sets itself and refuses in a function's Environment."""
+_MAX_VARIABLES_SIZE = 4096
+_DESTINATION_SERVICES = ("sqs", "sns", "lambda", "events", "s3")
+
+
+def name_and_qualifier(function_name: str, qualifier: str | None) -> tuple[str, str | None]:
+    """Name and qualifier from any form AWS accepts: ``name``, ``name:qualifier``,
+    ``account:function:name[:qualifier]``, a full ARN; `qualifier` must agree."""
+    parts = function_name.split(":")
+    if function_name.startswith("arn:") and len(parts) >= 7 and parts[5] == "function":
+        name, derived = parts[6], (parts[7] if len(parts) > 7 else None)
+    elif len(parts) >= 3 and parts[1] == "function":
+        name, derived = parts[2], (parts[3] if len(parts) > 3 else None)
+    else:
+        name, derived = parts[0], (parts[1] if len(parts) > 1 else None)
+    if derived is not None and qualifier is not None and derived != qualifier:
+        raise InvalidParameterValueException(
+            "The derived qualifier from the function name does not match the specified "
+            "qualifier.", Type="User",
+        )
+    return name, qualifier if qualifier is not None else derived
+
+
+def check_role(role: str) -> None:
+    """An execution role ARN of the form AWS accepts (eventsim checks no permissions)."""
+    if not _ROLE.match(role):
+        raise ValidationException(
+            f"1 validation error detected: Value '{role}' at 'role' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: "
+            "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
+        )
+
+
+def check_variables(variables: dict[str, str]) -> None:
+    """No reserved keys, and at most 4 KB in all."""
+    reserved = sorted(k for k in variables if k in _RESERVED_VARIABLES)
+    if reserved:
+        raise InvalidParameterValueException(
+            "Lambda was unable to configure your environment variables because the "
+            "environment variables you have provided contains reserved keys that are currently "
+            f"not supported for modification. Reserved keys used in this request: "
+            f"{', '.join(reserved)}", Type="User",
+        )
+    measured = json.dumps(variables, separators=(",", ":"))
+    if len(measured.encode()) > _MAX_VARIABLES_SIZE:
+        raise InvalidParameterValueException(
+            "Lambda was unable to configure your environment variables because the "
+            "environment variables you have provided exceeded the 4KB limit. String measured: "
+            f"{measured}", Type="User",
+        )
+
+
+def destinations(config: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The OnSuccess and OnFailure destination ARNs of a DestinationConfig."""
+    on_success = (config.get("OnSuccess") or {}).get("Destination")
+    on_failure = (config.get("OnFailure") or {}).get("Destination")
+    for arn in (on_success, on_failure):
+        if arn is not None and not _valid_destination(arn):
+            success = f"OnSuccess(destination={on_success})" if on_success else "null"
+            failure = f"OnFailure(destination={on_failure})" if on_failure else "null"
+            raise InvalidParameterValueException(
+                f"The provided destination config DestinationConfig(onSuccess={success}, "
+                f"onFailure={failure}) is invalid.", Type="User",
+            )
+    return on_success, on_failure
+
+
+def _valid_destination(arn: str) -> bool:
+    parts = arn.split(":")
+    return len(parts) >= 6 and parts[0] == "arn" and parts[2] in _DESTINATION_SERVICES
