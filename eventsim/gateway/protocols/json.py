@@ -22,7 +22,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
-
 from botocore.model import (  # type: ignore[import-untyped]
     OperationModel,
     ServiceModel,
