@@ -20,6 +20,7 @@ __all__ = [
     "TOPIC_ATTRIBUTES",
     "Subscription",
     "Topic",
+    "dead_letter_target",
     "load_subscription",
     "load_subscriptions",
     "load_topic",
@@ -70,6 +71,17 @@ def validate_topic_name(name: str, fifo: bool) -> None:
                 "and must be between 1 and 256 characters long.")
     elif not _NAME.match(name):
         raise InvalidParameter("Invalid parameter: Topic Name")
+
+
+def dead_letter_target(redrive_policy: str | None) -> str | None:
+    """The ``deadLetterTargetArn`` of a subscription's RedrivePolicy text, if it names one."""
+    if not redrive_policy:
+        return None
+    try:
+        target = json.loads(redrive_policy).get("deadLetterTargetArn")
+    except (ValueError, AttributeError):
+        return None
+    return str(target) if target else None
 
 
 def _true(value: str | None) -> bool:
@@ -156,14 +168,7 @@ class Subscription:
 
     def dead_letter_queue(self) -> str | None:
         """The ``deadLetterTargetArn`` of the RedrivePolicy, if one is set."""
-        text = self.attributes.get("RedrivePolicy")
-        if not text:
-            return None
-        try:
-            target = json.loads(text).get("deadLetterTargetArn")
-        except (ValueError, AttributeError):
-            return None
-        return str(target) if target else None
+        return dead_letter_target(self.attributes.get("RedrivePolicy"))
 
     def reported_attributes(self, account: str) -> dict[str, str]:
         """What GetSubscriptionAttributes answers."""
