@@ -170,6 +170,20 @@ def test_unused_expression_attribute_value_is_rejected(
     assert_unchanged(sim, ddb, table)
 
 
+def test_key_condition_without_the_partition_key_names_the_missing_element(
+        ddb: Any, table: str) -> None:
+    """A KeyConditionExpression must test the partition key for equality (API_Query,
+    KeyConditionExpression); OR is not among its operators."""
+    assert aws_error(lambda: ddb.query(
+        TableName=table, KeyConditionExpression="v = :v",
+        ExpressionAttributeValues={":v": {"N": "1"}})) == (
+        "ValidationException", 400, "Query condition missed key schema element: pk")
+    assert aws_error(lambda: ddb.query(
+        TableName=table, KeyConditionExpression="pk = :a OR pk = :b",
+        ExpressionAttributeValues={":a": {"S": "a"}, ":b": {"S": "b"}})) == (
+        "ValidationException", 400, "Invalid operator used in KeyConditionExpression: OR")
+
+
 def test_item_over_400_kb_is_rejected_by_put_and_by_update(
         sim: ThreadedSimulator, ddb: Any, table: str) -> None:
     """"The maximum item size in DynamoDB is 400 KB, which includes both attribute name binary
@@ -351,21 +365,46 @@ def test_kinesis_put_records_over_500_is_validation_exception(
     assert kinesis_records(kinesis, kstream) == []
 
 
-def test_kinesis_put_records_over_5_mib_is_invalid_argument(kinesis: Any, kstream: str) -> None:
-    """"Each record in the request can be as large as 1 MiB, up to a limit of 5 MiB for the
-    entire request, including partition keys" (API_PutRecords). Six records of 1 MiB each
-    (data plus key) are over; the message is moto's and kinesis-mock's
-    TotalRecordsSizeExceedsLimit. Nothing of the request is put."""
+def test_kinesis_put_records_over_10_mib_is_invalid_argument(
+        kinesis: Any, kstream: str) -> None:
+    """"Each PutRecords request can support up to 500 records. Each record in the request can
+    be as large as 10 MiB, up to a limit of 10 MiB for the entire request, including partition
+    keys" (botocore's kinesis model, PutRecords; the limit was 5 MiB before large-record
+    support). A stream's records stay at most 1 MiB unless UpdateMaxRecordSize raises it, so
+    eleven records of 1 MiB (data plus key) are over while ten are not. Nothing of a refused
+    request is put."""
     record = {"Data": b"x" * (MIB - 1), "PartitionKey": "k"}
-    assert aws_error(lambda: kinesis.put_records(StreamName=kstream, Records=[record] * 6)) == (
-        "InvalidArgumentException", 400, "Records size exceeds 5 MB limit")
+    assert aws_error(lambda: kinesis.put_records(StreamName=kstream, Records=[record] * 11)) == (
+        "InvalidArgumentException", 400, "Records size exceeds 10 MB limit")
     assert kinesis_records(kinesis, kstream) == []
+    assert kinesis.put_records(StreamName=kstream, Records=[record] * 10)[
+        "FailedRecordCount"] == 0
 
 
 def test_kinesis_invalid_iterator_is_invalid_argument(kinesis: Any) -> None:
     assert aws_error(lambda: kinesis.get_records(ShardIterator="AAAAAAAAAAEAAAAA"),
                      kinesis.exceptions.InvalidArgumentException) == (
         "InvalidArgumentException", 400, "Invalid ShardIterator.")
+
+
+def test_kinesis_iterator_expires_after_5_minutes(
+        sim: ThreadedSimulator, kinesis: Any, kstream: str) -> None:
+    """"A shard iterator expires 5 minutes after it is returned to the requester"
+    (API_GetShardIterator); GetRecords then answers ExpiredIteratorException with the times
+    in Java's Date format."""
+    iterator = kinesis.get_shard_iterator(StreamName=kstream, ShardId="shardId-000000000000",
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+
+    async def advance() -> None:
+        sim.sim.clock.advance(5 * 60 + 1)  # type: ignore[attr-defined]
+
+    sim.run(advance())
+    code, status, message = aws_error(lambda: kinesis.get_records(ShardIterator=iterator),
+                                      kinesis.exceptions.ExpiredIteratorException)
+    assert (code, status) == ("ExpiredIteratorException", 400)
+    assert message.startswith("Iterator expired. The iterator was created at time ")
+    assert message.endswith("which is further in the future than the tolerated delay of "
+                            "300000 milliseconds.")
 
 
 # --- SNS ----------------------------------------------------------------------------------
