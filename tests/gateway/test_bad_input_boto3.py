@@ -473,6 +473,48 @@ def test_sns_message_over_256_kib_is_rejected_and_not_delivered(
     assert [len(m["Body"]) for m in queued(sim, sqs, queue)] == [256 * KIB]
 
 
+def test_sns_topic_maximum_message_size_sets_the_limit(
+        sim: ThreadedSimulator, sns: Any, topic: str, sqs: Any, queue: str) -> None:
+    """"When you publish to a topic, the maximum size is determined by the topic's
+    MaximumMessageSize attribute, which supports values up to 1 MiB ... Amazon SNS validates
+    the combined size of the message body and message attributes against this value and
+    returns an InvalidParameter error if the limit is exceeded" (botocore's sns model,
+    Publish, Message)."""
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, queue),
+                  Attributes={"RawMessageDelivery": "true"})
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="MaximumMessageSize",
+                             AttributeValue=str(MIB))
+    assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["MaximumMessageSize"] == str(
+        MIB)
+    assert aws_error(lambda: sns.publish(TopicArn=topic, Message="x" * (MIB + 1)),
+                     sns.exceptions.InvalidParameterException) == (
+        "InvalidParameter", 400, "Invalid parameter: Message too long")
+    sns.publish(TopicArn=topic, Message="x" * MIB)
+    assert [len(m["Body"]) for m in queued(sim, sqs, queue)] == [MIB]
+
+
+def test_sns_maximum_message_size_out_of_range_is_refused_and_kept(
+        sns: Any, topic: str, name: str) -> None:
+    """Valid values are 1024 to 1048576 (botocore's sns model, SetTopicAttributes); a topic
+    above 256 KiB may only have SQS, Firehose or Lambda subscriptions."""
+    for value in ("1023", str(MIB + 1), "big"):
+        code, status, message = aws_error(lambda value=value: sns.set_topic_attributes(
+            TopicArn=topic, AttributeName="MaximumMessageSize", AttributeValue=value),
+            sns.exceptions.InvalidParameterException)
+        assert (code, status) == ("InvalidParameter", 400)
+        assert message.startswith("Invalid parameter: MaximumMessageSize")
+    assert "MaximumMessageSize" not in sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint="http://127.0.0.1:9/hook")
+    code, status, _ = aws_error(lambda: sns.set_topic_attributes(
+        TopicArn=topic, AttributeName="MaximumMessageSize", AttributeValue=str(512 * KIB)))
+    assert (code, status) == ("InvalidParameter", 400)
+    assert aws_error(lambda: sns.create_topic(
+        Name=name + "-new", Attributes={"MaximumMessageSize": "0"}))[:2] == (
+        "InvalidParameter", 400)
+    assert all(not t["TopicArn"].endswith(f":{name}-new")
+               for t in sns.list_topics()["Topics"])
+
+
 INVALID_FILTER_POLICIES: dict[str, tuple[str, str]] = {
     # (policy, the message after "FilterPolicy: "), as LocalStack's provider (validated
     # against AWS by its snapshot tests) and the SNS Developer Guide's constraints give them:
