@@ -342,8 +342,12 @@ def test_kinesis_unknown_stream_is_resource_not_found(kinesis: Any) -> None:
 
 
 def test_kinesis_record_over_1_mib_is_validation_exception(kinesis: Any, kstream: str) -> None:
-    """The data blob is at most 1 MiB (botocore's model: Data max 1048576); AWS's message
-    quotes the value as Java prints a ByteBuffer."""
+    """A stream takes records of at most 1 MiB unless UpdateMaxRecordSize raises its limit
+    ("The default maximum record size for existing, and newly created streams is set to 1 MiB",
+    Developer Guide, "Handle large records"). The message is AWS's from before large records
+    (awslabs/kinesis-aggregation#30), quoting the value as Java prints a ByteBuffer; botocore's
+    model now allows Data up to 10 MiB, and how AWS words the 1 MiB refusal of a default stream
+    since is not published."""
     assert aws_error(lambda: kinesis.put_record(
         StreamName=kstream, Data=b"x" * (MIB + 1), PartitionKey="k")) == (
         "ValidationException", 400,
