@@ -21,6 +21,8 @@ import re
 import sqlite3
 from typing import Any
 
+import orjson
+
 from eventsim.errors import ValidationException
 from eventsim.services.base import ServiceContext
 from eventsim.services.dynamodb.errors import ResourceNotFoundException
@@ -265,7 +267,7 @@ class DynamoDBStreamsService:
             if records and size + len(text) > PAGE_BYTES:
                 break
             size += len(text)
-            records.append(api_record(json.loads(text)))
+            records.append(api_record(orjson.loads(text)))
             next_position = seq + 1
         out: dict[str, Any] = {"Records": records}
         closed = stream["disabled_at"] is not None
