@@ -20,9 +20,7 @@ import argparse
 import asyncio
 import io
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -31,6 +29,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import servers  # bench/servers.py, beside this script
 
 from eventsim import Simulator, SimulatorConfig
 from eventsim.testing import boto3_client
@@ -92,31 +92,6 @@ async def bench_api(invocations: int, burst: int = 100) -> tuple[float, float]:
 # -- 2. boto3 against servers in their own processes -----------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError("server did not start")
-
-
-def _start(cmd: list[str], port: int) -> tuple[subprocess.Popen[bytes], str]:
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_listening(port, proc)
-    return proc, f"http://127.0.0.1:{port}"
-
-
 def _create(url: str) -> None:
     iam = boto3_client("iam", url)
     try:  # moto checks that the role exists; eventsim and the trivial server do not care
@@ -150,34 +125,26 @@ def _get(lam: Any) -> None:
 
 
 def bench_gateway(requests: int, rounds: int) -> dict[str, dict[str, list[float]]]:
-    (WORK / "trivial.py").write_text(TRIVIAL_SERVER)
-    ports = {name: _free_port() for name in ("ceiling", "eventsim", "moto")}
     with tempfile.TemporaryDirectory() as state:
-        servers = {
-            "ceiling": _start([sys.executable, str(WORK / "trivial.py"),
-                               str(ports["ceiling"])], ports["ceiling"]),
-            "eventsim": _start([sys.executable, "-m", "eventsim", "serve", "--port",
-                                str(ports["eventsim"]), "--state", state, "--log-level",
-                                "warning"], ports["eventsim"]),
-            "moto": _start([sys.executable, "-m", "moto.server", "-p", str(ports["moto"])],
-                           ports["moto"]),
+        running = {
+            "ceiling": servers.start_script(WORK / "trivial.py", TRIVIAL_SERVER),
+            "eventsim": servers.start_eventsim(Path(state)),
+            "moto": servers.start_moto(),
         }
         figures: dict[str, dict[str, list[float]]] = {
             "Invoke": {"ceiling": [], "eventsim": []},
-            "GetFunction": {name: [] for name in servers},
+            "GetFunction": {name: [] for name in running},
         }
         try:
-            for _, url in servers.values():
+            for _, url in running.values():
                 _create(url)
             for _ in range(rounds):
-                for name, (_, url) in servers.items():
+                for name, (_, url) in running.items():
                     if name in figures["Invoke"]:
                         figures["Invoke"][name].append(_loop(url, requests, _invoke))
                     figures["GetFunction"][name].append(_loop(url, requests, _get))
         finally:
-            for proc, _ in servers.values():
-                proc.terminate()
-                proc.wait(timeout=30)
+            servers.stop(*(proc for proc, _ in running.values()))
     return figures
 
 

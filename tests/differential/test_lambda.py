@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from compare import Outcome, outcome  # type: ignore[import-not-found]
+from compare import Outcome, assert_agrees, run_steps  # type: ignore[import-not-found]
 
 Step = tuple[str, Callable[[Any, str], Any]]
 
@@ -162,10 +162,8 @@ def outcomes(clients: Callable[[str], tuple[Any, Any]],
     # moto checks that the execution role exists; eventsim checks only its form.
     iam = boto3_client("iam", moto_server)
     role = iam.create_role(RoleName="lambda-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    moto_outcomes = [outcome(lambda fn=fn: fn(moto, role)) for _, fn in STEPS]  # type: ignore[misc]
-    our_outcomes = [outcome(lambda fn=fn: fn(ours, role)) for _, fn in STEPS]  # type: ignore[misc]
-    return {name: (m, o) for (name, _), m, o in zip(STEPS, moto_outcomes, our_outcomes,
-                                                     strict=True)}
+    steps = [(name, lambda c, fn=fn: fn(c, role)) for name, fn in STEPS]
+    return run_steps(moto, ours, steps)  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("step", [pytest.param(name, id=name) for name, _ in STEPS])
@@ -174,9 +172,7 @@ def test_eventsim_answers_like_moto_or_like_aws_where_moto_is_wrong(
 ) -> None:
     moto, ours = outcomes[step]
     if step in MOTO_IS_WRONG:
-        why, aws_behaviour = MOTO_IS_WRONG[step]
-        assert moto != ours, f"moto now agrees on {step}; drop the exception ({why})"
-        assert aws_behaviour(ours), why
+        assert_agrees(step, moto, ours, MOTO_IS_WRONG)
         return
     if ours[0] == "ok" and step in _CONFIGURATION_STEPS:
         for configuration in _configurations(step, ours[1]):
