@@ -67,12 +67,13 @@ class _Backend:
 
     async def invoke_sync(
         self, function: FunctionConfig, payload: str, cause: Cause,
-        request_id: str | None = None,
+        request_id: str | None = None, client_context: dict[str, Any] | None = None,
     ) -> InvocationRecord:
         sim = self._sim
         sim.activity.begin("sync-invoke")
         try:
-            record = await sim.invoker.run(function, payload, cause, request_id=request_id)
+            record = await sim.invoker.run(function, payload, cause, request_id=request_id,
+                                           client_context=client_context)
             await sim.db.write(lambda c: insert_invocation(c, record))
             return record
         finally:

@@ -183,6 +183,7 @@ class Invoker:
         request_id: str | None = None,
         invocation_type: str = "RequestResponse",
         attempt: int = 1,
+        client_context: dict[str, Any] | None = None,
     ) -> Cancel:
         """Start one invocation; ``on_record`` gets its record on this event loop (or the
         exception, for eventsim's own bugs). Returns a function that abandons it."""
@@ -206,6 +207,7 @@ class Invoker:
             # Handlers run in real time whatever the engine's clock says.
             deadline_ms=int(time.time() * 1000) + function.timeout * 1000,
             invocation_type=invocation_type,
+            client_context=client_context,
         )
 
         done = _Recorder(function, payload, cause, request_id, span, invocation_type, attempt,
@@ -221,6 +223,7 @@ class Invoker:
         request_id: str | None = None,
         invocation_type: str = "RequestResponse",
         attempt: int = 1,
+        client_context: dict[str, Any] | None = None,
     ) -> InvocationRecord:
         """Run one invocation to its end and describe it."""
         future: asyncio.Future[InvocationRecord] = asyncio.get_running_loop().create_future()
@@ -234,7 +237,8 @@ class Invoker:
                 future.set_result(record)
 
         cancel = self.start(function, payload, cause, on_record, request_id=request_id,
-                            invocation_type=invocation_type, attempt=attempt)
+                            invocation_type=invocation_type, attempt=attempt,
+                            client_context=client_context)
         try:
             return await future
         except asyncio.CancelledError:

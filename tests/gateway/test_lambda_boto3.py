@@ -573,3 +573,16 @@ def test_handler_timeout_answers_200_with_function_error_and_sandbox_timedout(
     assert error["errorMessage"].endswith("Task timed out after 1.00 seconds")
     assert base64.b64decode(response["LogResult"]).decode().splitlines()[-1].startswith(
         "REPORT RequestId: ")
+
+
+def test_client_context_reaches_a_synchronous_handler(lam: Any, make_function: Any) -> None:
+    name = make_function("app.client_context")
+    sent = {"custom": {"tenant": "t-1"}, "env": {"platform": "Android"},
+            "client": {"app_title": "Pets"}}
+    encoded = base64.b64encode(json.dumps(sent).encode()).decode()
+    response = lam.invoke(FunctionName=name, ClientContext=encoded)
+    assert json.loads(response["Payload"].read()) == {
+        "custom": {"tenant": "t-1"}, "env": {"platform": "Android"}, "app_title": "Pets"}
+    assert lam.invoke(FunctionName=name)["Payload"].read() == b"null"
+    with pytest.raises(lam.exceptions.InvalidRequestContentException):
+        lam.invoke(FunctionName=name, ClientContext=base64.b64encode(b"[1]").decode())

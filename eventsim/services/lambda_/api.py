@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
 import json
 import shutil
 import tempfile
@@ -32,6 +33,7 @@ from eventsim.errors import (
 from eventsim.services.lambda_.errors import (
     FunctionAlreadyExists,
     FunctionNotFound,
+    InvalidRequestContentException,
     PreconditionFailedException,
 )
 from eventsim.services.lambda_.models import FunctionConfig
@@ -63,6 +65,7 @@ MAPPING_OPERATIONS = frozenset({
 """The operations forwarded to the `mappings` object, when it has them."""
 
 _LOG_TAIL_BYTES = 4096
+_MAX_CLIENT_CONTEXT = 3583
 _INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
 _LOG_TYPES = ("None", "Tail")
 _DEFAULT_MAX_ITEMS = 50
@@ -345,6 +348,7 @@ class LambdaAPI:
         log_type: str | None = None,
         payload: bytes | None = None,
         qualifier: str | None = None,
+        client_context: str | None = None,
     ) -> dict[str, Any]:
         kind = invocation_type or "RequestResponse"
         if kind not in _INVOCATION_TYPES:
@@ -358,10 +362,12 @@ class LambdaAPI:
                 f"1 validation error detected: Value '{log_type}' at 'logType' failed to "
                 "satisfy constraint: Member must satisfy enum value set: [None, Tail]"
             )
+        context = _client_context(client_context) if client_context is not None else None
         config = await self._function(function_name, qualifier)
         record = await self.functions.invoke(
             config.name, payload or None,
             invocation_type=cast(Literal["RequestResponse", "Event", "DryRun"], kind),
+            client_context=context,
         )
         if kind == "Event":
             return {"StatusCode": 202, "Payload": b""}
@@ -534,6 +540,21 @@ class LambdaAPI:
             size, digest = await asyncio.to_thread(code_facts, config.code_dir, root)
             cached = self._code[config.arn] = (config.code_dir, size, digest)
         return cached[1], cached[2]
+
+
+def _client_context(text: str) -> dict[str, Any]:
+    """X-Amz-Client-Context: base64 JSON of at most 3,583 bytes (AWS's limit)."""
+    if len(text) > _MAX_CLIENT_CONTEXT:
+        raise InvalidRequestContentException(
+            f"Client context must be at most {_MAX_CLIENT_CONTEXT} bytes, base64-encoded.")
+    try:
+        value = json.loads(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError):
+        value = None
+    if not isinstance(value, dict):
+        raise InvalidRequestContentException(
+            "Client context must be a base64-encoded JSON object.")
+    return value
 
 
 def _json_bytes(value: Any) -> bytes:

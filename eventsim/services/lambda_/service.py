@@ -43,7 +43,7 @@ class InvocationBackend(Protocol):
 
     async def invoke_sync(
         self, function: FunctionConfig, payload: str, cause: Cause,
-        request_id: str | None = None,
+        request_id: str | None = None, client_context: dict[str, Any] | None = None,
     ) -> InvocationRecord: ...
 
     async def enqueue(
@@ -245,12 +245,14 @@ class LambdaService:
         payload: Any = None,
         *,
         invocation_type: Literal["RequestResponse", "Event", "DryRun"] = "RequestResponse",
+        client_context: dict[str, Any] | None = None,
     ) -> InvocationRecord | None:
         """Invoke a function, as Lambda's Invoke does.
 
         `payload` is any JSON-able value, or already-encoded JSON as str/bytes. RequestResponse
         returns the finished invocation; Event queues it durably and returns None; DryRun only
-        checks that the function exists.
+        checks that the function exists. `client_context` reaches the handler as
+        ``context.client_context`` (synchronous invocations only, as on AWS).
         """
         config = await self.get_function(name)
         text = _encode_payload(payload)
@@ -274,7 +276,7 @@ class LambdaService:
             return None
         if invocation_type != "RequestResponse":
             raise InvalidParameterValueException(f"Unknown invocation type {invocation_type}")
-        return await self.backend.invoke_sync(config, text, cause, request_id)
+        return await self.backend.invoke_sync(config, text, cause, request_id, client_context)
 
 
 _UPDATABLE = frozenset({"handler", "runtime", "timeout", "memory_size", "environment", "role",

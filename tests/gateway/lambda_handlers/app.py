@@ -22,3 +22,10 @@ def slow(event, context):
 
     time.sleep(event.get("seconds", 5))
     return "finished"
+
+
+def client_context(event, context):
+    sent = context.client_context
+    if sent is None:
+        return None
+    return {"custom": sent.custom, "env": sent.env, "app_title": sent.client.app_title}
