@@ -37,6 +37,10 @@ def _create(c: Any, role: str, name: str = "f", **kwargs: Any) -> Any:
                              Handler="app.handler", Code={"ZipFile": ZIP}, **kwargs)
 
 
+def _arn(c: Any, name: str = "f") -> str:
+    return str(c.get_function(FunctionName=name)["Configuration"]["FunctionArn"])
+
+
 STEPS: list[Step] = [
     ("create_function", lambda c, role: _create(c, role, Description="d", Timeout=10)),
     ("create_function_again", lambda c, role: _create(c, role)),
@@ -63,6 +67,12 @@ STEPS: list[Step] = [
         FunctionName="f")),
     ("get_event_invoke_config_deleted", lambda c, role: c.get_function_event_invoke_config(
         FunctionName="f")),
+    ("tag_resource", lambda c, role: c.tag_resource(Resource=_arn(c), Tags={"team": "pets"})),
+    ("list_tags", lambda c, role: c.list_tags(Resource=_arn(c))),
+    ("untag_resource", lambda c, role: c.untag_resource(Resource=_arn(c), TagKeys=["team"])),
+    ("list_tags_untagged", lambda c, role: c.list_tags(Resource=_arn(c))),
+    ("list_tags_missing_function", lambda c, role: c.list_tags(
+        Resource=_arn(c).rsplit(":", 1)[0] + ":nope")),
     ("get_account_settings", lambda c, role: c.get_account_settings()),
     ("delete_function", lambda c, role: c.delete_function(FunctionName="f")),
     ("delete_function_again", lambda c, role: c.delete_function(FunctionName="f")),

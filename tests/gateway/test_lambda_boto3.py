@@ -586,3 +586,38 @@ def test_client_context_reaches_a_synchronous_handler(lam: Any, make_function: A
     assert lam.invoke(FunctionName=name)["Payload"].read() == b"null"
     with pytest.raises(lam.exceptions.InvalidRequestContentException):
         lam.invoke(FunctionName=name, ClientContext=base64.b64encode(b"[1]").decode())
+
+
+# -- tags ----------------------------------------------------------------------------------
+
+
+def test_tags_on_create_then_tag_untag_and_list(lam: Any, threaded_sim: ThreadedSimulator) -> None:
+    created = lam.create_function(
+        FunctionName="tagged", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+        Code={"ZipFile": _zip({"app.py": ZIPPED_HANDLER})}, Tags={"team": "pets"})
+    arn = created["FunctionArn"]
+    assert lam.list_tags(Resource=arn)["Tags"] == {"team": "pets"}
+    assert lam.get_function(FunctionName="tagged")["Tags"] == {"team": "pets"}
+    lam.tag_resource(Resource=arn, Tags={"stage": "dev", "team": "cats"})
+    assert lam.list_tags(Resource=arn)["Tags"] == {"team": "cats", "stage": "dev"}
+    lam.untag_resource(Resource=arn, TagKeys=["team"])
+    assert lam.list_tags(Resource=arn)["Tags"] == {"stage": "dev"}
+    # Tagging is no configuration change.
+    assert (lam.get_function_configuration(FunctionName="tagged")["LastModified"]
+            == created["LastModified"])
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.list_tags(Resource=f"{ACCOUNT_ARN}:nope")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.tag_resource(Resource=f"{arn}:$LATEST", Tags={"a": "b"})
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.tag_resource(Resource=arn, Tags={"aws:cloudformation": "x"})
+    lam.delete_function(FunctionName="tagged")
+
+
+def test_tags_survive_in_the_function_record(
+    lam: Any, make_function: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    name = make_function()
+    lam.tag_resource(Resource=f"{ACCOUNT_ARN}:{name}", Tags={"k": "v"})
+    assert threaded_sim.functions.peek(name).tags == {"k": "v"}
+    assert "Tags" not in lam.get_function(FunctionName=make_function())

@@ -92,7 +92,8 @@ async def test_event_invoke_config_role_and_last_modified_survive_a_restart(
     async with Simulator(config) as sim:
         await sim.functions.create_function(
             name="keeper", handler="app.echo", code_dir=HANDLERS,
-            role="arn:aws:iam::000000000000:role/keeper", description="keeps things")
+            role="arn:aws:iam::000000000000:role/keeper", description="keeps things",
+            tags={"team": "pets"})
         await sim.lambda_api.put_function_event_invoke_config(
             function_name="keeper", maximum_retry_attempts=1,
             destination_config={"OnFailure": {"Destination": queue}})
@@ -103,6 +104,8 @@ async def test_event_invoke_config_role_and_last_modified_survive_a_restart(
         assert after == before
         assert after["Role"] == "arn:aws:iam::000000000000:role/keeper"
         assert after["Description"] == "keeps things"
+        assert (await sim.lambda_api.get_function(function_name="keeper"))["Tags"] == {
+            "team": "pets"}
         again = await sim.lambda_api.get_function_event_invoke_config(function_name="keeper")
         assert again == settings
         assert again["MaximumRetryAttempts"] == 1

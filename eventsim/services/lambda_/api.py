@@ -40,6 +40,7 @@ from eventsim.services.lambda_.models import FunctionConfig
 from eventsim.services.lambda_.packages import code_facts, remove_package, unpack_zip
 from eventsim.services.lambda_.rules import (
     check_role,
+    check_tags,
     check_variables,
     destinations,
     name_and_qualifier,
@@ -126,6 +127,7 @@ class LambdaAPI:
         package_type: str | None = None,
         environment: dict[str, Any] | None = None,
         architectures: list[str] | None = None,
+        tags: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """CreateFunction with a zip (``Code.ZipFile``) of a Python function: the zip is
         unpacked under `code_root` and the function defined on that directory."""
@@ -150,6 +152,7 @@ class LambdaAPI:
         variables = {str(k): str(v) for k, v in
                      ((environment or {}).get("Variables") or {}).items()}
         check_variables(variables)
+        check_tags(tags or {})
         if self.functions.exists(function_name):
             raise FunctionAlreadyExists(function_name)  # before unpacking anything
         code_dir = await asyncio.to_thread(unpack_zip, self._root(), function_name, zipped)
@@ -159,6 +162,7 @@ class LambdaAPI:
                 timeout=3 if timeout is None else timeout,
                 memory_size=128 if memory_size is None else memory_size,
                 environment=variables, role=role, description=description or "",
+                tags=tags,
             )
         except BaseException:
             await asyncio.to_thread(remove_package, self._root(), str(code_dir))
@@ -268,6 +272,8 @@ class LambdaAPI:
     ) -> dict[str, Any]:
         config = await self._function(function_name, qualifier)
         result: dict[str, Any] = {"Configuration": await self._configuration(config)}
+        if config.tags:
+            result["Tags"] = dict(config.tags)
         if config.reserved_concurrency is not None:
             result["Concurrency"] = {"ReservedConcurrentExecutions": config.reserved_concurrency}
         return result
@@ -337,6 +343,21 @@ class LambdaAPI:
             },
             "AccountUsage": {"TotalCodeSize": sum(sizes), "FunctionCount": len(functions)},
         }
+
+    # -- tags ------------------------------------------------------------------------------
+
+    async def tag_resource(self, *, resource: str, tags: dict[str, str]) -> None:
+        config = await self._tagged(resource)
+        check_tags({**config.tags, **tags})
+        await self.functions.set_tags(config.name, {**config.tags, **tags})
+
+    async def untag_resource(self, *, resource: str, tag_keys: list[str]) -> None:
+        config = await self._tagged(resource)
+        await self.functions.set_tags(
+            config.name, {k: v for k, v in config.tags.items() if k not in tag_keys})
+
+    async def list_tags(self, *, resource: str) -> dict[str, Any]:
+        return {"Tags": dict((await self._tagged(resource)).tags)}
 
     # -- invoking --------------------------------------------------------------------------
 
@@ -496,6 +517,27 @@ class LambdaAPI:
         if qualifier is not None and qualifier != config.version:
             raise FunctionNotFound(f"{config.arn}:{qualifier}")
         return config
+
+    async def _tagged(self, resource: str) -> FunctionConfig:
+        """The function a tagging request names: by its unqualified ARN only, as AWS takes it."""
+        parts = resource.split(":")
+        if not (resource.startswith("arn:") and len(parts) >= 7):
+            raise ValidationException(
+                f"1 validation error detected: Value '{resource}' at 'resource' failed to "
+                "satisfy constraint: Member must satisfy regular expression pattern: "
+                "arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:"
+                "\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|"
+                "event-source-mapping:[0-9a-fA-F-]{36})"
+            )
+        if parts[5] != "function":
+            raise NotImplementedOperation(
+                f"eventsim tags functions only, not {parts[5]} resources, yet")
+        if len(parts) > 7:
+            raise InvalidParameterValueException(
+                "Tags on function aliases and versions are not supported. Please specify a "
+                "function ARN.", Type="User",
+            )
+        return await self.functions.get_function(parts[6])
 
     async def _existing(self, function_name: str, qualifier: str | None) -> FunctionConfig:
         try:

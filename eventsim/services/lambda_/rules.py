@@ -11,7 +11,7 @@ from typing import Any
 
 from eventsim.errors import InvalidParameterValueException, ValidationException
 
-__all__ = ["check_role", "check_variables", "destinations", "name_and_qualifier"]
+__all__ = ["check_role", "check_tags", "check_variables", "destinations", "name_and_qualifier"]
 
 _ROLE = re.compile(r"^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
 _RESERVED_VARIABLES = frozenset({
@@ -24,6 +24,7 @@ _RESERVED_VARIABLES = frozenset({
 })
 """Variables Lambda sets itself and refuses in a function's Environment."""
 _MAX_VARIABLES_SIZE = 4096
+_MAX_TAGS = 50
 _DESTINATION_SERVICES = ("sqs", "sns", "lambda", "events", "s3")
 
 
@@ -72,6 +73,22 @@ def check_variables(variables: dict[str, str]) -> None:
             "environment variables you have provided exceeded the 4KB limit. String measured: "
             f"{measured}", Type="User",
         )
+
+
+def check_tags(tags: dict[str, str]) -> None:
+    """At most 50 tags; keys of 1-128 characters not starting ``aws:``, values up to 256."""
+    if len(tags) > _MAX_TAGS:
+        raise InvalidParameterValueException(
+            f"Number of tags exceeds resource tag limit of {_MAX_TAGS}.", Type="User")
+    for key, value in tags.items():
+        if key.lower().startswith("aws:"):
+            raise InvalidParameterValueException(
+                f"Tag keys prefixed with 'aws:' are reserved: {key}", Type="User")
+        if not 1 <= len(key) <= 128 or len(value) > 256:
+            raise InvalidParameterValueException(
+                "Tag keys must be 1 to 128 characters and values at most 256 characters.",
+                Type="User",
+            )
 
 
 def destinations(config: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -107,6 +107,7 @@ class LambdaService:
         runtime_kind: RuntimeKind | None = None,
         role: str | None = None,
         description: str = "",
+        tags: dict[str, str] | None = None,
         replace: bool = False,
     ) -> FunctionConfig:
         """Define a function. `replace=True` updates an existing one in place."""
@@ -125,7 +126,7 @@ class LambdaService:
             maximum_retry_attempts=maximum_retry_attempts, maximum_event_age=maximum_event_age,
             on_success=on_success, on_failure=on_failure,
             runtime_kind=runtime_kind or self._default_runtime, role=role,
-            description=description,
+            description=description, tags=dict(tags or {}),
         )
         _check(config)
         config = await self._with_code_dir(config, code_dir)
@@ -230,6 +231,11 @@ class LambdaService:
             config, maximum_retry_attempts=2, maximum_event_age=21600, on_success=None,
             on_failure=None, event_invoke_config_at=None, event_invoke_config_given=[],
         ))
+
+    async def set_tags(self, name: str, tags: dict[str, str]) -> FunctionConfig:
+        """Replace a function's tags (its LastModified stays: tags are no configuration)."""
+        config = await self.get_function(name)
+        return await self._store(dataclasses.replace(config, tags=dict(tags)))
 
     async def _store(self, config: FunctionConfig) -> FunctionConfig:
         """Keep a changed configuration; its code and LastModified stay as they were."""
