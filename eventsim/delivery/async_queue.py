@@ -22,7 +22,7 @@ from eventsim.clock import Clock
 from eventsim.delivery.outcomes import OutcomeWriter
 from eventsim.delivery.retry import retry_delay
 from eventsim.delivery.worker import Worker
-from eventsim.events.destinations import async_destination_record
+from eventsim.events.destinations import async_destination_record, dead_letter_attributes
 from eventsim.ids import new_uuid
 from eventsim.runtime.invoker import Invoker
 from eventsim.services.lambda_.invocations import InvocationRecord
@@ -49,6 +49,27 @@ def destination_kind(arn: str) -> str:
     return {"lambda": "function", "sqs": "queue", "sns": "topic", "events": "bus"}.get(
         service, "unknown"
     )
+
+
+def _destination_payload(
+    kind: str, record_text: str, row: QueuedEvent, record: InvocationRecord | None,
+    dead_letter: bool,
+) -> str:
+    """The outbox payload for a destination, by the outbox contracts: queues take
+    ``{"MessageBody"}``, topics ``{"Message"}``, functions the event itself. A dead-letter queue
+    or topic gets the original event with Lambda's three attributes rather than the record."""
+    if dead_letter and kind in ("queue", "topic"):
+        error = (record.error or {}) if record is not None else {}
+        attributes = dead_letter_attributes(
+            request_id=row.request_id, error_message=str(error.get("errorMessage", "")))
+        key = "MessageBody" if kind == "queue" else "Message"
+        return json.dumps({key: row.payload, "MessageAttributes": attributes},
+                          separators=(",", ":"))
+    if kind == "queue":
+        return json.dumps({"MessageBody": record_text}, separators=(",", ":"))
+    if kind == "topic":
+        return json.dumps({"Message": record_text}, separators=(",", ":"))
+    return record_text
 
 
 class AsyncInvokeQueue(Worker):
@@ -226,8 +247,13 @@ class AsyncInvokeQueue(Worker):
             text = json.dumps(document, separators=(",", ":"))
             outcome = (row.request_id, function.name, condition, destination, text, now)
             if destination is not None:
-                outbox = OutboxRow(target_kind=destination_kind(destination), target=destination,
-                                   payload=text, cause=row.cause.to_json(), created_at=now)
+                kind = destination_kind(destination)
+                dead_letter = condition != "Success" and function.on_failure is None
+                outbox = OutboxRow(
+                    target_kind=kind, target=destination,
+                    payload=_destination_payload(kind, text, row, record, dead_letter),
+                    cause=row.cause.to_json(), created_at=now,
+                )
         self._release(function)
         self._outcomes.finish(record, row.id, outcome, outbox,
                               self._wake_dispatcher if destination is not None else None)

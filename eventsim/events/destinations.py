@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
-__all__ = ["async_destination_record", "format_timestamp"]
+__all__ = ["async_destination_record", "dead_letter_attributes", "format_timestamp"]
 
 
 def format_timestamp(epoch_seconds: float) -> str:
@@ -63,3 +63,18 @@ def _decode(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def dead_letter_attributes(
+    *, request_id: str, error_message: str, status_code: int = 200,
+) -> dict[str, dict[str, str]]:
+    """The message attributes Lambda puts on the raw event it sends to a dead-letter queue or
+    topic (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html,
+    dead-letter queues): RequestID, ErrorCode (the 3-digit HTTP status) and ErrorMessage (its
+    first 1 KB)."""
+    return {
+        "RequestID": {"DataType": "String", "StringValue": request_id},
+        "ErrorCode": {"DataType": "Number", "StringValue": str(status_code)},
+        "ErrorMessage": {"DataType": "String",
+                         "StringValue": error_message.encode()[:1024].decode(errors="ignore")},
+    }

@@ -621,3 +621,63 @@ def test_tags_survive_in_the_function_record(
     lam.tag_resource(Resource=f"{ACCOUNT_ARN}:{name}", Tags={"k": "v"})
     assert threaded_sim.functions.peek(name).tags == {"k": "v"}
     assert "Tags" not in lam.get_function(FunctionName=make_function())
+
+
+def test_dead_letter_config_is_set_removed_and_receives_failed_events(
+    lam: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    sqs = threaded_sim.client("sqs")
+    url = sqs.create_queue(QueueName="lambda-dlq")["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    failing = _zip({"app.py": "def handler(event, context):\n    raise ValueError('no')\n"})
+    created = lam.create_function(
+        FunctionName="dead-lettered", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+        Code={"ZipFile": failing}, DeadLetterConfig={"TargetArn": queue})
+    assert created["DeadLetterConfig"] == {"TargetArn": queue}
+    lam.put_function_event_invoke_config(FunctionName="dead-lettered", MaximumRetryAttempts=0)
+    lam.invoke(FunctionName="dead-lettered", InvocationType="Event", Payload=b'{"n": 1}')
+    threaded_sim.settle()
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                   MessageAttributeNames=["All"]).get("Messages", [])
+    # A dead-letter queue gets the event itself, with Lambda's three attributes.
+    [message] = messages
+    assert json.loads(message["Body"]) == {"n": 1}
+    attributes = message["MessageAttributes"]
+    assert attributes["ErrorCode"] == {"DataType": "Number", "StringValue": "200"}
+    assert attributes["ErrorMessage"]["StringValue"] == "no"
+    assert attributes["RequestID"]["StringValue"] == threaded_sim.invocations.list(
+        function="dead-lettered")[0].request_id
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.update_function_configuration(
+            FunctionName="dead-lettered",
+            DeadLetterConfig={"TargetArn": "arn:aws:s3:::not-a-queue"})
+    removed = lam.update_function_configuration(FunctionName="dead-lettered",
+                                                DeadLetterConfig={"TargetArn": ""})
+    assert "DeadLetterConfig" not in removed
+    lam.delete_function(FunctionName="dead-lettered")
+
+
+def test_on_failure_destination_queue_receives_the_invocation_record(
+    lam: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    sqs = threaded_sim.client("sqs")
+    url = sqs.create_queue(QueueName="lambda-failures")["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    failing = _zip({"app.py": "def handler(event, context):\n    raise ValueError('no')\n"})
+    lam.create_function(FunctionName="fails-to-queue", Runtime="python3.12", Role=ROLE,
+                        Handler="app.handler", Code={"ZipFile": failing})
+    lam.put_function_event_invoke_config(
+        FunctionName="fails-to-queue", MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": queue}})
+    response = lam.invoke(FunctionName="fails-to-queue", InvocationType="Event",
+                          Payload=b'{"n": 2}')
+    threaded_sim.settle()
+    [message] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["requestId"] == response["ResponseMetadata"]["RequestId"]
+    assert record["requestPayload"] == {"n": 2}
+    assert record["responsePayload"]["errorType"] == "ValueError"
+    lam.delete_function(FunctionName="fails-to-queue")

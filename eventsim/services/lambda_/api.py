@@ -42,6 +42,7 @@ from eventsim.services.lambda_.rules import (
     check_role,
     check_tags,
     check_variables,
+    dead_letter_arn,
     destinations,
     name_and_qualifier,
 )
@@ -128,6 +129,7 @@ class LambdaAPI:
         environment: dict[str, Any] | None = None,
         architectures: list[str] | None = None,
         tags: dict[str, str] | None = None,
+        dead_letter_config: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """CreateFunction with a zip (``Code.ZipFile``) of a Python function: the zip is
         unpacked under `code_root` and the function defined on that directory."""
@@ -153,6 +155,7 @@ class LambdaAPI:
                      ((environment or {}).get("Variables") or {}).items()}
         check_variables(variables)
         check_tags(tags or {})
+        dead_letter_target = dead_letter_arn(dead_letter_config)
         if self.functions.exists(function_name):
             raise FunctionAlreadyExists(function_name)  # before unpacking anything
         code_dir = await asyncio.to_thread(unpack_zip, self._root(), function_name, zipped)
@@ -162,7 +165,7 @@ class LambdaAPI:
                 timeout=3 if timeout is None else timeout,
                 memory_size=128 if memory_size is None else memory_size,
                 environment=variables, role=role, description=description or "",
-                tags=tags,
+                tags=tags, dead_letter_target=dead_letter_target,
             )
         except BaseException:
             await asyncio.to_thread(remove_package, self._root(), str(code_dir))
@@ -180,6 +183,7 @@ class LambdaAPI:
         memory_size: int | None = None,
         environment: dict[str, Any] | None = None,
         runtime: str | None = None,
+        dead_letter_config: dict[str, Any] | None = None,
         revision_id: str | None = None,
     ) -> dict[str, Any]:
         config = await self._function(function_name, None)
@@ -193,6 +197,9 @@ class LambdaAPI:
                          for k, v in (environment.get("Variables") or {}).items()}
             check_variables(variables)
             changes["environment"] = variables
+        if dead_letter_config is not None:
+            # An empty TargetArn removes the dead-letter queue.
+            changes["dead_letter_target"] = dead_letter_arn(dead_letter_config)
         for field, value in (("handler", handler), ("description", description),
                              ("timeout", timeout), ("memory_size", memory_size),
                              ("runtime", runtime)):

@@ -11,7 +11,14 @@ from typing import Any
 
 from eventsim.errors import InvalidParameterValueException, ValidationException
 
-__all__ = ["check_role", "check_tags", "check_variables", "destinations", "name_and_qualifier"]
+__all__ = [
+    "check_role",
+    "check_tags",
+    "check_variables",
+    "dead_letter_arn",
+    "destinations",
+    "name_and_qualifier",
+]
 
 _ROLE = re.compile(r"^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
 _RESERVED_VARIABLES = frozenset({
@@ -89,6 +96,19 @@ def check_tags(tags: dict[str, str]) -> None:
                 "Tag keys must be 1 to 128 characters and values at most 256 characters.",
                 Type="User",
             )
+
+
+def dead_letter_arn(config: dict[str, Any] | None) -> str | None:
+    """The queue or topic of a DeadLetterConfig (SQS or SNS only); None for none or ``""``."""
+    arn = (config or {}).get("TargetArn") or None
+    if arn is not None:
+        parts = arn.split(":")
+        if len(parts) < 6 or parts[0] != "arn" or parts[2] not in ("sqs", "sns"):
+            raise InvalidParameterValueException(
+                f"The dead-letter target {arn} is invalid: it must be an SQS queue or SNS "
+                "topic ARN.", Type="User",
+            )
+    return str(arn) if arn is not None else None
 
 
 def destinations(config: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -108,6 +108,7 @@ class LambdaService:
         role: str | None = None,
         description: str = "",
         tags: dict[str, str] | None = None,
+        dead_letter_target: str | None = None,
         replace: bool = False,
     ) -> FunctionConfig:
         """Define a function. `replace=True` updates an existing one in place."""
@@ -127,6 +128,7 @@ class LambdaService:
             on_success=on_success, on_failure=on_failure,
             runtime_kind=runtime_kind or self._default_runtime, role=role,
             description=description, tags=dict(tags or {}),
+            dead_letter_target=dead_letter_target,
         )
         _check(config)
         config = await self._with_code_dir(config, code_dir)
@@ -149,7 +151,7 @@ class LambdaService:
     async def update_function(self, name: str, **changes: Any) -> FunctionConfig:
         """Change an existing function's configuration (`FunctionConfig` field names: handler,
         runtime, timeout, memory_size, environment, role, description, code_dir,
-        reserved_concurrency); everything else stays. Its LastModified moves."""
+        reserved_concurrency, dead_letter_target); everything else stays. Its LastModified moves."""
         config = await self.get_function(name)
         unknown = set(changes) - _UPDATABLE
         if unknown:
@@ -286,7 +288,8 @@ class LambdaService:
 
 
 _UPDATABLE = frozenset({"handler", "runtime", "timeout", "memory_size", "environment", "role",
-                        "description", "code_dir", "reserved_concurrency"})
+                        "description", "code_dir", "reserved_concurrency",
+                        "dead_letter_target"})
 
 
 def _check(config: FunctionConfig) -> None:
