@@ -681,3 +681,23 @@ def test_on_failure_destination_queue_receives_the_invocation_record(
     assert record["requestPayload"] == {"n": 2}
     assert record["responsePayload"]["errorType"] == "ValueError"
     lam.delete_function(FunctionName="fails-to-queue")
+
+
+def test_aws_cli_create_function_from_a_zip_file_then_invoke_and_delete(
+    threaded_sim: ThreadedSimulator, tmp_path: Path
+) -> None:
+    package = tmp_path / "function.zip"
+    package.write_bytes(_zip({"app.py": ZIPPED_HANDLER}))
+    created = json.loads(_aws(
+        threaded_sim, tmp_path, "lambda", "create-function", "--function-name", "from-cli",
+        "--runtime", "python3.12", "--role", ROLE, "--handler", "app.handler",
+        "--zip-file", f"fileb://{package}", "--environment", "Variables={STAGE=cli}",
+    ).stdout)
+    assert created["CodeSize"] == package.stat().st_size
+    assert created["Environment"] == {"Variables": {"STAGE": "cli"}}
+    out = tmp_path / "out.json"
+    _aws(threaded_sim, tmp_path, "lambda", "invoke", "--function-name", "from-cli",
+         "--payload", '{"k": 1}', str(out))
+    assert json.loads(out.read_text())["event"] == {"k": 1}
+    _aws(threaded_sim, tmp_path, "lambda", "delete-function", "--function-name", "from-cli")
+    assert threaded_sim.functions.peek("from-cli") is None
