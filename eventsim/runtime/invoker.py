@@ -18,7 +18,10 @@ from eventsim.services.lambda_.invocations import InvocationRecord
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.tracing import Cause, TraceHeader, new_span_id
 
-__all__ = ["Invoker", "lambda_environment"]
+__all__ = ["MAX_RESPONSE_PAYLOAD", "Invoker", "lambda_environment"]
+
+MAX_RESPONSE_PAYLOAD = 6291556
+"""The largest answer a handler may give, in bytes (AWS's figure, a little over 6 MiB)."""
 
 # Credentials boto3 inside a handler signs with; eventsim does not check signatures.
 _CREDENTIALS = {
@@ -142,6 +145,15 @@ class _Recorder:
             self.on_record(result)
             return
         function, cause = self.function, self.cause
+        if (result.status == "Success" and result.payload is not None
+                and len(result.payload) > MAX_RESPONSE_PAYLOAD):
+            # Lambda turns an oversized answer into a function error (reference §4.1).
+            result.status = "Error"
+            result.error = {
+                "errorMessage": "Response payload size exceeded maximum allowed payload size "
+                                f"({MAX_RESPONSE_PAYLOAD} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge",
+            }
         result.logs = _with_platform_lines(function, self.request_id, result)
         self.on_record(InvocationRecord(
             request_id=self.request_id, function=function.name,

@@ -701,3 +701,21 @@ def test_aws_cli_create_function_from_a_zip_file_then_invoke_and_delete(
     assert json.loads(out.read_text())["event"] == {"k": 1}
     _aws(threaded_sim, tmp_path, "lambda", "delete-function", "--function-name", "from-cli")
     assert threaded_sim.functions.peek("from-cli") is None
+
+
+def test_answer_over_6_mb_is_a_response_size_function_error(
+    lam: Any, make_function: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    name = make_function("app.big")
+    fits = lam.invoke(FunctionName=name, Payload=json.dumps({"size": 6_291_556 - 2}))
+    assert "FunctionError" not in fits
+    assert len(fits["Payload"].read()) == 6_291_556
+    response = lam.invoke(FunctionName=name, Payload=json.dumps({"size": 6_291_556}))
+    assert response["FunctionError"] == "Unhandled"
+    assert json.loads(response["Payload"].read()) == {
+        "errorMessage": "Response payload size exceeded maximum allowed payload size "
+                        "(6291556 bytes).",
+        "errorType": "Function.ResponseSizeTooLarge",
+    }
+    assert [r.status for r in threaded_sim.invocations.list(function=name)] == ["Success",
+                                                                               "Error"]

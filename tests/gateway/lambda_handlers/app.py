@@ -29,3 +29,7 @@ def client_context(event, context):
     if sent is None:
         return None
     return {"custom": sent.custom, "env": sent.env, "app_title": sent.client.app_title}
+
+
+def big(event, context):
+    return "x" * event["size"]
