@@ -73,6 +73,18 @@ STEPS: list[Step] = [
     ("list_tags_untagged", lambda c, role: c.list_tags(Resource=_arn(c))),
     ("list_tags_missing_function", lambda c, role: c.list_tags(
         Resource=_arn(c).rsplit(":", 1)[0] + ":nope")),
+    ("get_policy_none", lambda c, role: c.get_policy(FunctionName="f")),
+    ("add_permission", lambda c, role: c.add_permission(
+        FunctionName="f", StatementId="s3invoke", Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::uploads")),
+    ("add_permission_again", lambda c, role: c.add_permission(
+        FunctionName="f", StatementId="s3invoke", Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com")),
+    ("get_policy", lambda c, role: c.get_policy(FunctionName="f")),
+    ("remove_permission", lambda c, role: c.remove_permission(FunctionName="f",
+                                                              StatementId="s3invoke")),
+    ("remove_permission_again", lambda c, role: c.remove_permission(FunctionName="f",
+                                                                    StatementId="s3invoke")),
     ("get_account_settings", lambda c, role: c.get_account_settings()),
     ("delete_function", lambda c, role: c.delete_function(FunctionName="f")),
     ("delete_function_again", lambda c, role: c.delete_function(FunctionName="f")),
@@ -122,6 +134,18 @@ DESTINATION_CONFIG = (
 )
 
 MOTO_IS_WRONG: dict[str, tuple[str, Callable[[Outcome], bool]]] = {
+    "add_permission_again": (
+        "a statement id is unique within a function's policy: AddPermission with one that "
+        "exists is ResourceConflictException 409 ('The statement id (...) provided already "
+        f"exists', {_API}API_AddPermission.html, Errors); moto adds a second statement",
+        lambda got: got == ("error", ("ResourceConflictException", 409)),
+    ),
+    "remove_permission_again": (
+        "RemovePermission of a statement the policy does not have is "
+        f"ResourceNotFoundException 404 ({_API}API_RemovePermission.html, Errors); moto "
+        "answers 204",
+        lambda got: got == ("error", ("ResourceNotFoundException", 404)),
+    ),
     "list_functions_paged": (
         "ListFunctions returns at most MaxItems functions and a NextMarker 'included if more "
         f"results are available' ({_API}API_ListFunctions.html); moto returns every function "

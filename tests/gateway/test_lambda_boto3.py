@@ -719,3 +719,39 @@ def test_answer_over_6_mb_is_a_response_size_function_error(
     }
     assert [r.status for r in threaded_sim.invocations.list(function=name)] == ["Success",
                                                                                "Error"]
+
+
+# -- resource policy -----------------------------------------------------------------------
+
+
+def test_add_permission_get_policy_and_remove_permission(lam: Any, make_function: Any) -> None:
+    name = make_function()
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as raised:
+        lam.get_policy(FunctionName=name)
+    assert _error(raised)[1] == "The resource you requested does not exist."
+    added = lam.add_permission(
+        FunctionName=name, StatementId="s3invoke", Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::uploads",
+        SourceAccount="000000000000")
+    assert added["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert json.loads(added["Statement"]) == {
+        "Sid": "s3invoke", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+        "Action": "lambda:InvokeFunction", "Resource": f"{ACCOUNT_ARN}:{name}",
+        "Condition": {"StringEquals": {"AWS:SourceAccount": "000000000000"},
+                      "ArnLike": {"AWS:SourceArn": "arn:aws:s3:::uploads"}},
+    }
+    lam.add_permission(FunctionName=name, StatementId="account", Action="lambda:*",
+                       Principal="111122223333")
+    policy = json.loads(lam.get_policy(FunctionName=name)["Policy"])
+    assert (policy["Version"], policy["Id"]) == ("2012-10-17", "default")
+    assert [s["Sid"] for s in policy["Statement"]] == ["s3invoke", "account"]
+    assert policy["Statement"][1]["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    with pytest.raises(lam.exceptions.ResourceConflictException) as raised:
+        lam.add_permission(FunctionName=name, StatementId="s3invoke",
+                           Action="lambda:InvokeFunction", Principal="s3.amazonaws.com")
+    assert "The statement id (s3invoke) provided already exists" in _error(raised)[1]
+    removed = lam.remove_permission(FunctionName=name, StatementId="s3invoke")
+    assert removed["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as raised:
+        lam.remove_permission(FunctionName=name, StatementId="s3invoke")
+    assert _error(raised)[1] == "Statement s3invoke is not found in resource policy."

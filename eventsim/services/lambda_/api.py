@@ -26,6 +26,7 @@ from typing import Any, Literal, cast
 from eventsim.errors import (
     InvalidParameterValueException,
     NotImplementedOperation,
+    ResourceConflictException,
     ResourceNotFoundException,
     TooManyRequestsException,
     ValidationException,
@@ -53,6 +54,7 @@ from eventsim.services.lambda_.shapes import (
     encode_marker,
     event_invoke_config,
     function_configuration,
+    statement,
 )
 
 __all__ = ["MAPPING_OPERATIONS", "LambdaAPI"]
@@ -365,6 +367,58 @@ class LambdaAPI:
 
     async def list_tags(self, *, resource: str) -> dict[str, Any]:
         return {"Tags": dict((await self._tagged(resource)).tags)}
+
+    # -- resource policy ---------------------------------------------------------------------
+
+    async def add_permission(
+        self,
+        *,
+        function_name: str,
+        statement_id: str,
+        action: str,
+        principal: str,
+        source_arn: str | None = None,
+        source_account: str | None = None,
+        qualifier: str | None = None,
+        revision_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Keep a statement of the function's resource policy (eventsim checks no permission:
+        every caller may invoke every function)."""
+        config = await self._function(function_name, qualifier)
+        await self._check_revision(config, revision_id)
+        if any(s["Sid"] == statement_id for s in config.policy):
+            raise ResourceConflictException(
+                f"The statement id ({statement_id}) provided already exists. Please provide a "
+                "new statement id, or remove the existing statement.", Type="User",
+            )
+        made = statement(statement_id=statement_id, action=action, principal=principal,
+                         resource=config.arn, source_arn=source_arn,
+                         source_account=source_account)
+        await self.functions.set_policy(config.name, [*config.policy, made])
+        return {"Statement": json.dumps(made, separators=(",", ":"))}
+
+    async def remove_permission(
+        self, *, function_name: str, statement_id: str, qualifier: str | None = None,
+        revision_id: str | None = None,
+    ) -> None:
+        config = await self._function(function_name, qualifier)
+        await self._check_revision(config, revision_id)
+        kept = [s for s in config.policy if s["Sid"] != statement_id]
+        if len(kept) == len(config.policy):
+            raise ResourceNotFoundException(
+                f"Statement {statement_id} is not found in resource policy.", Type="User")
+        await self.functions.set_policy(config.name, kept)
+
+    async def get_policy(
+        self, *, function_name: str, qualifier: str | None = None
+    ) -> dict[str, Any]:
+        config = await self._function(function_name, qualifier)
+        if not config.policy:
+            raise ResourceNotFoundException("The resource you requested does not exist.",
+                                            Type="User")
+        document = {"Version": "2012-10-17", "Id": "default", "Statement": config.policy}
+        return {"Policy": json.dumps(document, separators=(",", ":")),
+                "RevisionId": self._revision(config)}
 
     # -- invoking --------------------------------------------------------------------------
 

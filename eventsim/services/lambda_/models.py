@@ -46,6 +46,8 @@ class FunctionConfig:
     """When PutFunctionEventInvokeConfig last set the four asynchronous settings above; None
     while the function has no event invoke configuration (AWS's defaults apply)."""
     tags: dict[str, str] = field(default_factory=dict)
+    policy: list[dict[str, Any]] = field(default_factory=list)
+    """The resource policy's statements, as AddPermission made them (eventsim enforces none)."""
     event_invoke_config_given: list[str] = field(default_factory=list)
     """Which of ``maximum_retry_attempts`` and ``maximum_event_age`` that configuration set
     (AWS reports only those; the others keep their defaults)."""

@@ -239,6 +239,11 @@ class LambdaService:
         config = await self.get_function(name)
         return await self._store(dataclasses.replace(config, tags=dict(tags)))
 
+    async def set_policy(self, name: str, statements: list[dict[str, Any]]) -> FunctionConfig:
+        """Replace a function's resource policy statements (LastModified stays)."""
+        config = await self.get_function(name)
+        return await self._store(dataclasses.replace(config, policy=list(statements)))
+
     async def _store(self, config: FunctionConfig) -> FunctionConfig:
         """Keep a changed configuration; its code and LastModified stay as they were."""
         await self._ctx.db.write(lambda c: c.execute(

@@ -17,6 +17,7 @@ __all__ = [
     "event_invoke_config",
     "function_configuration",
     "lambda_date",
+    "statement",
 ]
 
 LATEST = "$LATEST"
@@ -94,3 +95,29 @@ def decode_marker(marker: str) -> str:
         return base64.urlsafe_b64decode(marker.encode()).decode()
     except (ValueError, UnicodeDecodeError):
         raise InvalidParameterValueException("Invalid marker: " + marker, Type="User") from None
+
+
+def statement(
+    *, statement_id: str, action: str, principal: str, resource: str,
+    source_arn: str | None = None, source_account: str | None = None,
+) -> dict[str, Any]:
+    """A resource policy statement as AddPermission writes it: an account id becomes its root
+    ARN, a service name stays a ``Service`` principal, conditions for SourceArn/SourceAccount."""
+    if principal == "*":
+        who: Any = "*"
+    elif principal.isdigit() and len(principal) == 12:
+        who = {"AWS": f"arn:aws:iam::{principal}:root"}
+    elif principal.startswith("arn:"):
+        who = {"AWS": principal}
+    else:
+        who = {"Service": principal}
+    made: dict[str, Any] = {"Sid": statement_id, "Effect": "Allow", "Principal": who,
+                            "Action": action, "Resource": resource}
+    condition: dict[str, Any] = {}
+    if source_account is not None:
+        condition["StringEquals"] = {"AWS:SourceAccount": source_account}
+    if source_arn is not None:
+        condition["ArnLike"] = {"AWS:SourceArn": source_arn}
+    if condition:
+        made["Condition"] = condition
+    return made
