@@ -58,6 +58,8 @@ STEPS: list[Step] = [
                                                                      Qualifier="9")),
     ("list_functions", lambda c, role: c.list_functions()),
     ("list_functions_paged", lambda c, role: c.list_functions(MaxItems=1)),
+    ("list_versions_by_function", lambda c, role: c.list_versions_by_function(
+        FunctionName="f")),
     ("invoke_missing", lambda c, role: c.invoke(FunctionName="nope", Payload=b"{}")),
     ("put_event_invoke_config", lambda c, role: c.put_function_event_invoke_config(
         FunctionName="f", MaximumRetryAttempts=1)),
@@ -93,7 +95,7 @@ STEPS: list[Step] = [
 
 _CONFIGURATION_STEPS = ("create_function", "create_second_function", "get_function",
                         "get_function_by_arn", "get_function_configuration", "list_functions",
-                        "list_functions_paged")
+                        "list_functions_paged", "list_versions_by_function")
 
 MOTO_ADDS = {
     "Layers": (
@@ -167,6 +169,8 @@ def _configurations(step: str, shape: dict[str, Any]) -> list[dict[str, Any]]:
         return [shape["Configuration"]]
     if step.startswith("list_functions"):
         return list(shape["Functions"])
+    if step == "list_versions_by_function":
+        return list(shape["Versions"])
     return [shape]
 
 

@@ -755,3 +755,12 @@ def test_add_permission_get_policy_and_remove_permission(lam: Any, make_function
     with pytest.raises(lam.exceptions.ResourceNotFoundException) as raised:
         lam.remove_permission(FunctionName=name, StatementId="s3invoke")
     assert _error(raised)[1] == "Statement s3invoke is not found in resource policy."
+
+
+def test_list_versions_by_function_lists_latest_only(lam: Any, make_function: Any) -> None:
+    name = make_function()
+    [latest] = lam.list_versions_by_function(FunctionName=name)["Versions"]
+    assert (latest["Version"], latest["FunctionArn"]) == ("$LATEST",
+                                                          f"{ACCOUNT_ARN}:{name}:$LATEST")
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.list_versions_by_function(FunctionName="nope")

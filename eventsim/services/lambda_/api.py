@@ -320,6 +320,16 @@ class LambdaAPI:
             result["NextMarker"] = encode_marker(page[-1].name)
         return result
 
+    async def list_versions_by_function(
+        self, *, function_name: str, marker: str | None = None, max_items: int | None = None,
+    ) -> dict[str, Any]:
+        """Only ``$LATEST`` exists (eventsim publishes no versions): its configuration, with
+        the qualified ARN AWS lists it under."""
+        config = await self._function(function_name, None)
+        latest = await self._configuration(config)
+        latest["FunctionArn"] = f"{config.arn}:{LATEST}"
+        return {"Versions": [latest]}
+
     async def delete_function(
         self, *, function_name: str, qualifier: str | None = None
     ) -> dict[str, Any]:
