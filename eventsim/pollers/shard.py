@@ -1,0 +1,352 @@
+"""One poller: one mapping reading one shard, a batch at a time, strictly in order.
+
+The loop (AWS's semantics, `/work/shared/reference/aws-triggers.md` section 5): read from the
+checkpoint; wait out MaximumBatchingWindowInSeconds while the batch is short; drop the records
+FilterCriteria rejects; cut the batch at BatchSize and the 6 MB invocation payload; invoke the
+function synchronously; then, in ONE unit, record the invocation and move the checkpoint (and
+write the on-failure record's outbox row when the batch is given up). A failing batch blocks
+the shard: it is retried after a back-off on the clock, bisected if BisectBatchOnFunctionError,
+resumed from the lowest failed item with ReportBatchItemFailures, and given up (to the
+on-failure destination) once MaximumRetryAttempts or MaximumRecordAgeInSeconds is exceeded, or
+its records expire.
+
+Idle polls wait on daemon timers (AWS polls an idle Kinesis shard once a second, a DynamoDB
+shard four times a second), so idling never keeps `Simulator.settle()` from returning; a put
+wakes the poller at once (`PollerManager.stream_written`). Waits that hold work (a batching
+window, a retry back-off) are work timers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from eventsim.events.destinations import stream_failure_record
+from eventsim.ids import new_uuid
+from eventsim.matching.patterns import Matcher, compile_pattern
+from eventsim.pollers.checkpoints import save_checkpoint
+from eventsim.pollers.engine import PollerEngine
+from eventsim.pollers.responses import judge
+from eventsim.pollers.sources import ShardInfo, Source, SourceRecord
+from eventsim.services.lambda_.invocations import InvocationRecord, insert_invocation
+from eventsim.services.lambda_.mapping_model import Mapping
+from eventsim.store.outbox import OutboxRow, add_outbox_row
+from eventsim.tracing import Cause, new_trace_id
+
+__all__ = ["ShardPoller"]
+
+LOG = logging.getLogger(__name__)
+
+MAX_PAYLOAD = 6 * 1024 * 1024
+"""Synchronous invocation payload limit; a batch is cut before it."""
+_ENVELOPE = len('{"Records":[]}')
+MAX_BACKOFF = 60.0
+"""Seconds; a failing batch is retried after 1, 2, 4 ... seconds, at most this."""
+_OK = "OK"
+_PROBLEM = "PROBLEM: Function call failed"
+_WHO = "poller"
+
+
+@dataclass(slots=True)
+class _Sub:
+    """A (part of a) batch under way: its records and where the checkpoint goes when done."""
+
+    records: list[SourceRecord]
+    end: int
+    attempts: int = 0
+    """Retries made (bisecting does not count)."""
+    invocations: int = 0
+
+
+@dataclass(slots=True)
+class _Failure:
+    sub: _Sub
+    condition: str
+    function_error: str | None
+    request_id: str
+
+
+_matchers: dict[str, list[Matcher]] = {}
+
+
+def _filters(mapping: Mapping) -> list[Matcher] | None:
+    criteria = mapping.filter_criteria
+    if not criteria or not criteria.get("Filters"):
+        return None
+    key = json.dumps(criteria, sort_keys=True)
+    found = _matchers.get(key)
+    if found is None:
+        found = _matchers[key] = [compile_pattern(json.loads(f["Pattern"]))
+                                  for f in criteria["Filters"]]
+    return found
+
+
+class ShardPoller:
+    """Delivers one shard's records to one mapping's function."""
+
+    def __init__(
+        self,
+        engine: PollerEngine,
+        uuid: str,
+        source: Source,
+        shard: ShardInfo,
+        position: int,
+        parent_done: Callable[[str], bool],
+        on_finished: Callable[[str], None],
+    ) -> None:
+        self._engine = engine
+        self.uuid = uuid
+        self._source = source
+        self.shard = shard
+        self.position = position
+        """The checkpoint: position of the next record to deliver."""
+        self.finished = False
+        """The shard is closed and drained: its children may go on."""
+        self._parent_done = parent_done
+        self._on_finished = on_finished
+        self._event = asyncio.Event()
+        self._awake = False
+        self._gather_since: float | None = None
+        self._idle = 1.0 if source.kind == "kinesis" else 0.25
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.wake()
+        self.task = asyncio.create_task(self._run(), name=f"eventsim-poller-{self.shard.shard_id}")
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    def wake(self) -> None:
+        if not self._awake:
+            self._awake = True
+            self._engine.activity.begin(_WHO)
+        self._event.set()
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            try:
+                await self.task
+            except asyncio.CancelledError:
+                pass
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        activity, clock = self._engine.activity, self._engine.clock
+        try:
+            while True:
+                if not self._awake:
+                    self._awake = True
+                    activity.begin(_WHO)
+                self._event.clear()
+                try:
+                    wait = await self._step()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    LOG.exception("poller of mapping %s, %s failed; retrying in 1 s", self.uuid,
+                                  self.shard.shard_id)
+                    wait = (1.0, False)
+                if wait is None:
+                    return
+                delay, daemon = wait
+                if delay <= 0 or self._event.is_set():
+                    continue
+                self._awake = False
+                activity.end(_WHO)
+                await clock.wait(self._event, delay, daemon=daemon)
+        finally:
+            if self._awake:
+                self._awake = False
+                activity.end(_WHO)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait holding work (a retry back-off): the activity token goes, a work timer stays."""
+        self._awake = False
+        self._engine.activity.end(_WHO)
+        try:
+            await self._engine.clock.sleep(seconds)
+        finally:
+            self._awake = True
+            self._engine.activity.begin(_WHO)
+
+    async def _step(self) -> tuple[float, bool] | None:
+        """One look at the shard: None to stop, else (seconds to wait, daemon?)."""
+        mapping = self._engine.mappings.peek(self.uuid)
+        if mapping is None or not mapping.enabled or self.finished:
+            return None
+        for parent in self.shard.parents:
+            if not self._parent_done(parent):
+                return self._idle, True  # woken when the parent finishes
+        source = self._source
+        now = self._engine.clock.time()
+        records = await source.read(self.shard.shard_id, self.position, mapping.batch_size, now)
+        if not records:
+            if await source.finished(self.shard.shard_id, self.position):
+                self.finished = True
+                self._on_finished(self.shard.shard_id)
+                return None
+            return self._idle, True
+        window = mapping.maximum_batching_window
+        if window and len(records) < mapping.batch_size and \
+                sum(r.size + 1 for r in records) + _ENVELOPE < MAX_PAYLOAD:
+            if self._gather_since is None:
+                self._gather_since = now
+            due = self._gather_since + window
+            if now < due:
+                return due - now, False
+        self._gather_since = None
+        batch, end = self._cut(mapping, records)
+        if not batch:
+            await self._commit(mapping, None, end, None)  # all filtered out: move past them
+            return 0.0, False
+        await self._deliver(batch, end)
+        return 0.0, False
+
+    def _cut(self, mapping: Mapping, records: list[SourceRecord]
+             ) -> tuple[list[SourceRecord], int]:
+        """The records to invoke with (filtered, within the payload limit) and the position
+        after the last record consumed."""
+        filters = _filters(mapping)
+        kind = self._source.kind
+        batch: list[SourceRecord] = []
+        size = _ENVELOPE
+        end = self.position
+        for record in records:
+            if filters is not None:
+                doc = record.filter_document(kind)
+                if not any(f.matches(doc) for f in filters):
+                    end = record.position + 1
+                    continue
+            if batch and size + record.size + 1 > MAX_PAYLOAD:
+                break
+            batch.append(record)
+            size += record.size + 1
+            end = record.position + 1
+        return batch, end
+
+    async def _deliver(self, batch: list[SourceRecord], end: int) -> None:
+        engine, source = self._engine, self._source
+        work: deque[_Sub] = deque([_Sub(batch, end)])
+        while work:
+            mapping = engine.mappings.peek(self.uuid)
+            if mapping is None or not mapping.enabled:
+                return  # the checkpoint stays before what is left; resumed when enabled
+            function = engine.functions.peek(mapping.function_name)
+            if function is None:
+                await self._pause(self._idle)
+                continue
+            sub = work[0]
+            now = engine.clock.time()
+            oldest = sub.records[0].arrival
+            if (mapping.maximum_record_age != -1 and now - oldest > mapping.maximum_record_age) \
+                    or oldest < source.retention_cutoff(now):
+                await self._commit(mapping, None, sub.end, _Failure(
+                    sub, "RecordAgeExceeded", None, new_uuid())
+                )
+                work.popleft()
+                continue
+            payload = '{"Records":[' + ",".join(r.text for r in sub.records) + "]}"
+            cause = Cause(trace_id=new_trace_id(now), source=(
+                f"{source.kind}:{source.name} {self.shard.shard_id} {len(sub.records)} records"))
+            record = await engine.invoker.run(function, payload, cause)
+            sub.invocations += 1
+            outcome = judge(record, [r.sequence_number for r in sub.records],
+                            mapping.reports_item_failures)
+            if outcome.ok:
+                await self._commit(mapping, record, sub.end, None, ok=True)
+                work.popleft()
+                continue
+            if outcome.failed_from is None and mapping.bisect and len(sub.records) > 1:
+                half = len(sub.records) // 2
+                first = _Sub(sub.records[:half], sub.records[half].position)
+                second = _Sub(sub.records[half:], sub.end)
+                await self._commit(mapping, record, None, None)
+                work.popleft()
+                work.appendleft(second)
+                work.appendleft(first)
+                continue
+            done_to = None
+            if outcome.failed_from:  # a partial failure: the items before it are done
+                done_to = sub.records[outcome.failed_from].position
+                sub = _Sub(sub.records[outcome.failed_from:], sub.end, sub.attempts,
+                           sub.invocations)
+                work[0] = sub
+            sub.attempts += 1
+            retries = mapping.maximum_retry_attempts
+            if retries != -1 and sub.attempts > retries:
+                await self._commit(mapping, record, sub.end, _Failure(
+                    sub, "RetryAttemptsExhausted", outcome.function_error, record.request_id))
+                work.popleft()
+                continue
+            await self._commit(mapping, record, done_to, None)
+            await self._pause(min(MAX_BACKOFF, 2.0 ** (sub.attempts - 1)))
+
+    async def _commit(
+        self, mapping: Mapping, record: InvocationRecord | None, checkpoint: int | None,
+        failure: _Failure | None, ok: bool = False,
+    ) -> None:
+        """Record what happened in one unit: the invocation, the checkpoint, the on-failure
+        record, LastProcessingResult."""
+        engine = self._engine
+        now = engine.clock.time()
+        outbox = None
+        if failure is not None and mapping.on_failure is not None:
+            outbox = self._failure_row(mapping, failure, now)
+        saved = None
+        if record is not None:
+            if engine.mappings.note_result(self.uuid, _OK if ok else _PROBLEM):
+                saved = engine.mappings.save_row(self.uuid)
+        uuid, shard = self.uuid, self.shard.shard_id
+
+        def unit(conn: sqlite3.Connection) -> None:
+            if record is not None:
+                insert_invocation(conn, record)
+            alive = conn.execute("SELECT 1 FROM event_source_mappings WHERE uuid = ?",
+                                 (uuid,)).fetchone()
+            if not alive:
+                return
+            if checkpoint is not None:
+                save_checkpoint(conn, uuid, shard, checkpoint, now)
+            if outbox is not None:
+                add_outbox_row(conn, outbox)
+            if saved is not None:
+                conn.execute("UPDATE event_source_mappings SET config = ? WHERE uuid = ?", saved)
+
+        await engine.db.write(unit)
+        if checkpoint is not None:
+            self.position = checkpoint
+        if outbox is not None:
+            engine.wake_dispatcher()
+
+    def _failure_row(self, mapping: Mapping, failure: _Failure, now: float) -> OutboxRow:
+        sub = failure.sub
+        document = stream_failure_record(
+            request_id=failure.request_id, function_arn=mapping.function_arn,
+            condition=failure.condition, approximate_invoke_count=sub.invocations,
+            function_error=failure.function_error, timestamp=now,
+            batch_key=self._source.batch_key, shard_id=self.shard.shard_id,
+            start_sequence_number=sub.records[0].sequence_number,
+            end_sequence_number=sub.records[-1].sequence_number,
+            first_arrival=sub.records[0].arrival, last_arrival=sub.records[-1].arrival,
+            batch_size=len(sub.records), stream_arn=self._source.arn,
+        )
+        text = json.dumps(document, separators=(",", ":"))
+        destination = mapping.on_failure
+        assert destination is not None
+        if destination.split(":")[2] == "sns":
+            kind, payload = "topic", json.dumps({"Message": text})
+        else:
+            kind, payload = "queue", json.dumps({"MessageBody": text})
+        cause = Cause(trace_id=new_trace_id(now), source=(
+            f"lambda:EventSourceMapping {mapping.uuid} {failure.condition}"))
+        return OutboxRow(target_kind=kind, target=destination, payload=payload,
+                         cause=cause.to_json(), created_at=now)
