@@ -116,14 +116,17 @@ class ShardPoller:
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self.wake()
         self.task = asyncio.create_task(self._run(), name=f"eventsim-poller-{self.shard.shard_id}")
+        self.wake()
 
     @property
     def running(self) -> bool:
         return self.task is not None and not self.task.done()
 
     def wake(self) -> None:
+        """Look again now (a stopped poller ignores it: its activity would never end)."""
+        if not self.running:
+            return
         if not self._awake:
             self._awake = True
             self._engine.activity.begin(_WHO)
