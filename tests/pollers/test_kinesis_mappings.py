@@ -120,7 +120,7 @@ async def test_bisection_isolates_a_poison_record(sim: Simulator) -> None:
     assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert info["batchSize"] == 1
     assert info["startSequenceNumber"] == info["endSequenceNumber"]
-    poison_number = [r["kinesis"]["sequenceNumber"] for r in failing[-1].event["Records"]][0]
+    poison_number = failing[-1].event["Records"][0]["kinesis"]["sequenceNumber"]
     assert info["startSequenceNumber"] == poison_number
 
 
