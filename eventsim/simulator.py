@@ -193,7 +193,7 @@ class Simulator:
         self.dispatcher.start()
         self.async_queue.start()
         self.sns_http.start()
-        self.pollers.start()
+        await self.pollers.start()
 
     async def aclose(self) -> None:
         """Stop the engine and close the database. Closing twice is harmless."""

@@ -122,13 +122,14 @@ class PollerManager:
         self._retired: list[_MappingPollers] = []
         self._closed = False
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Start the pollers of every stored mapping (they resume from their checkpoints)."""
         for mapping in self._engine.mappings.all():
-            self.mapping_changed(mapping.uuid)
+            await self.mapping_changed(mapping.uuid)
 
-    def mapping_changed(self, uuid: str) -> None:
-        """A mapping was created, updated or deleted (committed)."""
+    async def mapping_changed(self, uuid: str) -> None:
+        """A mapping was created, updated or deleted (committed). Returns once its pollers
+        are started, their starting positions fixed (so LATEST means "after this call")."""
         if self._closed:
             return
         mapping = self._engine.mappings.peek(uuid)
@@ -151,7 +152,7 @@ class PollerManager:
                 source = DynamoDBSource(mapping.event_source_arn, self._engine.db)
             group = self._groups[uuid] = _MappingPollers(self._engine, uuid, source)
             self._by_source[mapping.event_source_arn].add(uuid)
-        self._spawn(group.sync())
+        await group.sync()
 
     def stream_written(self, arn: str) -> None:
         """Records were committed to a stream: wake its pollers (and find new shards)."""

@@ -65,6 +65,10 @@ def _epoch(value: dt.datetime | float | int) -> float:
     return float(value)
 
 
+async def _no_listener(uuid: str) -> None:
+    return None
+
+
 class MappingService:
     """Create, read, update and delete event source mappings (``sim.mappings``)."""
 
@@ -78,8 +82,8 @@ class MappingService:
         self._functions = functions
         self._source_exists = source_exists
         self._mappings: dict[str, Mapping] = {}
-        self.listener: Callable[[str], None] = lambda uuid: None
-        """Called with a mapping's UUID after each committed change (the poller manager)."""
+        self.listener: Callable[[str], Awaitable[None]] = _no_listener
+        """Awaited with a mapping's UUID after each committed change (the poller manager)."""
 
     async def load(self) -> None:
         """Read every mapping into memory (called at start)."""
@@ -195,7 +199,7 @@ class MappingService:
             "INSERT INTO event_source_mappings (uuid, config, created_at) VALUES (?,?,?)",
             (uuid, mapping.to_json(), now)))
         self._mappings[uuid] = mapping
-        self.listener(uuid)
+        await self.listener(uuid)
         return mapping.describe(state="Creating")
 
     async def get_event_source_mapping(self, *, uuid: str) -> dict[str, Any]:
@@ -289,7 +293,7 @@ class MappingService:
             "UPDATE event_source_mappings SET config = ? WHERE uuid = ?",
             (updated.to_json(), uuid)))
         self._mappings[uuid] = updated
-        self.listener(uuid)
+        await self.listener(uuid)
         return updated.describe(state=transition)
 
     async def delete_event_source_mapping(self, *, uuid: str) -> dict[str, Any]:
@@ -302,7 +306,7 @@ class MappingService:
 
         await self._ctx.db.write(unit)
         self._mappings.pop(uuid, None)
-        self.listener(uuid)
+        await self.listener(uuid)
         return mapping.describe(state="Deleting")
 
     # -- used by the pollers -----------------------------------------------------------------
