@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventsim.events.kinesis import kinesis_event_record
+from eventsim.events.kinesis import kinesis_event_record_json
 from eventsim.services.dynamodbstreams import polling as ddb_polling
 from eventsim.services.kinesis import records as kinesis_records
 from eventsim.services.kinesis.service import KinesisService
@@ -30,13 +30,22 @@ class SourceRecord:
     position: int
     sequence_number: str
     arrival: float
-    record: dict[str, Any]
-    """As the function receives it in ``Records``."""
-    size: int
-    """Bytes it adds to the invocation payload (its JSON)."""
-    text: str = ""
-    """Its JSON, made once."""
+    text: str
+    """As the function receives it in ``Records``: compact JSON, made once."""
+    _record: dict[str, Any] | None = field(default=None)
     _filter_doc: Any = field(default=None)
+
+    @property
+    def size(self) -> int:
+        """Bytes it adds to the invocation payload (ASCII JSON: characters are bytes)."""
+        return len(self.text)
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """The record decoded (only filters need it)."""
+        if self._record is None:
+            self._record = json.loads(self.text)
+        return self._record
 
     def filter_document(self, kind: str) -> Any:
         """What FilterCriteria patterns are matched against: for Kinesis the ``kinesis`` object
@@ -153,14 +162,13 @@ class KinesisSource(Source):
         result: list[SourceRecord] = []
         for r in found:
             number = shard.sequence_number(r.counter, r.arrival)
-            record = kinesis_event_record(
+            text = kinesis_event_record_json(
                 shard_id=shard_id, sequence_number=number, partition_key=r.partition_key,
                 data=r.data, approximate_arrival=r.arrival, stream_arn=self.arn,
                 region=self._region, invoke_identity_arn=self._identity,
                 encryption_type="KMS" if r.encrypted else None,
             )
-            text = json.dumps(record, separators=(",", ":"))
-            result.append(SourceRecord(r.counter, number, r.arrival, record, len(text), text))
+            result.append(SourceRecord(r.counter, number, r.arrival, text))
         return result
 
     async def finished(self, shard_id: str, position: int) -> bool:
@@ -205,9 +213,8 @@ class DynamoDBSource(Source):
             lambda c: ddb_polling.read_from(c, self.arn, position, cutoff, limit))
         result: list[SourceRecord] = []
         for seq, created, text in rows:
-            record = json.loads(text)
-            result.append(SourceRecord(seq, str(ddb_polling.SEQUENCE_BASE + seq), created,
-                                       record, len(text), text))
+            # Stored as json.dumps wrote it (ASCII): handed on as it is.
+            result.append(SourceRecord(seq, str(ddb_polling.SEQUENCE_BASE + seq), created, text))
         return result
 
     async def finished(self, shard_id: str, position: int) -> bool:
