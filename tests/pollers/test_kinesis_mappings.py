@@ -446,3 +446,40 @@ async def test_checkpoints_survive_a_restart(tmp_path) -> None:
         [mapping] = (await sim.mappings.list_event_source_mappings())["EventSourceMappings"]
         assert mapping["State"] == "Enabled"
         assert mapping["LastProcessingResult"] == "OK"
+
+
+def _wait_for(path: Path) -> None:
+    import time
+
+    deadline = time.monotonic() + 10
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.01)
+
+
+@pytest.mark.asyncio
+async def test_a_restart_replays_only_the_batch_in_flight(tmp_path) -> None:
+    import asyncio
+
+    db = str(tmp_path / "state.db")
+    seen, blocked, release = tmp_path / "seen", tmp_path / "blocked", tmp_path / "release"
+    texts = [f"r{i}" for i in range(30)]
+    texts[25] = "block"
+    async with Simulator(SimulatorConfig(db=db)) as sim:
+        await sim.functions.create_function(
+            name="f", handler="streams.record_and_block", code_dir=HANDLERS,
+            environment={"SEEN": str(seen), "BLOCKED": str(blocked), "RELEASE": str(release)})
+        arn = await _stream(sim)
+        await _put(sim, texts)
+        await sim.mappings.create_event_source_mapping(
+            function_name="f", event_source_arn=arn, starting_position="TRIM_HORIZON",
+            batch_size=10)
+        await asyncio.to_thread(_wait_for, blocked)  # the third batch is in flight
+    release.touch()
+    first_run = seen.read_text().split()
+    assert first_run == texts  # the third batch ran, but was never recorded
+    async with Simulator(SimulatorConfig(db=db)) as sim:
+        await sim.settle()
+        recorded = [t for i in await sim.invocations.list() for t in _texts(i)]
+    assert recorded == texts  # each record recorded once
+    assert seen.read_text().split() == texts + texts[20:]  # only the in-flight batch again

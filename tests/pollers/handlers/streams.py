@@ -68,3 +68,22 @@ def powertools_dynamodb(event, context):
     return [{"name": r.event_name.name, "seq": r.dynamodb.sequence_number,
              "keys": r.dynamodb.keys, "new": r.dynamodb.new_image}
             for r in parsed.records]
+
+
+def record_and_block(event, context):
+    """Appends each record's data to $SEEN; a batch holding ``block`` waits (up to 5 s) for
+    the file $RELEASE, after saying so in the file $BLOCKED."""
+    import os
+    import time
+    from pathlib import Path
+
+    texts = [_data(r) for r in event["Records"]]
+    with open(os.environ["SEEN"], "a") as out:
+        out.writelines(t + "\n" for t in texts)
+    release = Path(os.environ["RELEASE"])
+    if "block" in texts and not release.exists():
+        Path(os.environ["BLOCKED"]).touch()
+        deadline = time.monotonic() + 5
+        while not release.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    return None
