@@ -18,7 +18,6 @@ window, a retry back-off) are work timers.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sqlite3
@@ -31,6 +30,7 @@ from eventsim.ids import new_uuid
 from eventsim.matching.patterns import Matcher, compile_pattern
 from eventsim.pollers.checkpoints import save_checkpoint
 from eventsim.pollers.engine import PollerEngine
+from eventsim.pollers.loop import PollLoop, Wait
 from eventsim.pollers.responses import judge
 from eventsim.pollers.sources import ShardInfo, Source, SourceRecord
 from eventsim.services.lambda_.invocations import InvocationRecord, insert_invocation
@@ -49,7 +49,6 @@ MAX_BACKOFF = 60.0
 """Seconds; a failing batch is retried after 1, 2, 4 ... seconds, at most this."""
 _OK = "OK"
 _PROBLEM = "PROBLEM: Function call failed"
-_WHO = "poller"
 
 
 @dataclass(slots=True)
@@ -86,7 +85,7 @@ def _filters(mapping: Mapping) -> list[Matcher] | None:
     return found
 
 
-class ShardPoller:
+class ShardPoller(PollLoop):
     """Delivers one shard's records to one mapping's function."""
 
     def __init__(
@@ -99,6 +98,8 @@ class ShardPoller:
         parent_done: Callable[[str], bool],
         on_finished: Callable[[str], None],
     ) -> None:
+        super().__init__(engine.clock, engine.activity,
+                         f"poller {uuid} {source.name} {shard.shard_id}")
         self._engine = engine
         self.uuid = uuid
         self._source = source
@@ -109,79 +110,10 @@ class ShardPoller:
         """The shard is closed and drained: its children may go on."""
         self._parent_done = parent_done
         self._on_finished = on_finished
-        self._event = asyncio.Event()
-        self._awake = False
         self._gather_since: float | None = None
         self._idle = 1.0 if source.kind == "kinesis" else 0.25
-        self.task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self.task = asyncio.create_task(self._run(), name=f"eventsim-poller-{self.shard.shard_id}")
-        self.wake()
-
-    @property
-    def running(self) -> bool:
-        return self.task is not None and not self.task.done()
-
-    def wake(self) -> None:
-        """Look again now (a stopped poller ignores it: its activity would never end)."""
-        if not self.running:
-            return
-        if not self._awake:
-            self._awake = True
-            self._engine.activity.begin(_WHO)
-        self._event.set()
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            try:
-                await self.task
-            except asyncio.CancelledError:
-                pass
-
-    # -- the loop ------------------------------------------------------------------------------
-
-    async def _run(self) -> None:
-        activity, clock = self._engine.activity, self._engine.clock
-        try:
-            while True:
-                if not self._awake:
-                    self._awake = True
-                    activity.begin(_WHO)
-                self._event.clear()
-                try:
-                    wait = await self._step()
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    LOG.exception("poller of mapping %s, %s failed; retrying in 1 s", self.uuid,
-                                  self.shard.shard_id)
-                    wait = (1.0, False)
-                if wait is None:
-                    return
-                delay, daemon = wait
-                if delay <= 0 or self._event.is_set():
-                    continue
-                self._awake = False
-                activity.end(_WHO)
-                await clock.wait(self._event, delay, daemon=daemon)
-        finally:
-            if self._awake:
-                self._awake = False
-                activity.end(_WHO)
-
-    async def _pause(self, seconds: float) -> None:
-        """Wait holding work (a retry back-off): the activity token goes, a work timer stays."""
-        self._awake = False
-        self._engine.activity.end(_WHO)
-        try:
-            await self._engine.clock.sleep(seconds)
-        finally:
-            self._awake = True
-            self._engine.activity.begin(_WHO)
-
-    async def _step(self) -> tuple[float, bool] | None:
+    async def _step(self) -> Wait:
         """One look at the shard: None to stop, else (seconds to wait, daemon?)."""
         mapping = self._engine.mappings.peek(self.uuid)
         if mapping is None or not mapping.enabled or self.finished:
