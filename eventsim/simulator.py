@@ -145,7 +145,7 @@ class Simulator:
             wake_dispatcher=lambda: self.dispatcher.wake(),
             queued=lambda events: self.async_queue.accept(events),
             resource_exists=self._resource_exists,
-            stream_written=self._stream_written,
+            source_written=self._source_written,
         )
         self.s3 = S3Service(self.ctx)
         self.sqs = SqsService(self.ctx, endpoint_url=lambda: self.endpoint_url)
@@ -187,7 +187,7 @@ class Simulator:
             mappings=self.mappings, functions=self.functions,
             wake_dispatcher=lambda: self.dispatcher.wake(), region=self.config.region,
             account_id=self.config.account_id,
-        ), self.kinesis)
+        ), self.kinesis, self.sqs)
         self.mappings.listener = self.pollers.mapping_changed
         await self.async_queue.load()
         self.dispatcher.start()
@@ -224,15 +224,17 @@ class Simulator:
         except KeyError:
             raise LookupError(name) from None
 
-    def _stream_written(self, arn: str) -> None:
+    def _source_written(self, arn: str) -> None:
         pollers = getattr(self, "pollers", None)
         if pollers is not None:
-            pollers.stream_written(arn)
+            pollers.source_written(arn)
 
     async def _source_exists(self, arn: str) -> bool:
         """Whether an event source mapping's stream exists (and, for DynamoDB, is enabled)."""
         if arn.split(":")[2] == "kinesis":
             return self.kinesis.stream_at(arn) is not None
+        if arn.split(":")[2] == "sqs":
+            return self.sqs.exists(arn)
         state = await self.db.read(lambda c: stream_state(c, arn))
         return state is not None and not state.closed
 

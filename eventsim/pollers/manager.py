@@ -2,7 +2,7 @@
 
 `PollerManager` keeps one `_MappingPollers` per mapping and one `ShardPoller` per shard of its
 stream. It follows `MappingService.listener` (create, update, enable/disable, delete) and
-`ServiceContext.stream_written` (records committed to a stream: wake its pollers, and look for
+`ServiceContext.source_written` (records committed to a stream: wake its pollers, and look for
 new shards after a split or merge).
 
 Where a shard starts: its checkpoint when it has one. Otherwise, when the mapping has no
@@ -23,9 +23,11 @@ from typing import Any
 
 from eventsim.pollers.checkpoints import load_checkpoints, save_checkpoint
 from eventsim.pollers.engine import PollerEngine
+from eventsim.pollers.queue import QueuePoller, lanes_for
 from eventsim.pollers.shard import ShardPoller
 from eventsim.pollers.sources import DynamoDBSource, KinesisSource, Source
 from eventsim.services.kinesis.service import KinesisService
+from eventsim.services.sqs import SqsService
 
 __all__ = ["PollerManager"]
 
@@ -110,16 +112,51 @@ class _MappingPollers:
             await poller.stop()
 
 
+def mapping_arn(group: _MappingPollers | _QueuePollers) -> str:
+    return group.source.arn if isinstance(group, _MappingPollers) else group.arn
+
+
+class _QueuePollers:
+    """One SQS mapping's lanes."""
+
+    def __init__(self, engine: PollerEngine, uuid: str, sqs: SqsService, arn: str) -> None:
+        self._engine = engine
+        self.uuid = uuid
+        self.arn = arn
+        self._sqs = sqs
+        self.lanes: list[QueuePoller] = []
+
+    async def sync(self) -> None:
+        mapping = self._engine.mappings.peek(self.uuid)
+        if mapping is None or not mapping.enabled:
+            self.wake()
+            return
+        self.lanes = [lane for lane in self.lanes if lane.running]
+        while len(self.lanes) < lanes_for(mapping.maximum_concurrency):
+            lane = QueuePoller(self._engine, self.uuid, self._sqs, self.arn, len(self.lanes))
+            self.lanes.append(lane)
+            lane.start()
+
+    def wake(self) -> None:
+        for lane in self.lanes:
+            lane.wake()
+
+    async def aclose(self) -> None:
+        for lane in self.lanes:
+            await lane.stop()
+
+
 class PollerManager:
     """Every mapping's pollers (``sim.pollers``)."""
 
-    def __init__(self, engine: PollerEngine, kinesis: KinesisService) -> None:
+    def __init__(self, engine: PollerEngine, kinesis: KinesisService, sqs: SqsService) -> None:
         self._engine = engine
         self._kinesis = kinesis
-        self._groups: dict[str, _MappingPollers] = {}
+        self._sqs = sqs
+        self._groups: dict[str, _MappingPollers | _QueuePollers] = {}
         self._by_source: defaultdict[str, set[str]] = defaultdict(set)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._retired: list[_MappingPollers] = []
+        self._retired: list[_MappingPollers | _QueuePollers] = []
         self._closed = False
 
     async def start(self) -> None:
@@ -138,9 +175,13 @@ class PollerManager:
             if group is not None:
                 del self._groups[uuid]
                 self._retired.append(group)
-                self._by_source[group.source.arn].discard(uuid)
+                self._by_source[mapping_arn(group)].discard(uuid)
                 group.wake()  # each poller sees the mapping gone and stops
             return
+        if group is None and mapping.kind == "sqs":
+            group = self._groups[uuid] = _QueuePollers(self._engine, uuid, self._sqs,
+                                                       mapping.event_source_arn)
+            self._by_source[mapping.event_source_arn].add(uuid)
         if group is None:
             source: Source
             identity = (f"arn:aws:iam::{self._engine.account_id}:role/service-role/"
@@ -154,7 +195,7 @@ class PollerManager:
             self._by_source[mapping.event_source_arn].add(uuid)
         await group.sync()
 
-    def stream_written(self, arn: str) -> None:
+    def source_written(self, arn: str) -> None:
         """Records were committed to a stream: wake its pollers (and find new shards)."""
         uuids = self._by_source.get(arn)
         if not uuids or self._closed:
@@ -162,14 +203,15 @@ class PollerManager:
         stream = self._kinesis.stream_at(arn) if arn.split(":")[2] == "kinesis" else None
         for uuid in uuids:
             group = self._groups[uuid]
-            if stream is not None and len(stream.shards) != group.shard_count():
+            if isinstance(group, _MappingPollers) and stream is not None \
+                    and len(stream.shards) != group.shard_count():
                 self._spawn(group.sync())
             group.wake()
 
     def pollers(self, uuid: str) -> dict[str, ShardPoller]:
-        """A mapping's shard pollers by shard id (for the console and tests)."""
+        """A stream mapping's shard pollers by shard id (for the console and tests)."""
         group = self._groups.get(uuid)
-        return {} if group is None else dict(group.pollers)
+        return dict(group.pollers) if isinstance(group, _MappingPollers) else {}
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         activity = self._engine.activity

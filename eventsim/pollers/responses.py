@@ -25,14 +25,17 @@ class Outcome:
     """Index in the batch of the lowest failed item (a partial failure), else None."""
     function_error: str | None = None
     """``Unhandled`` when the function failed; None for a failing batchItemFailures answer."""
+    failed: frozenset[int] = frozenset()
+    """Indexes of every item reported failed (SQS retries exactly those)."""
 
 
 _SUCCESS = Outcome(True)
 _WHOLE = Outcome(False, None, None)
 
 
-def judge(record: InvocationRecord, sequence_numbers: list[str], reports_items: bool) -> Outcome:
-    """The outcome of one invocation of a batch with these sequence numbers, in order."""
+def judge(record: InvocationRecord, identifiers: list[str], reports_items: bool) -> Outcome:
+    """The outcome of one invocation of a batch whose items have these identifiers (sequence
+    numbers in order for streams, message ids for SQS)."""
     if record.status != "Success":
         return Outcome(False, None, "Unhandled")
     if not reports_items:
@@ -52,12 +55,11 @@ def judge(record: InvocationRecord, sequence_numbers: list[str], reports_items: 
         return _SUCCESS
     if not isinstance(failures, list):
         return _WHOLE
-    index = {number: i for i, number in enumerate(sequence_numbers)}
-    lowest: int | None = None
+    index = {identifier: i for i, identifier in enumerate(identifiers)}
+    failed: set[int] = set()
     for failure in failures:
         identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
         if not isinstance(identifier, str) or identifier not in index:
             return _WHOLE
-        at = index[identifier]
-        lowest = at if lowest is None else min(lowest, at)
-    return Outcome(False, lowest, None)
+        failed.add(index[identifier])
+    return Outcome(False, min(failed), None, frozenset(failed))

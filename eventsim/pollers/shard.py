@@ -12,7 +12,7 @@ its records expire.
 
 Idle polls wait on daemon timers (AWS polls an idle Kinesis shard once a second, a DynamoDB
 shard four times a second), so idling never keeps `Simulator.settle()` from returning; a put
-wakes the poller at once (`PollerManager.stream_written`). Waits that hold work (a batching
+wakes the poller at once (`PollerManager.source_written`). Waits that hold work (a batching
 window, a retry back-off) are work timers.
 """
 
@@ -73,7 +73,7 @@ class _Failure:
 _matchers: dict[str, list[Matcher]] = {}
 
 
-def _filters(mapping: Mapping) -> list[Matcher] | None:
+def filters_of(mapping: Mapping) -> list[Matcher] | None:
     criteria = mapping.filter_criteria
     if not criteria or not criteria.get("Filters"):
         return None
@@ -150,7 +150,7 @@ class ShardPoller(PollLoop):
              ) -> tuple[list[SourceRecord], int]:
         """The records to invoke with (filtered, within the payload limit) and the position
         after the last record consumed."""
-        filters = _filters(mapping)
+        filters = filters_of(mapping)
         kind = self._source.kind
         batch: list[SourceRecord] = []
         size = _ENVELOPE

@@ -40,7 +40,7 @@ class ItemOperations(Catalog):
         for table in tables:
             if table.stream is not None and table.stream.arn not in seen:
                 seen.add(table.stream.arn)
-                self._ctx.stream_written(table.stream.arn)
+                self._ctx.source_written(table.stream.arn)
 
     # -- single items ----------------------------------------------------------------------
 

@@ -785,7 +785,7 @@ class KinesisService:
             return numbers
 
         numbers = await self._ctx.db.write(unit)
-        self._ctx.stream_written(stream.arn)
+        self._ctx.source_written(stream.arn)
         return numbers
 
     # -- reading ---------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from eventsim.services.lambda_.service import LambdaService
 __all__ = ["MappingService"]
 
 _STREAM_BATCH_DEFAULT = 100
+_SQS_BATCH_DEFAULT = 10
 _MAX_FILTERS = 5
 _MAX_PATTERN = 4096
 
@@ -135,10 +136,9 @@ class MappingService:
         if kind is None:
             raise _user_error("Unrecognized event source.")
         if kind == "sqs":
-            # The SQS poller is not built yet; a mapping that would never deliver is refused
-            # rather than accepted silently.
-            raise _user_error("eventsim does not poll SQS queues yet (event source mappings "
-                              "for Kinesis and DynamoDB streams are supported).")
+            return await self._create_sqs(
+                function_name, event_source_arn, enabled, batch_size, filter_criteria,
+                maximum_batching_window_in_seconds, function_response_types, scaling_config)
         if not starting_position:
             raise _user_error("1 validation error detected: Value null at 'startingPosition' "
                               "failed to satisfy constraint: Member must not be null.")
@@ -165,21 +165,12 @@ class MappingService:
             raise _user_error("Function does not exist")
         if not await self._source_exists(event_source_arn):
             raise _user_error(f"Stream not found: {event_source_arn}")
-        for other in self._mappings.values():
-            if other.function_arn == function.arn and other.event_source_arn == event_source_arn:
-                raise ResourceConflictException(
-                    f'The event source arn (" {event_source_arn} ") and function '
-                    f'(" {function.name} ") provided mapping already exists. Please update or '
-                    f"delete the existing mapping with UUID {other.uuid}",
-                    Type="User",
-                )
+        self._check_unique(function.arn, function.name, event_source_arn)
         uuid = new_uuid()
         now = self._ctx.clock.time()
         mapping = Mapping(
-            uuid=uuid,
-            arn=f"arn:aws:lambda:{self._ctx.region}:{self._ctx.account_id}:"
-                f"event-source-mapping:{uuid}",
-            function_name=function.name, function_arn=function.arn,
+            uuid=uuid, arn=self._arn(uuid), function_name=function.name,
+            function_arn=function.arn,
             event_source_arn=event_source_arn, kind=kind,
             batch_size=batch_size or _STREAM_BATCH_DEFAULT,
             maximum_batching_window=maximum_batching_window_in_seconds or 0,
@@ -195,11 +186,74 @@ class MappingService:
             on_failure=on_failure, tumbling_window=tumbling_window_in_seconds or 0,
             enabled=True if enabled is None else bool(enabled), last_modified=now,
         )
+        return await self._insert(mapping)
+
+    async def _create_sqs(
+        self, function_name: str, queue_arn: str, enabled: bool | None, batch_size: int | None,
+        filter_criteria: dict[str, Any] | None, window: int | None,
+        function_response_types: list[str] | None, scaling_config: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        fifo = queue_arn.endswith(".fifo")
+        size = _SQS_BATCH_DEFAULT if batch_size is None else batch_size
+        if fifo and size > 10:
+            raise _user_error("Batch size for FIFO queues must be between 1 and 10.")
+        if size > 10 and not window:
+            raise _user_error("Maximum batch window in seconds must be greater than 0 if "
+                              "maximum batch size is greater than 10")
+        if fifo and window:
+            raise _user_error("Batching window is not supported for FIFO queues")
+        concurrency = None
+        if scaling_config and scaling_config.get("MaximumConcurrency") is not None:
+            concurrency = int(scaling_config["MaximumConcurrency"])
+            _range_error(concurrency, "scalingConfig.maximumConcurrency", 2, 1000)
+        self._check_filters(filter_criteria)
+        self._check_response_types(function_response_types)
+        function = self._functions.peek(function_name_from_arn(function_name))
+        if function is None:
+            raise _user_error("Function does not exist")
+        if not await self._source_exists(queue_arn):
+            raise _user_error(
+                "Error occurred while ReceiveMessage. SQS Error Code: "
+                "AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified "
+                "queue does not exist.")
+        for other in self._mappings.values():
+            if other.function_arn == function.arn and other.event_source_arn == queue_arn:
+                raise ResourceConflictException(
+                    f'An event source mapping with SQS arn (" {queue_arn} ") and function '
+                    f'(" {function.name} ") already exists. Please update or delete the '
+                    f"existing mapping with UUID {other.uuid}", Type="User")
+        uuid = new_uuid()
+        return await self._insert(Mapping(
+            uuid=uuid, arn=self._arn(uuid), function_name=function.name,
+            function_arn=function.arn, event_source_arn=queue_arn, kind="sqs", batch_size=size,
+            maximum_batching_window=window or 0, filter_criteria=filter_criteria or None,
+            function_response_types=list(function_response_types or []),
+            maximum_concurrency=concurrency,
+            enabled=True if enabled is None else bool(enabled),
+            last_modified=self._ctx.clock.time(), state_reason="USER_INITIATED",
+        ))
+
+    def _arn(self, uuid: str) -> str:
+        return (f"arn:aws:lambda:{self._ctx.region}:{self._ctx.account_id}:"
+                f"event-source-mapping:{uuid}")
+
+    def _check_unique(self, function_arn: str, function_name: str, source: str) -> None:
+        for other in self._mappings.values():
+            if other.function_arn == function_arn and other.event_source_arn == source:
+                raise ResourceConflictException(
+                    f'The event source arn (" {source} ") and function '
+                    f'(" {function_name} ") provided mapping already exists. Please update or '
+                    f"delete the existing mapping with UUID {other.uuid}",
+                    Type="User",
+                )
+
+    async def _insert(self, mapping: Mapping) -> dict[str, Any]:
+        now = mapping.last_modified
         await self._ctx.db.write(lambda c: c.execute(
             "INSERT INTO event_source_mappings (uuid, config, created_at) VALUES (?,?,?)",
-            (uuid, mapping.to_json(), now)))
-        self._mappings[uuid] = mapping
-        await self.listener(uuid)
+            (mapping.uuid, mapping.to_json(), now)))
+        self._mappings[mapping.uuid] = mapping
+        await self.listener(mapping.uuid)
         return mapping.describe(state="Creating")
 
     async def get_event_source_mapping(self, *, uuid: str) -> dict[str, Any]:
@@ -284,6 +338,11 @@ class MappingService:
             changes["filter_criteria"] = filter_criteria or None
         if function_response_types is not None:
             changes["function_response_types"] = list(function_response_types)
+        if scaling_config is not None and current.kind == "sqs":
+            concurrency = scaling_config.get("MaximumConcurrency")
+            if concurrency is not None:
+                _range_error(int(concurrency), "scalingConfig.maximumConcurrency", 2, 1000)
+            changes["maximum_concurrency"] = None if concurrency is None else int(concurrency)
         transition = "Updating"
         if enabled is not None and bool(enabled) != current.enabled:
             transition = "Enabling" if enabled else "Disabling"

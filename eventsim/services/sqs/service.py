@@ -626,6 +626,9 @@ class SqsService:
             event = self._arrivals.pop(name, None)
             if event is not None:
                 event.set()
+            queue = self._queues.get(name)
+            if queue is not None:
+                self._ctx.source_written(queue.arn)  # event source mappings polling it
 
     @staticmethod
     def _same_attributes(existing: Queue, given: Mapping[str, str]) -> None:

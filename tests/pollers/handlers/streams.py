@@ -87,3 +87,30 @@ def record_and_block(event, context):
         while not release.exists() and time.monotonic() < deadline:
             time.sleep(0.01)
     return None
+
+
+def sqs_powertools(event, context):
+    from aws_lambda_powertools.utilities.data_classes import SQSEvent
+
+    parsed = SQSEvent(event)
+    return [{"id": r.message_id, "body": r.body, "group": r.attributes.message_group_id,
+             "count": r.attributes.approximate_receive_count} for r in parsed.records]
+
+
+def sqs_fail_bad(event, context):
+    """Fails the whole batch when a body is ``bad``."""
+    if any(r["body"] == "bad" for r in event["Records"]):
+        raise ValueError("bad message")
+
+
+def _sqs_record_handler(record):
+    if record.body.startswith("bad"):
+        raise ValueError("bad message")
+
+
+_sqs_processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def sqs_powertools_batch(event, context):
+    return process_partial_response(event=event, record_handler=_sqs_record_handler,
+                                    processor=_sqs_processor, context=context)
