@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from eventsim.activity import Activity
 from eventsim.clock import Clock
@@ -24,6 +26,7 @@ LOG = logging.getLogger(__name__)
 Wait = tuple[float, bool] | None
 """What a step asks for: None to stop, or (seconds to wait, whether the wait is idle)."""
 _WHO = "poller"
+T = TypeVar("T")
 
 
 class PollLoop(ABC):
@@ -94,10 +97,17 @@ class PollLoop(ABC):
 
     async def _pause(self, seconds: float) -> None:
         """Wait holding work, inside a step: the token goes, a work timer stays."""
-        self._awake = False
-        self._activity.end(_WHO)
+        await self._without_token(self._clock.sleep(seconds))
+
+    async def _without_token(self, work: Awaitable[T]) -> T:
+        """Await `work` (which keeps its own activity) without holding this loop's token, so
+        settle() can see the engine idle and move a virtual clock meanwhile."""
+        if self._awake:
+            self._awake = False
+            self._activity.end(_WHO)
         try:
-            await self._clock.sleep(seconds)
+            return await work
         finally:
-            self._awake = True
-            self._activity.begin(_WHO)
+            if not self._awake:  # a wake() meanwhile took it already
+                self._awake = True
+                self._activity.begin(_WHO)

@@ -18,11 +18,13 @@ window, a retry back-off) are work timers.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
+import zlib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from eventsim.events.destinations import stream_failure_record
@@ -139,12 +141,58 @@ class ShardPoller(PollLoop):
             if now < due:
                 return due - now, False
         self._gather_since = None
+        if mapping.parallelization_factor > 1:
+            await self._deliver_parallel(mapping, records)
+            return 0.0, False
         batch, end = self._cut(mapping, records)
         if not batch:
             await self._commit(mapping, None, end, None)  # all filtered out: move past them
             return 0.0, False
-        await self._deliver(batch, end)
+        await self._deliver(batch, end, self._pause)
         return 0.0, False
+
+    async def _deliver_parallel(self, mapping: Mapping, records: list[SourceRecord]) -> None:
+        """ParallelizationFactor N: the window's records split by partition key (each key in
+        one partition, in order), the partitions' batches delivered concurrently; the
+        checkpoint moves past the window once every partition is done with it."""
+        factor = mapping.parallelization_factor
+        filters = filters_of(mapping)
+        kind = self._source.kind
+        parts: list[list[SourceRecord]] = [[] for _ in range(factor)]
+        sizes = [_ENVELOPE] * factor
+        end = self.position
+        for record in records:
+            if filters is not None and not any(
+                    f.matches(record.filter_document(kind)) for f in filters):
+                end = record.position + 1
+                continue
+            lane = zlib.crc32(record.partition_key(kind).encode()) % factor
+            if parts[lane] and (len(parts[lane]) >= mapping.batch_size
+                                or sizes[lane] + record.size + 1 > MAX_PAYLOAD):
+                break  # this lane's batch is full: the window ends before this record
+            parts[lane].append(record)
+            sizes[lane] += record.size + 1
+            end = record.position + 1
+        activity = self._engine.activity
+
+        async def pause(seconds: float) -> None:
+            activity.end("poller")
+            try:
+                await self._engine.clock.sleep(seconds)
+            finally:
+                activity.begin("poller")
+
+        async def lane_work(batch: list[SourceRecord]) -> bool:
+            activity.begin("poller")
+            try:
+                return await self._deliver(batch, None, pause)
+            finally:
+                activity.end("poller")
+
+        batches = [p for p in parts if p]
+        done = await self._without_token(asyncio.gather(*(lane_work(b) for b in batches)))
+        if all(done):
+            await self._commit(mapping, None, end, None)
 
     def _cut(self, mapping: Mapping, records: list[SourceRecord]
              ) -> tuple[list[SourceRecord], int]:
@@ -168,23 +216,28 @@ class ShardPoller(PollLoop):
             end = record.position + 1
         return batch, end
 
-    async def _deliver(self, batch: list[SourceRecord], end: int) -> None:
+    async def _deliver(self, batch: list[SourceRecord], end: int | None,
+                       pause: Callable[[float], Awaitable[None]]) -> bool:
+        """Deliver one batch, retrying, bisecting and giving up as the mapping says. `end` is
+        the checkpoint once it is done (None: the caller moves it). False when the mapping
+        was disabled or deleted before it was done."""
         engine, source = self._engine, self._source
-        work: deque[_Sub] = deque([_Sub(batch, end)])
+        track = end is not None
+        work: deque[_Sub] = deque([_Sub(batch, end if end is not None else 0)])
         while work:
             mapping = engine.mappings.peek(self.uuid)
             if mapping is None or not mapping.enabled:
-                return  # the checkpoint stays before what is left; resumed when enabled
+                return False  # the checkpoint stays before what is left; resumed when enabled
             function = engine.functions.peek(mapping.function_name)
             if function is None:
-                await self._pause(self._idle)
+                await pause(self._idle)
                 continue
             sub = work[0]
             now = engine.clock.time()
             oldest = sub.records[0].arrival
             if (mapping.maximum_record_age != -1 and now - oldest > mapping.maximum_record_age) \
                     or oldest < source.retention_cutoff(now):
-                await self._commit(mapping, None, sub.end, _Failure(
+                await self._commit(mapping, None, sub.end if track else None, _Failure(
                     sub, "RecordAgeExceeded", None, new_uuid())
                 )
                 work.popleft()
@@ -197,7 +250,7 @@ class ShardPoller(PollLoop):
             outcome = judge(record, [r.sequence_number for r in sub.records],
                             mapping.reports_item_failures)
             if outcome.ok:
-                await self._commit(mapping, record, sub.end, None, ok=True)
+                await self._commit(mapping, record, sub.end if track else None, None, ok=True)
                 work.popleft()
                 continue
             if outcome.failed_from is None and mapping.bisect and len(sub.records) > 1:
@@ -211,19 +264,21 @@ class ShardPoller(PollLoop):
                 continue
             done_to = None
             if outcome.failed_from:  # a partial failure: the items before it are done
-                done_to = sub.records[outcome.failed_from].position
+                done_to = sub.records[outcome.failed_from].position if track else None
                 sub = _Sub(sub.records[outcome.failed_from:], sub.end, sub.attempts,
                            sub.invocations)
                 work[0] = sub
             sub.attempts += 1
             retries = mapping.maximum_retry_attempts
             if retries != -1 and sub.attempts > retries:
-                await self._commit(mapping, record, sub.end, _Failure(
+                await self._commit(mapping, record, sub.end if track else None, _Failure(
                     sub, "RetryAttemptsExhausted", outcome.function_error, record.request_id))
                 work.popleft()
                 continue
             await self._commit(mapping, record, done_to, None)
-            await self._pause(min(MAX_BACKOFF, 2.0 ** (sub.attempts - 1)))
+            await pause(min(MAX_BACKOFF, 2.0 ** (sub.attempts - 1)))
+        return True
+
 
     async def _commit(
         self, mapping: Mapping, record: InvocationRecord | None, checkpoint: int | None,

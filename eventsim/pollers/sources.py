@@ -40,6 +40,13 @@ class SourceRecord:
         """Bytes it adds to the invocation payload (ASCII JSON: characters are bytes)."""
         return len(self.text)
 
+    def partition_key(self, kind: str) -> str:
+        """What ParallelizationFactor keeps in order: the Kinesis partition key, the DynamoDB
+        item's key."""
+        if kind == "kinesis":
+            return str(self.record["kinesis"]["partitionKey"])
+        return json.dumps(self.record["dynamodb"]["Keys"], sort_keys=True)
+
     @property
     def record(self) -> dict[str, Any]:
         """The record decoded (only filters need it)."""

@@ -483,3 +483,45 @@ async def test_a_restart_replays_only_the_batch_in_flight(tmp_path) -> None:
         recorded = [t for i in await sim.invocations.list() for t in _texts(i)]
     assert recorded == texts  # each record recorded once
     assert seen.read_text().split() == texts + texts[20:]  # only the in-flight batch again
+
+
+@pytest.mark.asyncio
+async def test_parallelization_factor_keeps_each_partition_key_in_order(sim: Simulator) -> None:
+    await _function(sim, "f", "powertools_kinesis")
+    arn = await _stream(sim)
+    await sim.mappings.create_event_source_mapping(
+        function_name="f", event_source_arn=arn, starting_position="TRIM_HORIZON",
+        batch_size=10, parallelization_factor=4)
+    for start in range(0, 400, 100):
+        await sim.kinesis.put_records(stream_name="clicks", records=[
+            {"Data": str(i).encode(), "PartitionKey": f"user-{i % 7}"}
+            for i in range(start, start + 100)])
+    await sim.settle()
+    invocations = await sim.invocations.list(function="f")
+    delivered = [r for i in invocations for r in i.response]
+    assert sorted(int(d["text"]) for d in delivered) == list(range(400))
+    for user in range(7):
+        mine = [int(d["text"]) for d in delivered if d["key"] == f"user-{user}"]
+        assert mine == sorted(mine)
+    assert all(len(i.event["Records"]) <= 10 for i in invocations)
+    # More than one partition per window: batches mix fewer keys than the shard holds.
+    assert any(len({r["key"] for r in i.response}) < 7 for i in invocations)
+
+
+@pytest.mark.asyncio
+async def test_parallel_partitions_retry_alone(sim: Simulator) -> None:
+    await _function(sim, "f", "poison")
+    arn = await _stream(sim)
+    await sim.mappings.create_event_source_mapping(
+        function_name="f", event_source_arn=arn, starting_position="TRIM_HORIZON",
+        batch_size=10, parallelization_factor=2, maximum_retry_attempts=1)
+    await sim.kinesis.put_records(stream_name="clicks", records=[
+        {"Data": b"poison" if i == 0 else f"r{i}".encode(), "PartitionKey": f"k{i}"}
+        for i in range(12)])
+    await sim.settle()
+    invocations = await sim.invocations.list(function="f")
+    ok = sorted(t for i in invocations if i.status == "Success" for t in _texts(i))
+    failed = [i for i in invocations if i.status == "Error"]
+    assert len(failed) == 2 and all("poison" in _texts(i) for i in failed)
+    assert set(ok) | {t for i in failed for t in _texts(i)} == {
+        "poison", *(f"r{i}" for i in range(1, 12))}
