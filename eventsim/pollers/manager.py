@@ -213,6 +213,13 @@ class PollerManager:
         group = self._groups.get(uuid)
         return dict(group.pollers) if isinstance(group, _MappingPollers) else {}
 
+    def shard_status(self, uuid: str) -> list[dict[str, object]]:
+        """Per shard of a stream mapping, for the console: the checkpoint (position of the
+        next record to deliver), whether the shard is drained, and IteratorAge in ms."""
+        return [{"ShardId": shard, "Position": p.position, "Finished": p.finished,
+                 "IteratorAgeMilliseconds": p.iterator_age_ms}
+                for shard, p in self.pollers(uuid).items()]
+
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         activity = self._engine.activity
         activity.begin("poller-sync")

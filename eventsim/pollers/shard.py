@@ -113,6 +113,9 @@ class ShardPoller(PollLoop):
         self._parent_done = parent_done
         self._on_finished = on_finished
         self._gather_since: float | None = None
+        self.iterator_age_ms: int | None = None
+        """Lambda's IteratorAge for the shard: how old the last record of the last batch
+        delivered was when its invocation finished (None before the first)."""
         self._idle = 1.0 if source.kind == "kinesis" else 0.25
 
     async def _step(self) -> Wait:
@@ -250,6 +253,8 @@ class ShardPoller(PollLoop):
             outcome = judge(record, [r.sequence_number for r in sub.records],
                             mapping.reports_item_failures)
             if outcome.ok:
+                self.iterator_age_ms = max(0, round(
+                    (engine.clock.time() - sub.records[-1].arrival) * 1000))
                 await self._commit(mapping, record, sub.end if track else None, None, ok=True)
                 work.popleft()
                 continue

@@ -525,3 +525,19 @@ async def test_parallel_partitions_retry_alone(sim: Simulator) -> None:
     assert len(failed) == 2 and all("poison" in _texts(i) for i in failed)
     assert set(ok) | {t for i in failed for t in _texts(i)} == {
         "poison", *(f"r{i}" for i in range(1, 12))}
+
+
+@pytest.mark.asyncio
+async def test_shard_status_reports_checkpoints_and_iterator_age(sim: Simulator) -> None:
+    await _function(sim, "f", "ok")
+    arn = await _stream(sim, shards=2)
+    mapping = await sim.mappings.create_event_source_mapping(
+        function_name="f", event_source_arn=arn, starting_position="TRIM_HORIZON")
+    await _put(sim, ["a", "b", "c"], key="x")
+    await sim.settle()
+    status = {s["ShardId"]: s for s in sim.pollers.shard_status(mapping["UUID"])}
+    assert len(status) == 2
+    busy = [s for s in status.values() if s["IteratorAgeMilliseconds"] is not None]
+    [shard] = busy
+    assert shard["Position"] == 4 and shard["Finished"] is False
+    assert shard["IteratorAgeMilliseconds"] >= 0
