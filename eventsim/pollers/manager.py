@@ -64,7 +64,8 @@ class _MappingPollers:
                 current = self.pollers.get(info.shard_id)
                 if current is not None and (current.running or current.finished):
                     continue
-                position = checkpoints.get(info.shard_id)
+                saved = checkpoints.get(info.shard_id)
+                position, window = saved if saved is not None else (None, None)
                 if position is None:
                     position = 0
                     if first_start:
@@ -73,7 +74,7 @@ class _MappingPollers:
                             mapping.starting_position_timestamp)
                     resolved[info.shard_id] = position
                 poller = ShardPoller(engine, self.uuid, self.source, info, position,
-                                     self._parent_done, self._shard_finished)
+                                     self._parent_done, self._shard_finished, window)
                 self.pollers[info.shard_id] = poller
                 starting.append(poller)
             if resolved:

@@ -19,6 +19,8 @@ window, a retry back-off) are work timers.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import json
 import logging
 import sqlite3
@@ -26,6 +28,7 @@ import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from eventsim.events.destinations import stream_failure_record
 from eventsim.ids import new_uuid
@@ -33,7 +36,7 @@ from eventsim.matching.patterns import Matcher, compile_pattern
 from eventsim.pollers.checkpoints import save_checkpoint
 from eventsim.pollers.engine import PollerEngine
 from eventsim.pollers.loop import PollLoop, Wait
-from eventsim.pollers.responses import judge
+from eventsim.pollers.responses import Outcome, judge
 from eventsim.pollers.sources import ShardInfo, Source, SourceRecord
 from eventsim.services.lambda_.invocations import InvocationRecord, insert_invocation
 from eventsim.services.lambda_.mapping_model import Mapping
@@ -72,6 +75,16 @@ class _Failure:
     request_id: str
 
 
+def _window_of(arrival: float, size: int) -> float:
+    """Start of the tumbling window a record that arrived then falls in (windows are aligned
+    on multiples of their size since the epoch)."""
+    return float(int(arrival // size) * size)
+
+
+def _iso(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 _matchers: dict[str, list[Matcher]] = {}
 
 
@@ -99,6 +112,7 @@ class ShardPoller(PollLoop):
         position: int,
         parent_done: Callable[[str], bool],
         on_finished: Callable[[str], None],
+        window: str | None = None,
     ) -> None:
         super().__init__(engine.clock, engine.activity,
                          f"poller {uuid} {source.name} {shard.shard_id}")
@@ -113,6 +127,10 @@ class ShardPoller(PollLoop):
         self._parent_done = parent_done
         self._on_finished = on_finished
         self._gather_since: float | None = None
+        opened = json.loads(window) if window else None
+        self._window: float | None = opened["start"] if opened else None
+        """Start of the open tumbling window (None: none open)."""
+        self._state: Any = opened["state"] if opened else {}
         self.iterator_age_ms: int | None = None
         """Lambda's IteratorAge for the shard: how old the last record of the last batch
         delivered was when its invocation finished (None before the first)."""
@@ -128,7 +146,21 @@ class ShardPoller(PollLoop):
                 return self._idle, True  # woken when the parent finishes
         source = self._source
         now = self._engine.clock.time()
-        records = await source.read(self.shard.shard_id, self.position, mapping.batch_size, now)
+        records = await source.read(self.shard.shard_id, self.position,
+                                    mapping.batch_size * mapping.parallelization_factor, now)
+        size = mapping.tumbling_window
+        if size and mapping.parallelization_factor == 1:
+            if self._window is not None:
+                ends = self._window + size
+                later = bool(records) and _window_of(records[0].arrival, size) != self._window
+                if later or (not records and now >= ends):
+                    await self._close_window(mapping)
+                    return 0.0, False
+                if not records:
+                    return ends - now, False  # the window's final invocation is work
+            if records:
+                first = _window_of(records[0].arrival, size)
+                records = [r for r in records if _window_of(r.arrival, size) == first]
         if not records:
             if await source.finished(self.shard.shard_id, self.position):
                 self.finished = True
@@ -212,7 +244,8 @@ class ShardPoller(PollLoop):
                 if not any(f.matches(doc) for f in filters):
                     end = record.position + 1
                     continue
-            if batch and size + record.size + 1 > MAX_PAYLOAD:
+            if batch and (size + record.size + 1 > MAX_PAYLOAD
+                          or len(batch) >= mapping.batch_size):
                 break
             batch.append(record)
             size += record.size + 1
@@ -245,13 +278,16 @@ class ShardPoller(PollLoop):
                 )
                 work.popleft()
                 continue
-            payload = '{"Records":[' + ",".join(r.text for r in sub.records) + "]}"
+            windowed = bool(mapping.tumbling_window) and track
+            if windowed and self._window is None:
+                self._window = _window_of(sub.records[0].arrival, mapping.tumbling_window)
+            payload = self._payload(mapping, sub.records, windowed)
             cause = Cause(trace_id=new_trace_id(now), source=(
                 f"{source.kind}:{source.name} {self.shard.shard_id} {len(sub.records)} records"))
             record = await engine.invoker.run(function, payload, cause)
             sub.invocations += 1
-            outcome = judge(record, [r.sequence_number for r in sub.records],
-                            mapping.reports_item_failures)
+            outcome = self._judge(mapping, record, [r.sequence_number for r in sub.records],
+                                  windowed)
             if outcome.ok:
                 self.iterator_age_ms = max(0, round(
                     (engine.clock.time() - sub.records[-1].arrival) * 1000))
@@ -285,6 +321,68 @@ class ShardPoller(PollLoop):
         return True
 
 
+    def _payload(self, mapping: Mapping, records: list[SourceRecord], windowed: bool) -> str:
+        body = '{"Records":[' + ",".join(r.text for r in records) + "]"
+        if not windowed:
+            return body + "}"
+        return body + "," + json.dumps(self._window_fields(mapping, final=False))[1:]
+
+    def _window_fields(self, mapping: Mapping, *, final: bool) -> dict[str, Any]:
+        """The keys a tumbling-window invocation carries next to ``Records``."""
+        assert self._window is not None
+        return {
+            "window": {"start": _iso(self._window),
+                       "end": _iso(self._window + mapping.tumbling_window)},
+            "state": self._state,
+            "shardId": self.shard.shard_id,
+            "eventSourceARN": self._source.arn,
+            "isFinalInvokeForWindow": final,
+            "isWindowTerminatedEarly": False,
+        }
+
+    def _judge(self, mapping: Mapping, record: InvocationRecord, numbers: list[str],
+               windowed: bool) -> Outcome:
+        if not windowed or record.status != "Success":
+            return judge(record, numbers, mapping.reports_item_failures)
+        # A tumbling-window answer must hold the state; batchItemFailures may come with it.
+        try:
+            answer = json.loads(record.result) if record.result else None
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict) or "state" not in answer:
+            return Outcome(False, None, None)
+        rest = {k: v for k, v in answer.items() if k != "state"}
+        outcome = judge(dataclasses.replace(record, result=json.dumps(rest)), numbers,
+                        mapping.reports_item_failures)
+        if outcome.ok or outcome.failed_from:
+            self._state = answer["state"]
+        return outcome
+
+    async def _close_window(self, mapping: Mapping) -> None:
+        """The window has ended: its final invocation (no records, the state so far), retried
+        on failure like a batch, then the window is closed."""
+        engine = self._engine
+        attempts = 0
+        while True:
+            function = engine.functions.peek(mapping.function_name)
+            if function is None:
+                await self._pause(self._idle)
+                continue
+            payload = json.dumps({"Records": [], **self._window_fields(mapping, final=True)})
+            cause = Cause(trace_id=new_trace_id(engine.clock.time()), source=(
+                f"{self._source.kind}:{self._source.name} {self.shard.shard_id} "
+                "final invocation of a tumbling window"))
+            record = await engine.invoker.run(function, payload, cause)
+            attempts += 1
+            retries = mapping.maximum_retry_attempts
+            if record.status == "Success" or (retries != -1 and attempts > retries):
+                self._window, self._state = None, {}
+                await self._commit(mapping, record, self.position, None,
+                                   ok=record.status == "Success")
+                return
+            await self._commit(mapping, record, None, None)
+            await self._pause(min(MAX_BACKOFF, 2.0 ** (attempts - 1)))
+
     async def _commit(
         self, mapping: Mapping, record: InvocationRecord | None, checkpoint: int | None,
         failure: _Failure | None, ok: bool = False,
@@ -301,6 +399,8 @@ class ShardPoller(PollLoop):
             if engine.mappings.note_result(self.uuid, _OK if ok else _PROBLEM):
                 saved = engine.mappings.save_row(self.uuid)
         uuid, shard = self.uuid, self.shard.shard_id
+        window = None if self._window is None else json.dumps(
+            {"start": self._window, "state": self._state})
 
         def unit(conn: sqlite3.Connection) -> None:
             if record is not None:
@@ -310,7 +410,7 @@ class ShardPoller(PollLoop):
             if not alive:
                 return
             if checkpoint is not None:
-                save_checkpoint(conn, uuid, shard, checkpoint, now)
+                save_checkpoint(conn, uuid, shard, checkpoint, now, window)
             if outbox is not None:
                 add_outbox_row(conn, outbox)
             if saved is not None:

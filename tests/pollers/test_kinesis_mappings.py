@@ -541,3 +541,34 @@ async def test_shard_status_reports_checkpoints_and_iterator_age(sim: Simulator)
     [shard] = busy
     assert shard["Position"] == 4 and shard["Finished"] is False
     assert shard["IteratorAgeMilliseconds"] >= 0
+
+
+@pytest.mark.asyncio
+async def test_tumbling_window_passes_state_and_ends_with_a_final_invocation(
+    sim: Simulator,
+) -> None:
+    await _function(sim, "f", "tumbling_sum")
+    arn = await _stream(sim)
+    await sim.mappings.create_event_source_mapping(
+        function_name="f", event_source_arn=arn, starting_position="TRIM_HORIZON",
+        batch_size=2, tumbling_window_in_seconds=60)
+    start = (int(sim.clock.time()) // 60 + 1) * 60
+    sim.clock.advance(start - sim.clock.time() + 1)  # one second into a fresh window
+    await _put(sim, ["1", "2", "3", "4", "5"])
+    await sim.settle()
+    invocations = await sim.invocations.list(function="f")
+    events = [i.event for i in invocations]
+    assert [len(e["Records"]) for e in events] == [2, 2, 1, 0]
+    assert [e["state"] for e in events] == [{}, {"total": 3}, {"total": 10}, {"total": 15}]
+    assert [e["isFinalInvokeForWindow"] for e in events] == [False, False, False, True]
+    first = events[0]
+    assert first["shardId"] == "shardId-000000000000" and first["eventSourceARN"] == arn
+    assert first["isWindowTerminatedEarly"] is False
+    assert first["window"]["end"] > first["window"]["start"]
+    assert all(e["window"] == first["window"] for e in events)
+    assert invocations[-1].response == {"state": {"total": 15}}
+    # A later record opens a new window with a fresh state.
+    await _put(sim, ["7"])
+    await sim.settle()
+    later = [i.event for i in await sim.invocations.list(function="f")][4:]
+    assert [(len(e["Records"]), e["state"]) for e in later] == [(1, {}), (0, {"total": 7})]

@@ -14,5 +14,6 @@ CREATE TABLE esm_checkpoints (
     shard       TEXT NOT NULL,
     position    INTEGER NOT NULL,
     updated_at  REAL NOT NULL,
+    window      TEXT,                           -- open tumbling window: {"start", "state"} JSON
     PRIMARY KEY (uuid, shard)
 ) WITHOUT ROWID;

@@ -114,3 +114,9 @@ _sqs_processor = BatchProcessor(event_type=EventType.SQS)
 def sqs_powertools_batch(event, context):
     return process_partial_response(event=event, record_handler=_sqs_record_handler,
                                     processor=_sqs_processor, context=context)
+
+
+def tumbling_sum(event, context):
+    """Sums the records' numbers over a tumbling window; the state carries the total."""
+    total = event["state"].get("total", 0) + sum(int(_data(r)) for r in event["Records"])
+    return {"state": {"total": total}}
