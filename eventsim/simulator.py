@@ -154,7 +154,8 @@ class Simulator:
         self.dynamodbstreams = DynamoDBStreamsService(self.ctx)
         self.kinesis = KinesisService(self.ctx)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
-        self.mappings = MappingService(self.ctx, self.functions, self._source_exists)
+        self.mappings = MappingService(self.ctx, self.functions, self._source_exists,
+                                       self.sqs.visibility_timeout)
         await self.s3.load()
         await self.sqs.load()
         await self.sns.load()

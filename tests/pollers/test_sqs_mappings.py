@@ -134,3 +134,15 @@ async def test_sqs_batch_rules(sim: Simulator) -> None:
     with pytest.raises(InvalidParameterValueException, match="NonExistentQueue"):
         await sim.mappings.create_event_source_mapping(function_name="f",
                                                        event_source_arn=arn + "-nope")
+
+
+@pytest.mark.asyncio
+async def test_queue_visibility_must_cover_the_function_timeout(sim: Simulator) -> None:
+    await sim.functions.create_function(name="slow", handler="streams.ok", code_dir=HANDLERS,
+                                        timeout=60)
+    _, arn = await _queue(sim, "jobs")
+    with pytest.raises(InvalidParameterValueException,
+                       match="Queue visibility timeout: 30 seconds is less than Function "
+                             "timeout: 60 seconds"):
+        await sim.mappings.create_event_source_mapping(function_name="slow",
+                                                       event_source_arn=arn)

@@ -78,10 +78,12 @@ class MappingService:
         ctx: ServiceContext,
         functions: LambdaService,
         source_exists: Callable[[str], Awaitable[bool]],
+        queue_visibility: Callable[[str], int | None] = lambda arn: None,
     ) -> None:
         self._ctx = ctx
         self._functions = functions
         self._source_exists = source_exists
+        self._queue_visibility = queue_visibility
         self._mappings: dict[str, Mapping] = {}
         self.listener: Callable[[str], Awaitable[None]] = _no_listener
         """Awaited with a mapping's UUID after each committed change (the poller manager)."""
@@ -216,6 +218,10 @@ class MappingService:
                 "Error occurred while ReceiveMessage. SQS Error Code: "
                 "AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified "
                 "queue does not exist.")
+        visibility = self._queue_visibility(queue_arn)
+        if visibility is not None and visibility < function.timeout:
+            raise _user_error(f"Queue visibility timeout: {visibility} seconds is less than "
+                              f"Function timeout: {function.timeout} seconds")
         for other in self._mappings.values():
             if other.function_arn == function.arn and other.event_source_arn == queue_arn:
                 raise ResourceConflictException(

@@ -104,6 +104,12 @@ class SqsService:
         """Whether a queue has this ARN (destination validation)."""
         return arn in self._by_arn
 
+    def visibility_timeout(self, arn: str) -> int | None:
+        """A queue's VisibilityTimeout in seconds, or None when there is no such queue (for
+        event source mapping validation)."""
+        queue = self._by_arn.get(arn)
+        return None if queue is None else queue.int_attribute("VisibilityTimeout")
+
     def url_of(self, name: str) -> str:
         return queue_url(self._endpoint_url(), self._ctx.region, self._ctx.account_id, name)
 
