@@ -83,3 +83,27 @@ async def test_dynamodb_failure_record_has_whole_second_arrivals(sim: Simulator)
     assert info["batchSize"] == 1
     assert len(info["approximateArrivalOfFirstRecord"]) == len("2019-11-14T00:13:19Z")
     assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
+
+
+@pytest.mark.asyncio
+async def test_dynamodb_checkpoint_survives_a_restart(tmp_path) -> None:
+    from eventsim import SimulatorConfig
+
+    db = str(tmp_path / "state.db")
+    async with Simulator(SimulatorConfig(clock="virtual", db=db)) as sim:
+        await sim.functions.create_function(name="f", handler="streams.ok", code_dir=HANDLERS)
+        arn = await _table_with_stream(sim)
+        await sim.mappings.create_event_source_mapping(
+            function_name="f", event_source_arn=arn, starting_position="TRIM_HORIZON",
+            batch_size=2)
+        for i in range(5):
+            await sim.dynamodb.put_item(table_name="orders", item={"id": {"S": str(i)}})
+        await sim.settle()
+        before = await sim.invocations.count()
+    async with Simulator(SimulatorConfig(clock="virtual", db=db)) as sim:
+        await sim.dynamodb.put_item(table_name="orders", item={"id": {"S": "new"}})
+        await sim.settle()
+        invocations = await sim.invocations.list()
+        assert len(invocations) == before + 1
+        assert [r["dynamodb"]["Keys"]["id"]["S"] for r in invocations[-1].event["Records"]] \
+            == ["new"]

@@ -572,3 +572,22 @@ async def test_tumbling_window_passes_state_and_ends_with_a_final_invocation(
     await sim.settle()
     later = [i.event for i in await sim.invocations.list(function="f")][4:]
     assert [(len(e["Records"]), e["state"]) for e in later] == [(1, {}), (0, {"total": 7})]
+
+
+@pytest.mark.asyncio
+async def test_at_timestamp_starts_at_the_first_record_put_since(sim: Simulator) -> None:
+    await _function(sim, "f", "ok")
+    arn = await _stream(sim)
+    await _put(sim, ["early"])
+    sim.clock.advance(10)
+    since = sim.clock.time()
+    sim.clock.advance(1)
+    await _put(sim, ["late-1", "late-2"])
+    await sim.mappings.create_event_source_mapping(
+        function_name="f", event_source_arn=arn, starting_position="AT_TIMESTAMP",
+        starting_position_timestamp=since)
+    await sim.settle()
+    [invocation] = await sim.invocations.list(function="f")
+    assert _texts(invocation) == ["late-1", "late-2"]
+    got = (await sim.mappings.list_event_source_mappings())["EventSourceMappings"][0]
+    assert got["StartingPositionTimestamp"].timestamp() == pytest.approx(since)
