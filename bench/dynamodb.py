@@ -22,15 +22,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 from pathlib import Path
 from typing import Any
+
+import servers  # bench/servers.py, beside this script
 
 from eventsim import Simulator, SimulatorConfig
 from eventsim.testing import boto3_client
@@ -93,31 +93,6 @@ async def bench_api(items: int, burst: int = 500) -> tuple[float, int]:
 # -- 2., 3. and 4. boto3 against a server in its own process ------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError("server did not start")
-
-
-def _start(command: list[str], port: int) -> tuple[subprocess.Popen[bytes], str]:
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_listening(port, proc)
-    return proc, f"http://127.0.0.1:{port}"
-
-
 def _put_loop(url: str, items: int, round_number: int) -> float:
     ddb = boto3_client("dynamodb", url)
     for i in range(50):  # warm the connection pool and botocore's caches
@@ -130,29 +105,21 @@ def _put_loop(url: str, items: int, round_number: int) -> float:
 
 def bench_gateway(items: int, rounds: int) -> dict[str, list[float]]:
     """Items per second of each server, round by round."""
-    (WORK / "trivial.py").write_text(TRIVIAL_SERVER)
     results: dict[str, list[float]] = {"trivial": [], "eventsim": [], "moto": []}
     with tempfile.TemporaryDirectory() as state:
-        ports = {name: _free_port() for name in results}
-        servers = {
-            "trivial": _start([sys.executable, str(WORK / "trivial.py"), str(ports["trivial"])],
-                              ports["trivial"]),
-            "eventsim": _start([sys.executable, "-m", "eventsim", "serve", "--port",
-                                str(ports["eventsim"]), "--state", state, "--log-level",
-                                "warning"], ports["eventsim"]),
-            "moto": _start([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
-                            str(ports["moto"])], ports["moto"]),
+        running = {
+            "trivial": servers.start_script(WORK / "trivial.py", TRIVIAL_SERVER),
+            "eventsim": servers.start_eventsim(Path(state)),
+            "moto": servers.start_moto(),
         }
         try:
             for name in ("eventsim", "moto"):
-                boto3_client("dynamodb", servers[name][1]).create_table(**TABLE)
+                boto3_client("dynamodb", running[name][1]).create_table(**TABLE)
             for n in range(rounds):
                 for name in results:
-                    results[name].append(items / _put_loop(servers[name][1], items, n))
+                    results[name].append(items / _put_loop(running[name][1], items, n))
         finally:
-            for proc, _ in servers.values():
-                proc.terminate()
-                proc.wait(timeout=30)
+            servers.stop(*(proc for proc, _ in running.values()))
     return results
 
 

@@ -24,9 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -34,6 +32,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import servers  # bench/servers.py, beside this script
 
 from eventsim import Simulator, SimulatorConfig
 from eventsim.testing import boto3_client
@@ -97,49 +97,6 @@ async def bench_api(records: int) -> tuple[float, float]:
 # -- 2., 3. and 4. boto3 against a server in its own process ----------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError("server did not start")
-
-
-def _start(command: list[str], port: int) -> tuple[subprocess.Popen[bytes], str]:
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_listening(port, proc)
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def _start_eventsim(state: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    return _start([sys.executable, "-m", "eventsim", "serve", "--port", str(port),
-                   "--state", str(state), "--log-level", "warning"], port)
-
-
-def _start_moto() -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    return _start([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                  port)
-
-
-def _start_trivial(answer: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    (WORK / "trivial.py").write_text(TRIVIAL_SERVER)
-    return _start([sys.executable, str(WORK / "trivial.py"), str(port), answer], port)
-
-
 def _put_records_loop(client: Any, stream: str, batches: int) -> float:
     for _ in range(5):  # warm the connection pool and botocore's caches
         client.put_records(StreamName=stream, Records=_batch(0))
@@ -162,14 +119,14 @@ def bench_boto3(batches: int, puts: int, rounds: int) -> dict[str, dict[str, lis
     """Records per second of each server, per loop, per round."""
     figures: dict[str, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory() as state:
-        servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {
-            "trivial": _start_trivial("empty"),
-            "trivial-full": _start_trivial("full"),
-            "eventsim": _start_eventsim(Path(state)),
-            "moto": _start_moto(),
+        running = {
+            "trivial": servers.start_script(WORK / "trivial.py", TRIVIAL_SERVER, "empty"),
+            "trivial-full": servers.start_script(WORK / "trivial.py", TRIVIAL_SERVER, "full"),
+            "eventsim": servers.start_eventsim(Path(state)),
+            "moto": servers.start_moto(),
         }
         try:
-            clients = {name: boto3_client("kinesis", url) for name, (_, url) in servers.items()}
+            clients = {name: boto3_client("kinesis", url) for name, (_, url) in running.items()}
             for n in range(rounds):
                 for name, client in clients.items():
                     stream = f"bench-{n}"
@@ -181,9 +138,7 @@ def bench_boto3(batches: int, puts: int, rounds: int) -> dict[str, dict[str, lis
                     for loop, run in loops.items():
                         figures.setdefault(name, {}).setdefault(loop, []).append(run())
         finally:
-            for proc, _ in servers.values():
-                proc.terminate()
-                proc.wait(timeout=30)
+            servers.stop(*(proc for proc, _ in running.values()))
     return figures
 
 

@@ -22,15 +22,14 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-import urllib.request
 from pathlib import Path
+
+import servers  # bench/servers.py, beside this script
 
 from eventsim import Simulator, SimulatorConfig
 from eventsim.testing import boto3_client
@@ -103,45 +102,6 @@ async def bench_api(events: int, burst: int = 500) -> tuple[float, int]:
 # -- 2. and 3. boto3 against a server in its own process ---------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError("server did not start")
-
-
-def _start_eventsim(state: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    (WORK / "bench.yaml").write_text(SCENARIO)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "eventsim", "serve", "--port", str(port), "--state", str(state),
-         "--load", str(WORK / "bench.yaml"), "--log-level", "warning"],
-        stdout=subprocess.DEVNULL,
-    )
-    _wait_listening(port, proc)
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def _start_trivial() -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    (WORK / "trivial.py").write_text(TRIVIAL_SERVER)
-    proc = subprocess.Popen([sys.executable, str(WORK / "trivial.py"), str(port)])
-    _wait_listening(port, proc)
-    return proc, f"http://127.0.0.1:{port}"
-
-
 def _put_loop(url: str, events: int, round_number: int) -> float:
     s3 = boto3_client("s3", url)
     for i in range(50):  # warm the connection pool and botocore's caches
@@ -152,30 +112,22 @@ def _put_loop(url: str, events: int, round_number: int) -> float:
     return time.perf_counter() - start
 
 
-def _settle(url: str) -> None:
-    request = urllib.request.Request(f"{url}/_eventsim/api/settle?timeout=120", data=b"",
-                                     method="POST")
-    with urllib.request.urlopen(request, timeout=130) as response:
-        assert json.loads(response.read())["settled"]
-
-
 def bench_gateway(events: int, rounds: int) -> tuple[list[float], list[float]]:
     """Requests per second of the trivial server and events per second of eventsim."""
-    trivial, trivial_url = _start_trivial()
+    trivial, trivial_url = servers.start_script(WORK / "trivial.py", TRIVIAL_SERVER)
+    (WORK / "bench.yaml").write_text(SCENARIO)
     with tempfile.TemporaryDirectory() as state:
-        served, served_url = _start_eventsim(Path(state))
+        served, served_url = servers.start_eventsim(Path(state), load=WORK / "bench.yaml")
         ceiling: list[float] = []
         gateway: list[float] = []
         try:
             for n in range(rounds):
                 ceiling.append(events / _put_loop(trivial_url, events, n))
                 elapsed = _put_loop(served_url, events, n)
-                _settle(served_url)  # the events are handled, not only accepted
+                servers.settle(served_url)  # the events are handled, not only accepted
                 gateway.append(events / elapsed)
         finally:
-            for proc in (served, trivial):
-                proc.terminate()
-                proc.wait(timeout=30)
+            servers.stop(served, trivial)
     return ceiling, gateway
 
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from push import _free_port, _settle, _start_eventsim, _wait_listening  # same directory
+import servers  # bench/servers.py, beside this script
 
 from eventsim import Simulator, SimulatorConfig
 from eventsim.testing import boto3_client
@@ -41,6 +41,11 @@ WORK = Path(tempfile.mkdtemp(prefix="eventsim-bench-sns-"))
 HANDLER_DIR = WORK / "sink"
 HANDLER_DIR.mkdir()
 (HANDLER_DIR / "sink.py").write_text("def handler(event, context):\n    return None\n")
+# What `eventsim serve` loads: the subscriber function (the test subscribes it through boto3).
+FUNCTIONS = (
+    "name: bench-sns\nfunctions:\n  sink:\n    Handler: sink.handler\n"
+    f"    CodeUri: {json.dumps(str(HANDLER_DIR))}\n"
+)
 POLICY = '{"parity": ["even"]}'
 
 TRIVIAL_SERVER = textwrap.dedent('''
@@ -87,12 +92,6 @@ async def bench_api(messages: int, burst: int = 500) -> float:
             return messages / elapsed
 
 
-def _start(command: list[str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_listening(port, proc)
-    return proc
-
-
 def _publish_loop(url: str, topic: str, messages: int) -> float:
     sns = boto3_client("sns", url)
     for _ in range(50):  # warm the connection pool and botocore's caches
@@ -114,20 +113,17 @@ def _setup(url: str, subscribe: bool) -> str:
 
 
 def bench_gateway(messages: int, rounds: int) -> dict[str, list[float]]:
-    trivial_port, moto_port = _free_port(), _free_port()
-    (WORK / "trivial.py").write_text(TRIVIAL_SERVER)
-    trivial = _start([sys.executable, str(WORK / "trivial.py"), str(trivial_port)], trivial_port)
-    moto = _start([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
-                  moto_port)
+    trivial, trivial_url = servers.start_script(WORK / "trivial.py", TRIVIAL_SERVER)
+    moto, moto_url = servers.start_moto()
     figures: dict[str, list[float]] = {"trivial": [], "moto": [], "eventsim": []}
     with tempfile.TemporaryDirectory() as state:
-        served, served_url = _start_eventsim(Path(state))
-        urls = {"trivial": f"http://127.0.0.1:{trivial_port}",
-                "moto": f"http://127.0.0.1:{moto_port}", "eventsim": served_url}
+        (WORK / "functions.yaml").write_text(FUNCTIONS)
+        served, served_url = servers.start_eventsim(Path(state), load=WORK / "functions.yaml")
+        urls = {"trivial": trivial_url, "moto": moto_url, "eventsim": served_url}
         topics = {"trivial": "arn:aws:sns:us-east-1:000000000000:bench",
                   "moto": _setup(urls["moto"], subscribe=False),
                   "eventsim": _setup(served_url, subscribe=True)}
-        after: dict[str, Callable[[], None]] = {"eventsim": lambda: _settle(served_url)}
+        after: dict[str, Callable[[], None]] = {"eventsim": lambda: servers.settle(served_url)}
         try:
             for _ in range(rounds):
                 for name in ("trivial", "moto", "eventsim"):
@@ -135,9 +131,7 @@ def bench_gateway(messages: int, rounds: int) -> dict[str, list[float]]:
                     after.get(name, lambda: None)()  # handled, not only accepted
                     figures[name].append(messages / elapsed)
         finally:
-            for proc in (served, moto, trivial):
-                proc.terminate()
-                proc.wait(timeout=30)
+            servers.stop(served, moto, trivial)
     return figures
 
 

@@ -17,14 +17,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+import servers  # bench/servers.py, beside this script
 
 from eventsim import Simulator, SimulatorConfig
 from eventsim.testing import boto3_client
@@ -84,31 +84,6 @@ async def bench_api(messages: int, burst: int = 500) -> tuple[float, float]:
 # -- 2. boto3 against a server in its own process ---------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError("server did not start")
-
-
-def _start(cmd: list[str], port: int) -> tuple[subprocess.Popen[bytes], str]:
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_listening(port, proc)
-    return proc, f"http://127.0.0.1:{port}"
-
-
 def _send_loop(url: str, messages: int) -> float:
     sqs = boto3_client("sqs", url)
     queue = sqs.create_queue(QueueName="bench")["QueueUrl"]
@@ -122,27 +97,19 @@ def _send_loop(url: str, messages: int) -> float:
 
 
 def bench_gateway(messages: int, rounds: int) -> dict[str, list[float]]:
-    (WORK / "trivial.py").write_text(TRIVIAL_SERVER)
-    ports = {name: _free_port() for name in ("ceiling", "eventsim", "moto")}
     with tempfile.TemporaryDirectory() as state:
-        servers = {
-            "ceiling": _start([sys.executable, str(WORK / "trivial.py"),
-                               str(ports["ceiling"])], ports["ceiling"]),
-            "eventsim": _start([sys.executable, "-m", "eventsim", "serve", "--port",
-                                str(ports["eventsim"]), "--state", state, "--log-level",
-                                "warning"], ports["eventsim"]),
-            "moto": _start([sys.executable, "-m", "moto.server", "-p", str(ports["moto"])],
-                           ports["moto"]),
+        running = {
+            "ceiling": servers.start_script(WORK / "trivial.py", TRIVIAL_SERVER),
+            "eventsim": servers.start_eventsim(Path(state)),
+            "moto": servers.start_moto(),
         }
-        figures: dict[str, list[float]] = {name: [] for name in servers}
+        figures: dict[str, list[float]] = {name: [] for name in running}
         try:
             for _ in range(rounds):
-                for name, (_, url) in servers.items():
+                for name, (_, url) in running.items():
                     figures[name].append(_send_loop(url, messages))
         finally:
-            for proc, _ in servers.values():
-                proc.terminate()
-                proc.wait(timeout=30)
+            servers.stop(*(proc for proc, _ in running.values()))
     return figures
 
 

@@ -83,46 +83,24 @@ def eventsim_boto3(eventsim: ThreadedSimulator) -> Callable[..., Any]:
     return eventsim.client
 
 
-@pytest.fixture
-def eventsim_s3(eventsim: ThreadedSimulator) -> Any:
-    """A boto3 S3 client pointed at the ``eventsim`` simulator (path-style addressing)."""
-    return eventsim.client("s3")
+def _client_fixture(service: str) -> Any:
+    """The ``eventsim_<service>`` fixture: a boto3 client for `service` pointed at
+    ``eventsim`` (S3 with path-style addressing)."""
+
+    def client(eventsim: ThreadedSimulator) -> Any:
+        return eventsim.client(service)
+
+    client.__doc__ = f"A boto3 {service} client pointed at the ``eventsim`` simulator."
+    return pytest.fixture(client, name=f"eventsim_{service}")
 
 
-@pytest.fixture
-def eventsim_sns(eventsim: ThreadedSimulator) -> Any:
-    """A boto3 SNS client pointed at the ``eventsim`` simulator."""
-    return eventsim.client("sns")
-
-
-@pytest.fixture
-def eventsim_sqs(eventsim: ThreadedSimulator) -> Any:
-    """A boto3 SQS client pointed at the ``eventsim`` simulator."""
-    return eventsim.client("sqs")
-
-
-@pytest.fixture
-def eventsim_dynamodb(eventsim: ThreadedSimulator) -> Any:
-    """A boto3 DynamoDB client pointed at the ``eventsim`` simulator."""
-    return eventsim.client("dynamodb")
-
-
-@pytest.fixture
-def eventsim_dynamodbstreams(eventsim: ThreadedSimulator) -> Any:
-    """A boto3 DynamoDB Streams client pointed at the ``eventsim`` simulator."""
-    return eventsim.client("dynamodbstreams")
-
-
-@pytest.fixture
-def eventsim_kinesis(eventsim: ThreadedSimulator) -> Any:
-    """A boto3 Kinesis client pointed at the ``eventsim`` simulator."""
-    return eventsim.client("kinesis")
-
-
-@pytest.fixture
-def eventsim_lambda(eventsim: ThreadedSimulator) -> Any:
-    """A boto3 Lambda client pointed at the ``eventsim`` simulator."""
-    return eventsim.client("lambda")
+eventsim_s3 = _client_fixture("s3")
+eventsim_sns = _client_fixture("sns")
+eventsim_sqs = _client_fixture("sqs")
+eventsim_dynamodb = _client_fixture("dynamodb")
+eventsim_dynamodbstreams = _client_fixture("dynamodbstreams")
+eventsim_kinesis = _client_fixture("kinesis")
+eventsim_lambda = _client_fixture("lambda")
 
 
 @pytest.fixture

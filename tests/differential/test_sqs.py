@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from compare import Outcome, outcome  # type: ignore[import-not-found]
+from compare import Outcome, assert_agrees, run_steps  # type: ignore[import-not-found]
 
 Step = tuple[str, Callable[[Any], Any]]
 
@@ -247,21 +247,11 @@ MOTO_IS_WRONG: dict[str, tuple[str, Callable[[Outcome], bool]]] = {
 @pytest.fixture(scope="module")
 def outcomes(clients: Callable[[str], tuple[Any, Any]]) -> dict[str, tuple[Outcome, Outcome]]:
     """Every step run in order against moto and eventsim: name -> (moto's, eventsim's)."""
-    moto, ours = clients("sqs")
-    moto_outcomes = [outcome(lambda fn=fn: fn(moto)) for _, fn in STEPS]  # type: ignore[misc]
-    our_outcomes = [outcome(lambda fn=fn: fn(ours)) for _, fn in STEPS]  # type: ignore[misc]
-    return {name: (m, o) for (name, _), m, o in zip(STEPS, moto_outcomes, our_outcomes,
-                                                     strict=True)}
+    return run_steps(*clients("sqs"), STEPS)
 
 
 @pytest.mark.parametrize("step", [pytest.param(name, id=name) for name, _ in STEPS])
 def test_eventsim_answers_like_moto_or_like_aws_where_moto_is_wrong(
     outcomes: dict[str, tuple[Outcome, Outcome]], step: str,
 ) -> None:
-    moto, ours = outcomes[step]
-    if step in MOTO_IS_WRONG:
-        why, aws_behaviour = MOTO_IS_WRONG[step]
-        assert moto != ours, f"moto now agrees on {step}; drop the exception ({why})"
-        assert aws_behaviour(ours), why
-    else:
-        assert ours == moto
+    assert_agrees(step, *outcomes[step], MOTO_IS_WRONG)

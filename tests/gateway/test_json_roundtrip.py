@@ -176,3 +176,19 @@ def test_json_operation_without_an_implementation_answers_not_implemented_throug
         client.list_backups()
     assert raised.value.response["Error"]["Code"] == "NotImplemented"
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
+def test_integers_beyond_64_bits_are_still_written() -> None:
+    from eventsim.gateway.protocols.json import _dumps
+
+    assert json.loads(_dumps({"n": 2**70, "s": "x"})) == {"n": 2**70, "s": "x"}
+
+
+def test_nested_attribute_values_are_read_through_recursive_shapes(
+    roundtrip_factory: Callable[..., Any],
+) -> None:
+    rt = roundtrip_factory("dynamodb")
+    item = {"id": {"S": "a"}, "m": {"M": {"l": {"L": [{"N": "1"}, {"B": b"\x01"},
+                                                      {"M": {"deep": {"BOOL": True}}}]}}}}
+    parsed, _ = rt.call("PutItem", {"TableName": "pets", "Item": item})
+    assert parsed.params["Item"] == item

@@ -317,10 +317,10 @@ async def test_oversized_records_get_aws_errors(sim: Simulator) -> None:
         {"Data": b"x", "PartitionKey": "k"}, {"Data": big, "PartitionKey": "k"}]))
     assert err.code == "ValidationException"
     assert "at 'records.2.member.data'" in err.message
-    six = [{"Data": b"x" * (1024 * 1024 - 1), "PartitionKey": "k"}] * 6
-    err = await _error(sim.kinesis.put_records(stream_name="s", records=six))
+    eleven = [{"Data": b"x" * (1024 * 1024 - 1), "PartitionKey": "k"}] * 11
+    err = await _error(sim.kinesis.put_records(stream_name="s", records=eleven))
     assert (err.code, err.message) == ("InvalidArgumentException",
-                                       "Records size exceeds 5 MB limit")
+                                       "Records size exceeds 10 MB limit")
     err = await _error(sim.kinesis.put_records(
         stream_name="s", records=[{"Data": b"x", "PartitionKey": "k"}] * 501))
     assert err.code == "ValidationException"

@@ -18,14 +18,14 @@ import binascii
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import orjson
 from botocore.model import (  # type: ignore[import-untyped]
     OperationModel,
     ServiceModel,
     Shape,
-    StructureShape,
 )
 
 from eventsim.errors import AwsError
@@ -82,6 +82,7 @@ class JSONRequestParser(RequestParser):
         self._operations = {
             name: service_model.operation_model(name) for name in service_model.operation_names
         }
+        self._readers: dict[str, Reader] = {}
 
     def parse(self, request: HttpRequest) -> ParsedRequest:
         target = request.headers.get("X-Amz-Target", "")
@@ -92,89 +93,192 @@ class JSONRequestParser(RequestParser):
         params: dict[str, Any] = {}
         if request.body.strip():
             try:
-                document = json.loads(request.body)
-            except (ValueError, UnicodeDecodeError):
+                document = orjson.loads(request.body)
+            except (orjson.JSONDecodeError, UnicodeDecodeError):
                 raise SerializationException("The request body is not valid JSON.") from None
             shape = operation.input_shape
             if shape is not None:
-                params = _read_structure(shape, document, "")
+                reader = self._readers.get(name)
+                if reader is None:
+                    reader = self._readers[name] = _reader(shape)
+                try:
+                    params = reader(document)
+                except _WrongType:
+                    raise _serialization_error(shape, document) from None
         return ParsedRequest(operation=operation, params=params)
 
 
-def _read(shape: Shape, value: Any, path: str) -> Any:
-    if value is None:
-        return None
+Reader = Callable[[Any], Any]
+Writer = Callable[[Any], Any]
+
+
+class _WrongType(Exception):
+    """A value is not of its shape's type (the path is found afterwards, on the slow path)."""
+
+
+def _reader(shape: Shape, made: dict[str, Reader] | None = None) -> Reader:
+    """A function reading a JSON value as `shape`, compiled once per shape: a request then
+    costs a call per value rather than a walk over the model. Raises `_WrongType`."""
+    made = {} if made is None else made
     kind = shape.type_name
     if kind == "structure":
-        return _read_structure(shape, value, path)
+        key = shape.name
+        found = made.get(key)
+        if found is not None:
+            return found
+        fields: dict[str, tuple[str, Reader]] = {}
+
+        def read_structure(value: Any) -> dict[str, Any]:
+            if type(value) is not dict:
+                raise _WrongType
+            result: dict[str, Any] = {}
+            for wire, item in value.items():
+                field = fields.get(wire)
+                if field is not None and item is not None:
+                    result[field[0]] = field[1](item)
+            return result
+
+        made[key] = read_structure  # before the members: shapes may be recursive
+        for member, member_shape in shape.members.items():
+            fields[member_shape.serialization.get("name", member)] = (
+                member, _reader(member_shape, made))
+        return read_structure
     if kind == "list":
-        if not isinstance(value, list):
-            raise _wrong_type(path, "a list", value)
-        return [_read(shape.member, item, f"{path}[{i}]") for i, item in enumerate(value)]
+        read_item = _reader(shape.member, made)
+
+        def read_list(value: Any) -> list[Any]:
+            if type(value) is not list:
+                raise _WrongType
+            return [read_item(item) for item in value]
+
+        return read_list
     if kind == "map":
-        if not isinstance(value, dict):
-            raise _wrong_type(path, "a map", value)
-        return {
-            _read(shape.key, k, f"{path}.key"): _read(shape.value, v, f"{path}[{k}]")
-            for k, v in value.items()
-        }
-    if kind == "string":
-        if not isinstance(value, str):
-            raise _wrong_type(path, "a string", value)
+        read_key, read_value = _reader(shape.key, made), _reader(shape.value, made)
+
+        def read_map(value: Any) -> dict[Any, Any]:
+            if type(value) is not dict:
+                raise _WrongType
+            return {read_key(k): read_value(v) for k, v in value.items()}
+
+        return read_map
+    return _SCALAR_READERS.get(kind, _read_any) if kind != "timestamp" else (
+        _timestamp_reader(shape.serialization.get("timestampFormat")))
+
+
+def _read_string(value: Any) -> str:
+    if type(value) is not str:
+        raise _WrongType
+    return value
+
+
+def _read_integer(value: Any) -> int:
+    if type(value) is int:
         return value
-    if kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            raise _wrong_type(path, "an integer", value)
-        return value
-    if kind in ("float", "double"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _wrong_type(path, "a number", value)
+    if type(value) is float and value.is_integer():
+        return int(value)
+    raise _WrongType
+
+
+def _read_float(value: Any) -> float:
+    if type(value) is float or type(value) is int:
         return float(value)
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            raise _wrong_type(path, "a boolean", value)
-        return value
-    if kind == "blob":
-        if not isinstance(value, str):
-            raise _wrong_type(path, "base64 text", value)
-        try:
-            return base64.b64decode(value, validate=True)
-        except binascii.Error:
-            raise SerializationException(
-                f"Base64 encoded value of {path or 'the body'} is not valid."
-            ) from None
-    if kind == "timestamp":
-        if isinstance(value, bool):
-            raise _wrong_type(path, "a timestamp", value)
-        if isinstance(value, (int, float)):
-            return dt.datetime.fromtimestamp(value, tz=dt.UTC)
-        if isinstance(value, str):
-            try:
-                return parse_timestamp(value, shape.serialization.get("timestampFormat"))
-            except ValueError:
-                raise _wrong_type(path, "a timestamp", value) from None
-        raise _wrong_type(path, "a timestamp", value)
+    raise _WrongType
+
+
+def _read_boolean(value: Any) -> bool:
+    if type(value) is not bool:
+        raise _WrongType
+    return value
+
+
+def _read_blob(value: Any) -> bytes:
+    if type(value) is not str:
+        raise _WrongType
+    try:
+        return binascii.a2b_base64(value, strict_mode=True)
+    except (binascii.Error, ValueError):  # ValueError: text that is not ASCII
+        raise _WrongType from None
+
+
+def _read_any(value: Any) -> Any:
     return value  # document shapes: any JSON
 
 
-def _read_structure(shape: StructureShape, value: Any, path: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _wrong_type(path, "a structure", value)
-    result: dict[str, Any] = {}
-    for member, member_shape in shape.members.items():
-        wire = member_shape.serialization.get("name", member)
-        if wire in value and value[wire] is not None:
-            result[member] = _read(member_shape, value[wire], f"{path}.{member}" if path
-                                   else member)
-    return result
+def _timestamp_reader(fmt: str | None) -> Reader:
+    def read_timestamp(value: Any) -> dt.datetime:
+        if type(value) is int or type(value) is float:
+            return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+        if type(value) is str:
+            try:
+                return parse_timestamp(value, fmt)
+            except ValueError:
+                raise _WrongType from None
+        raise _WrongType
+
+    return read_timestamp
 
 
-def _wrong_type(path: str, expected: str, value: Any) -> SerializationException:
+_SCALAR_READERS: dict[str, Reader] = {
+    "string": _read_string,
+    "integer": _read_integer,
+    "long": _read_integer,
+    "float": _read_float,
+    "double": _read_float,
+    "boolean": _read_boolean,
+    "blob": _read_blob,
+}
+
+
+def _find_wrong_value(shape: Shape, value: Any, path: str) -> tuple[str, Shape, Any] | None:
+    """Where the first value that is not of its shape's type is (for the error message)."""
+    kind = shape.type_name
+    if kind == "structure" and type(value) is dict:
+        for member, member_shape in shape.members.items():
+            wire = member_shape.serialization.get("name", member)
+            if value.get(wire) is not None:
+                found = _find_wrong_value(member_shape, value[wire],
+                                          f"{path}.{member}" if path else member)
+                if found is not None:
+                    return found
+        return None
+    if kind == "list" and type(value) is list:
+        for i, item in enumerate(value):
+            found = _find_wrong_value(shape.member, item, f"{path}[{i}]")
+            if found is not None:
+                return found
+        return None
+    if kind == "map" and type(value) is dict:
+        for k, v in value.items():
+            found = (_find_wrong_value(shape.key, k, f"{path}.key")
+                     or _find_wrong_value(shape.value, v, f"{path}[{k}]"))
+            if found is not None:
+                return found
+        return None
+    try:
+        _reader(shape)(value)
+    except _WrongType:
+        return path, shape, value
+    return None
+
+
+_EXPECTED = {
+    "structure": "a structure", "list": "a list", "map": "a map", "string": "a string",
+    "integer": "an integer", "long": "an integer", "float": "a number", "double": "a number",
+    "boolean": "a boolean", "blob": "base64 text", "timestamp": "a timestamp",
+}
+
+
+def _serialization_error(shape: Shape, document: Any) -> SerializationException:
+    found = _find_wrong_value(shape, document, "")
+    if found is None:  # cannot happen: the fast reader refused something
+        return SerializationException("The request body does not match the operation's input.")
+    path, wrong_shape, value = found
+    where = path or "the body"
+    if wrong_shape.type_name == "blob" and type(value) is str:
+        return SerializationException(f"Base64 encoded value of {where} is not valid.")
     return SerializationException(
-        f"Expected {expected} for {path or 'the body'}, got {type(value).__name__} "
-        f"{json.dumps(value)[:40]}"
+        f"Expected {_EXPECTED.get(wrong_shape.type_name, 'another type')} for {where}, got "
+        f"{type(value).__name__} {json.dumps(value)[:40]}"
     )
 
 
@@ -186,6 +290,7 @@ class JSONResponseSerializer(ResponseSerializer):
         version = service_model.metadata.get("jsonVersion", "1.0")
         self._content_type = f"application/x-amz-json-{version}"
         self._type_prefix = _ERROR_TYPE_PREFIXES.get(service_model.service_name, "")
+        self._writers: dict[str, Writer] = {}
         self._query_compatible = "awsQueryCompatible" in service_model.metadata
 
     def serialize_response(
@@ -196,11 +301,16 @@ class JSONResponseSerializer(ResponseSerializer):
         ids: RequestIds,
     ) -> HttpResponse:
         shape = operation.output_shape
-        document = _write_structure(shape, result) if shape is not None else {}
+        document: Any = {}
+        if shape is not None:
+            writer = self._writers.get(operation.name)
+            if writer is None:
+                writer = self._writers[operation.name] = _writer(shape)
+            document = writer(result)
         return HttpResponse(
             status=200,
             headers=self._headers(ids),
-            body=json.dumps(document, separators=(",", ":")).encode(),
+            body=_dumps(document),
         )
 
     def serialize_error(
@@ -222,46 +332,79 @@ class JSONResponseSerializer(ResponseSerializer):
         return HttpResponse(
             status=error.status_code,
             headers=headers,
-            body=json.dumps(document, separators=(",", ":"), default=str).encode(),
+            body=_dumps(document),
         )
 
     def _headers(self, ids: RequestIds) -> dict[str, str]:
         return {"Content-Type": self._content_type, "x-amzn-RequestId": ids.request_id}
 
 
-def _write(shape: Shape, value: Any) -> Any:
+def _dumps(document: Any) -> bytes:
+    try:
+        return orjson.dumps(document, default=str)
+    except TypeError:  # an integer beyond 64 bits, or a key that is not a string
+        return json.dumps(document, separators=(",", ":"), default=str).encode()
+
+
+def _writer(shape: Shape, made: dict[str, Writer] | None = None) -> Writer:
+    """A function writing a service's value as `shape`'s JSON, compiled once per shape."""
+    made = {} if made is None else made
     kind = shape.type_name
     if kind == "structure":
-        return _write_structure(shape, value)
+        key = shape.name
+        found = made.get(key)
+        if found is not None:
+            return found
+        fields: dict[str, tuple[str, Writer]] = {}
+
+        def write_structure(value: Mapping[str, Any]) -> dict[str, Any]:
+            result: dict[str, Any] = {}
+            for name, item in value.items():
+                field = fields.get(name)
+                # None is absent; a name outside the shape botocore would not read.
+                if field is not None and item is not None:
+                    result[field[0]] = field[1](item)
+            return result
+
+        made[key] = write_structure
+        for member, member_shape in shape.members.items():
+            fields[member] = (member_shape.serialization.get("name", member),
+                              _writer(member_shape, made))
+        return write_structure
     if kind == "list":
-        return [_write(shape.member, item) for item in value]
+        write_item = _writer(shape.member, made)
+        if write_item is _write_as_is:
+            return list
+        return lambda value: [write_item(item) for item in value]
     if kind == "map":
-        return {str(k): _write(shape.value, v) for k, v in value.items()}
+        write_value = _writer(shape.value, made)
+        return lambda value: {str(k): write_value(v) for k, v in value.items()}
     if kind == "blob":
-        raw = value.encode() if isinstance(value, str) else bytes(value)
-        return base64.b64encode(raw).decode("ascii")
+        return _write_blob
     if kind == "timestamp":
-        fmt = shape.serialization.get("timestampFormat")
-        moment = to_datetime(value)
-        if fmt == "iso8601":
-            return moment.isoformat().replace("+00:00", "Z")
-        # Epoch seconds, to the millisecond, as AWS's json services answer.
-        return round(moment.timestamp(), 3)
+        if shape.serialization.get("timestampFormat") == "iso8601":
+            return _write_iso8601
+        return _write_epoch
     if kind in ("integer", "long"):
-        return int(value)
+        return int
     if kind in ("float", "double"):
-        return float(value)
+        return float
+    return _write_as_is
+
+
+def _write_as_is(value: Any) -> Any:
     return value
 
 
-def _write_structure(shape: StructureShape, value: Mapping[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    members = shape.members
-    for name, item in value.items():
-        if item is None:
-            continue
-        member_shape = members.get(name)
-        if member_shape is None:
-            continue  # not part of the shape: botocore would not read it
-        result[member_shape.serialization.get("name", name)] = _write(member_shape, item)
-    return result
+def _write_blob(value: Any) -> str:
+    raw = value.encode() if isinstance(value, str) else bytes(value)
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _write_iso8601(value: Any) -> str:
+    return to_datetime(value).isoformat().replace("+00:00", "Z")
+
+
+def _write_epoch(value: Any) -> float:
+    # Epoch seconds, to the millisecond, as AWS's json services answer.
+    return round(to_datetime(value).timestamp(), 3)

@@ -12,6 +12,8 @@ import json
 import sqlite3
 from typing import Any
 
+import orjson
+
 from eventsim.events.dynamodb import stream_record
 from eventsim.ids import random_hex
 from eventsim.services.dynamodb.keys import encode_key
@@ -40,7 +42,7 @@ def load_item(conn: sqlite3.Connection, table: str, pk: bytes, sk: bytes) -> Ite
     row = conn.execute(
         "SELECT item FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?", (table, pk, sk)
     ).fetchone()
-    return from_json(json.loads(row[0])) if row is not None else None
+    return from_json(orjson.loads(row[0])) if row is not None else None
 
 
 def _index_key(index: IndexDef, item: Item) -> tuple[bytes, bytes] | None:
@@ -74,7 +76,7 @@ def commit_change(
             "INSERT INTO ddb_items (table_name, pk, sk, item, size) VALUES (?,?,?,?,?) "
             "ON CONFLICT (table_name, pk, sk) DO UPDATE SET item = excluded.item, "
             "size = excluded.size",
-            (table.name, pk, sk, json.dumps(to_json(new), separators=(",", ":")), new_size),
+            (table.name, pk, sk, orjson.dumps(to_json(new)).decode(), new_size),
         )
     if table.indexes:
         _reindex(conn, table, pk, sk, old, new)
@@ -131,7 +133,7 @@ def _append_record(
     )
     conn.execute(
         "INSERT INTO ddb_stream_records (stream_arn, seq, created_at, record) VALUES (?,?,?,?)",
-        (stream.arn, seq, now, json.dumps(record, separators=(",", ":"))),
+        (stream.arn, seq, now, orjson.dumps(record).decode()),
     )
     if seq % _TRIM_EVERY == 0:
         # Records past the 24-hour retention are never served; drop them now and then.
@@ -199,4 +201,4 @@ def index_stats(conn: sqlite3.Connection, table: str) -> dict[str, tuple[int, in
 
 
 def rows_to_items(rows: list[Any]) -> list[Item]:
-    return [from_json(json.loads(r[0])) for r in rows]
+    return [from_json(orjson.loads(r[0])) for r in rows]

@@ -12,9 +12,14 @@ from eventsim.services.dynamodb.values import Item, item_size
 __all__ = ["Write", "check_key_untouched", "check_size"]
 
 
-def check_size(item: Item) -> None:
+def check_size(item: Item, *, update: bool = False) -> None:
+    """An item over 400 KB. An update says so in words of its own, "Item size to update has
+    exceeded the maximum allowed size" (listed among the ValidationError messages in the
+    documentation of TransactionCanceledException, botocore's dynamodb model; dynalite and
+    moto answer UpdateItem the same)."""
     if item_size(item) > MAX_ITEM_BYTES:
-        raise ValidationException("Item size has exceeded the maximum allowed size")
+        what = "Item size to update" if update else "Item size"
+        raise ValidationException(f"{what} has exceeded the maximum allowed size")
 
 
 class Write:
@@ -47,7 +52,7 @@ class Write:
             return dict(old) if old is not None else dict(self.key)
         new = apply_update(old if old is not None else dict(self.key), self.update)
         self.table.check_item_keys(new)
-        check_size(new)
+        check_size(new, update=True)
         return new
 
 

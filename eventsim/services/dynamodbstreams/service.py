@@ -17,8 +17,11 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 import sqlite3
 from typing import Any
+
+import orjson
 
 from eventsim.errors import ValidationException
 from eventsim.services.base import ServiceContext
@@ -36,6 +39,10 @@ ITERATOR_SECONDS = 15 * 60
 MAX_RECORDS = 1000
 PAGE_BYTES = 1024 * 1024
 ITERATOR_TYPES = ("TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
+# The shape of a DynamoDB stream ARN; only what does not have it at all is "Invalid".
+STREAM_ARN = re.compile(
+    r"arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{1,255}/stream/[^/]+"
+)
 
 
 def _timestamp(epoch: float) -> dt.datetime:
@@ -61,6 +68,17 @@ class DynamoDBStreamsService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @staticmethod
+    def _check_arn(arn: str) -> None:
+        """AWS tells a StreamArn that is no stream ARN at all (ValidationException "Invalid
+        StreamArn") from a well-formed one naming no stream (ResourceNotFoundException).
+        Seen against DynamoDB by ScyllaDB's test/alternator/test_streams.py
+        (test_describe_nonexistent_stream, test_get_shard_iterator_for_nonexistent_stream,
+        test_list_streams_with_nonexistent_last_stream); the message as the AWS SDK for Java
+        reported it: amazon-archives/logstash-input-dynamodb issue 18."""
+        if STREAM_ARN.fullmatch(arn) is None:
+            raise ValidationException("Invalid StreamArn")
+
     def _cutoff(self) -> float:
         return self._ctx.clock.time() - RETENTION_SECONDS
 
@@ -73,6 +91,8 @@ class DynamoDBStreamsService:
     ) -> dict[str, Any]:
         """ListStreams, optionally for one table, in ARN order. Streams of deleted tables or
         disabled streams are listed while their records may be read (24 hours)."""
+        if exclusive_start_stream_arn is not None:
+            self._check_arn(exclusive_start_stream_arn)
         page = limit or 100
         cutoff = self._cutoff()
 
@@ -124,6 +144,7 @@ class DynamoDBStreamsService:
         exclusive_start_shard_id: str | None = None,
     ) -> dict[str, Any]:
         """DescribeStream: the stream and its one shard."""
+        self._check_arn(stream_arn)
 
         def read(conn: sqlite3.Connection) -> tuple[Any, int]:
             row = self._load_stream(conn, stream_arn)
@@ -164,6 +185,7 @@ class DynamoDBStreamsService:
         sequence_number: str | None = None,
     ) -> dict[str, Any]:
         """GetShardIterator: TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER."""
+        self._check_arn(stream_arn)
         if shard_iterator_type not in ITERATOR_TYPES:
             raise ValidationException(
                 f"1 validation error detected: Value '{shard_iterator_type}' at "
@@ -245,7 +267,7 @@ class DynamoDBStreamsService:
             if records and size + len(text) > PAGE_BYTES:
                 break
             size += len(text)
-            records.append(api_record(json.loads(text)))
+            records.append(api_record(orjson.loads(text)))
             next_position = seq + 1
         out: dict[str, Any] = {"Records": records}
         closed = stream["disabled_at"] is not None

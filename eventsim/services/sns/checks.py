@@ -16,12 +16,18 @@ from typing import Any
 from eventsim.matching.sns_policy import FilterPolicyError, compile_filter_policy
 from eventsim.services.sns.delivery_policy import PolicyError, check_delivery_policy
 from eventsim.services.sns.errors import InvalidParameter, ResourceNotFound, TagLimitExceeded
-from eventsim.services.sns.models import SUBSCRIPTION_ATTRIBUTES
+from eventsim.services.sns.models import (
+    LARGE_MESSAGE_PROTOCOLS,
+    MAXIMUM_MESSAGE_SIZE_RANGE,
+    SUBSCRIPTION_ATTRIBUTES,
+)
 
 __all__ = [
     "MAX_TAGS",
     "PAGE",
     "check_endpoint",
+    "check_large_message_subscriptions",
+    "check_maximum_message_size",
     "check_subscription_attribute",
     "check_topic_arn",
     "check_topic_delivery_policy",
@@ -130,3 +136,27 @@ def check_topic_delivery_policy(value: str) -> None:
         check_delivery_policy(value, topic=True)
     except PolicyError as exc:
         raise InvalidParameter(f"Invalid parameter: DeliveryPolicy: {exc}") from None
+
+
+def check_maximum_message_size(value: str, reason: str = "") -> int:
+    """A topic's MaximumMessageSize: a whole number of bytes from 1,024 to 1,048,576 (botocore's
+    sns model). AWS's wording of the refusal is not published; this follows SNS's
+    "Invalid parameter: <name>" form. `reason` is CreateTopic's "Attributes Reason: "."""
+    low, high = MAXIMUM_MESSAGE_SIZE_RANGE
+    try:
+        size = int(value)
+    except ValueError:
+        size = -1
+    if not low <= size <= high:
+        raise InvalidParameter(f"Invalid parameter: {reason}MaximumMessageSize")
+    return size
+
+
+def check_large_message_subscriptions(protocols: list[str]) -> None:
+    """A topic whose MaximumMessageSize is above 256 KiB has at most 100 subscriptions, each
+    SQS, Firehose or Lambda; SNS answers InvalidParameter otherwise (botocore's sns model,
+    SetTopicAttributes, MaximumMessageSize)."""
+    if len(protocols) > 100 or not set(protocols) <= LARGE_MESSAGE_PROTOCOLS:
+        raise InvalidParameter(
+            "Invalid parameter: MaximumMessageSize Reason: a topic whose MaximumMessageSize is "
+            "above 262144 can have at most 100 subscriptions, each sqs, firehose or lambda")

@@ -29,6 +29,7 @@ from eventsim.activity import Activity
 from eventsim.clock import Clock
 from eventsim.delivery.worker import Worker
 from eventsim.services.sns.delivery_policy import DEFAULT_POLICY
+from eventsim.services.sns.models import dead_letter_target
 from eventsim.store import Database
 from eventsim.store.outbox import OutboxRow, add_outbox_row
 
@@ -156,11 +157,4 @@ def _dead_letter_queue(conn: sqlite3.Connection, subscription_arn: str) -> str |
                        (subscription_arn,)).fetchone()
     if row is None:
         return None
-    text = json.loads(row[0]).get("RedrivePolicy")
-    if not text:
-        return None
-    try:
-        target = json.loads(text).get("deadLetterTargetArn")
-    except (ValueError, AttributeError):
-        return None
-    return str(target) if target else None
+    return dead_letter_target(json.loads(row[0]).get("RedrivePolicy"))

@@ -16,10 +16,14 @@ from typing import Any
 from eventsim.services.sns.errors import InvalidParameter, SubscriptionNotFound, TopicNotFound
 
 __all__ = [
+    "DEFAULT_MAXIMUM_MESSAGE_SIZE",
+    "LARGE_MESSAGE_PROTOCOLS",
+    "MAXIMUM_MESSAGE_SIZE_RANGE",
     "SUBSCRIPTION_ATTRIBUTES",
     "TOPIC_ATTRIBUTES",
     "Subscription",
     "Topic",
+    "dead_letter_target",
     "load_subscription",
     "load_subscriptions",
     "load_topic",
@@ -30,11 +34,18 @@ __all__ = [
 TOPIC_ATTRIBUTES = frozenset({
     "DeliveryPolicy", "DisplayName", "Policy", "TracingConfig", "KmsMasterKeyId",
     "SignatureVersion", "FifoTopic", "ContentBasedDeduplication", "ArchivePolicy",
-    "FifoThroughputScope",
+    "FifoThroughputScope", "MaximumMessageSize",
     *(f"{p}{k}" for p in ("HTTP", "Firehose", "Lambda", "Application", "SQS")
       for k in ("SuccessFeedbackRoleArn", "SuccessFeedbackSampleRate", "FailureFeedbackRoleArn")),
 })
 """Attributes CreateTopic and SetTopicAttributes accept."""
+
+DEFAULT_MAXIMUM_MESSAGE_SIZE = 256 * 1024
+MAXIMUM_MESSAGE_SIZE_RANGE = (1024, 1024 * 1024)
+LARGE_MESSAGE_PROTOCOLS = frozenset({"sqs", "firehose", "lambda"})
+"""A topic's MaximumMessageSize: 1,024 to 1,048,576 bytes, 262,144 by default; above 256 KiB
+the topic may have at most 100 subscriptions, all SQS, Firehose or Lambda (botocore's sns
+model, CreateTopic and SetTopicAttributes, MaximumMessageSize)."""
 
 SUBSCRIPTION_ATTRIBUTES = frozenset({
     "DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy",
@@ -72,6 +83,17 @@ def validate_topic_name(name: str, fifo: bool) -> None:
         raise InvalidParameter("Invalid parameter: Topic Name")
 
 
+def dead_letter_target(redrive_policy: str | None) -> str | None:
+    """The ``deadLetterTargetArn`` of a subscription's RedrivePolicy text, if it names one."""
+    if not redrive_policy:
+        return None
+    try:
+        target = json.loads(redrive_policy).get("deadLetterTargetArn")
+    except (ValueError, AttributeError):
+        return None
+    return str(target) if target else None
+
+
 def _true(value: str | None) -> bool:
     return (value or "").lower() == "true"
 
@@ -93,6 +115,11 @@ class Topic:
     @property
     def content_based_deduplication(self) -> bool:
         return _true(self.attributes.get("ContentBasedDeduplication"))
+
+    @property
+    def maximum_message_size(self) -> int:
+        """Bytes a message (body and attributes) may have when published to the topic."""
+        return int(self.attributes.get("MaximumMessageSize") or DEFAULT_MAXIMUM_MESSAGE_SIZE)
 
     def reported_attributes(self, account: str, counts: tuple[int, int]) -> dict[str, str]:
         """What GetTopicAttributes answers: the defaults, then what the user set."""
@@ -156,14 +183,7 @@ class Subscription:
 
     def dead_letter_queue(self) -> str | None:
         """The ``deadLetterTargetArn`` of the RedrivePolicy, if one is set."""
-        text = self.attributes.get("RedrivePolicy")
-        if not text:
-            return None
-        try:
-            target = json.loads(text).get("deadLetterTargetArn")
-        except (ValueError, AttributeError):
-            return None
-        return str(target) if target else None
+        return dead_letter_target(self.attributes.get("RedrivePolicy"))
 
     def reported_attributes(self, account: str) -> dict[str, str]:
         """What GetSubscriptionAttributes answers."""

@@ -33,12 +33,10 @@ from eventsim.store.outbox import OutboxRow, add_outbox_row
 from eventsim.store.queue import insert_queued_event
 from eventsim.tracing import Cause
 
-__all__ = ["MAX_MESSAGE_BYTES", "Entry", "Publisher", "validate_entry"]
+__all__ = ["Entry", "Publisher", "message_size", "validate_entry"]
 
 LOG = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES = 256 * 1024
-"""Message and attributes together (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html)."""
 DEDUPLICATION_SECONDS = 300.0
 _ATTRIBUTE_TYPES = ("String", "Number", "Binary", "String.Array")
 _STRUCTURE_KEYS = {"lambda": "lambda", "sqs": "sqs", "http": "http", "https": "https"}
@@ -84,7 +82,7 @@ def validate_entry(
     size = len(message.encode("utf-8"))
     for name, attribute in attributes.items():
         size += len(name.encode("utf-8")) + _check_attribute(name, attribute)
-    if size > MAX_MESSAGE_BYTES:
+    if size > topic.maximum_message_size:
         raise InvalidParameter("Invalid parameter: Message too long")
     structure = None
     if message_structure is not None:
@@ -143,6 +141,17 @@ def _check_attribute(name: str, attribute: Mapping[str, Any]) -> int:
                 f"The message attribute '{name}' with type 'String.Array' must be a JSON array.")
     size = len(value) if isinstance(value, bytes | bytearray) else len(str(value).encode())
     return len(data_type) + size
+
+
+def message_size(message: Any, attributes: Mapping[str, Mapping[str, Any]] | None) -> int:
+    """Bytes of a message's body and attributes as the size limits count them (attribute name,
+    DataType and value), without checking them."""
+    size = len(str(message or "").encode("utf-8"))
+    for name, attribute in (attributes or {}).items():
+        value = attribute.get("BinaryValue") or attribute.get("StringValue") or ""
+        size += len(name.encode("utf-8")) + len(str(attribute.get("DataType") or "").encode())
+        size += len(value) if isinstance(value, bytes | bytearray) else len(str(value).encode())
+    return size
 
 
 def _check_attribute_name(name: str) -> None:

@@ -26,6 +26,8 @@ from eventsim.services.base import Pending, ServiceContext, record_traced_write
 from eventsim.services.sns.checks import (
     MAX_TAGS,
     check_endpoint,
+    check_large_message_subscriptions,
+    check_maximum_message_size,
     check_subscription_attribute,
     check_topic_arn,
     check_topic_delivery_policy,
@@ -45,6 +47,7 @@ from eventsim.services.sns.errors import (
     TooManyEntriesInBatchRequest,
 )
 from eventsim.services.sns.models import (
+    DEFAULT_MAXIMUM_MESSAGE_SIZE,
     SUBSCRIPTION_ATTRIBUTES,
     TOPIC_ATTRIBUTES,
     Subscription,
@@ -56,7 +59,7 @@ from eventsim.services.sns.models import (
     topic_arn,
     validate_topic_name,
 )
-from eventsim.services.sns.publisher import MAX_MESSAGE_BYTES, Entry, Publisher, validate_entry
+from eventsim.services.sns.publisher import Entry, Publisher, message_size, validate_entry
 from eventsim.store.outbox import OutboxRow, add_outbox_row
 from eventsim.tracing import Cause
 
@@ -125,6 +128,8 @@ class SNSService:
                                    "deduplication can only be set for FIFO topics")
         if "DeliveryPolicy" in attrs:
             check_topic_delivery_policy(attrs["DeliveryPolicy"])
+        if "MaximumMessageSize" in attrs:
+            check_maximum_message_size(attrs["MaximumMessageSize"], "Attributes Reason: ")
         if data_protection_policy is not None:
             raise NotImplementedOperation("eventsim does not implement SNS data protection "
                                           "policies yet")
@@ -196,9 +201,15 @@ class SNSService:
             raise InvalidParameter("Invalid parameter: AttributeName")
         if attribute_name == "DeliveryPolicy" and attribute_value:
             check_topic_delivery_policy(attribute_value)
+        large = False
+        if attribute_name == "MaximumMessageSize" and attribute_value:
+            large = check_maximum_message_size(attribute_value) > DEFAULT_MAXIMUM_MESSAGE_SIZE
 
         def unit(conn: sqlite3.Connection) -> None:
             topic = load_topic(conn, topic_arn)
+            if large:
+                check_large_message_subscriptions(
+                    [s.protocol for s in load_subscriptions(conn, topic_arn)])
             if attribute_name == "ContentBasedDeduplication" and not topic.fifo:
                 raise InvalidParameter("Invalid parameter: ContentBasedDeduplication Reason: "
                                        "Content based deduplication can only be set for FIFO "
@@ -248,7 +259,11 @@ class SNSService:
                 raise InvalidParameter("Invalid parameter: Invalid parameter: Endpoint Reason: "
                                        "FIFO SQS Queues can not be subscribed to standard SNS "
                                        "topics")
-            for existing in load_subscriptions(conn, topic_arn):
+            existing_subscriptions = load_subscriptions(conn, topic_arn)
+            if topic.maximum_message_size > DEFAULT_MAXIMUM_MESSAGE_SIZE:
+                check_large_message_subscriptions(
+                    [s.protocol for s in existing_subscriptions] + [protocol])
+            for existing in existing_subscriptions:
                 if existing.protocol == protocol and existing.endpoint == endpoint:
                     if attrs and existing.attributes != attrs:
                         raise InvalidParameter("Invalid parameter: Attributes Reason: "
@@ -470,15 +485,17 @@ class SNSService:
             raise BatchEntryIdsNotDistinct()
         if not all(_BATCH_ID.match(i) for i in ids):
             raise InvalidBatchEntryId()
-        total = sum(len(str(e.get("Message", "")).encode("utf-8")) for e in entries)
-        if total > MAX_MESSAGE_BYTES:
-            raise BatchRequestTooLong()
+        total = sum(message_size(e.get("Message"), e.get("MessageAttributes")) for e in entries)
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"sns:PublishBatch {topic_arn}", now)
         pending = Pending()
 
         def unit(conn: sqlite3.Connection) -> dict[str, Any]:
             topic = load_topic(conn, topic_arn)
+            # "The combined size of all messages in the batch, including each message's body
+            # and attributes, must not exceed the topic's MaximumMessageSize" (API_PublishBatch).
+            if total > topic.maximum_message_size:
+                raise BatchRequestTooLong()
             if topic.fifo and not all(e.get("MessageGroupId") for e in entries):
                 raise InvalidParameter("Invalid parameter: The MessageGroupId parameter is "
                                        "required for FIFO topics")

@@ -4,7 +4,7 @@ per-entry failures reported as AWS reports them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsim.errors import AwsError
@@ -15,7 +15,7 @@ from eventsim.services.sqs.errors import (
     TooManyEntriesInBatchRequest,
 )
 
-__all__ = ["MAX_ENTRIES", "check_batch", "failure"]
+__all__ = ["MAX_ENTRIES", "apply_each", "check_batch", "failure"]
 
 MAX_ENTRIES = 10
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -44,3 +44,19 @@ def failure(entry_id: str, error: AwsError) -> dict[str, Any]:
     """A BatchResultErrorEntry for one entry that failed."""
     return {"Id": entry_id, "SenderFault": error.sender_fault, "Code": error.code,
             "Message": error.message}
+
+
+def apply_each(entries: Sequence[dict[str, Any]],
+               action: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+    """Run `action` on every entry: those it raised an AWS error for are Failed, the others
+    Successful by their Id alone (DeleteMessageBatch, ChangeMessageVisibilityBatch)."""
+    successful: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    for entry in entries:
+        try:
+            action(entry)
+        except AwsError as exc:
+            failed.append(failure(entry["Id"], exc))
+        else:
+            successful.append({"Id": entry["Id"]})
+    return {"Successful": successful, "Failed": failed}

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from eventsim.errors import AwsError
 from eventsim.services.base import ServiceContext
 from eventsim.services.sqs import handles, storage
-from eventsim.services.sqs.batches import check_batch, failure
+from eventsim.services.sqs.batches import apply_each, check_batch, failure
 from eventsim.services.sqs.errors import (
     BatchRequestTooLong,
     InvalidAttributeName,
@@ -515,16 +515,8 @@ class SqsService:
         now = self._ctx.clock.time()
 
         def unit(conn: sqlite3.Connection) -> dict[str, Any]:
-            successful: list[dict[str, Any]] = []
-            failed: list[dict[str, Any]] = []
-            for entry in entries:
-                try:
-                    handles.delete(conn, queue, str(entry.get("ReceiptHandle", "")), now)
-                except AwsError as exc:
-                    failed.append(failure(entry["Id"], exc))
-                else:
-                    successful.append({"Id": entry["Id"]})
-            return {"Successful": successful, "Failed": failed}
+            return apply_each(entries, lambda entry: handles.delete(
+                conn, queue, str(entry.get("ReceiptHandle", "")), now))
 
         return await self._ctx.db.write(unit)
 
@@ -551,17 +543,9 @@ class SqsService:
         now = self._ctx.clock.time()
 
         def unit(conn: sqlite3.Connection) -> dict[str, Any]:
-            successful: list[dict[str, Any]] = []
-            failed: list[dict[str, Any]] = []
-            for entry in entries:
-                try:
-                    handles.change_visibility(conn, queue, str(entry.get("ReceiptHandle", "")),
-                                            entry.get("VisibilityTimeout", 0), now)
-                except AwsError as exc:
-                    failed.append(failure(entry["Id"], exc))
-                else:
-                    successful.append({"Id": entry["Id"]})
-            return {"Successful": successful, "Failed": failed}
+            return apply_each(entries, lambda entry: handles.change_visibility(
+                conn, queue, str(entry.get("ReceiptHandle", "")),
+                entry.get("VisibilityTimeout", 0), now))
 
         result = await self._ctx.db.write(unit)
         self._wake([queue.name])
