@@ -32,13 +32,10 @@ class SourceRecord:
     arrival: float
     text: str
     """As the function receives it in ``Records``: compact JSON, made once."""
+    size: int
+    """Bytes it adds to the invocation payload (its JSON as UTF-8)."""
     _record: dict[str, Any] | None = field(default=None)
     _filter_doc: Any = field(default=None)
-
-    @property
-    def size(self) -> int:
-        """Bytes it adds to the invocation payload (ASCII JSON: characters are bytes)."""
-        return len(self.text)
 
     def partition_key(self, kind: str) -> str:
         """What ParallelizationFactor keeps in order: the Kinesis partition key, the DynamoDB
@@ -175,7 +172,8 @@ class KinesisSource(Source):
                 region=self._region, invoke_identity_arn=self._identity,
                 encryption_type="KMS" if r.encrypted else None,
             )
-            result.append(SourceRecord(r.counter, number, r.arrival, text))
+            # ASCII (escaped) JSON: as many bytes as characters.
+            result.append(SourceRecord(r.counter, number, r.arrival, text, len(text)))
         return result
 
     async def finished(self, shard_id: str, position: int) -> bool:
@@ -220,8 +218,9 @@ class DynamoDBSource(Source):
             lambda c: ddb_polling.read_from(c, self.arn, position, cutoff, limit))
         result: list[SourceRecord] = []
         for seq, created, text in rows:
-            # Stored as json.dumps wrote it (ASCII): handed on as it is.
-            result.append(SourceRecord(seq, str(ddb_polling.SEQUENCE_BASE + seq), created, text))
+            # Stored as the function receives it: handed on as it is (UTF-8, not escaped).
+            result.append(SourceRecord(seq, str(ddb_polling.SEQUENCE_BASE + seq), created, text,
+                                       len(text.encode())))
         return result
 
     async def finished(self, shard_id: str, position: int) -> bool:
