@@ -30,6 +30,7 @@ from eventsim.scenario.model import (
     LoopDetectedExpectation,
     ObjectExpectation,
     PutObjectStep,
+    S3EventSpec,
     Scenario,
     handler_module_path,
     line_of,
@@ -241,6 +242,14 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             yield (f"{scenario.where(*path)}: {_dotted(path)}: no bucket {name} in "
                    f"resources.buckets (known: {known})")
 
+    streams = {s.name for s in scenario.resources.streams}
+
+    def stream(name: str, *path: str | int) -> Iterator[str]:
+        if name not in streams and not name.startswith("arn:"):
+            known = ", ".join(sorted(streams)) or "none"
+            yield (f"{scenario.where(*path)}: {_dotted(path)}: no stream {name} in "
+                   f"resources.streams (known: {known})")
+
     def function(name: str, *path: str | int) -> Iterator[str]:
         if name not in functions:
             known = ", ".join(sorted(functions)) or "none"
@@ -264,7 +273,12 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
                 yield (f"{scenario.where(*at, 'Handler')}: {_dotted((*at, 'Handler'))}: no module "
                        f"{module}.py in {spec.code_uri}")
         for ename, event in spec.events.items():
-            yield from bucket(event.properties.bucket, *at, "Events", ename, "Properties", "Bucket")
+            if isinstance(event, S3EventSpec):
+                yield from bucket(event.properties.bucket, *at, "Events", ename, "Properties",
+                                  "Bucket")
+            else:
+                yield from stream(event.properties.stream, *at, "Events", ename, "Properties",
+                                  "Stream")
     for index, step in enumerate(scenario.steps):
         at = ("steps", index, step.KIND)
         if isinstance(step, PutObjectStep | DeleteObjectStep):
