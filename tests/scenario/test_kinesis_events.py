@@ -59,5 +59,5 @@ async def test_kinesis_event_becomes_a_mapping_once() -> None:
 
 
 def test_a_kinesis_event_names_a_known_stream() -> None:
-    with pytest.raises(ConfigError, match="no stream nope in resources.streams"):
+    with pytest.raises(ConfigError, match=r"no stream nope in resources\.streams"):
         parse_scenario(SCENARIO.replace("{Ref: clicks}", "nope"))
