@@ -10,10 +10,16 @@ resumed from the lowest failed item with ReportBatchItemFailures, and given up (
 on-failure destination) once MaximumRetryAttempts or MaximumRecordAgeInSeconds is exceeded, or
 its records expire.
 
+ParallelizationFactor N splits each window of records by partition key into N concurrent
+batches (one key always in the same one, so in order); the checkpoint moves past the window
+once all are done. TumblingWindowInSeconds (with a factor of 1) keeps each batch inside one
+window, passes the state the function returns to the next invocation of the window, and ends
+the window with a final invocation; the open window is saved with the checkpoint.
+
 Idle polls wait on daemon timers (AWS polls an idle Kinesis shard once a second, a DynamoDB
 shard four times a second), so idling never keeps `Simulator.settle()` from returning; a put
 wakes the poller at once (`PollerManager.source_written`). Waits that hold work (a batching
-window, a retry back-off) are work timers.
+window, a retry back-off, a window's end) are work timers.
 """
 
 from __future__ import annotations
@@ -319,7 +325,6 @@ class ShardPoller(PollLoop):
             await self._commit(mapping, record, done_to, None)
             await pause(min(MAX_BACKOFF, 2.0 ** (sub.attempts - 1)))
         return True
-
 
     def _payload(self, mapping: Mapping, records: list[SourceRecord], windowed: bool) -> str:
         body = '{"Records":[' + ",".join(r.text for r in records) + "]"
