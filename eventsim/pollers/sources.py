@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventsim.events.kinesis import kinesis_event_record_json
+from eventsim.events.kinesis import KinesisRecordWriter
 from eventsim.services.dynamodbstreams import polling as ddb_polling
 from eventsim.services.kinesis import records as kinesis_records
 from eventsim.services.kinesis.service import KinesisService
@@ -118,6 +118,7 @@ class KinesisSource(Source):
         self._db = db
         self._region = region
         self._identity = identity
+        self._writers: dict[str, KinesisRecordWriter] = {}
 
     async def shards(self) -> list[ShardInfo] | None:
         stream = self._kinesis.stream_at(self.arn)
@@ -163,15 +164,17 @@ class KinesisSource(Source):
             return out
 
         found = await self._db.read(read, offload=limit > 1000)
+        write = self._writers.get(shard_id)
+        if write is None:
+            write = self._writers[shard_id] = KinesisRecordWriter(
+                shard_id=shard_id, stream_arn=self.arn, region=self._region,
+                invoke_identity_arn=self._identity)
         result: list[SourceRecord] = []
+        number_of = shard.sequence_number
         for r in found:
-            number = shard.sequence_number(r.counter, r.arrival)
-            text = kinesis_event_record_json(
-                shard_id=shard_id, sequence_number=number, partition_key=r.partition_key,
-                data=r.data, approximate_arrival=r.arrival, stream_arn=self.arn,
-                region=self._region, invoke_identity_arn=self._identity,
-                encryption_type="KMS" if r.encrypted else None,
-            )
+            number = number_of(r.counter, r.arrival)
+            text = write(number, r.partition_key, r.data, r.arrival,
+                         "KMS" if r.encrypted else None)
             # ASCII (escaped) JSON: as many bytes as characters.
             result.append(SourceRecord(r.counter, number, r.arrival, text, len(text)))
         return result
