@@ -32,6 +32,7 @@ from eventsim.scenario.model import (
     PutObjectStep,
     S3EventSpec,
     Scenario,
+    SQSEventSpec,
     handler_module_path,
     line_of,
 )
@@ -250,6 +251,14 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             yield (f"{scenario.where(*path)}: {_dotted(path)}: no stream {name} in "
                    f"resources.streams (known: {known})")
 
+    queues = set(scenario.resources.queues)
+
+    def queue(name: str, *path: str | int) -> Iterator[str]:
+        if name not in queues and not name.startswith("arn:"):
+            known = ", ".join(sorted(queues)) or "none"
+            yield (f"{scenario.where(*path)}: {_dotted(path)}: no queue {name} in "
+                   f"resources.queues (known: {known})")
+
     def function(name: str, *path: str | int) -> Iterator[str]:
         if name not in functions:
             known = ", ".join(sorted(functions)) or "none"
@@ -276,6 +285,9 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             if isinstance(event, S3EventSpec):
                 yield from bucket(event.properties.bucket, *at, "Events", ename, "Properties",
                                   "Bucket")
+            elif isinstance(event, SQSEventSpec):
+                yield from queue(event.properties.queue, *at, "Events", ename, "Properties",
+                                 "Queue")
             else:
                 yield from stream(event.properties.stream, *at, "Events", ename, "Properties",
                                   "Stream")

@@ -3,9 +3,9 @@
 A scenario has four parts::
 
     Scenario
-    ├── resources: buckets, streams
+    ├── resources: buckets, streams, queues
     ├── functions: {name: FunctionSpec}     SAM's AWS::Serverless::Function properties
-    │   └── Events: {name: EventSpec}       SAM's event sources (Type: S3 or Kinesis)
+    │   └── Events: {name: EventSpec}       SAM's event sources (Type: S3, Kinesis, SQS)
     ├── steps:  [put_object | delete_object | invoke | settle | advance_clock]
     └── expect: [invocations | object | loop_detected]
 
@@ -56,6 +56,8 @@ __all__ = [
     "Resources",
     "S3EventProperties",
     "S3EventSpec",
+    "SQSEventProperties",
+    "SQSEventSpec",
     "Scenario",
     "SettleStep",
     "Step",
@@ -128,6 +130,9 @@ class Resources(_Model):
     buckets: list[BucketName] = Field(default_factory=list)
     streams: list[Annotated[StreamResource, BeforeValidator(_stream_resource)]] = Field(
         default_factory=list)
+    queues: list[Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]{1,80}(\.fifo)?$")]] = Field(
+        default_factory=list)
+    """SQS queues by name (``.fifo`` makes a FIFO queue)."""
 
     @field_validator("buckets")
     @classmethod
@@ -238,15 +243,7 @@ class KinesisEventProperties(_Model):
 
     def mapping_arguments(self) -> dict[str, Any]:
         """Keyword arguments of `MappingService.create_event_source_mapping` (but the ARNs)."""
-        # Field names are the service's keyword names; nested values keep AWS's spelling.
-        out: dict[str, Any] = {}
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if name == "stream" or value is None:
-                continue
-            out[name] = value.model_dump(by_alias=True, exclude_none=True) \
-                if isinstance(value, BaseModel) else value
-        return out
+        return _mapping_arguments(self, "stream")
 
 
 class KinesisEventSpec(_Model):
@@ -256,7 +253,50 @@ class KinesisEventSpec(_Model):
     properties: KinesisEventProperties = Field(alias="Properties")
 
 
-EventSpec = Annotated[S3EventSpec | KinesisEventSpec, Field(discriminator="type")]
+class ScalingConfigSpec(_Model):
+    maximum_concurrency: int | None = Field(default=None, alias="MaximumConcurrency")
+
+
+class SQSEventProperties(_Model):
+    """SAM's SQS event source (an event source mapping): ``Queue`` is a queue of
+    ``resources.queues`` by name (or ``!Ref``), or a queue ARN."""
+
+    queue: Annotated[str, BeforeValidator(_ref)] = Field(alias="Queue")
+    batch_size: int | None = Field(default=None, alias="BatchSize")
+    maximum_batching_window_in_seconds: int | None = Field(
+        default=None, alias="MaximumBatchingWindowInSeconds")
+    enabled: bool | None = Field(default=None, alias="Enabled")
+    filter_criteria: FilterCriteriaSpec | None = Field(default=None, alias="FilterCriteria")
+    function_response_types: list[Literal["ReportBatchItemFailures"]] | None = Field(
+        default=None, alias="FunctionResponseTypes")
+    scaling_config: ScalingConfigSpec | None = Field(default=None, alias="ScalingConfig")
+
+    def mapping_arguments(self) -> dict[str, Any]:
+        """Keyword arguments of `MappingService.create_event_source_mapping` (but the ARNs)."""
+        return _mapping_arguments(self, "queue")
+
+
+class SQSEventSpec(_Model):
+    """An SQS entry of a function's ``Events``."""
+
+    type: Literal["SQS"] = Field(alias="Type")
+    properties: SQSEventProperties = Field(alias="Properties")
+
+
+def _mapping_arguments(props: BaseModel, source_field: str) -> dict[str, Any]:
+    # Field names are the service's keyword names; nested values keep AWS's spelling.
+    out: dict[str, Any] = {}
+    for name in type(props).model_fields:
+        value = getattr(props, name)
+        if name == source_field or value is None:
+            continue
+        out[name] = value.model_dump(by_alias=True, exclude_none=True) \
+            if isinstance(value, BaseModel) else value
+    return out
+
+
+EventSpec = Annotated[S3EventSpec | KinesisEventSpec | SQSEventSpec,
+                      Field(discriminator="type")]
 """One entry of a function's ``Events``, by its ``Type``."""
 
 

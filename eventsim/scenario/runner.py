@@ -32,6 +32,8 @@ from eventsim.scenario.model import (
     PutObjectStep,
     Scenario,
     SettleStep,
+    SQSEventProperties,
+    SQSEventSpec,
     Step,
     resolve_path,
 )
@@ -104,6 +106,10 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
         if sim.kinesis.stream_at(sim.kinesis.stream_arn(stream.name)) is None:
             await _aws(scenario, ("resources", "streams", index), sim.kinesis.create_stream(
                 stream_name=stream.name, shard_count=stream.shards))
+    for index, name in enumerate(scenario.resources.queues):
+        attributes = {"FifoQueue": "true"} if name.endswith(".fifo") else {}
+        await _aws(scenario, ("resources", "queues", index), sim.sqs.create_queue(
+            queue_name=name, attributes=attributes))  # idempotent with the same attributes
     notifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
     origin: dict[str, tuple[str | int, ...]] = {}
     for name, spec in scenario.functions.items():
@@ -118,7 +124,7 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
             replace=True,
         ))
         for event_name, event in spec.events.items():
-            if isinstance(event, KinesisEventSpec):
+            if isinstance(event, KinesisEventSpec | SQSEventSpec):
                 await _mapping(sim, scenario, fn.arn, event,
                                ("functions", name, "Events", event_name))
                 continue
@@ -146,11 +152,15 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
 
 
 async def _mapping(sim: Simulator, scenario: Scenario, function_arn: str,
-                   event: KinesisEventSpec, at: tuple[str | int, ...]) -> None:
-    """The event source mapping of a Kinesis event, unless it exists already."""
+                   event: KinesisEventSpec | SQSEventSpec, at: tuple[str | int, ...]) -> None:
+    """The event source mapping of a Kinesis or SQS event, unless it exists already."""
     props = event.properties
-    arn = props.stream if props.stream.startswith("arn:") else sim.kinesis.stream_arn(
-        props.stream)
+    if isinstance(props, SQSEventProperties):
+        arn = props.queue if props.queue.startswith("arn:") else (
+            f"arn:aws:sqs:{sim.config.region}:{sim.config.account_id}:{props.queue}")
+    else:
+        arn = props.stream if props.stream.startswith("arn:") else sim.kinesis.stream_arn(
+            props.stream)
     existing = await sim.mappings.list_event_source_mappings(event_source_arn=arn,
                                                              function_name=function_arn)
     if existing["EventSourceMappings"]:
