@@ -125,9 +125,11 @@ class MappingService:
         tumbling_window_in_seconds: int | None = None,
         function_response_types: list[str] | None = None,
         scaling_config: dict[str, Any] | None = None,
-        tags: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        """CreateEventSourceMapping for a Kinesis stream or a DynamoDB stream."""
+        """CreateEventSourceMapping for a Kinesis stream, a DynamoDB stream or an SQS queue.
+
+        Members not taken here (Tags, KMSKeyArn, MetricsConfig, Kafka and MQ settings...) are
+        answered by the gateway as not implemented rather than ignored."""
         self._check_ranges(batch_size, maximum_batching_window_in_seconds,
                            parallelization_factor, maximum_record_age_in_seconds,
                            maximum_retry_attempts, tumbling_window_in_seconds)
