@@ -591,3 +591,26 @@ async def test_at_timestamp_starts_at_the_first_record_put_since(sim: Simulator)
     assert _texts(invocation) == ["late-1", "late-2"]
     got = (await sim.mappings.list_event_source_mappings())["EventSourceMappings"][0]
     assert got["StartingPositionTimestamp"].timestamp() == pytest.approx(since)
+
+
+@pytest.mark.asyncio
+async def test_both_parents_of_a_merge_are_drained_before_the_child(sim: Simulator) -> None:
+    await _function(sim, "f", "powertools_kinesis")
+    arn = await _stream(sim, shards=2)
+    mapping = await sim.mappings.create_event_source_mapping(
+        function_name="f", event_source_arn=arn, starting_position="TRIM_HORIZON",
+        batch_size=5, enabled=False)
+    await sim.kinesis.put_records(stream_name="clicks", records=[
+        {"Data": f"p{i}".encode(), "PartitionKey": f"key-{i}"} for i in range(30)])
+    await sim.kinesis.merge_shards(stream_name="clicks", shard_to_merge="shardId-000000000000",
+                                   adjacent_shard_to_merge="shardId-000000000001")
+    await sim.kinesis.put_records(stream_name="clicks", records=[
+        {"Data": f"c{i}".encode(), "PartitionKey": f"key-{i}"} for i in range(10)])
+    await sim.mappings.update_event_source_mapping(uuid=mapping["UUID"], enabled=True)
+    await sim.settle()
+    delivered = [r for i in await sim.invocations.list(function="f") for r in i.response]
+    assert sorted(d["text"] for d in delivered) == sorted(
+        [f"p{i}" for i in range(30)] + [f"c{i}" for i in range(10)])
+    child = [n for n, d in enumerate(delivered) if d["shard"] == "shardId-000000000002"]
+    parents = [n for n, d in enumerate(delivered) if d["shard"] != "shardId-000000000002"]
+    assert child and parents and max(parents) < min(child)
