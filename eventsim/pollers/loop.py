@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable
@@ -41,7 +42,10 @@ class PollLoop(ABC):
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self.task = asyncio.create_task(self._run(), name=f"eventsim-{self._name}")
+        # A fresh context: a poller started while serving a request (CreateEventSourceMapping
+        # through the gateway) must not carry that request's trace into its invocations.
+        self.task = asyncio.create_task(self._run(), name=f"eventsim-{self._name}",
+                                        context=contextvars.Context())
         self.wake()
 
     @property
