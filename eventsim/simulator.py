@@ -7,7 +7,8 @@
 
 Every surface (gateway, scenario runner, pytest helpers, console) calls the service handles
 here: `sim.s3`, `sim.dynamodb`, `sim.dynamodbstreams` (separate, as botocore's clients are),
-`sim.functions`, and reads `sim.invocations`.
+`sim.functions`, `sim.mappings` (Lambda's event source mapping operations, which the Lambda
+API's ESM operations route to), and reads `sim.invocations`.
 """
 
 from __future__ import annotations
@@ -26,15 +27,19 @@ from eventsim.config import SimulatorConfig
 from eventsim.delivery.async_queue import AsyncInvokeQueue
 from eventsim.delivery.dispatcher import Dispatcher
 from eventsim.errors import SimulatorStateError
+from eventsim.pollers.engine import PollerEngine
+from eventsim.pollers.manager import PollerManager
 from eventsim.runtime.base import Runtime
 from eventsim.runtime.inline import InlineRuntime
 from eventsim.runtime.invoker import Invoker
 from eventsim.services.base import ServiceContext
 from eventsim.services.dynamodb.service import DynamoDBService
+from eventsim.services.dynamodbstreams.polling import stream_state
 from eventsim.services.dynamodbstreams.service import DynamoDBStreamsService
 from eventsim.services.kinesis.service import KinesisService
 from eventsim.services.lambda_.api import LambdaAPI
 from eventsim.services.lambda_.invocations import InvocationLog, InvocationRecord, insert_invocation
+from eventsim.services.lambda_.mappings import MappingService
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.services.lambda_.service import LambdaService
 from eventsim.services.s3.service import S3Service
@@ -112,6 +117,10 @@ class Simulator:
         self.functions: LambdaService
         self.lambda_api: LambdaAPI
         """`functions` in AWS's shapes: what the gateway serves as ``lambda``."""
+        self.mappings: MappingService
+        """Lambda's event source mappings (CreateEventSourceMapping ...)."""
+        self.pollers: PollerManager
+        """The mappings' shard pollers (engine)."""
         self.invocations = InvocationLog(self.db)
         self.invoker: Invoker
         self.runtimes: dict[RuntimeKind, Runtime]
@@ -145,6 +154,7 @@ class Simulator:
             wake_dispatcher=lambda: self.dispatcher.wake(),
             queued=lambda events: self.async_queue.accept(events),
             resource_exists=self._resource_exists,
+            source_written=self._source_written,
         )
         self.s3 = S3Service(self.ctx)
         self.sqs = SqsService(self.ctx, endpoint_url=lambda: self.endpoint_url)
@@ -153,13 +163,17 @@ class Simulator:
         self.dynamodbstreams = DynamoDBStreamsService(self.ctx)
         self.kinesis = KinesisService(self.ctx)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
-        self.lambda_api = LambdaAPI(self.functions, code_root=self._code_root())
+        self.mappings = MappingService(self.ctx, self.functions, self._source_exists,
+                                       self.sqs.visibility_timeout)
+        self.lambda_api = LambdaAPI(self.functions, mappings=self.mappings,
+                                    code_root=self._code_root())
         await self.s3.load()
         await self.sqs.load()
         await self.sns.load()
         await self.dynamodb.load()
         await self.kinesis.load()
         await self.functions.load()
+        await self.mappings.load()
         self.runtimes = {"inline": InlineRuntime(max_workers=self.config.handler_threads)}
         self.invoker = Invoker(
             clock=self.clock, runtimes=self.runtimes, region=self.config.region,
@@ -180,17 +194,25 @@ class Simulator:
         self.dispatcher.register("topic", self.sns.deliver_topic, lambda: None)
         self.dispatcher.register("http", self.sns_http.take, self.sns_http.wake)
         self.functions.backend = _Backend(self)
+        self.pollers = PollerManager(PollerEngine(
+            db=self.db, clock=self.clock, activity=self.activity, invoker=self.invoker,
+            mappings=self.mappings, functions=self.functions,
+            wake_dispatcher=lambda: self.dispatcher.wake(), region=self.config.region,
+            account_id=self.config.account_id,
+        ), self.kinesis, self.sqs)
+        self.mappings.listener = self.pollers.mapping_changed
         await self.async_queue.load()
         self.dispatcher.start()
         self.async_queue.start()
         self.sns_http.start()
+        await self.pollers.start()
 
     async def aclose(self) -> None:
         """Stop the engine and close the database. Closing twice is harmless."""
         if self._state is _Lifecycle.CLOSED:
             return
         self._state = _Lifecycle.CLOSED
-        for name in ("sns_http", "dispatcher", "async_queue"):
+        for name in ("pollers", "sns_http", "dispatcher", "async_queue"):
             worker = getattr(self, name, None)
             if worker is not None:
                 await worker.aclose()
@@ -225,6 +247,20 @@ class Simulator:
             return services[name]
         except KeyError:
             raise LookupError(name) from None
+
+    def _source_written(self, arn: str) -> None:
+        pollers = getattr(self, "pollers", None)
+        if pollers is not None:
+            pollers.source_written(arn)
+
+    async def _source_exists(self, arn: str) -> bool:
+        """Whether an event source mapping's stream exists (and, for DynamoDB, is enabled)."""
+        if arn.split(":")[2] == "kinesis":
+            return self.kinesis.stream_at(arn) is not None
+        if arn.split(":")[2] == "sqs":
+            return self.sqs.exists(arn)
+        state = await self.db.read(lambda c: stream_state(c, arn))
+        return state is not None and not state.closed
 
     def _resource_exists(self, kind: str, arn: str) -> bool:
         if kind == "function":

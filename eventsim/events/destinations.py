@@ -1,8 +1,13 @@
-"""Records sent to asynchronous-invocation destinations and dead-letter queues.
+"""Records sent to asynchronous-invocation destinations and dead-letter queues, and the
+on-failure records of stream event source mappings.
 
-Shape from https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
-(``version``, ``timestamp``, ``requestContext``, ``requestPayload``, ``responseContext``,
-``responsePayload``).
+Asynchronous shape from
+https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html (``version``,
+``timestamp``, ``requestContext``, ``requestPayload``, ``responseContext``,
+``responsePayload``). Stream shape from the Lambda guide's "Retaining records of discarded
+batches" for Kinesis and DynamoDB (``requestContext``, ``responseContext``, ``version``,
+``timestamp``, ``KinesisBatchInfo`` / ``DDBStreamBatchInfo``): the records themselves are not
+included, only where they are in the stream.
 """
 
 from __future__ import annotations
@@ -11,7 +16,12 @@ import datetime as dt
 import json
 from typing import Any
 
-__all__ = ["async_destination_record", "dead_letter_attributes", "format_timestamp"]
+__all__ = [
+    "async_destination_record",
+    "dead_letter_attributes",
+    "format_timestamp",
+    "stream_failure_record",
+]
 
 
 def format_timestamp(epoch_seconds: float) -> str:
@@ -78,3 +88,59 @@ def dead_letter_attributes(
         "ErrorMessage": {"DataType": "String",
                          "StringValue": error_message.encode()[:1024].decode(errors="ignore")},
     }
+def _seconds_timestamp(epoch_seconds: float) -> str:
+    moment = dt.datetime.fromtimestamp(epoch_seconds, tz=dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def stream_failure_record(
+    *,
+    request_id: str,
+    function_arn: str,
+    condition: str,
+    approximate_invoke_count: int,
+    function_error: str | None,
+    timestamp: float,
+    batch_key: str,
+    shard_id: str,
+    start_sequence_number: str,
+    end_sequence_number: str,
+    first_arrival: float,
+    last_arrival: float,
+    batch_size: int,
+    stream_arn: str,
+    version: str = "$LATEST",
+    status_code: int = 200,
+) -> dict[str, Any]:
+    """The record a stream mapping sends on failure for a batch it gives up on.
+
+    `condition` is ``RetryAttemptsExhausted`` or ``RecordAgeExceeded`` (then there is no
+    ``responseContext``: the batch was not invoked again). `function_error` is ``Unhandled``
+    for a thrown error and None (JSON null) when a ``batchItemFailures`` response failed it.
+    `batch_key` is ``KinesisBatchInfo`` (arrival times with milliseconds) or
+    ``DDBStreamBatchInfo`` (whole seconds).
+    """
+    stamp = format_timestamp if batch_key == "KinesisBatchInfo" else _seconds_timestamp
+    record: dict[str, Any] = {
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": function_arn,
+            "condition": condition,
+            "approximateInvokeCount": approximate_invoke_count,
+        },
+    }
+    if condition != "RecordAgeExceeded":
+        record["responseContext"] = {"statusCode": status_code, "executedVersion": version,
+                                     "functionError": function_error}
+    record["version"] = "1.0"
+    record["timestamp"] = format_timestamp(timestamp)
+    record[batch_key] = {
+        "shardId": shard_id,
+        "startSequenceNumber": start_sequence_number,
+        "endSequenceNumber": end_sequence_number,
+        "approximateArrivalOfFirstRecord": stamp(first_arrival),
+        "approximateArrivalOfLastRecord": stamp(last_arrival),
+        "batchSize": batch_size,
+        "streamArn": stream_arn,
+    }
+    return record

@@ -30,7 +30,9 @@ from eventsim.scenario.model import (
     LoopDetectedExpectation,
     ObjectExpectation,
     PutObjectStep,
+    S3EventSpec,
     Scenario,
+    SQSEventSpec,
     handler_module_path,
     line_of,
 )
@@ -241,6 +243,22 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             yield (f"{scenario.where(*path)}: {_dotted(path)}: no bucket {name} in "
                    f"resources.buckets (known: {known})")
 
+    streams = {s.name for s in scenario.resources.streams}
+
+    def stream(name: str, *path: str | int) -> Iterator[str]:
+        if name not in streams and not name.startswith("arn:"):
+            known = ", ".join(sorted(streams)) or "none"
+            yield (f"{scenario.where(*path)}: {_dotted(path)}: no stream {name} in "
+                   f"resources.streams (known: {known})")
+
+    queues = set(scenario.resources.queues)
+
+    def queue(name: str, *path: str | int) -> Iterator[str]:
+        if name not in queues and not name.startswith("arn:"):
+            known = ", ".join(sorted(queues)) or "none"
+            yield (f"{scenario.where(*path)}: {_dotted(path)}: no queue {name} in "
+                   f"resources.queues (known: {known})")
+
     def function(name: str, *path: str | int) -> Iterator[str]:
         if name not in functions:
             known = ", ".join(sorted(functions)) or "none"
@@ -264,7 +282,15 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
                 yield (f"{scenario.where(*at, 'Handler')}: {_dotted((*at, 'Handler'))}: no module "
                        f"{module}.py in {spec.code_uri}")
         for ename, event in spec.events.items():
-            yield from bucket(event.properties.bucket, *at, "Events", ename, "Properties", "Bucket")
+            if isinstance(event, S3EventSpec):
+                yield from bucket(event.properties.bucket, *at, "Events", ename, "Properties",
+                                  "Bucket")
+            elif isinstance(event, SQSEventSpec):
+                yield from queue(event.properties.queue, *at, "Events", ename, "Properties",
+                                 "Queue")
+            else:
+                yield from stream(event.properties.stream, *at, "Events", ename, "Properties",
+                                  "Stream")
     for index, step in enumerate(scenario.steps):
         at = ("steps", index, step.KIND)
         if isinstance(step, PutObjectStep | DeleteObjectStep):

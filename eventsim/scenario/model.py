@@ -3,9 +3,9 @@
 A scenario has four parts::
 
     Scenario
-    ├── resources: buckets
+    ├── resources: buckets, streams, queues
     ├── functions: {name: FunctionSpec}     SAM's AWS::Serverless::Function properties
-    │   └── Events: {name: EventSpec}       SAM's event sources (Type: S3 for now)
+    │   └── Events: {name: EventSpec}       SAM's event sources (Type: S3, Kinesis, SQS)
     ├── steps:  [put_object | delete_object | invoke | settle | advance_clock]
     └── expect: [invocations | object | loop_detected]
 
@@ -48,14 +48,20 @@ __all__ = [
     "ImageExpectation",
     "InvocationsExpectation",
     "InvokeStep",
+    "KinesisEventProperties",
+    "KinesisEventSpec",
     "LoopDetectedExpectation",
     "ObjectExpectation",
     "PutObjectStep",
     "Resources",
     "S3EventProperties",
+    "S3EventSpec",
+    "SQSEventProperties",
+    "SQSEventSpec",
     "Scenario",
     "SettleStep",
     "Step",
+    "StreamResource",
 ]
 
 _FUNCTION_NAME = r"^[a-zA-Z0-9_-]{1,64}$"
@@ -107,10 +113,26 @@ def _bucket_name(name: str) -> str:
 BucketName = Annotated[str, AfterValidator(_bucket_name)]
 
 
+class StreamResource(_Model):
+    """A Kinesis data stream: ``{name: clicks, shards: 4}`` or just ``clicks`` (one shard)."""
+
+    name: str = Field(pattern=r"^[a-zA-Z0-9_.-]{1,128}$")
+    shards: int = Field(default=1, ge=1, le=500)
+
+
+def _stream_resource(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
 class Resources(_Model):
     """What exists before the first step."""
 
     buckets: list[BucketName] = Field(default_factory=list)
+    streams: list[Annotated[StreamResource, BeforeValidator(_stream_resource)]] = Field(
+        default_factory=list)
+    queues: list[Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]{1,80}(\.fifo)?$")]] = Field(
+        default_factory=list)
+    """SQS queues by name (``.fifo`` makes a FIFO queue)."""
 
     @field_validator("buckets")
     @classmethod
@@ -169,11 +191,113 @@ class S3EventProperties(_Model):
         return {"Key": {"FilterRules": rules}}
 
 
-class EventSpec(_Model):
-    """One entry of a function's ``Events``."""
+class S3EventSpec(_Model):
+    """An S3 entry of a function's ``Events``."""
 
     type: Literal["S3"] = Field(alias="Type")
     properties: S3EventProperties = Field(alias="Properties")
+
+
+class OnFailureSpec(_Model):
+    destination: str = Field(alias="Destination")
+
+
+class DestinationConfigSpec(_Model):
+    on_failure: OnFailureSpec | None = Field(default=None, alias="OnFailure")
+
+
+class FilterSpec(_Model):
+    pattern: str = Field(alias="Pattern")
+
+
+class FilterCriteriaSpec(_Model):
+    filters: list[FilterSpec] = Field(alias="Filters")
+
+
+class KinesisEventProperties(_Model):
+    """SAM's Kinesis event source (an event source mapping): ``Stream`` is a stream of
+    ``resources.streams`` by name (or ``!Ref``), or a stream ARN."""
+
+    stream: Annotated[str, BeforeValidator(_ref)] = Field(alias="Stream")
+    starting_position: Literal["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"] = Field(
+        alias="StartingPosition")
+    starting_position_timestamp: float | None = Field(default=None,
+                                                      alias="StartingPositionTimestamp")
+    batch_size: int | None = Field(default=None, alias="BatchSize")
+    maximum_batching_window_in_seconds: int | None = Field(
+        default=None, alias="MaximumBatchingWindowInSeconds")
+    enabled: bool | None = Field(default=None, alias="Enabled")
+    filter_criteria: FilterCriteriaSpec | None = Field(default=None, alias="FilterCriteria")
+    maximum_retry_attempts: int | None = Field(default=None, alias="MaximumRetryAttempts")
+    maximum_record_age_in_seconds: int | None = Field(default=None,
+                                                      alias="MaximumRecordAgeInSeconds")
+    bisect_batch_on_function_error: bool | None = Field(default=None,
+                                                        alias="BisectBatchOnFunctionError")
+    destination_config: DestinationConfigSpec | None = Field(default=None,
+                                                             alias="DestinationConfig")
+    function_response_types: list[Literal["ReportBatchItemFailures"]] | None = Field(
+        default=None, alias="FunctionResponseTypes")
+    parallelization_factor: int | None = Field(default=None, alias="ParallelizationFactor")
+    tumbling_window_in_seconds: int | None = Field(default=None,
+                                                   alias="TumblingWindowInSeconds")
+
+    def mapping_arguments(self) -> dict[str, Any]:
+        """Keyword arguments of `MappingService.create_event_source_mapping` (but the ARNs)."""
+        return _mapping_arguments(self, "stream")
+
+
+class KinesisEventSpec(_Model):
+    """A Kinesis entry of a function's ``Events``."""
+
+    type: Literal["Kinesis"] = Field(alias="Type")
+    properties: KinesisEventProperties = Field(alias="Properties")
+
+
+class ScalingConfigSpec(_Model):
+    maximum_concurrency: int | None = Field(default=None, alias="MaximumConcurrency")
+
+
+class SQSEventProperties(_Model):
+    """SAM's SQS event source (an event source mapping): ``Queue`` is a queue of
+    ``resources.queues`` by name (or ``!Ref``), or a queue ARN."""
+
+    queue: Annotated[str, BeforeValidator(_ref)] = Field(alias="Queue")
+    batch_size: int | None = Field(default=None, alias="BatchSize")
+    maximum_batching_window_in_seconds: int | None = Field(
+        default=None, alias="MaximumBatchingWindowInSeconds")
+    enabled: bool | None = Field(default=None, alias="Enabled")
+    filter_criteria: FilterCriteriaSpec | None = Field(default=None, alias="FilterCriteria")
+    function_response_types: list[Literal["ReportBatchItemFailures"]] | None = Field(
+        default=None, alias="FunctionResponseTypes")
+    scaling_config: ScalingConfigSpec | None = Field(default=None, alias="ScalingConfig")
+
+    def mapping_arguments(self) -> dict[str, Any]:
+        """Keyword arguments of `MappingService.create_event_source_mapping` (but the ARNs)."""
+        return _mapping_arguments(self, "queue")
+
+
+class SQSEventSpec(_Model):
+    """An SQS entry of a function's ``Events``."""
+
+    type: Literal["SQS"] = Field(alias="Type")
+    properties: SQSEventProperties = Field(alias="Properties")
+
+
+def _mapping_arguments(props: BaseModel, source_field: str) -> dict[str, Any]:
+    # Field names are the service's keyword names; nested values keep AWS's spelling.
+    out: dict[str, Any] = {}
+    for name in type(props).model_fields:
+        value = getattr(props, name)
+        if name == source_field or value is None:
+            continue
+        out[name] = value.model_dump(by_alias=True, exclude_none=True) \
+            if isinstance(value, BaseModel) else value
+    return out
+
+
+EventSpec = Annotated[S3EventSpec | KinesisEventSpec | SQSEventSpec,
+                      Field(discriminator="type")]
+"""One entry of a function's ``Events``, by its ``Type``."""
 
 
 class EnvironmentSpec(_Model):

@@ -28,9 +28,12 @@ from eventsim.scenario.model import (
     AdvanceClockStep,
     DeleteObjectStep,
     InvokeStep,
+    KinesisEventSpec,
     PutObjectStep,
     Scenario,
     SettleStep,
+    SQSEventProperties,
+    SQSEventSpec,
     Step,
     resolve_path,
 )
@@ -82,10 +85,12 @@ async def run_scenario(
 
 
 async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | None = None) -> None:
-    """Create the scenario's buckets and functions and wire its S3 events.
+    """Create the scenario's buckets, streams and functions and wire their events (S3
+    notifications, Kinesis event source mappings).
 
     Safe to repeat on a simulator that already has them (``serve --load`` after a restart):
-    functions are replaced and each bucket's notification configuration is rewritten. Relative
+    functions are replaced, each bucket's notification configuration is rewritten, streams
+    and mappings that exist are kept (a mapping goes on from its checkpoints). Relative
     paths resolve against `base_dir` (default: the scenario file's directory), then the cwd.
     AWS errors become `ConfigError`s that name the line.
     """
@@ -97,6 +102,14 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
             pass  # outside us-east-1 a repeated CreateBucket says so; the bucket is there
         except AwsError as exc:
             raise _config_error(scenario, ("resources", "buckets", index), exc) from None
+    for index, stream in enumerate(scenario.resources.streams):
+        if sim.kinesis.stream_at(sim.kinesis.stream_arn(stream.name)) is None:
+            await _aws(scenario, ("resources", "streams", index), sim.kinesis.create_stream(
+                stream_name=stream.name, shard_count=stream.shards))
+    for index, name in enumerate(scenario.resources.queues):
+        attributes = {"FifoQueue": "true"} if name.endswith(".fifo") else {}
+        await _aws(scenario, ("resources", "queues", index), sim.sqs.create_queue(
+            queue_name=name, attributes=attributes))  # idempotent with the same attributes
     notifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
     origin: dict[str, tuple[str | int, ...]] = {}
     for name, spec in scenario.functions.items():
@@ -111,6 +124,10 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
             replace=True,
         ))
         for event_name, event in spec.events.items():
+            if isinstance(event, KinesisEventSpec | SQSEventSpec):
+                await _mapping(sim, scenario, fn.arn, event,
+                               ("functions", name, "Events", event_name))
+                continue
             props = event.properties
             configuration: dict[str, Any] = {
                 "Id": event_name, "LambdaFunctionArn": fn.arn, "Events": list(props.events),
@@ -132,6 +149,24 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
                 notification_configuration={"LambdaFunctionConfigurations": configurations},
             ),
         )
+
+
+async def _mapping(sim: Simulator, scenario: Scenario, function_arn: str,
+                   event: KinesisEventSpec | SQSEventSpec, at: tuple[str | int, ...]) -> None:
+    """The event source mapping of a Kinesis or SQS event, unless it exists already."""
+    props = event.properties
+    if isinstance(props, SQSEventProperties):
+        arn = props.queue if props.queue.startswith("arn:") else (
+            f"arn:aws:sqs:{sim.config.region}:{sim.config.account_id}:{props.queue}")
+    else:
+        arn = props.stream if props.stream.startswith("arn:") else sim.kinesis.stream_arn(
+            props.stream)
+    existing = await sim.mappings.list_event_source_mappings(event_source_arn=arn,
+                                                             function_name=function_arn)
+    if existing["EventSourceMappings"]:
+        return
+    await _aws(scenario, at, sim.mappings.create_event_source_mapping(
+        function_name=function_arn, event_source_arn=arn, **props.mapping_arguments()))
 
 
 async def _aws(scenario: Scenario, at: tuple[str | int, ...], call: Any) -> Any:

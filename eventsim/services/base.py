@@ -48,6 +48,10 @@ class ServiceContext:
     """Call after committing async-queue rows: hands them to the invoke queue in memory."""
     resource_exists: Callable[[str, str], bool] = field(default=_always)
     """``(kind, arn) -> bool`` for destination validation: kind is function, topic or queue."""
+    source_written: Callable[[str], None] = lambda arn: None
+    """Call with an event source's ARN after committing records to a Kinesis or DynamoDB
+    stream or messages to an SQS queue: wakes the event source mappings' pollers at once
+    instead of at their next idle poll."""
 
 
 def record_traced_write(

@@ -18,6 +18,11 @@ from eventsim.gateway.specs import load_service_model
 from eventsim.services.lambda_.api import MAPPING_OPERATIONS, LambdaAPI
 from eventsim.simulator import Simulator
 
+MAPPING_OPERATIONS_BY_NAME = (
+    "CreateEventSourceMapping", "GetEventSourceMapping", "ListEventSourceMappings",
+    "UpdateEventSourceMapping", "DeleteEventSourceMapping",
+)
+
 HANDLERS = Path(__file__).parent.parent / "gateway" / "lambda_handlers"
 
 
@@ -70,17 +75,16 @@ async def test_mapping_operations_are_forwarded_to_the_mappings_object() -> None
 
 
 @pytest.mark.asyncio
-async def test_without_mappings_no_mapping_operation_is_implemented() -> None:
+async def test_mapping_operations_are_served_only_with_a_mapping_service() -> None:
     async with Simulator(SimulatorConfig()) as sim:
-        dispatcher = OperationDispatcher(sim.service("lambda"), load_service_model("lambda"))
-        assert dispatcher.implements("Invoke")
-        assert dispatcher.implements("GetFunction")
-        assert not any(dispatcher.implements(op) for op in (
-            "CreateEventSourceMapping", "GetEventSourceMapping", "ListEventSourceMappings",
-            "UpdateEventSourceMapping", "DeleteEventSourceMapping"))
+        model = load_service_model("lambda")
+        alone = OperationDispatcher(LambdaAPI(sim.functions), model)
+        assert alone.implements("Invoke")
+        assert alone.implements("GetFunction")
+        assert not any(alone.implements(op) for op in MAPPING_OPERATIONS_BY_NAME)
+        served = OperationDispatcher(sim.service("lambda"), model)
+        assert all(served.implements(op) for op in MAPPING_OPERATIONS_BY_NAME)
         assert len(MAPPING_OPERATIONS) == 5
-        with pytest.raises(AttributeError):
-            _ = sim.lambda_api.create_event_source_mapping
 
 
 @pytest.mark.asyncio

@@ -74,3 +74,33 @@ def test_powertools_reads_the_event() -> None:
     assert records[1].event_id.startswith("shardId-000000000006:")
     parsed = KinesisDataStreamModel.model_validate(json.loads(json.dumps(event)))
     assert parsed.Records[1].kinesis.data == b"This is only a test."
+
+
+def test_record_json_text_is_the_record_as_json_dumps_writes_it() -> None:
+    import json
+
+    from eventsim.events.kinesis import kinesis_event_record, kinesis_event_record_json
+
+    for encryption in (None, "NONE", "KMS"):
+        kwargs = dict(shard_id="shardId-000000000003", sequence_number="4959" + "0" * 52,
+                      partition_key='p"é\\1', data=b"\x00\xffhello",
+                      approximate_arrival=1545084650.9871234, region="eu-west-1",
+                      stream_arn="arn:aws:kinesis:eu-west-1:1:stream/s",
+                      invoke_identity_arn="arn:aws:iam::1:role/r", encryption_type=encryption)
+        assert kinesis_event_record_json(**kwargs) == json.dumps(
+            kinesis_event_record(**kwargs), separators=(",", ":"))
+
+
+def test_one_writer_for_a_shard_writes_each_record_as_json_dumps_would() -> None:
+    import json
+
+    from eventsim.events.kinesis import KinesisRecordWriter, kinesis_event_record
+
+    common = dict(shard_id="shardId-000000000001", region="us-east-1",
+                  stream_arn="arn:aws:kinesis:us-east-1:1:stream/s",
+                  invoke_identity_arn="arn:aws:iam::1:role/r")
+    write = KinesisRecordWriter(**common)
+    for number, arrival in (("1", 10.5), ("2", 10.5), ("3", 11.0004)):
+        assert write(number, "k", b"d", arrival) == json.dumps(kinesis_event_record(
+            sequence_number=number, partition_key="k", data=b"d",
+            approximate_arrival=arrival, **common), separators=(",", ":"))

@@ -34,6 +34,14 @@ _TRANSACT_LIMIT = 100
 class ItemOperations(Catalog):
     """The operations on items."""
 
+    def _streams_written(self, tables: list[TableDef]) -> None:
+        """After a commit: tell the pollers of the streams that got records."""
+        seen: set[str] = set()
+        for table in tables:
+            if table.stream is not None and table.stream.arn not in seen:
+                seen.add(table.stream.arn)
+                self._ctx.source_written(table.stream.arn)
+
     # -- single items ----------------------------------------------------------------------
 
     async def put_item(
@@ -205,7 +213,9 @@ class ItemOperations(Catalog):
                 raise ResourceNotFoundException() from None
             return old, new
 
-        return await self._ctx.db.write(unit)
+        changed = await self._ctx.db.write(unit)
+        self._streams_written([table])
+        return changed
 
     # -- batches ---------------------------------------------------------------------------
 
@@ -257,6 +267,7 @@ class ItemOperations(Catalog):
                 storage.commit_change(conn, write.table, old, write.new_item(old), now, region)
 
         await self._ctx.db.write(unit)
+        self._streams_written([w.table for w in writes])
         out: dict[str, Any] = {"UnprocessedItems": {}}
         if return_consumed_capacity in ("TOTAL", "INDEXES"):
             out["ConsumedCapacity"] = [
@@ -460,5 +471,6 @@ class ItemOperations(Catalog):
                 storage.commit_change(conn, write.table, old, write.new_item(old), now, region)
 
         await self._ctx.db.write(unit)
+        self._streams_written([w.table for w in writes])
         return {}
 

@@ -789,7 +789,9 @@ class KinesisService:
             records.save_counters(conn, name, [shard for shard, _, _ in chunks.values()])
             return numbers
 
-        return await self._ctx.db.write(unit)
+        numbers = await self._ctx.db.write(unit)
+        self._ctx.source_written(stream.arn)
+        return numbers
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -925,6 +927,11 @@ class KinesisService:
         }
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def stream_at(self, arn: str) -> Stream | None:
+        """The stream an ARN names, or None: for the engine's pollers, which read its shards
+        in memory and its records with `records.read_records` (read-only)."""
+        return self._find(None, arn)
 
     def stream_arn(self, name: str) -> str:
         """The ARN of a stream of this account and region."""

@@ -104,6 +104,12 @@ class SqsService:
         """Whether a queue has this ARN (destination validation)."""
         return arn in self._by_arn
 
+    def visibility_timeout(self, arn: str) -> int | None:
+        """A queue's VisibilityTimeout in seconds, or None when there is no such queue (for
+        event source mapping validation)."""
+        queue = self._by_arn.get(arn)
+        return None if queue is None else queue.int_attribute("VisibilityTimeout")
+
     def url_of(self, name: str) -> str:
         return queue_url(self._endpoint_url(), self._ctx.region, self._ctx.account_id, name)
 
@@ -610,6 +616,9 @@ class SqsService:
             event = self._arrivals.pop(name, None)
             if event is not None:
                 event.set()
+            queue = self._queues.get(name)
+            if queue is not None:
+                self._ctx.source_written(queue.arn)  # event source mappings polling it
 
     @staticmethod
     def _same_attributes(existing: Queue, given: Mapping[str, str]) -> None:
