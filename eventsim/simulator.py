@@ -28,6 +28,7 @@ from eventsim.errors import SimulatorStateError
 from eventsim.runtime.base import Runtime
 from eventsim.runtime.inline import InlineRuntime
 from eventsim.runtime.invoker import Invoker
+from eventsim.runtime.process import ProcessRuntime
 from eventsim.services.base import ServiceContext
 from eventsim.services.dynamodb.service import DynamoDBService
 from eventsim.services.dynamodbstreams.service import DynamoDBStreamsService
@@ -150,7 +151,11 @@ class Simulator:
         await self.dynamodb.load()
         await self.kinesis.load()
         await self.functions.load()
-        self.runtimes = {"inline": InlineRuntime(max_workers=self.config.handler_threads)}
+        self.runtimes = {
+            "inline": InlineRuntime(max_workers=self.config.handler_threads),
+            # Starts nothing until a function of kind "process" is invoked.
+            "process": ProcessRuntime(),
+        }
         self.invoker = Invoker(
             clock=self.clock, runtimes=self.runtimes, region=self.config.region,
             endpoint_url=lambda: self.endpoint_url,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from eventsim.services.lambda_.models import FunctionConfig
 
-__all__ = ["BOOTSTRAPS", "LaunchError", "Launch", "launch_for"]
+__all__ = ["BOOTSTRAPS", "Launch", "LaunchError", "launch_for"]
 
 BOOTSTRAPS = Path(__file__).parent / "bootstraps"
 

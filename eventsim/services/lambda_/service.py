@@ -23,7 +23,7 @@ from eventsim.services.lambda_.errors import (
     RequestTooLargeException,
 )
 from eventsim.services.lambda_.invocations import InvocationRecord
-from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
+from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind, runtime_kind_for
 from eventsim.tracing import Cause
 
 __all__ = ["InvocationBackend", "LambdaService", "function_name_from_arn"]
@@ -33,6 +33,9 @@ _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _PYTHON_RUNTIMES = {
     "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
 }
+# These run in process environments only (eventsim's Node.js bootstrap; the function's own
+# bootstrap executable).
+_PROCESS_RUNTIMES = {"nodejs18.x", "nodejs20.x", "nodejs22.x", "provided.al2", "provided.al2023"}
 _MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
 _MAX_ASYNC_PAYLOAD = 1024 * 1024  # 1 MB for asynchronous invocations since 2025 (was 256 KB)
 
@@ -104,12 +107,12 @@ class LambdaService:
                 "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?"
                 "(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?"
             )
-        if runtime not in _PYTHON_RUNTIMES:
+        if runtime not in _PYTHON_RUNTIMES and runtime not in _PROCESS_RUNTIMES:
             raise InvalidParameterValueException(
                 f"Value {runtime} at 'runtime' is not supported by eventsim yet; "
-                f"supported: {', '.join(sorted(_PYTHON_RUNTIMES))}"
+                f"supported: {', '.join(sorted(_PYTHON_RUNTIMES | _PROCESS_RUNTIMES))}"
             )
-        if "." not in handler:
+        if "." not in handler and not runtime.startswith("provided"):
             raise InvalidParameterValueException(
                 f"Handler '{handler}' must be of the form module.function"
             )
@@ -133,7 +136,7 @@ class LambdaService:
             reserved_concurrency=reserved_concurrency,
             maximum_retry_attempts=maximum_retry_attempts, maximum_event_age=maximum_event_age,
             on_success=on_success, on_failure=on_failure,
-            runtime_kind=runtime_kind or self._default_runtime,
+            runtime_kind=runtime_kind_for(runtime, runtime_kind or self._default_runtime),
         )
         now = self._ctx.clock.time()
 

@@ -155,7 +155,7 @@ def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except Exception:  # noqa: S110 - a handler may have closed it
+        except Exception:
             pass
 
 
