@@ -117,7 +117,8 @@ class RuntimeApiServer:
         app.router.add_post(f"{PREFIX}/invocation/{{request_id}}/error", self._error)
         app.router.add_post(f"{PREFIX}/init/error", self._init_error)
         # No access log: a line per request is most of the cost of a warm invocation.
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
+                                     shutdown_timeout=0.0)
         self._started = False
 
     async def start(self) -> None:
@@ -132,7 +133,7 @@ class RuntimeApiServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, 0))
         port: int = sock.getsockname()[1]
-        site = web.SockSite(self._runner, sock, shutdown_timeout=0.0)
+        site = web.SockSite(self._runner, sock)
         await site.start()
         self._channels[port] = channel
         self._sites[port] = site

@@ -229,8 +229,10 @@ class ProcessRuntime:
             pool.waiting.popleft()
 
     def _retire(self, pool: _Pool, env: Environment) -> None:
+        """Kill an environment and free its place at once (its exit comes later)."""
         if env in pool.idle:
             pool.idle.remove(env)
+        pool.envs.discard(env)
         env.kill()
 
     def _reap(self) -> None:
@@ -277,7 +279,7 @@ class ProcessRuntime:
         )
         pool = self._pool(env.function)
         if self._closed:
-            env.kill()
+            self._retire(pool, env)
         else:
             # Waiting work first; otherwise the environment stays warm for the next one.
             waiting = pool.waiting
@@ -294,7 +296,7 @@ class ProcessRuntime:
             self._next_waiting(pool)
 
     def init_failed(self, env: Environment, job: Job | None, error: dict[str, Any]) -> None:
-        env.kill()
+        self._retire(self._pool(env.function), env)
         env.job = None
         if job is not None:
             self._settle(job, self._error_result(env, job, error, init=True))
@@ -315,7 +317,7 @@ class ProcessRuntime:
     def _expire(self, env: Environment) -> None:
         env.timer = None
         job = env.job
-        env.kill()
+        self._retire(self._pool(env.function), env)
         if job is None or job.settled:
             return
         env.job = None
@@ -388,7 +390,7 @@ class ProcessRuntime:
         env = job.env
         if env is not None and env.job is job:
             env.job = None
-            env.kill()  # it cannot be told to drop the invocation
+            self._retire(self._pool(env.function), env)  # it cannot be told to drop it
         self._settle(job, asyncio.CancelledError())
 
 
