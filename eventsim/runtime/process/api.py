@@ -17,6 +17,7 @@ AWS's Runtime API (those of the Runtime Interface Emulator's ``rapi`` package):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from dataclasses import dataclass
@@ -98,6 +99,17 @@ class Channel(Protocol):
 def _error(exc: ApiError) -> web.Response:
     body = json.dumps({"errorMessage": exc.message, "errorType": exc.error_type})
     return web.Response(status=exc.status, body=body.encode(), content_type="application/json")
+
+
+async def _read_limited(request: web.Request) -> bytes | None:
+    """The body, or None past `MAX_RESPONSE_BYTES` (read to its end all the same, so the
+    connection stays usable and closing the server does not wait on it)."""
+    if (request.content_length or 0) <= MAX_RESPONSE_BYTES:
+        with contextlib.suppress(web.HTTPRequestEntityTooLarge):
+            return await request.read()
+    async for _chunk in request.content.iter_chunked(1 << 16):
+        pass
+    return None
 
 
 def _accepted() -> web.Response:
@@ -184,19 +196,14 @@ class RuntimeApiServer:
     async def _response(self, request: web.Request) -> web.StreamResponse:
         channel = self._channel(request)
         request_id = request.match_info["request_id"]
+        body = await _read_limited(request)
         try:
-            if (request.content_length or 0) > MAX_RESPONSE_BYTES:
-                raise web.HTTPRequestEntityTooLarge(MAX_RESPONSE_BYTES, request.content_length or 0)
-            body = await request.read()
+            if body is None:
+                channel.response_too_large(request_id)
+                raise ApiError.too_large()
             channel.invocation_response(request_id, body)
         except ApiError as exc:
             return _error(exc)
-        except web.HTTPRequestEntityTooLarge:
-            try:
-                channel.response_too_large(request_id)
-            except ApiError as exc:
-                return _error(exc)
-            return _error(ApiError.too_large())
         return _accepted()
 
     async def _error(self, request: web.Request) -> web.StreamResponse:
