@@ -125,7 +125,7 @@ async def test_response_over_six_megabytes_is_refused_and_fails_the_invocation(a
 
 
 async def test_init_error_is_accepted_before_the_first_next_only(api):
-    session, env, owner, function, make_request = api
+    session, _env, owner, _function, _make_request = api
     response = await session.post(f"{BASE}/init/error", json={
         "errorMessage": "bad config", "errorType": "InitFailure", "stackTrace": []})
     assert response.status == 202

@@ -1,0 +1,71 @@
+"""The process runtime inside the simulator: chosen per function, always for Node.js and
+``provided``; records carry Lambda's START/END/REPORT lines with the environment's figures."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from eventsim import Simulator, SimulatorConfig
+from eventsim.runtime.process import ProcessRuntime
+
+pytestmark = pytest.mark.asyncio
+
+HANDLERS = Path(__file__).parent / "handlers"
+
+
+async def test_python_function_of_kind_process_reports_init_on_its_cold_start_only():
+    async with Simulator(SimulatorConfig()) as sim:
+        assert isinstance(sim.runtimes["process"], ProcessRuntime)
+        config = await sim.functions.create_function(
+            name="proc-py", handler="app.echo", code_dir=HANDLERS / "py",
+            runtime_kind="process")
+        assert config.runtime_kind == "process"
+        cold = await sim.functions.invoke("proc-py", {"n": 1})
+        warm = await sim.functions.invoke("proc-py", {"n": 2})
+
+    assert cold is not None and warm is not None
+    assert cold.status == "Success" and warm.status == "Success"
+    assert json.loads(cold.result or "")["pid"] == json.loads(warm.result or "")["pid"]
+    assert cold.logs.startswith(f"START RequestId: {cold.request_id} Version: $LATEST\n"
+                                "echo called 1\n")
+    assert f"END RequestId: {cold.request_id}\n" in cold.logs
+    report = re.search(r"^REPORT RequestId: (\S+)\tDuration: [\d.]+ ms\tBilled Duration: \d+ "
+                       r"ms\tMemory Size: 128 MB\tMax Memory Used: (\d+) MB(.*)$",
+                       cold.logs, re.M)
+    assert report is not None and report.group(1) == cold.request_id
+    assert int(report.group(2)) < 128  # the environment's own peak, not the simulator's
+    assert re.fullmatch(r"\tInit Duration: [\d.]+ ms", report.group(3))
+    assert cold.init_duration_ms is not None
+    assert "Init Duration" not in warm.logs and warm.init_duration_ms is None
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+async def test_nodejs_functions_always_run_in_processes():
+    async with Simulator(SimulatorConfig()) as sim:
+        config = await sim.functions.create_function(
+            name="proc-node", handler="index.asyncHandler", code_dir=HANDLERS / "node",
+            runtime="nodejs20.x", runtime_kind="inline")
+        assert config.runtime_kind == "process"
+        record = await sim.functions.invoke("proc-node", {"value": 4})
+        failed = await sim.functions.invoke("proc-node", {"fail": True})
+
+    assert record is not None and record.status == "Success"
+    assert json.loads(record.result or "") == {"async": True, "value": 8}
+    assert failed is not None and failed.status == "Error"
+    assert failed.error is not None and failed.error["errorType"] == "ValidationError"
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+async def test_provided_function_takes_any_handler_name():
+    async with Simulator(SimulatorConfig()) as sim:
+        config = await sim.functions.create_function(
+            name="proc-bash", handler="function.handler", code_dir=HANDLERS / "bash",
+            runtime="provided.al2023")
+        assert config.runtime_kind == "process"
+        record = await sim.functions.invoke("proc-bash", {"x": 1})
+    assert record is not None and json.loads(record.result or "") == {"echo": {"x": 1}}
