@@ -90,6 +90,8 @@ class Environment:
         self._log_limit = log_limit
         self._process: asyncio.subprocess.Process | None = None
         self._server: RuntimeApiServer | None = None
+        self._peak: int | None = None
+        self._peak_read = 0.0
 
     # -- life ------------------------------------------------------------------------------
 
@@ -190,7 +192,16 @@ class Environment:
         return text, dropped
 
     def max_memory_mb(self) -> int | None:
-        """The process's peak resident memory so far (``VmHWM``), in MB."""
+        """The process's peak resident memory so far (``VmHWM``), in MB; read at most every
+        50 ms (a peak moves slowly, and warm invocations take well under a millisecond)."""
+        now = time.monotonic()
+        if self._peak is not None and now - self._peak_read < 0.05:
+            return self._peak
+        self._peak_read = now
+        self._peak = self._read_peak()
+        return self._peak
+
+    def _read_peak(self) -> int | None:
         try:
             with open(f"/proc/{self.pid}/status", "rb") as status:
                 for line in status:
