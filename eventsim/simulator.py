@@ -13,6 +13,7 @@ here: `sim.s3`, `sim.dynamodb`, `sim.dynamodbstreams` (separate, as botocore's c
 from __future__ import annotations
 
 import asyncio
+import collections
 import enum
 import logging
 import time
@@ -24,7 +25,7 @@ from eventsim.clock import Clock, RealClock, VirtualClock
 from eventsim.config import SimulatorConfig
 from eventsim.delivery.async_queue import AsyncInvokeQueue
 from eventsim.delivery.dispatcher import Dispatcher
-from eventsim.errors import SimulatorStateError
+from eventsim.errors import SimulatorStateError, TooManyRequestsException
 from eventsim.runtime.base import Runtime
 from eventsim.runtime.inline import InlineRuntime
 from eventsim.runtime.invoker import Invoker
@@ -63,17 +64,28 @@ class _Backend:
 
     def __init__(self, sim: Simulator) -> None:
         self._sim = sim
+        self._running: collections.Counter[str] = collections.Counter()
+        """Synchronous invocations running now, per function."""
 
     async def invoke_sync(
         self, function: FunctionConfig, payload: str, cause: Cause
     ) -> InvocationRecord:
         sim = self._sim
+        name = function.name
+        limit = function.reserved_concurrency
+        if limit is not None and self._running[name] + sim.async_queue.inflight(name) >= limit:
+            # A synchronous call past reserved concurrency is refused, as on AWS.
+            raise TooManyRequestsException(
+                "Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
+                Type="User")
+        self._running[name] += 1
         sim.activity.begin("sync-invoke")
         try:
             record = await sim.invoker.run(function, payload, cause)
             await sim.db.write(lambda c: insert_invocation(c, record))
             return record
         finally:
+            self._running[name] -= 1
             sim.activity.end("sync-invoke")
 
     async def enqueue(self, function: FunctionConfig, payload: str, cause: Cause) -> str:

@@ -154,8 +154,9 @@ class ProcessRuntime:
 
     def _limit(self, function: FunctionConfig) -> int:
         reserved = function.reserved_concurrency
-        if reserved is not None and reserved > 0:
-            return min(reserved, self.max_per_function)
+        if reserved is not None:
+            # Zero throttles every invocation before it gets here; one environment at least.
+            return max(1, min(reserved, self.max_per_function))
         return self.max_per_function
 
     def _offer(self, pool: _Pool, job: Job) -> bool:

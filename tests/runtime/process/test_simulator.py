@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from eventsim import Simulator, SimulatorConfig
+from eventsim.errors import TooManyRequestsException
 from eventsim.runtime.process import ProcessRuntime
 
 pytestmark = pytest.mark.asyncio
@@ -69,3 +71,30 @@ async def test_provided_function_takes_any_handler_name():
         assert config.runtime_kind == "process"
         record = await sim.functions.invoke("proc-bash", {"x": 1})
     assert record is not None and json.loads(record.result or "") == {"echo": {"x": 1}}
+
+
+async def test_synchronous_invocations_past_reserved_concurrency_are_throttled():
+    async with Simulator(SimulatorConfig()) as sim:
+        await sim.functions.create_function(
+            name="proc-reserved", handler="app.sleep", code_dir=HANDLERS / "py",
+            runtime_kind="process", reserved_concurrency=1, timeout=5)
+        first = asyncio.ensure_future(sim.functions.invoke("proc-reserved", {"seconds": 0.5}))
+        await asyncio.sleep(0.05)  # the first is running (its handler sleeps 0.5 s)
+        with pytest.raises(TooManyRequestsException) as refused:
+            await sim.functions.invoke("proc-reserved", {"seconds": 0})
+        assert refused.value.message == "Rate Exceeded."
+        assert refused.value.fields["Reason"] == (
+            "ReservedFunctionConcurrentInvocationLimitExceeded")
+        record = await first
+        assert record is not None and record.status == "Success"
+        after = await sim.functions.invoke("proc-reserved", {"seconds": 0})
+        assert after is not None and after.status == "Success"  # capacity is back
+
+
+async def test_reserved_concurrency_zero_throttles_every_synchronous_call():
+    async with Simulator(SimulatorConfig()) as sim:
+        await sim.functions.create_function(
+            name="proc-off", handler="app.echo", code_dir=HANDLERS / "py",
+            reserved_concurrency=0)
+        with pytest.raises(TooManyRequestsException):
+            await sim.functions.invoke("proc-off", {})
