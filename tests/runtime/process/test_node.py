@@ -116,3 +116,22 @@ async def test_node_handler_past_its_timeout_is_stopped(runtime, make_function, 
     assert result.error is not None
     assert result.error["errorMessage"] == (
         f"RequestId: {request.request_id} Error: Task timed out after 1.00 seconds")
+
+
+async def test_node_heap_past_memory_size_aborts_as_on_lambda(runtime, make_function,
+                                                             make_request):
+    # V8's heap is capped to 90% of MemorySize, as Lambda's Node.js bootstrap does; running out
+    # aborts the process ("signal: aborted", Runtime.ExitError), and the runtime goes on.
+    function = node(make_function, "node-hog", "index.hog", timeout=20)
+    request = make_request(function, {"mb": 2000})
+    result = await runtime.invoke(request)
+    assert result.status == "Error"
+    assert result.error == {
+        "errorMessage": f"RequestId: {request.request_id} Error: Runtime exited with error: "
+                        "signal: aborted",
+        "errorType": "Runtime.ExitError",
+    }
+    assert "JavaScript heap out of memory" in result.logs
+
+    fine = await runtime.invoke(make_request(function, {"mb": 4}))
+    assert fine.status == "Success" and json.loads(fine.payload) == 4

@@ -48,3 +48,11 @@ exports.fails = function (event, context) {
 exports.spins = async () => {
   await new Promise(() => setInterval(() => {}, 1000));
 };
+
+exports.hog = async (event) => {
+  const chunks = [];
+  for (let i = 0; i < event.mb; i++) {
+    chunks.push(new Array(128 * 1024).fill(i));  // about 1 MB of heap each
+  }
+  return chunks.length;
+};
