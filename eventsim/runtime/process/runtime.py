@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import functools
+import json
 import logging
 import signal
 import time
@@ -212,7 +213,8 @@ class ProcessRuntime:
             else:
                 error = {"errorMessage": f"RequestId: {job.request.request_id} Error: {cause}",
                          "errorType": error_type}
-                self._settle(job, self._error_result(env, job, error, init=True))
+                self._settle(job, self._error_result(
+                    env, job, error, init=True, log=f"{error['errorMessage']}\n{error_type}\n"))
         if self._server is not None:
             task = asyncio.get_running_loop().create_task(self._server.close_channel(env.port))
             self._tasks.add(task)
@@ -359,15 +361,16 @@ class ProcessRuntime:
         error_type = OUT_OF_MEMORY if returncode == -signal.SIGKILL else EXIT_ERROR
         error = {"errorMessage": f"RequestId: {job.request.request_id} Error: {reason}",
                  "errorType": error_type}
-        return self._error_result(env, job, error, init=not job.dispatched)
+        # The platform's own lines, as Lambda logs a runtime's exit.
+        return self._error_result(env, job, error, init=not job.dispatched,
+                                  log=f"{error['errorMessage']}\n{error_type}\n")
 
     def _error_result(self, env: Environment, job: Job, error: dict[str, Any], *,
-                      init: bool) -> InvokeResult:
+                      init: bool, log: str = "") -> InvokeResult:
         logs, dropped = env.take_output()
-        if logs and not logs.endswith("\n"):
+        if logs and not logs.endswith("\n") and log:
             logs += "\n"
-        message = error.get("errorMessage", "")
-        logs += f"{_timestamp()} {job.request.request_id} {message} {error.get('errorType')}\n"
+        logs += log
         started = job.dispatched or env.spawned_at
         extra: dict[str, Any] = {"environment_pid": env.pid}
         if dropped:
@@ -396,8 +399,6 @@ class ProcessRuntime:
 
 
 def _dump(error: dict[str, Any]) -> bytes:
-    import json
-
     return json.dumps(error).encode()
 
 

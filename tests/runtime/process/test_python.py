@@ -178,3 +178,12 @@ async def test_idle_environments_are_reaped(make_function, make_request):
 
         again = await short_lived.invoke(make_request(function, {}))
         assert again.init_duration_ms is not None
+
+
+async def test_exit_is_logged_as_lambdas_platform_does(runtime, make_function, make_request):
+    function = make_function("py-exit-log", handler="app.exits")
+    request = make_request(function, {})
+    result = await runtime.invoke(request)
+    assert result.logs.endswith(
+        f"RequestId: {request.request_id} Error: Runtime exited with error: exit status 3\n"
+        "Runtime.ExitError\n")
