@@ -312,7 +312,11 @@ class ProcessRuntime:
         job = env.job
         env.job = None
         if job is not None and not job.settled:
-            self._settle(job, self._exit_result(env, job, returncode))
+            if env.killed:  # by aclose: the invocation did not end on its own
+                self._settle(job, SimulatorStateError(
+                    "The process runtime closed during the invocation."))
+            else:
+                self._settle(job, self._exit_result(env, job, returncode))
         self._next_waiting(pool)
 
     # -- outcomes ------------------------------------------------------------------------------

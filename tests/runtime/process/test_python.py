@@ -187,3 +187,51 @@ async def test_exit_is_logged_as_lambdas_platform_does(runtime, make_function, m
     assert result.logs.endswith(
         f"RequestId: {request.request_id} Error: Runtime exited with error: exit status 3\n"
         "Runtime.ExitError\n")
+
+
+async def test_many_concurrent_invocations_share_few_environments(runtime, make_function,
+                                                                  make_request):
+    function = make_function("py-burst", reserved_concurrency=3)
+    results = await asyncio.gather(*(runtime.invoke(make_request(function, i))
+                                     for i in range(30)))
+    assert [json.loads(r.payload)["event"] for r in results] == list(range(30))
+    assert len({json.loads(r.payload)["pid"] for r in results}) == 3
+    assert runtime.environments(function) == 3
+
+
+async def test_a_changed_configuration_gets_a_new_environment(runtime, make_function,
+                                                              make_request):
+    before = make_function("py-changed", env={"CUSTOM": "one"})
+    after = make_function("py-changed", env={"CUSTOM": "two"})
+    first = json.loads((await runtime.invoke(make_request(before, {}))).payload)
+    second = json.loads((await runtime.invoke(make_request(after, {}))).payload)
+    assert (first["custom"], second["custom"]) == ("one", "two")
+    assert first["pid"] != second["pid"]
+
+
+async def test_a_cancelled_invocation_stops_its_environment(runtime, make_function,
+                                                            make_request):
+    function = make_function("py-cancel", handler="app.sleep", timeout=30)
+    task = asyncio.ensure_future(runtime.invoke(make_request(function, {"seconds": 30})))
+    await asyncio.sleep(0)  # the invocation starts its environment
+    assert runtime.environments(function) == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert runtime.environments(function) == 0
+    result = await runtime.invoke(make_request(function, {"seconds": 0}))
+    assert result.status == "Success"
+
+
+async def test_closing_the_runtime_ends_running_invocations(make_function, make_request):
+    from eventsim.errors import SimulatorStateError
+
+    closing = ProcessRuntime()
+    function = make_function("py-closing", handler="app.sleep", timeout=30)
+    running = asyncio.ensure_future(closing.invoke(make_request(function, {"seconds": 30})))
+    waiting_for_cold_start = await closing.invoke(make_request(
+        make_function("py-closing-other"), {}))
+    assert waiting_for_cold_start.status == "Success"
+    await closing.aclose()
+    with pytest.raises(SimulatorStateError):
+        await running
