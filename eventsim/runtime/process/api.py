@@ -129,8 +129,10 @@ class RuntimeApiServer:
         app.router.add_post(f"{PREFIX}/invocation/{{request_id}}/error", self._error)
         app.router.add_post(f"{PREFIX}/init/error", self._init_error)
         # No access log: a line per request is most of the cost of a warm invocation.
+        # Handler cancellation: a runtime that drops its /next connection stops waiting for
+        # an invocation, so none is handed to a connection nobody reads.
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
-                                     shutdown_timeout=0.0)
+                                     shutdown_timeout=0.0, handler_cancellation=True)
         self._started = False
 
     async def start(self) -> None:

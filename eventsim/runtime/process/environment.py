@@ -248,13 +248,25 @@ class Environment:
             raise ApiError(500, "InternalServerError", "The execution environment is stopping.")
         if self.init_ms is None:
             self.init_ms = (time.perf_counter() - self.spawned_at) * 1000
-        if self.fetched or self._waiter is not None:
-            raise ApiError.invalid_state("Running" if self.fetched else "Ready", "Ready")
+        if self.fetched:
+            raise ApiError.invalid_state("Running", "Ready")
+        previous = self._waiter
+        if previous is not None and not previous.done():
+            # The runtime asks again: its earlier long poll is gone (a client timeout, a
+            # dropped connection the server has not noticed yet).
+            previous.cancel()
         job = self.job
         if job is not None:
             return self._deliver(job)
-        self._waiter = asyncio.get_running_loop().create_future()
-        return await self._waiter
+        waiter: asyncio.Future[Assignment] = asyncio.get_running_loop().create_future()
+        self._waiter = waiter
+        try:
+            return await waiter
+        finally:
+            # A runtime that gave up its long poll (a client timeout, a dropped connection)
+            # may ask again.
+            if self._waiter is waiter:
+                self._waiter = None
 
     def _current(self, request_id: str, target: str) -> Job:
         job = self.job

@@ -134,3 +134,17 @@ async def test_init_error_is_accepted_before_the_first_next_only(api):
 
     again = await session.post(f"{BASE}/init/error", json={})
     assert again.status == 403
+
+
+async def test_a_next_given_up_by_the_client_can_be_asked_again(api):
+    session, env, _owner, function, make_request = api
+    with pytest.raises(asyncio.TimeoutError):
+        await session.get(f"{BASE}/invocation/next", timeout=aiohttp.ClientTimeout(total=0.05))
+    await asyncio.sleep(0.05)  # the server notices the dropped connection
+    pending = asyncio.ensure_future(session.get(f"{BASE}/invocation/next"))
+    await asyncio.sleep(0.05)
+    request = make_request(function, {"again": True})
+    env.assign(Job(request, lambda result: None))
+    response = await pending
+    assert response.status == 200
+    assert await response.json() == {"again": True}
