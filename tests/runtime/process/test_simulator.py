@@ -98,3 +98,21 @@ async def test_reserved_concurrency_zero_throttles_every_synchronous_call():
             reserved_concurrency=0)
         with pytest.raises(TooManyRequestsException):
             await sim.functions.invoke("proc-off", {})
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+async def test_asynchronous_failures_of_a_node_function_are_retried_like_any_other():
+    # The async queue drives process environments as it drives inline ones: the event fails,
+    # AWS's two retries follow (a virtual clock runs the back-off at once), all recorded.
+    async with Simulator(SimulatorConfig(clock="virtual")) as sim:
+        await sim.functions.create_function(
+            name="proc-async", handler="index.asyncHandler", code_dir=HANDLERS / "node",
+            runtime="nodejs20.x")
+        await sim.functions.invoke("proc-async", {"fail": True}, invocation_type="Event")
+        await sim.settle()
+        records = await sim.invocations.list(function="proc-async")
+
+    assert [r.attempt for r in records] == [1, 2, 3]
+    assert {r.status for r in records} == {"Error"}
+    assert all(r.error and r.error["errorType"] == "ValidationError" for r in records)
+    assert len({r.request_id for r in records}) == 1
