@@ -46,11 +46,14 @@ def start(command: list[str], port: int) -> Server:
     return proc, f"http://127.0.0.1:{port}"
 
 
-def start_eventsim(state: Path, load: Path | None = None) -> Server:
-    """`eventsim serve` on `state`, optionally loading a scenario's resources and functions."""
+def start_eventsim(state: Path, load: Path | None = None, runtime: str = "inline") -> Server:
+    """`eventsim serve` on `state`, optionally loading a scenario's resources and functions.
+
+    Handlers run inline unless told otherwise (serve's own default is the process runtime):
+    the gateway figures measure the gateway, not process start-ups and pipes."""
     port = free_port()
     command = [sys.executable, "-m", "eventsim", "serve", "--port", str(port),
-               "--state", str(state), "--log-level", "warning"]
+               "--state", str(state), "--log-level", "warning", "--runtime", runtime]
     if load is not None:
         command += ["--load", str(load)]
     return start(command, port)

@@ -2,6 +2,7 @@
 
     eventsim run FILE [--clock real|virtual] [--json] [--logs]
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
+                   [--runtime process|inline]
 
 Exit status: 0 when a run's expectations all hold (or serve stopped cleanly), 1 when one
 fails, 2 for a bad scenario file or a usage error (the message goes to stderr, without a
@@ -88,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--load", metavar="FILE", type=Path, default=None,
                        help="create the buckets and functions of a scenario file (its steps "
                        "and expectations are ignored)")
+    serve.add_argument("--runtime", choices=("process", "inline"), default="process",
+                       help="where Python handlers run unless a function says otherwise: "
+                            "their own processes, speaking the Lambda Runtime API (default), "
+                            "or threads of the server")
     serve.add_argument("--log-level", choices=_LOG_LEVELS, default="info",
                        help="logging level (default: info)")
     serve.set_defaults(func=_serve)
@@ -122,7 +127,7 @@ def _serve(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise ConfigError(f"--state {args.state}: {exc}") from None
         db = str(args.state / "eventsim.db")
-    config = SimulatorConfig(db=db, default_runtime="inline")
+    config = SimulatorConfig(db=db, default_runtime=args.runtime)
     asyncio.run(_serve_until_stopped(config, args.host, args.port, scenario, args.load))
     return EXIT_OK
 

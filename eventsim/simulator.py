@@ -14,6 +14,7 @@ API's ESM operations route to), and reads `sim.invocations`.
 from __future__ import annotations
 
 import asyncio
+import collections
 import enum
 import logging
 import time
@@ -26,12 +27,13 @@ from eventsim.clock import Clock, RealClock, VirtualClock
 from eventsim.config import SimulatorConfig
 from eventsim.delivery.async_queue import AsyncInvokeQueue
 from eventsim.delivery.dispatcher import Dispatcher
-from eventsim.errors import SimulatorStateError
+from eventsim.errors import SimulatorStateError, TooManyRequestsException
 from eventsim.pollers.engine import PollerEngine
 from eventsim.pollers.manager import PollerManager
 from eventsim.runtime.base import Runtime
 from eventsim.runtime.inline import InlineRuntime
 from eventsim.runtime.invoker import Invoker
+from eventsim.runtime.process import ProcessRuntime
 from eventsim.services.base import ServiceContext
 from eventsim.services.dynamodb.service import DynamoDBService
 from eventsim.services.dynamodbstreams.polling import stream_state
@@ -69,12 +71,22 @@ class _Backend:
 
     def __init__(self, sim: Simulator) -> None:
         self._sim = sim
+        self._running: collections.Counter[str] = collections.Counter()
+        """Synchronous invocations running now, per function."""
 
     async def invoke_sync(
         self, function: FunctionConfig, payload: str, cause: Cause,
         request_id: str | None = None, client_context: dict[str, Any] | None = None,
     ) -> InvocationRecord:
         sim = self._sim
+        name = function.name
+        limit = function.reserved_concurrency
+        if limit is not None and self._running[name] + sim.async_queue.inflight(name) >= limit:
+            # A synchronous call past reserved concurrency is refused, as on AWS.
+            raise TooManyRequestsException(
+                "Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
+                Type="User")
+        self._running[name] += 1
         sim.activity.begin("sync-invoke")
         try:
             record = await sim.invoker.run(function, payload, cause, request_id=request_id,
@@ -82,6 +94,7 @@ class _Backend:
             await sim.db.write(lambda c: insert_invocation(c, record))
             return record
         finally:
+            self._running[name] -= 1
             sim.activity.end("sync-invoke")
 
     async def enqueue(
@@ -174,7 +187,11 @@ class Simulator:
         await self.kinesis.load()
         await self.functions.load()
         await self.mappings.load()
-        self.runtimes = {"inline": InlineRuntime(max_workers=self.config.handler_threads)}
+        self.runtimes = {
+            "inline": InlineRuntime(max_workers=self.config.handler_threads),
+            # Starts nothing until a function of kind "process" is invoked.
+            "process": ProcessRuntime(),
+        }
         self.invoker = Invoker(
             clock=self.clock, runtimes=self.runtimes, region=self.config.region,
             endpoint_url=lambda: self.endpoint_url,

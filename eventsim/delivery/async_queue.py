@@ -136,6 +136,10 @@ class AsyncInvokeQueue(Worker):
         self.accept([event])
         return event.request_id
 
+    def inflight(self, function: str) -> int:
+        """Asynchronous invocations of ``function`` running now."""
+        return self._per_function[function]
+
     def _schedule(self, item: QueuedEvent, not_before: float) -> None:
         if not_before <= self._clock.time():
             self._ready.append(item)

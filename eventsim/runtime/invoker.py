@@ -82,7 +82,7 @@ def _with_platform_lines(function: FunctionConfig, request_id: str, result: Invo
         f"REPORT RequestId: {request_id}\tDuration: {result.duration_ms:.2f} ms\t"
         f"Billed Duration: {math.ceil(result.duration_ms)} ms\t"
         f"Memory Size: {function.memory_size} MB\t"
-        f"Max Memory Used: {_peak_memory_mb()} MB"
+        f"Max Memory Used: {result.extra.get('max_memory_used_mb') or _peak_memory_mb()} MB"
     )
     if result.init_duration_ms is not None:
         report += f"\tInit Duration: {result.init_duration_ms:.2f} ms"
@@ -98,8 +98,8 @@ _peak = [0.0, 0]
 
 def _peak_memory_mb() -> int:
     # An inline handler shares the simulator's process: its peak is the process's peak.
-    # Process environments (issue 5) measure their own. getrusage is a system call, so at
-    # most one every 50 ms (a peak moves slowly).
+    # Process environments measure their own (InvokeResult.extra["max_memory_used_mb"]).
+    # getrusage is a system call, so at most one every 50 ms (a peak moves slowly).
     now = time.monotonic()
     if now - _peak[0] > 0.05:
         _peak[0] = now

@@ -6,9 +6,15 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-__all__ = ["FunctionConfig", "RuntimeKind"]
+__all__ = ["FunctionConfig", "RuntimeKind", "runtime_kind_for"]
 
 RuntimeKind = Literal["inline", "process"]
+
+
+def runtime_kind_for(runtime: str, requested: RuntimeKind) -> RuntimeKind:
+    """The kind of environment a function runs in: Node.js and ``provided`` runtimes only run
+    in processes; Python functions run where they are told."""
+    return requested if runtime.startswith("python") else "process"
 
 
 @dataclass(frozen=True)

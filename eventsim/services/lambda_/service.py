@@ -24,7 +24,7 @@ from eventsim.services.lambda_.errors import (
     RequestTooLargeException,
 )
 from eventsim.services.lambda_.invocations import InvocationRecord
-from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
+from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind, runtime_kind_for
 from eventsim.tracing import Cause, current_request
 
 __all__ = ["InvocationBackend", "LambdaService", "function_name_from_arn"]
@@ -34,6 +34,9 @@ _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _PYTHON_RUNTIMES = {
     "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
 }
+# These run in process environments only (eventsim's Node.js bootstrap; the function's own
+# bootstrap executable).
+_PROCESS_RUNTIMES = {"nodejs18.x", "nodejs20.x", "nodejs22.x", "provided.al2", "provided.al2023"}
 _MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
 _MAX_ASYNC_PAYLOAD = 1024 * 1024  # 1 MB for asynchronous invocations since 2025 (was 256 KB)
 
@@ -126,8 +129,8 @@ class LambdaService:
             reserved_concurrency=reserved_concurrency,
             maximum_retry_attempts=maximum_retry_attempts, maximum_event_age=maximum_event_age,
             on_success=on_success, on_failure=on_failure,
-            runtime_kind=runtime_kind or self._default_runtime, role=role,
-            description=description, tags=dict(tags or {}),
+            runtime_kind=runtime_kind_for(runtime, runtime_kind or self._default_runtime),
+            role=role, description=description, tags=dict(tags or {}),
             dead_letter_target=dead_letter_target,
         )
         _check(config)
@@ -160,6 +163,9 @@ class LambdaService:
         if "environment" in changes:
             changes["environment"] = {k: str(v) for k, v in changes["environment"].items()}
         config = dataclasses.replace(config, **changes)
+        if "runtime" in changes:
+            config = dataclasses.replace(
+                config, runtime_kind=runtime_kind_for(config.runtime, config.runtime_kind))
         _check(config)
         if code_dir is not None:
             config = await self._with_code_dir(config, code_dir)
@@ -300,12 +306,12 @@ _UPDATABLE = frozenset({"handler", "runtime", "timeout", "memory_size", "environ
 def _check(config: FunctionConfig) -> None:
     """The rules every configuration keeps, on creation and on every update."""
     runtime, handler = config.runtime, config.handler
-    if runtime not in _PYTHON_RUNTIMES:
+    if runtime not in _PYTHON_RUNTIMES and runtime not in _PROCESS_RUNTIMES:
         raise InvalidParameterValueException(
             f"Value {runtime} at 'runtime' is not supported by eventsim yet; "
-            f"supported: {', '.join(sorted(_PYTHON_RUNTIMES))}"
+            f"supported: {', '.join(sorted(_PYTHON_RUNTIMES | _PROCESS_RUNTIMES))}"
         )
-    if "." not in handler:
+    if "." not in handler and not runtime.startswith("provided"):
         raise InvalidParameterValueException(
             f"Handler '{handler}' must be of the form module.function"
         )

@@ -1,0 +1,1 @@
+"""Runtime clients eventsim ships for process execution environments (run as scripts)."""
