@@ -206,6 +206,7 @@ class Simulator:
             accept_events=self.async_queue.accept,
         )
         self.dispatcher.register("queue", self.sqs.deliver, self.sqs.after_delivery)
+        self.dispatcher.register("bucket", self.s3.deliver, self.s3.after_delivery)
         self.sns_http = HttpSender(db=self.db, clock=self.clock, activity=self.activity,
                                    wake_dispatcher=lambda: self.dispatcher.wake())
         self.dispatcher.register("topic", self.sns.deliver_topic, lambda: None)

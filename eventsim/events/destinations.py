@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from typing import Any
 
 __all__ = [
     "async_destination_record",
     "dead_letter_attributes",
     "format_timestamp",
+    "s3_failure_key",
     "stream_failure_record",
 ]
 
@@ -144,3 +146,12 @@ def stream_failure_record(
         "streamArn": stream_arn,
     }
     return record
+
+
+def s3_failure_key(mapping_uuid: str, shard_id: str, timestamp: float) -> str:
+    """The key of the object an S3 on-failure destination gets for a discarded batch:
+    ``aws/lambda/<ESM-UUID>/<shardID>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<Random UUID>``
+    (the Lambda guide's "Retain discarded batch records" pages)."""
+    moment = dt.datetime.fromtimestamp(timestamp, tz=dt.UTC)
+    return (f"aws/lambda/{mapping_uuid}/{shard_id}/{moment:%Y/%m/%d}/"
+            f"{moment:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}")

@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from eventsim.events.destinations import stream_failure_record
+from eventsim.events.destinations import s3_failure_key, stream_failure_record
 from eventsim.ids import new_uuid
 from eventsim.matching.patterns import Matcher, compile_pattern
 from eventsim.pollers.checkpoints import save_checkpoint
@@ -439,13 +439,24 @@ class ShardPoller(PollLoop):
             first_arrival=sub.records[0].arrival, last_arrival=sub.records[-1].arrival,
             batch_size=len(sub.records), stream_arn=self._source.arn,
         )
-        text = json.dumps(document, separators=(",", ":"))
         destination = mapping.on_failure
         assert destination is not None
-        if destination.split(":")[2] == "sns":
-            kind, payload = "topic", json.dumps({"Message": text})
+        service = destination.split(":")[2]
+        if service == "s3":
+            # Only an S3 destination gets the batch itself, as "payload": the invocation's
+            # event, as text (the Lambda guide's "Retain discarded batch records" pages).
+            document["payload"] = self._payload(mapping, sub.records, False)
+            kind, payload = "bucket", json.dumps({
+                "Key": s3_failure_key(mapping.uuid, self.shard.shard_id, now),
+                "Body": json.dumps(document, separators=(",", ":")),
+                "ContentType": "application/json",
+            })
+        elif service == "sns":
+            kind, payload = "topic", json.dumps({"Message": json.dumps(document,
+                                                                       separators=(",", ":"))})
         else:
-            kind, payload = "queue", json.dumps({"MessageBody": text})
+            kind, payload = "queue", json.dumps({"MessageBody": json.dumps(
+                document, separators=(",", ":"))})
         cause = Cause(trace_id=new_trace_id(now), source=(
             f"lambda:EventSourceMapping {mapping.uuid} {failure.condition}"))
         return OutboxRow(target_kind=kind, target=destination, payload=payload,

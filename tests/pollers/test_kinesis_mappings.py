@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -244,6 +245,36 @@ async def test_exhausted_retries_send_the_failure_record_and_the_shard_moves_on(
     assert (last.status, _texts(last)) == ("Success", ["later"])
     assert (await sim.mappings.get_event_source_mapping(uuid=mapping["UUID"]))[
         "LastProcessingResult"] == "OK"
+
+
+@pytest.mark.asyncio
+async def test_s3_on_failure_destination_gets_the_record_with_the_batch_as_an_object(
+    sim: Simulator,
+) -> None:
+    await _function(sim, "f", "poison")
+    arn = await _stream(sim)
+    await sim.s3.create_bucket(bucket="failed-batches")
+    mapping = await sim.mappings.create_event_source_mapping(
+        function_name="f", event_source_arn=arn, starting_position="TRIM_HORIZON",
+        maximum_retry_attempts=0,
+        destination_config={"OnFailure": {"Destination": "arn:aws:s3:::failed-batches"}})
+    await _put(sim, ["poison", "after"])
+    await sim.settle()
+    [invocation] = await sim.invocations.list(function="f")
+    listed = await sim.s3.list_objects_v2(bucket="failed-batches")
+    [entry] = listed["Contents"]
+    shard = invocation.event["Records"][0]["eventID"].split(":")[0]
+    # aws/lambda/<ESM-UUID>/<shardID>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<Random UUID>
+    assert re.fullmatch(
+        rf"aws/lambda/{mapping['UUID']}/{shard}/\d{{4}}/\d{{2}}/\d{{2}}/"
+        r"\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}\.\d{2}-[0-9a-f-]{36}", entry["Key"])
+    got = await sim.s3.get_object(bucket="failed-batches", key=entry["Key"])
+    record = json.loads(got["Body"])
+    assert got["ContentType"] == "application/json"
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["KinesisBatchInfo"]["batchSize"] == 2
+    # Only an S3 destination carries the batch itself.
+    assert json.loads(record["payload"]) == invocation.event
 
 
 @pytest.mark.asyncio

@@ -432,11 +432,11 @@ class MappingService:
         if not destination:
             return None
         service = destination.split(":")[2] if destination.count(":") >= 5 else ""
-        if service not in ("sqs", "sns"):
+        if service not in ("sqs", "sns", "s3"):
             raise _user_error(
                 f"The provided destination config DestinationConfig(onSuccess=null, "
-                f"onFailure=OnFailure(destination={destination})) is invalid. eventsim sends "
-                "stream on-failure records to SQS queues and SNS topics.")
+                f"onFailure=OnFailure(destination={destination})) is invalid. The destination "
+                "must be an SQS queue, an SNS topic or an S3 bucket.")
         return str(destination)
 
     @staticmethod

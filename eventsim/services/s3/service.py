@@ -60,6 +60,9 @@ class S3Service:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
         self._notifier = Notifier(ctx.clock, ctx.region)
+        self._delivered: list[Pending] = []
+        """What objects delivered in the dispatcher's running unit produced (handed over after
+        its commit)."""
 
     async def load(self) -> None:
         """Read the notification configurations into memory (called at start)."""
@@ -138,6 +141,44 @@ class S3Service:
             ],
             "Owner": dict(OWNER),
         }
+
+    # -- as a delivery target ---------------------------------------------------------------
+
+    def deliver(self, conn: sqlite3.Connection, row: OutboxRow) -> None:
+        """The dispatcher's ``bucket`` deliverer: write the row's object inside the dispatcher's
+        unit, with the notifications the bucket's configuration asks for. Used for the
+        on-failure records of event source mappings (`target` is ``arn:aws:s3:::bucket``;
+        `payload` is ``{"Key": ..., "Body": ..., "ContentType": ...}``). A bucket that is gone
+        drops the object, as an undeliverable destination record is dropped on AWS."""
+        bucket = row.target.rsplit(":", 1)[-1]
+        try:
+            payload = json.loads(row.payload)
+            key, body = str(payload["Key"]), str(payload["Body"]).encode()
+        except (ValueError, KeyError, TypeError):
+            LOG.exception("undeliverable object for %s; dropped", row.target)
+            return
+        now = row.created_at or self._ctx.clock.time()
+        etag = compute_etag(body)
+        cause = Cause.for_write(f"s3:ObjectCreated:Put {bucket}/{key}", now)
+        pending = Pending()
+        conn.execute("SAVEPOINT deliver_object")
+        try:
+            store_object(conn, bucket, key, body, etag, now, payload.get("ContentType"), {}, {})
+            self._notifier.notify(conn, pending, "ObjectCreated:Put", bucket, key, len(body),
+                                  etag, now, cause)
+        except NoSuchBucket:
+            conn.execute("ROLLBACK TO deliver_object")
+            LOG.warning("bucket %s does not exist; object %s dropped", bucket, key)
+            return
+        finally:
+            conn.execute("RELEASE deliver_object")
+        self._delivered.append(pending)
+
+    def after_delivery(self) -> None:
+        """The dispatcher's unit has committed: hand on the events its objects produced."""
+        delivered, self._delivered = self._delivered, []
+        for pending in delivered:
+            pending.hand_over(self._ctx)
 
     # -- objects ---------------------------------------------------------------------------
 
