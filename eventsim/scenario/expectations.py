@@ -249,12 +249,14 @@ def _counted(exp: _Counted, kind: str, subject: str, n: int, what: str, where: s
              detail: str = "") -> ExpectationResult:
     """Compare a count with ``count`` / ``min_count``; `what` names the counted thing."""
     if exp.count is not None:
-        ok, criteria, wanted = n == exp.count, f"count {exp.count}", str(exp.count)
+        number = exp.count
+        ok, criteria, wanted = n == number, f"count {number}", _plural(number, what)
     else:
-        least = 1 if exp.min_count is None else exp.min_count
-        ok, criteria, wanted = n >= least, f"min_count {least}", f"at least {least}"
+        number = 1 if exp.min_count is None else exp.min_count
+        ok, criteria, wanted = n >= number, f"min_count {number}", \
+            f"at least {_plural(number, what)}"
     found = _plural(n, what)
-    problem = None if ok else f"expected {wanted} {what}s in {subject}, found {n}{detail}"
+    problem = None if ok else f"expected {wanted} in {subject}, found {n}{detail}"
     return ExpectationResult(kind=kind, subject=subject, criteria=criteria, found=found, ok=ok,
                              where=where, problem=problem)
 

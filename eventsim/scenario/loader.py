@@ -96,7 +96,23 @@ def parse_scenario(
 
 
 class _Loader(yaml.SafeLoader):
-    """A safe loader; `_record_lines` walks what it composes."""
+    """A safe loader; `_record_lines` walks what it composes. CloudFormation's short forms
+    ``!Ref X`` and ``!GetAtt X.Y`` become their long forms (``{Ref: X}``,
+    ``{Fn::GetAtt: [X, Y]}``), so a property pasted from a SAM template reads the same."""
+
+
+def _ref(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+    return {"Ref": loader.construct_scalar(node)}  # type: ignore[arg-type]
+
+
+def _get_att(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.SequenceNode):
+        return {"Fn::GetAtt": loader.construct_sequence(node)}
+    return {"Fn::GetAtt": str(loader.construct_scalar(node)).split(".", 1)}  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("!Ref", _ref)
+_Loader.add_constructor("!GetAtt", _get_att)
 
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, Lines]:
