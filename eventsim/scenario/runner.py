@@ -12,6 +12,7 @@ through the gateway. `apply_resources` is the resource half alone, which ``event
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 from eventsim.config import SimulatorConfig
@@ -46,6 +47,7 @@ async def run_scenario(
         raise ConfigError(f"clock must be real or virtual, not {kind!r}")
     base = config or SimulatorConfig()
     report = ScenarioReport(name=scenario.name, source=scenario.source, clock=kind)
+    started = time.perf_counter()
     async with Server(base.model_copy(update={"clock": kind}), port=0) as server:
         sim = server.sim
         await apply_resources(sim, scenario)
@@ -63,4 +65,5 @@ async def run_scenario(
         for index, expectation in enumerate(scenario.expect):
             where = scenario.where("expect", index, expectation.KIND)
             report.expectations.append(await check_expectation(sim, expectation, records, where))
+    report.duration_s = time.perf_counter() - started
     return report
