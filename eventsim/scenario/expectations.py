@@ -17,6 +17,7 @@ from typing import Any
 
 from eventsim.errors import AwsError
 from eventsim.scenario.model import (
+    CountedExpectation,
     Expectation,
     ImageExpectation,
     InvocationsExpectation,
@@ -28,7 +29,6 @@ from eventsim.scenario.model import (
     QueueExpectation,
     StreamExpectation,
     TableStreamExpectation,
-    _Counted,
 )
 from eventsim.scenario.peek import kinesis_records, queue_messages, table_stream_records
 from eventsim.scenario.values import plain_item, typed_item
@@ -245,7 +245,7 @@ def _image_info(body: bytes) -> tuple[int, int, str] | str:
 # -- counts of things: messages, records, log lines -----------------------------------------------
 
 
-def _counted(exp: _Counted, kind: str, subject: str, n: int, what: str, where: str,
+def _counted(exp: CountedExpectation, kind: str, subject: str, n: int, what: str, where: str,
              detail: str = "") -> ExpectationResult:
     """Compare a count with ``count`` / ``min_count``; `what` names the counted thing."""
     if exp.count is not None:

@@ -3,11 +3,15 @@
 A scenario has four parts::
 
     Scenario
-    ├── resources: buckets, streams, queues
+    ├── resources: buckets, streams, queues, topics (+ subscriptions), tables (+ streams)
     ├── functions: {name: FunctionSpec}     SAM's AWS::Serverless::Function properties
-    │   └── Events: {name: EventSpec}       SAM's event sources (Type: S3, Kinesis, SQS)
-    ├── steps:  [put_object | delete_object | invoke | settle | advance_clock]
-    └── expect: [invocations | object | loop_detected]
+    │   └── Events: {name: EventSpec}       SAM's event sources (Type: S3, SNS, SQS,
+    │                                       DynamoDB, Kinesis)
+    ├── steps:  [put_object | delete_object | publish | send_message | put_item |
+    │            update_item | delete_item | put_record | put_records | records_from |
+    │            invoke | settle | advance_clock]
+    └── expect: [invocations | object | item | queue | stream | table_stream | logs |
+                 order | loop_detected]
 
 Function and event properties keep SAM's PascalCase names (aliases), so a user can paste them
 from a template; everything eventsim adds is snake_case. Every model forbids unknown fields.
@@ -41,7 +45,10 @@ from eventsim.services.s3.models import validate_bucket_name
 
 __all__ = [
     "AdvanceClockStep",
+    "DeleteItemStep",
     "DeleteObjectStep",
+    "DynamoDBEventProperties",
+    "DynamoDBEventSpec",
     "EventInvokeConfig",
     "EventSpec",
     "Expectation",
@@ -49,20 +56,39 @@ __all__ = [
     "ImageExpectation",
     "InvocationsExpectation",
     "InvokeStep",
+    "ItemExpectation",
     "KinesisEventProperties",
     "KinesisEventSpec",
+    "LogsExpectation",
     "LoopDetectedExpectation",
     "ObjectExpectation",
+    "OrderExpectation",
+    "PublishStep",
+    "PutItemStep",
     "PutObjectStep",
+    "PutRecordStep",
+    "PutRecordsStep",
+    "QueueExpectation",
+    "QueueResource",
+    "RecordsFromStep",
     "Resources",
     "S3EventProperties",
     "S3EventSpec",
+    "SNSEventProperties",
+    "SNSEventSpec",
     "SQSEventProperties",
     "SQSEventSpec",
     "Scenario",
+    "SendMessageStep",
     "SettleStep",
     "Step",
+    "StreamExpectation",
     "StreamResource",
+    "SubscriptionResource",
+    "TableResource",
+    "TableStreamExpectation",
+    "TopicResource",
+    "UpdateItemStep",
 ]
 
 _FUNCTION_NAME = r"^[a-zA-Z0-9_-]{1,64}$"
@@ -831,20 +857,20 @@ class ItemExpectation(_Keyed):
         return self
 
 
-class _Counted(_Keyed):
+class CountedExpectation(_Keyed):
     """``count`` exactly, or ``min_count`` at least; neither: at least one."""
 
     count: int | None = Field(default=None, ge=0)
     min_count: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
-    def _count_or_min(self) -> _Counted:
+    def _count_or_min(self) -> CountedExpectation:
         if self.count is not None and self.min_count is not None:
             raise ValueError("give count or min_count, not both")
         return self
 
 
-class QueueExpectation(_Counted):
+class QueueExpectation(CountedExpectation):
     """Messages in a queue (visible, delayed or in flight; the check consumes none), those
     whose body contains ``body_contains`` when given. A DLQ or a destination is a queue."""
 
@@ -853,7 +879,7 @@ class QueueExpectation(_Counted):
     body_contains: str | None = None
 
 
-class StreamExpectation(_Counted):
+class StreamExpectation(CountedExpectation):
     """Records in a Kinesis stream, those whose data contains ``data_contains``."""
 
     KIND: ClassVar[str] = "stream"
@@ -861,7 +887,7 @@ class StreamExpectation(_Counted):
     data_contains: str | None = None
 
 
-class TableStreamExpectation(_Counted):
+class TableStreamExpectation(CountedExpectation):
     """Records in a table's DynamoDB stream, those of ``event_name`` when given."""
 
     KIND: ClassVar[str] = "table_stream"
@@ -869,7 +895,7 @@ class TableStreamExpectation(_Counted):
     event_name: Literal["INSERT", "MODIFY", "REMOVE"] | None = None
 
 
-class LogsExpectation(_Counted):
+class LogsExpectation(CountedExpectation):
     """Invocations of a function whose log output contains ``contains``."""
 
     KIND: ClassVar[str] = "logs"
