@@ -1,6 +1,6 @@
 """The ``eventsim`` command.
 
-    eventsim run FILE [--clock real|virtual] [--json] [--logs]
+    eventsim run PATH... [--clock real|virtual] [--json] [--logs] [--junit-xml FILE]
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
                    [--runtime process|inline]
 
@@ -63,12 +63,17 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser(
-        "run", help="run a scenario file and check its expectations",
-        description="Run a scenario in a fresh in-memory simulator: create its resources, run "
-        "its steps, wait until everything settles, then check its expectations. Exit status 0 "
-        "when all hold, 1 when one fails, 2 for a bad file.",
+        "run", help="run scenario files and check their expectations",
+        description="Run each scenario in a fresh in-memory simulator: create its resources, "
+        "run its steps, wait until everything settles, then check its expectations. A folder "
+        "runs every *.yaml / *.yml file in it, sorted by name. Every file is checked before "
+        "the first runs. Exit status 0 when all hold, 1 when one fails, 2 for a bad file.",
     )
-    run.add_argument("file", metavar="FILE", type=Path, help="scenario YAML file")
+    run.add_argument("paths", metavar="PATH", type=Path, nargs="+",
+                     help="scenario YAML file, or a folder of them")
+    run.add_argument("--junit-xml", metavar="FILE", type=Path, default=None,
+                     help="also write a JUnit XML report to FILE (one test case per "
+                          "expectation), for CI")
     run.add_argument("--clock", choices=("real", "virtual"), default=None,
                      help="override the file's clock (virtual: retries and delays take no time)")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -102,15 +107,64 @@ def _parser() -> argparse.ArgumentParser:
 # -- run ----------------------------------------------------------------------------------------
 
 
-def _run(args: argparse.Namespace) -> int:
-    from eventsim.scenario import run_scenario
+def scenario_files(paths: Sequence[Path]) -> list[Path]:
+    """The files to run: each file named, and each folder's ``*.yaml`` / ``*.yml`` sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir()
+                           if p.suffix in (".yaml", ".yml") and p.is_file())
+            if not found:
+                raise ConfigError(f"{path}: no scenario files (*.yaml, *.yml) in this folder")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
 
-    report = asyncio.run(run_scenario(args.file, clock=args.clock))
+
+def _run(args: argparse.Namespace) -> int:
+    from eventsim.scenario import Scenario, ScenarioReport, load_scenario, run_scenario
+    from eventsim.scenario.junit import junit_xml
+
+    scenarios: list[Scenario] = []
+    problems: list[str] = []
+    for path in scenario_files(args.paths):
+        try:
+            scenarios.append(load_scenario(path))
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    several = len(scenarios) > 1
+
+    async def run_all() -> list[ScenarioReport]:
+        reports = []
+        for number, scenario in enumerate(scenarios, start=1):
+            if several and not args.json:
+                print(f"[{number}/{len(scenarios)}] {scenario.source}", file=sys.stderr,
+                      flush=True)
+            report = await run_scenario(scenario, clock=args.clock)
+            reports.append(report)
+            if not args.json:
+                print(report.render(logs=args.logs) + ("\n" if several else ""), flush=True)
+        return reports
+
+    reports = asyncio.run(run_all())
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
-    else:
-        print(report.render(logs=args.logs))
-    return EXIT_OK if report.passed else EXIT_FAILED
+        data = [r.to_dict() for r in reports]
+        print(json.dumps(data if several else data[0], indent=2))
+    elif several:
+        passed = sum(r.passed for r in reports)
+        failed = [r.name for r in reports if not r.passed]
+        print(f"{passed} of {len(reports)} scenarios passed"
+              + (f"; failed: {', '.join(failed)}" if failed else ""))
+    if args.junit_xml is not None:
+        try:
+            args.junit_xml.parent.mkdir(parents=True, exist_ok=True)
+            args.junit_xml.write_text(junit_xml(reports), encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"--junit-xml {args.junit_xml}: {exc}") from None
+    return EXIT_OK if all(r.passed for r in reports) else EXIT_FAILED
 
 
 # -- serve --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -16,12 +17,21 @@ from typing import Any
 
 from eventsim.errors import AwsError
 from eventsim.scenario.model import (
+    CountedExpectation,
     Expectation,
     ImageExpectation,
     InvocationsExpectation,
+    ItemExpectation,
+    LogsExpectation,
     LoopDetectedExpectation,
     ObjectExpectation,
+    OrderExpectation,
+    QueueExpectation,
+    StreamExpectation,
+    TableStreamExpectation,
 )
+from eventsim.scenario.peek import kinesis_records, queue_messages, table_stream_records
+from eventsim.scenario.values import plain_item, typed_item
 from eventsim.services.lambda_.invocations import InvocationRecord
 from eventsim.simulator import Simulator
 
@@ -64,6 +74,18 @@ async def check_expectation(
         return check_invocations(expectation, records, where)
     if isinstance(expectation, LoopDetectedExpectation):
         return check_loop_detected(expectation, records, where)
+    if isinstance(expectation, LogsExpectation):
+        return check_logs(expectation, records, where)
+    if isinstance(expectation, OrderExpectation):
+        return check_order(expectation, records, where)
+    if isinstance(expectation, ItemExpectation):
+        return await check_item(sim, expectation, where)
+    if isinstance(expectation, QueueExpectation):
+        return await check_queue(sim, expectation, where)
+    if isinstance(expectation, StreamExpectation):
+        return await check_stream(sim, expectation, where)
+    if isinstance(expectation, TableStreamExpectation):
+        return await check_table_stream(sim, expectation, where)
     return await check_object(sim, expectation, where)
 
 
@@ -218,3 +240,146 @@ def _image_info(body: bytes) -> tuple[int, int, str] | str:
             return image.width, image.height, image.format or "unknown"
     except (UnidentifiedImageError, OSError) as exc:
         return f"unreadable data ({len(body)} bytes: {exc})"
+
+
+# -- counts of things: messages, records, log lines -----------------------------------------------
+
+
+def _counted(exp: CountedExpectation, kind: str, subject: str, n: int, what: str, where: str,
+             detail: str = "") -> ExpectationResult:
+    """Compare a count with ``count`` / ``min_count``; `what` names the counted thing."""
+    if exp.count is not None:
+        number = exp.count
+        ok, criteria, wanted = n == number, f"count {number}", _plural(number, what)
+    else:
+        number = 1 if exp.min_count is None else exp.min_count
+        ok, criteria, wanted = n >= number, f"min_count {number}", \
+            f"at least {_plural(number, what)}"
+    found = _plural(n, what)
+    problem = None if ok else f"expected {wanted} in {subject}, found {n}{detail}"
+    return ExpectationResult(kind=kind, subject=subject, criteria=criteria, found=found, ok=ok,
+                             where=where, problem=problem)
+
+
+async def check_queue(sim: Simulator, exp: QueueExpectation, where: str) -> ExpectationResult:
+    """Messages in a queue, looked at in the store (none is received or hidden)."""
+    bodies = await queue_messages(sim, exp.name)
+    matching = bodies if exp.body_contains is None else [
+        b for b in bodies if exp.body_contains in b]
+    subject = f"queue {exp.name}"
+    detail = ""
+    if exp.body_contains is not None:
+        subject += f" (body contains {exp.body_contains!r})"
+        detail = f" of {_plural(len(bodies), 'message')}"
+        if bodies:
+            detail += f"; first: {_preview(bodies[0], 80)}"
+    return _counted(exp, "queue", subject, len(matching), "message", where, detail)
+
+
+async def check_stream(sim: Simulator, exp: StreamExpectation, where: str) -> ExpectationResult:
+    """Records in a Kinesis stream, read from the trim horizon of every shard."""
+    datas = await kinesis_records(sim, exp.name)
+    texts = [d.decode("utf-8", errors="replace") for d in datas]
+    matching = texts if exp.data_contains is None else [
+        t for t in texts if exp.data_contains in t]
+    subject = f"stream {exp.name}"
+    detail = ""
+    if exp.data_contains is not None:
+        subject += f" (data contains {exp.data_contains!r})"
+        detail = f" of {_plural(len(texts), 'record')}"
+    return _counted(exp, "stream", subject, len(matching), "record", where, detail)
+
+
+async def check_table_stream(sim: Simulator, exp: TableStreamExpectation,
+                             where: str) -> ExpectationResult:
+    """Records in a table's DynamoDB stream, by event name when given."""
+    stream_records = await table_stream_records(sim, exp.table)
+    by_name = Counter(str(r.get("eventName")) for r in stream_records)
+    n = by_name[exp.event_name] if exp.event_name else len(stream_records)
+    subject = f"table_stream {exp.table}" + (f" ({exp.event_name})" if exp.event_name else "")
+    detail = ""
+    if by_name and set(by_name) != {exp.event_name}:
+        detail = " (" + ", ".join(f"{c} {e}" for e, c in sorted(by_name.items())) + ")"
+    return _counted(exp, "table_stream", subject, n, "record", where, detail)
+
+
+def check_logs(exp: LogsExpectation, records: Sequence[InvocationRecord],
+               where: str) -> ExpectationResult:
+    """Invocations of the function whose log output contains the text."""
+    mine = [r for r in records if r.function == exp.function]
+    n = sum(1 for r in mine if exp.contains in r.logs)
+    detail = f" of {_plural(len(mine), 'invocation')}"
+    return _counted(exp, "logs", f"logs of {exp.function} containing {exp.contains!r}", n,
+                    "invocation", where, detail)
+
+
+def check_order(exp: OrderExpectation, records: Sequence[InvocationRecord],
+                where: str) -> ExpectationResult:
+    """Each function's first invocation started after the previous function's first."""
+    first: dict[str, InvocationRecord] = {}
+    for record in sorted(records, key=lambda r: (r.started_at, r.seq)):
+        first.setdefault(record.function, record)
+    ran = [f for f in exp.functions if f in first]
+    actual = sorted(ran, key=lambda f: (first[f].started_at, first[f].seq))
+    never = [f for f in exp.functions if f not in first]
+    found = " -> ".join(actual) if actual else "no invocations"
+    if never:
+        found += f" ({', '.join(never)} never ran)"
+    ok = not never and actual == list(exp.functions)
+    wanted = " -> ".join(exp.functions)
+    return ExpectationResult(
+        kind="order", subject="order of first invocations", criteria=wanted, found=found,
+        ok=ok, where=where, problem=None if ok else f"expected {wanted}, found {found}")
+
+
+# -- items -----------------------------------------------------------------------------------------
+
+
+def _same(a: Any, b: Any) -> bool:
+    # Numbers compare as numbers (DynamoDB keeps 2 and 2.0 as the same N).
+    if isinstance(a, int | float) and isinstance(b, int | float) \
+            and not isinstance(a, bool) and not isinstance(b, bool):
+        return float(a) == float(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def _show(value: Any, limit: int = 120) -> str:
+    text = json.dumps(value, default=str, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def check_item(sim: Simulator, exp: ItemExpectation, where: str) -> ExpectationResult:
+    """The item with the key exists or not, and equals or contains what the file says."""
+    subject = f"item {exp.table} {_show(exp.key)}"
+    out = await sim.dynamodb.get_item(table_name=exp.table, key=typed_item(exp.key))
+    if "Item" not in out:
+        return ExpectationResult(
+            kind="item", subject=subject, criteria="exists" if exp.exists else "absent",
+            found="absent", ok=not exp.exists, where=where,
+            problem=f"expected {subject} to exist, found no such item" if exp.exists else None)
+    item = plain_item(out["Item"])
+    if not exp.exists:
+        return ExpectationResult(
+            kind="item", subject=subject, criteria="absent", found=_show(item), ok=False,
+            where=where, problem=f"expected {subject} not to exist, found {_show(item)}")
+    criteria: list[str] = []
+    failures: list[str] = []
+    if exp.equals is not None:
+        criteria.append(f"equals {_show(exp.equals, 60)}")
+        if not _same(item, exp.equals):
+            failures.append(f"expected the item to equal {_show(exp.equals)}, found "
+                            f"{_show(item)}")
+    if exp.contains is not None:
+        criteria.append(f"contains {_show(exp.contains, 60)}")
+        wrong = {k: item.get(k, "(absent)") for k, v in exp.contains.items()
+                 if k not in item or not _same(item[k], v)}
+        if wrong:
+            failures.append(f"expected the item to contain {_show(exp.contains)}, found "
+                            f"{_show(wrong)}")
+    return ExpectationResult(
+        kind="item", subject=subject, criteria=", ".join(criteria) or "exists",
+        found=_show(item, 80), ok=not failures, where=where, problem="; ".join(failures) or None)

@@ -24,15 +24,33 @@ from pydantic import BaseModel, ValidationError
 from eventsim.errors import ConfigError
 from eventsim.scenario import model
 from eventsim.scenario.model import (
+    DeleteItemStep,
     DeleteObjectStep,
+    DynamoDBEventSpec,
     InvocationsExpectation,
     InvokeStep,
+    ItemExpectation,
+    KinesisEventSpec,
+    LogsExpectation,
     LoopDetectedExpectation,
     ObjectExpectation,
+    OnFailureSpec,
+    OrderExpectation,
+    PublishStep,
+    PutItemStep,
     PutObjectStep,
+    PutRecordsStep,
+    PutRecordStep,
+    QueueExpectation,
+    RecordsFromStep,
     S3EventSpec,
     Scenario,
+    SendMessageStep,
+    SNSEventSpec,
     SQSEventSpec,
+    StreamExpectation,
+    TableStreamExpectation,
+    UpdateItemStep,
     handler_module_path,
     line_of,
 )
@@ -78,7 +96,23 @@ def parse_scenario(
 
 
 class _Loader(yaml.SafeLoader):
-    """A safe loader; `_record_lines` walks what it composes."""
+    """A safe loader; `_record_lines` walks what it composes. CloudFormation's short forms
+    ``!Ref X`` and ``!GetAtt X.Y`` become their long forms (``{Ref: X}``,
+    ``{Fn::GetAtt: [X, Y]}``), so a property pasted from a SAM template reads the same."""
+
+
+def _ref(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+    return {"Ref": loader.construct_scalar(node)}  # type: ignore[arg-type]
+
+
+def _get_att(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.SequenceNode):
+        return {"Fn::GetAtt": loader.construct_sequence(node)}
+    return {"Fn::GetAtt": str(loader.construct_scalar(node)).split(".", 1)}  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("!Ref", _ref)
+_Loader.add_constructor("!GetAtt", _get_att)
 
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, Lines]:
@@ -251,13 +285,26 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             yield (f"{scenario.where(*path)}: {_dotted(path)}: no stream {name} in "
                    f"resources.streams (known: {known})")
 
-    queues = set(scenario.resources.queues)
+    def named(kind: str, known: set[str], where_listed: str) -> Any:
+        def check(name: str, *path: str | int) -> Iterator[str]:
+            if name not in known and not name.startswith("arn:"):
+                listed = ", ".join(sorted(known)) or "none"
+                yield (f"{scenario.where(*path)}: {_dotted(path)}: no {kind} {name} in "
+                       f"{where_listed} (known: {listed})")
+        return check
 
-    def queue(name: str, *path: str | int) -> Iterator[str]:
-        if name not in queues and not name.startswith("arn:"):
-            known = ", ".join(sorted(queues)) or "none"
-            yield (f"{scenario.where(*path)}: {_dotted(path)}: no queue {name} in "
-                   f"resources.queues (known: {known})")
+    queue = named("queue", {q.name for q in scenario.resources.queues}, "resources.queues")
+    topic = named("topic", {t.name for t in scenario.resources.topics}, "resources.topics")
+    streamed = {t.name for t in scenario.resources.tables if t.stream_specification}
+    tables = {t.name for t in scenario.resources.tables}
+    table = named("table", tables, "resources.tables")
+
+    def table_stream(name: str, *path: str | int) -> Iterator[str]:
+        if name in tables and name not in streamed:
+            yield (f"{scenario.where(*path)}: {_dotted(path)}: table {name} has no stream "
+                   "(give it a StreamSpecification)")
+        else:
+            yield from table(name, *path)
 
     def function(name: str, *path: str | int) -> Iterator[str]:
         if name not in functions:
@@ -269,7 +316,29 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             yield (f"{scenario.where(*path)}: {_dotted(path)}: no file {name} (looked in "
                    f"{scenario.base_dir} and the current directory)")
 
+    def destination(spec: OnFailureSpec | None, *path: str | int) -> Iterator[str]:
+        if spec is None:
+            return
+        if spec.type == "SNS":
+            yield from topic(spec.destination, *path, "Destination")
+        elif spec.type == "Lambda":
+            if not spec.destination.startswith("arn:"):
+                yield from function(spec.destination, *path, "Destination")
+        else:
+            yield from queue(spec.destination, *path, "Destination")
+
     at: Loc
+    for index, q in enumerate(scenario.resources.queues):
+        if q.redrive_policy is not None:
+            yield from queue(q.redrive_policy.dead_letter_target_arn, "resources", "queues", index,
+                             "RedrivePolicy", "deadLetterTargetArn")
+    for index, t in enumerate(scenario.resources.topics):
+        for sub_index, sub in enumerate(t.subscriptions):
+            at = ("resources", "topics", index, "subscriptions", sub_index, "Endpoint")
+            if sub.protocol == "sqs":
+                yield from queue(sub.endpoint, *at)
+            elif sub.protocol == "lambda" and not sub.endpoint.startswith("arn:"):
+                yield from function(sub.endpoint, *at)
     for fname, spec in scenario.functions.items():
         at = ("functions", fname)
         code = scenario.resolve_path(spec.code_uri)
@@ -281,22 +350,55 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             if not ((code / f"{module}.py").is_file() or (code / module).is_dir()):
                 yield (f"{scenario.where(*at, 'Handler')}: {_dotted((*at, 'Handler'))}: no module "
                        f"{module}.py in {spec.code_uri}")
+        dlq = spec.dead_letter_queue
+        if dlq is not None:
+            check = topic if dlq.type == "SNS" else queue
+            yield from check(dlq.target_arn, *at, "DeadLetterQueue", "TargetArn")
+        invoke_destinations = spec.event_invoke_config.destination_config
+        if invoke_destinations is not None:
+            for member, dest in (("OnSuccess", invoke_destinations.on_success),
+                                 ("OnFailure", invoke_destinations.on_failure)):
+                yield from destination(dest, *at, "EventInvokeConfig", "DestinationConfig",
+                                       member)
         for ename, event in spec.events.items():
+            props_at = (*at, "Events", ename, "Properties")
             if isinstance(event, S3EventSpec):
-                yield from bucket(event.properties.bucket, *at, "Events", ename, "Properties",
-                                  "Bucket")
+                yield from bucket(event.properties.bucket, *props_at, "Bucket")
             elif isinstance(event, SQSEventSpec):
-                yield from queue(event.properties.queue, *at, "Events", ename, "Properties",
-                                 "Queue")
+                yield from queue(event.properties.queue, *props_at, "Queue")
+            elif isinstance(event, SNSEventSpec):
+                yield from topic(event.properties.topic, *props_at, "Topic")
+            elif isinstance(event, DynamoDBEventSpec):
+                yield from table_stream(event.properties.stream, *props_at, "Stream")
             else:
-                yield from stream(event.properties.stream, *at, "Events", ename, "Properties",
-                                  "Stream")
+                yield from stream(event.properties.stream, *props_at, "Stream")
+            if isinstance(event, KinesisEventSpec | DynamoDBEventSpec):
+                config = event.properties.destination_config
+                if config is not None:
+                    yield from destination(config.on_failure, *props_at, "DestinationConfig",
+                                           "OnFailure")
     for index, step in enumerate(scenario.steps):
         at = ("steps", index, step.KIND)
         if isinstance(step, PutObjectStep | DeleteObjectStep):
             yield from bucket(step.bucket, *at, "bucket")
         if isinstance(step, PutObjectStep) and step.file is not None:
             yield from file(step.file, *at, "file")
+        if isinstance(step, PublishStep):
+            yield from topic(step.topic, *at, "topic")
+        if isinstance(step, SendMessageStep):
+            yield from queue(step.queue, *at, "queue")
+        if isinstance(step, PutItemStep | UpdateItemStep | DeleteItemStep):
+            yield from table(step.table, *at, "table")
+        if isinstance(step, PutRecordStep | PutRecordsStep):
+            yield from stream(step.stream, *at, "stream")
+        if isinstance(step, RecordsFromStep):
+            yield from file(step.file, *at, "file")
+            if step.stream is not None:
+                yield from stream(step.stream, *at, "stream")
+            if step.queue is not None:
+                yield from queue(step.queue, *at, "queue")
+            if step.table is not None:
+                yield from table(step.table, *at, "table")
         if isinstance(step, InvokeStep):
             yield from function(step.function, *at, "function")
             if step.event_file is not None:
@@ -304,10 +406,22 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
                 yield from _json_file(scenario, step.event_file, at)
     for index, expectation in enumerate(scenario.expect):
         at = ("expect", index, expectation.KIND)
-        if isinstance(expectation, InvocationsExpectation | LoopDetectedExpectation):
+        if isinstance(expectation, InvocationsExpectation | LoopDetectedExpectation
+                      | LogsExpectation):
             yield from function(expectation.function, *at, "function")
+        if isinstance(expectation, OrderExpectation):
+            for n, name in enumerate(expectation.functions):
+                yield from function(name, *at, "functions", n)
         if isinstance(expectation, ObjectExpectation):
             yield from bucket(expectation.bucket, *at, "bucket")
+        if isinstance(expectation, ItemExpectation):
+            yield from table(expectation.table, *at, "table")
+        if isinstance(expectation, TableStreamExpectation):
+            yield from table_stream(expectation.table, *at, "table")
+        if isinstance(expectation, QueueExpectation):
+            yield from queue(expectation.name, *at, "name")
+        if isinstance(expectation, StreamExpectation):
+            yield from stream(expectation.name, *at, "name")
 
 
 def _json_file(scenario: Scenario, name: str, at: Loc) -> Iterator[str]:

@@ -3,11 +3,15 @@
 A scenario has four parts::
 
     Scenario
-    ├── resources: buckets, streams, queues
+    ├── resources: buckets, streams, queues, topics (+ subscriptions), tables (+ streams)
     ├── functions: {name: FunctionSpec}     SAM's AWS::Serverless::Function properties
-    │   └── Events: {name: EventSpec}       SAM's event sources (Type: S3, Kinesis, SQS)
-    ├── steps:  [put_object | delete_object | invoke | settle | advance_clock]
-    └── expect: [invocations | object | loop_detected]
+    │   └── Events: {name: EventSpec}       SAM's event sources (Type: S3, SNS, SQS,
+    │                                       DynamoDB, Kinesis)
+    ├── steps:  [put_object | delete_object | publish | send_message | put_item |
+    │            update_item | delete_item | put_record | put_records | records_from |
+    │            invoke | settle | advance_clock]
+    └── expect: [invocations | object | item | queue | stream | table_stream | logs |
+                 order | loop_detected]
 
 Function and event properties keep SAM's PascalCase names (aliases), so a user can paste them
 from a template; everything eventsim adds is snake_case. Every model forbids unknown fields.
@@ -17,6 +21,7 @@ model, and errors point at ``steps[0].put_object.bucket``.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -40,7 +45,10 @@ from eventsim.services.s3.models import validate_bucket_name
 
 __all__ = [
     "AdvanceClockStep",
+    "DeleteItemStep",
     "DeleteObjectStep",
+    "DynamoDBEventProperties",
+    "DynamoDBEventSpec",
     "EventInvokeConfig",
     "EventSpec",
     "Expectation",
@@ -48,20 +56,39 @@ __all__ = [
     "ImageExpectation",
     "InvocationsExpectation",
     "InvokeStep",
+    "ItemExpectation",
     "KinesisEventProperties",
     "KinesisEventSpec",
+    "LogsExpectation",
     "LoopDetectedExpectation",
     "ObjectExpectation",
+    "OrderExpectation",
+    "PublishStep",
+    "PutItemStep",
     "PutObjectStep",
+    "PutRecordStep",
+    "PutRecordsStep",
+    "QueueExpectation",
+    "QueueResource",
+    "RecordsFromStep",
     "Resources",
     "S3EventProperties",
     "S3EventSpec",
+    "SNSEventProperties",
+    "SNSEventSpec",
     "SQSEventProperties",
     "SQSEventSpec",
     "Scenario",
+    "SendMessageStep",
     "SettleStep",
     "Step",
+    "StreamExpectation",
     "StreamResource",
+    "SubscriptionResource",
+    "TableResource",
+    "TableStreamExpectation",
+    "TopicResource",
+    "UpdateItemStep",
 ]
 
 _FUNCTION_NAME = r"^[a-zA-Z0-9_-]{1,64}$"
@@ -90,9 +117,16 @@ def _one_or_many(value: Any) -> Any:
 
 
 def _ref(value: Any) -> Any:
-    """SAM writes ``Bucket: !Ref Uploads`` (or ``{Ref: Uploads}``); take the logical name."""
+    """SAM writes ``Bucket: !Ref Uploads`` (or ``{Ref: Uploads}``) and ``Stream: !GetAtt
+    Orders.StreamArn`` (``{Fn::GetAtt: [Orders, StreamArn]}``); take the logical name."""
     if isinstance(value, dict) and set(value) == {"Ref"}:
         return value["Ref"]
+    if isinstance(value, dict) and set(value) == {"Fn::GetAtt"}:
+        target = value["Fn::GetAtt"]
+        if isinstance(target, str):
+            target = target.split(".", 1)
+        if isinstance(target, list) and target and isinstance(target[0], str):
+            return target[0]
     return value
 
 
@@ -124,15 +158,128 @@ def _stream_resource(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
 
 
+_QUEUE_NAME = r"^[a-zA-Z0-9_-]{1,80}(\.fifo)?$"
+_TOPIC_NAME = r"^[a-zA-Z0-9_-]{1,256}(\.fifo)?$"
+_TABLE_NAME = r"^[a-zA-Z0-9_.-]{3,255}$"
+
+
+class RedrivePolicySpec(_Model):
+    """SQS's ``RedrivePolicy``: the dead-letter queue by name (of ``resources.queues``) or ARN."""
+
+    dead_letter_target_arn: str = Field(alias="deadLetterTargetArn")
+    max_receive_count: int = Field(alias="maxReceiveCount", ge=1, le=1000)
+
+
+def _name_only(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class QueueResource(_Model):
+    """An SQS queue: ``jobs`` or ``{name: jobs, attributes: {VisibilityTimeout: 5}}``.
+
+    `attributes` are CreateQueue's (``FifoQueue``, ``VisibilityTimeout``, ``DelaySeconds``...);
+    a ``.fifo`` name makes a FIFO queue without saying ``FifoQueue``. ``RedrivePolicy`` is a
+    mapping here (eventsim writes the JSON text SQS wants) naming its queue by name or ARN.
+    """
+
+    name: str = Field(pattern=_QUEUE_NAME)
+    attributes: dict[str, CfnString] = Field(default_factory=dict)
+    redrive_policy: RedrivePolicySpec | None = Field(default=None, alias="RedrivePolicy")
+
+    @field_validator("attributes")
+    @classmethod
+    def _no_redrive_text(cls, attributes: dict[str, str]) -> dict[str, str]:
+        if "RedrivePolicy" in attributes:
+            raise ValueError("give RedrivePolicy beside attributes, as a mapping "
+                             "{deadLetterTargetArn, maxReceiveCount}")
+        return attributes
+
+
+class SubscriptionResource(_Model):
+    """A subscription of a topic (CloudFormation's ``AWS::SNS::Subscription`` properties).
+
+    ``Endpoint`` of an ``sqs`` subscription is a queue of ``resources.queues`` (name or ARN),
+    of a ``lambda`` one a function of ``functions`` (name or ARN), else a URL.
+    """
+
+    protocol: Literal["sqs", "lambda", "http", "https"] = Field(alias="Protocol")
+    endpoint: Annotated[str, BeforeValidator(_ref)] = Field(alias="Endpoint")
+    filter_policy: dict[str, Any] | None = Field(default=None, alias="FilterPolicy")
+    filter_policy_scope: Literal["MessageAttributes", "MessageBody"] | None = Field(
+        default=None, alias="FilterPolicyScope")
+    raw_message_delivery: bool | None = Field(default=None, alias="RawMessageDelivery")
+
+    def subscription_attributes(self) -> dict[str, str]:
+        """Subscribe's ``Attributes``, as the SNS API spells them (all strings)."""
+        out: dict[str, str] = {}
+        if self.filter_policy is not None:
+            out["FilterPolicy"] = json.dumps(self.filter_policy)
+        if self.filter_policy_scope is not None:
+            out["FilterPolicyScope"] = self.filter_policy_scope
+        if self.raw_message_delivery is not None:
+            out["RawMessageDelivery"] = "true" if self.raw_message_delivery else "false"
+        return out
+
+
+class TopicResource(_Model):
+    """An SNS topic and its subscriptions: ``{name: orders, subscriptions: [...]}``."""
+
+    name: str = Field(pattern=_TOPIC_NAME)
+    attributes: dict[str, CfnString] = Field(default_factory=dict)
+    subscriptions: list[SubscriptionResource] = Field(default_factory=list)
+
+
+class KeySchemaElement(_Model):
+    attribute_name: str = Field(alias="AttributeName", min_length=1)
+    key_type: Literal["HASH", "RANGE"] = Field(alias="KeyType")
+
+
+class AttributeDefinition(_Model):
+    attribute_name: str = Field(alias="AttributeName", min_length=1)
+    attribute_type: Literal["S", "N", "B"] = Field(alias="AttributeType")
+
+
+class StreamSpecificationSpec(_Model):
+    """CloudFormation's ``StreamSpecification``: naming a view type turns the stream on."""
+
+    stream_view_type: Literal["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"] = \
+        Field(alias="StreamViewType")
+
+
+class TableResource(_Model):
+    """A DynamoDB table in ``AWS::DynamoDB::Table``'s vocabulary (on-demand unless said)."""
+
+    name: str = Field(alias="TableName", pattern=_TABLE_NAME)
+    key_schema: list[KeySchemaElement] = Field(alias="KeySchema", min_length=1, max_length=2)
+    attribute_definitions: list[AttributeDefinition] = Field(alias="AttributeDefinitions",
+                                                             min_length=1)
+    billing_mode: Literal["PAY_PER_REQUEST", "PROVISIONED"] = Field(
+        default="PAY_PER_REQUEST", alias="BillingMode")
+    stream_specification: StreamSpecificationSpec | None = Field(
+        default=None, alias="StreamSpecification")
+
+    @model_validator(mode="after")
+    def _keys_defined(self) -> TableResource:
+        defined = {a.attribute_name for a in self.attribute_definitions}
+        for key in self.key_schema:
+            if key.attribute_name not in defined:
+                raise ValueError(f"key attribute {key.attribute_name} is not in "
+                                 "AttributeDefinitions")
+        return self
+
+
 class Resources(_Model):
     """What exists before the first step."""
 
     buckets: list[BucketName] = Field(default_factory=list)
     streams: list[Annotated[StreamResource, BeforeValidator(_stream_resource)]] = Field(
         default_factory=list)
-    queues: list[Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]{1,80}(\.fifo)?$")]] = Field(
+    queues: list[Annotated[QueueResource, BeforeValidator(_name_only)]] = Field(
         default_factory=list)
-    """SQS queues by name (``.fifo`` makes a FIFO queue)."""
+    """SQS queues (``.fifo`` makes a FIFO queue)."""
+    topics: list[Annotated[TopicResource, BeforeValidator(_name_only)]] = Field(
+        default_factory=list)
+    tables: list[TableResource] = Field(default_factory=list)
 
     @field_validator("buckets")
     @classmethod
@@ -143,6 +290,17 @@ class Resources(_Model):
                 raise ValueError(f"bucket {name} is listed twice")
             seen.add(name)
         return buckets
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Resources:
+        for kind, names in (("stream", [s.name for s in self.streams]),
+                            ("queue", [q.name for q in self.queues]),
+                            ("topic", [t.name for t in self.topics]),
+                            ("table", [t.name for t in self.tables])):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                raise ValueError(f"{kind} {twice[0]} is listed twice")
+        return self
 
 
 class FilterRule(_Model):
@@ -199,7 +357,11 @@ class S3EventSpec(_Model):
 
 
 class OnFailureSpec(_Model):
-    destination: str = Field(alias="Destination")
+    """Where failed records or events go: an ARN, or a name of ``resources`` (a queue unless
+    ``Type`` says ``SNS`` or ``Lambda``)."""
+
+    type: Literal["SQS", "SNS", "Lambda"] | None = Field(default=None, alias="Type")
+    destination: Annotated[str, BeforeValidator(_ref)] = Field(alias="Destination")
 
 
 class DestinationConfigSpec(_Model):
@@ -283,6 +445,44 @@ class SQSEventSpec(_Model):
     properties: SQSEventProperties = Field(alias="Properties")
 
 
+class DynamoDBEventProperties(KinesisEventProperties):
+    """SAM's DynamoDB event source (an event source mapping on a table's stream): ``Stream``
+    is a table of ``resources.tables`` (``!GetAtt Orders.StreamArn``, or just ``Orders``) or
+    a stream ARN."""
+
+
+class DynamoDBEventSpec(_Model):
+    """A DynamoDB entry of a function's ``Events``."""
+
+    type: Literal["DynamoDB"] = Field(alias="Type")
+    properties: DynamoDBEventProperties = Field(alias="Properties")
+
+
+class SNSEventProperties(_Model):
+    """SAM's SNS event source: a ``lambda`` subscription of ``Topic`` (a topic of
+    ``resources.topics`` by name or ``!Ref``, or an ARN)."""
+
+    topic: Annotated[str, BeforeValidator(_ref)] = Field(alias="Topic")
+    filter_policy: dict[str, Any] | None = Field(default=None, alias="FilterPolicy")
+    filter_policy_scope: Literal["MessageAttributes", "MessageBody"] | None = Field(
+        default=None, alias="FilterPolicyScope")
+
+    def subscription_attributes(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if self.filter_policy is not None:
+            out["FilterPolicy"] = json.dumps(self.filter_policy)
+        if self.filter_policy_scope is not None:
+            out["FilterPolicyScope"] = self.filter_policy_scope
+        return out
+
+
+class SNSEventSpec(_Model):
+    """An SNS entry of a function's ``Events``."""
+
+    type: Literal["SNS"] = Field(alias="Type")
+    properties: SNSEventProperties = Field(alias="Properties")
+
+
 def _mapping_arguments(props: BaseModel, source_field: str) -> dict[str, Any]:
     # Field names are the service's keyword names; nested values keep AWS's spelling.
     out: dict[str, Any] = {}
@@ -295,8 +495,9 @@ def _mapping_arguments(props: BaseModel, source_field: str) -> dict[str, Any]:
     return out
 
 
-EventSpec = Annotated[S3EventSpec | KinesisEventSpec | SQSEventSpec,
-                      Field(discriminator="type")]
+EventSpec = Annotated[
+    S3EventSpec | KinesisEventSpec | SQSEventSpec | SNSEventSpec | DynamoDBEventSpec,
+    Field(discriminator="type")]
 """One entry of a function's ``Events``, by its ``Type``."""
 
 
@@ -311,6 +512,21 @@ class EventInvokeConfig(_Model):
     maximum_event_age_in_seconds: int = Field(
         default=21600, ge=60, le=21600, alias="MaximumEventAgeInSeconds"
     )
+    destination_config: AsyncDestinationConfig | None = Field(default=None,
+                                                              alias="DestinationConfig")
+
+
+class AsyncDestinationConfig(_Model):
+    on_success: OnFailureSpec | None = Field(default=None, alias="OnSuccess")
+    on_failure: OnFailureSpec | None = Field(default=None, alias="OnFailure")
+
+
+class DeadLetterQueueSpec(_Model):
+    """SAM's ``DeadLetterQueue``: where an asynchronous event goes after its last retry."""
+
+    type: Literal["SQS", "SNS"] = Field(alias="Type")
+    target_arn: Annotated[str, BeforeValidator(_ref)] = Field(alias="TargetArn")
+    """An ARN, or a queue (``SQS``) or topic (``SNS``) of ``resources`` by name."""
 
 
 class FunctionSpec(_Model):
@@ -330,6 +546,7 @@ class FunctionSpec(_Model):
     event_invoke_config: EventInvokeConfig = Field(
         default_factory=EventInvokeConfig, alias="EventInvokeConfig"
     )
+    dead_letter_queue: DeadLetterQueueSpec | None = Field(default=None, alias="DeadLetterQueue")
     events: dict[str, EventSpec] = Field(default_factory=dict, alias="Events")
 
 
@@ -413,6 +630,120 @@ class AdvanceClockStep(_Keyed):
     seconds: float = Field(gt=0)
 
 
+class PublishStep(_Keyed):
+    """SNS Publish to a topic of ``resources.topics`` (by name or ARN)."""
+
+    KIND: ClassVar[str] = "publish"
+    topic: str
+    message: Any
+    """A string, or any other JSON value sent as its JSON text."""
+    subject: str | None = None
+    message_attributes: dict[str, Any] | None = None
+    """As the API spells them: ``{color: {DataType: String, StringValue: red}}``."""
+    message_group_id: str | None = None
+    message_deduplication_id: str | None = None
+
+
+class SendMessageStep(_Keyed):
+    """SQS SendMessage to a queue of ``resources.queues`` (by name)."""
+
+    KIND: ClassVar[str] = "send_message"
+    queue: str
+    message_body: Any
+    """A string, or any other JSON value sent as its JSON text."""
+    delay_seconds: int | None = Field(default=None, ge=0, le=900)
+    message_attributes: dict[str, Any] | None = None
+    message_group_id: str | None = None
+    message_deduplication_id: str | None = None
+
+
+class PutItemStep(_Keyed):
+    """DynamoDB PutItem. ``item`` is plain YAML (``{id: a1, total: 12.5}``); eventsim types it
+    as boto3's resource API does (strings S, numbers N, lists L, mappings M...)."""
+
+    KIND: ClassVar[str] = "put_item"
+    table: str
+    item: dict[str, Any]
+    condition_expression: str | None = None
+    expression_attribute_names: dict[str, str] | None = None
+    expression_attribute_values: dict[str, Any] | None = None
+    """Plain values too: ``{":zero": 0}``."""
+
+
+class UpdateItemStep(_Keyed):
+    """DynamoDB UpdateItem; ``key`` and ``expression_attribute_values`` are plain YAML."""
+
+    KIND: ClassVar[str] = "update_item"
+    table: str
+    key: dict[str, Any]
+    update_expression: str
+    condition_expression: str | None = None
+    expression_attribute_names: dict[str, str] | None = None
+    expression_attribute_values: dict[str, Any] | None = None
+
+
+class DeleteItemStep(_Keyed):
+    """DynamoDB DeleteItem; ``key`` is plain YAML."""
+
+    KIND: ClassVar[str] = "delete_item"
+    table: str
+    key: dict[str, Any]
+    condition_expression: str | None = None
+    expression_attribute_names: dict[str, str] | None = None
+    expression_attribute_values: dict[str, Any] | None = None
+
+
+class KinesisRecordSpec(_Model):
+    data: Any
+    """A string (sent as UTF-8), or any other JSON value sent as its JSON text."""
+    partition_key: str = Field(min_length=1, max_length=256)
+    explicit_hash_key: str | None = None
+
+
+class PutRecordStep(_Keyed):
+    """Kinesis PutRecord onto a stream of ``resources.streams``."""
+
+    KIND: ClassVar[str] = "put_record"
+    stream: str
+    data: Any
+    partition_key: str = Field(min_length=1, max_length=256)
+    explicit_hash_key: str | None = None
+
+
+class PutRecordsStep(_Keyed):
+    """Kinesis PutRecords: 1 to 500 records in one call."""
+
+    KIND: ClassVar[str] = "put_records"
+    stream: str
+    records: list[KinesisRecordSpec] = Field(min_length=1, max_length=500)
+
+
+class RecordsFromStep(_Keyed):
+    """Load a JSONL file (one JSON value a line) into a stream, a queue or a table.
+
+    Onto a ``stream`` each line is a record's data, its partition key the line's
+    ``partition_key_field`` (or the fixed ``partition_key``, else the line number); into a
+    ``queue`` each line is a message body; into a ``table`` each line is an item.
+    """
+
+    KIND: ClassVar[str] = "records_from"
+    file: str
+    stream: str | None = None
+    queue: str | None = None
+    table: str | None = None
+    partition_key: str | None = Field(default=None, min_length=1, max_length=256)
+    partition_key_field: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> RecordsFromStep:
+        given = [n for n in ("stream", "queue", "table") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of stream, queue or table")
+        if self.stream is None and (self.partition_key or self.partition_key_field):
+            raise ValueError("partition_key and partition_key_field are for a stream")
+        return self
+
+
 def _single_key(value: Any) -> str | None:
     if isinstance(value, str):
         return value
@@ -422,12 +753,23 @@ def _single_key(value: Any) -> str | None:
     return None
 
 
-_STEP_KINDS = "put_object, delete_object, invoke, settle or advance_clock"
-_EXPECT_KINDS = "invocations, object or loop_detected"
+_STEP_KINDS = ("put_object, delete_object, publish, send_message, put_item, update_item, "
+               "delete_item, put_record, put_records, records_from, invoke, settle or "
+               "advance_clock")
+_EXPECT_KINDS = ("invocations, object, item, queue, stream, table_stream, logs, order or "
+                 "loop_detected")
 
 Step = Annotated[
     Annotated[PutObjectStep, Tag("put_object")]
     | Annotated[DeleteObjectStep, Tag("delete_object")]
+    | Annotated[PublishStep, Tag("publish")]
+    | Annotated[SendMessageStep, Tag("send_message")]
+    | Annotated[PutItemStep, Tag("put_item")]
+    | Annotated[UpdateItemStep, Tag("update_item")]
+    | Annotated[DeleteItemStep, Tag("delete_item")]
+    | Annotated[PutRecordStep, Tag("put_record")]
+    | Annotated[PutRecordsStep, Tag("put_records")]
+    | Annotated[RecordsFromStep, Tag("records_from")]
     | Annotated[InvokeStep, Tag("invoke")]
     | Annotated[SettleStep, Tag("settle")]
     | Annotated[AdvanceClockStep, Tag("advance_clock")],
@@ -497,9 +839,87 @@ class LoopDetectedExpectation(_Keyed):
     function: str
 
 
+class ItemExpectation(_Keyed):
+    """A DynamoDB item exists (or not), equals a whole item or contains some attributes.
+    ``key``, ``equals`` and ``contains`` are plain YAML, compared with numbers as numbers."""
+
+    KIND: ClassVar[str] = "item"
+    table: str
+    key: dict[str, Any]
+    exists: bool = True
+    equals: dict[str, Any] | None = None
+    contains: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _nothing_to_check_when_absent(self) -> ItemExpectation:
+        if not self.exists and (self.equals is not None or self.contains is not None):
+            raise ValueError("an item expected not to exist has no equals or contains")
+        return self
+
+
+class CountedExpectation(_Keyed):
+    """``count`` exactly, or ``min_count`` at least; neither: at least one."""
+
+    count: int | None = Field(default=None, ge=0)
+    min_count: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _count_or_min(self) -> CountedExpectation:
+        if self.count is not None and self.min_count is not None:
+            raise ValueError("give count or min_count, not both")
+        return self
+
+
+class QueueExpectation(CountedExpectation):
+    """Messages in a queue (visible, delayed or in flight; the check consumes none), those
+    whose body contains ``body_contains`` when given. A DLQ or a destination is a queue."""
+
+    KIND: ClassVar[str] = "queue"
+    name: str
+    body_contains: str | None = None
+
+
+class StreamExpectation(CountedExpectation):
+    """Records in a Kinesis stream, those whose data contains ``data_contains``."""
+
+    KIND: ClassVar[str] = "stream"
+    name: str
+    data_contains: str | None = None
+
+
+class TableStreamExpectation(CountedExpectation):
+    """Records in a table's DynamoDB stream, those of ``event_name`` when given."""
+
+    KIND: ClassVar[str] = "table_stream"
+    table: str
+    event_name: Literal["INSERT", "MODIFY", "REMOVE"] | None = None
+
+
+class LogsExpectation(CountedExpectation):
+    """Invocations of a function whose log output contains ``contains``."""
+
+    KIND: ClassVar[str] = "logs"
+    function: str
+    contains: str = Field(min_length=1)
+
+
+class OrderExpectation(_Keyed):
+    """Functions first ran in this order (each one's first invocation started after the
+    previous one's)."""
+
+    KIND: ClassVar[str] = "order"
+    functions: list[str] = Field(min_length=2)
+
+
 Expectation = Annotated[
     Annotated[InvocationsExpectation, Tag("invocations")]
     | Annotated[ObjectExpectation, Tag("object")]
+    | Annotated[ItemExpectation, Tag("item")]
+    | Annotated[QueueExpectation, Tag("queue")]
+    | Annotated[StreamExpectation, Tag("stream")]
+    | Annotated[TableStreamExpectation, Tag("table_stream")]
+    | Annotated[LogsExpectation, Tag("logs")]
+    | Annotated[OrderExpectation, Tag("order")]
     | Annotated[LoopDetectedExpectation, Tag("loop_detected")],
     Discriminator(
         _single_key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -86,6 +87,10 @@ class ScenarioReport:
     expectations: list[ExpectationResult] = field(default_factory=list)
     error: str | None = None
     """A failure of the run itself (the simulator did not settle)."""
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    """When the run started (wall clock, for reports)."""
+    duration_s: float = 0.0
+    """How long the run took (wall clock)."""
 
     @property
     def passed(self) -> bool:
@@ -144,6 +149,7 @@ class ScenarioReport:
         return {
             "name": self.name, "source": self.source, "clock": self.clock,
             "passed": self.passed, "error": self.error,
+            "duration_s": round(self.duration_s, 3),
             "steps": [asdict(s) for s in self.steps],
             "invocations": [asdict(i) for i in self.invocations],
             "loops_detected": [i.function for i in self.loops],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -39,6 +40,21 @@ def test_run_bad_yaml_exits_2_without_traceback() -> None:
     assert result.returncode == 2
     assert "bad_syntax.yaml:4: invalid YAML" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("path", sorted(BROKEN.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_broken_scenario_exits_2_naming_file_and_line(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert re.match(rf"eventsim: {re.escape(str(path))}:\d+: ", captured.err), captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_there_are_thirty_broken_scenarios() -> None:
+    assert len(list(BROKEN.glob("*.yaml"))) >= 30
 
 
 @pytest.mark.parametrize(
