@@ -3,6 +3,10 @@
     eventsim run PATH... [--clock real|virtual] [--json] [--logs] [--junit-xml FILE]
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
                    [--runtime process|inline]
+    eventsim invoke FUNCTION [-e FILE|-] [--load FILE] [--state DIR] [--json]
+    eventsim events generate SERVICE EVENT [options]
+    eventsim logs FUNCTION --state DIR [--follow] [--since 10m] [--json]
+    eventsim state show|reset --state DIR [--json] [--yes]
 
 Exit status: 0 when a run's expectations all hold (or serve stopped cleanly), 1 when one
 fails, 2 for a bad scenario file or a usage error (the message goes to stderr, without a
@@ -101,6 +105,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=_LOG_LEVELS, default="info",
                        help="logging level (default: info)")
     serve.set_defaults(func=_serve)
+
+    from eventsim.commands import register
+
+    register(commands)  # invoke, events generate, logs, state
     return parser
 
 
