@@ -485,7 +485,7 @@ def _wait_for(path: Path) -> None:
     deadline = time.monotonic() + 10
     while not path.exists():
         assert time.monotonic() < deadline, f"{path} never appeared"
-        time.sleep(0.01)
+        time.sleep(0.01)  # sleep-ok: polling for a file with a deadline
 
 
 @pytest.mark.asyncio

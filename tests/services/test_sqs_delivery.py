@@ -113,7 +113,7 @@ async def test_delivered_payload_carries_attributes_group_and_deduplication(
 async def test_a_delivery_wakes_a_long_poll(sim: Simulator) -> None:
     url = (await sim.sqs.create_queue(queue_name="events"))["QueueUrl"]
     poll = asyncio.create_task(sim.sqs.receive_message(queue_url=url, wait_time_seconds=20))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # sleep-ok: one turn of the loop, no waiting
     await outbox(sim, ARN, {"MessageBody": "pushed"})
     result = await asyncio.wait_for(poll, 5)
     assert result["Messages"][0]["Body"] == "pushed"

@@ -376,8 +376,8 @@ async def test_message_attribute_names_filter_by_name_prefix_and_all(sim: Simula
 async def test_long_poll_wakes_when_a_message_arrives(sim: Simulator) -> None:
     url = await make(sim, "q")
     poll = asyncio.create_task(sim.sqs.receive_message(queue_url=url, wait_time_seconds=20))
-    await asyncio.sleep(0)
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # sleep-ok: one turn of the loop, no waiting
+    await asyncio.sleep(0)  # sleep-ok: one turn of the loop, no waiting
     assert not poll.done()
     await sim.sqs.send_message(queue_url=url, message_body="hello")
     result = await asyncio.wait_for(poll, 5)
@@ -393,7 +393,7 @@ async def test_long_poll_times_out_on_the_clock_and_does_not_block_settle(
     await sim.settle()  # a waiting poll is not work in flight
     assert not poll.done()
     clock(sim).advance(19)
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # sleep-ok: one turn of the loop, no waiting
     assert not poll.done()
     clock(sim).advance(1)
     assert await asyncio.wait_for(poll, 5) == {}
@@ -407,7 +407,7 @@ async def test_long_poll_wakes_when_an_in_flight_message_becomes_visible(
     await sim.sqs.send_message(queue_url=url, message_body="m")
     assert await receive(sim, url)
     poll = asyncio.create_task(sim.sqs.receive_message(queue_url=url, wait_time_seconds=20))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # sleep-ok: one turn of the loop, no waiting
     clock(sim).advance(5)
     result = await asyncio.wait_for(poll, 5)
     assert result["Messages"][0]["Body"] == "m"
@@ -417,7 +417,7 @@ async def test_long_poll_wakes_when_an_in_flight_message_becomes_visible(
 async def test_queue_wait_time_is_the_default_long_poll(sim: Simulator) -> None:
     url = await make(sim, "q", ReceiveMessageWaitTimeSeconds=10)
     poll = asyncio.create_task(sim.sqs.receive_message(queue_url=url))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # sleep-ok: one turn of the loop, no waiting
     await sim.sqs.send_message(queue_url=url, message_body="m")
     assert (await asyncio.wait_for(poll, 5))["Messages"]
 

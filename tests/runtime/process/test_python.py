@@ -173,7 +173,7 @@ async def test_idle_environments_are_reaped(make_function, make_request):
         for _ in range(100):  # real time: environments idle in it
             if short_lived.environments(function) == 0:
                 break
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.02)  # sleep-ok: polling a condition with a bound
         assert short_lived.environments(function) == 0
 
         again = await short_lived.invoke(make_request(function, {}))
@@ -213,7 +213,7 @@ async def test_a_cancelled_invocation_stops_its_environment(runtime, make_functi
                                                             make_request):
     function = make_function("py-cancel", handler="app.sleep", timeout=30)
     task = asyncio.ensure_future(runtime.invoke(make_request(function, {"seconds": 30})))
-    await asyncio.sleep(0)  # the invocation starts its environment
+    await asyncio.sleep(0)  # sleep-ok: one turn of the loop; the invocation starts its environment
     assert runtime.environments(function) == 1
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

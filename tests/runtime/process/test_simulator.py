@@ -79,7 +79,11 @@ async def test_synchronous_invocations_past_reserved_concurrency_are_throttled()
             name="proc-reserved", handler="app.sleep", code_dir=HANDLERS / "py",
             runtime_kind="process", reserved_concurrency=1, timeout=5)
         first = asyncio.ensure_future(sim.functions.invoke("proc-reserved", {"seconds": 0.5}))
-        await asyncio.sleep(0.05)  # the first is running (its handler sleeps 0.5 s)
+        for _ in range(10_000):  # until the first holds the one slot (its handler sleeps 0.5 s)
+            await asyncio.sleep(0)  # sleep-ok: a turn of the loop, not a wait for time
+            if sim.runtimes["process"].environments(
+                    await sim.functions.get_function("proc-reserved")):
+                break
         with pytest.raises(TooManyRequestsException) as refused:
             await sim.functions.invoke("proc-reserved", {"seconds": 0})
         assert refused.value.message == "Rate Exceeded."

@@ -39,7 +39,7 @@ def fail(event, context):
 
 def sleep(event, context):
     print("going to sleep")
-    time.sleep(event.get("seconds", 30))
+    time.sleep(event.get("seconds", 30))  # sleep-ok: the handler under test is slow
     return "woke"
 
 
