@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from eventsim.services.lambda_.models import FunctionConfig
 
-__all__ = ["Cancel", "InvokeRequest", "InvokeResult", "InvokeStatus", "OnResult", "Runtime"]
+__all__ = [
+    "Cancel",
+    "InvokeRequest",
+    "InvokeResult",
+    "InvokeStatus",
+    "OnResult",
+    "Runtime",
+    "run_to_end",
+]
+
+T = TypeVar("T")
 
 InvokeStatus = Literal["Success", "Error", "Timeout"]
 
@@ -72,3 +83,25 @@ class Runtime(Protocol):
     async def aclose(self) -> None:
         """Stop every environment."""
         ...
+
+
+async def run_to_end(start: Callable[[Callable[[T | BaseException], None]], Cancel]) -> T:
+    """Await an invocation started callback-style: ``start(done)`` begins it and returns its
+    `Cancel`; ``done`` gets the result (or eventsim's own exception) once. Cancelling the
+    awaiting task abandons the invocation."""
+    future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+
+    def done(outcome: T | BaseException) -> None:
+        if future.done():
+            return
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+    cancel = start(done)
+    try:
+        return await future
+    except asyncio.CancelledError:
+        cancel()
+        raise

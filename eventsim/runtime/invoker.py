@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import resource
@@ -13,7 +12,7 @@ from typing import Any
 
 from eventsim.clock import Clock
 from eventsim.ids import new_uuid
-from eventsim.runtime.base import Cancel, InvokeRequest, InvokeResult, Runtime
+from eventsim.runtime.base import Cancel, InvokeRequest, InvokeResult, Runtime, run_to_end
 from eventsim.services.lambda_.invocations import InvocationRecord
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.tracing import Cause, TraceHeader, new_span_id
@@ -238,24 +237,10 @@ class Invoker:
         client_context: dict[str, Any] | None = None,
     ) -> InvocationRecord:
         """Run one invocation to its end and describe it."""
-        future: asyncio.Future[InvocationRecord] = asyncio.get_running_loop().create_future()
-
-        def on_record(record: InvocationRecord | BaseException) -> None:
-            if future.done():
-                return
-            if isinstance(record, BaseException):
-                future.set_exception(record)
-            else:
-                future.set_result(record)
-
-        cancel = self.start(function, payload, cause, on_record, request_id=request_id,
-                            invocation_type=invocation_type, attempt=attempt,
-                            client_context=client_context)
-        try:
-            return await future
-        except asyncio.CancelledError:
-            cancel()
-            raise
+        return await run_to_end(lambda done: self.start(
+            function, payload, cause, done, request_id=request_id,
+            invocation_type=invocation_type, attempt=attempt, client_context=client_context,
+        ))
 
     def _static_environment(self, function: FunctionConfig) -> dict[str, str]:
         """The environment of every invocation of this configuration (cached: hot path)."""

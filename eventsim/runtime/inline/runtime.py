@@ -16,7 +16,7 @@ from typing import Any
 
 from eventsim.errors import SimulatorStateError
 from eventsim.runtime import environ
-from eventsim.runtime.base import Cancel, InvokeRequest, InvokeResult, OnResult
+from eventsim.runtime.base import Cancel, InvokeRequest, InvokeResult, OnResult, run_to_end
 from eventsim.runtime.context import LambdaContext
 from eventsim.runtime.inline.capture import DEFAULT_LOG_LIMIT, SINK, LogBuffer, install_capture
 from eventsim.runtime.inline.deadlines import Deadlines
@@ -153,22 +153,7 @@ class InlineRuntime:
 
     async def invoke(self, request: InvokeRequest) -> InvokeResult:
         """Run one invocation to its end: success, error or timeout."""
-        future: asyncio.Future[InvokeResult] = asyncio.get_running_loop().create_future()
-
-        def on_result(result: InvokeResult | BaseException) -> None:
-            if future.done():
-                return
-            if isinstance(result, BaseException):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
-
-        cancel = self.start(request, on_result)
-        try:
-            return await future
-        except asyncio.CancelledError:
-            cancel()
-            raise
+        return await run_to_end(lambda done: self.start(request, done))
 
     def _result(self, job: Job, outcome: Outcome) -> InvokeResult:
         logs = job.buffer.close()

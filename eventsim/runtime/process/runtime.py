@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventsim.errors import SimulatorStateError
-from eventsim.runtime.base import Cancel, InvokeRequest, InvokeResult, OnResult
+from eventsim.runtime.base import Cancel, InvokeRequest, InvokeResult, OnResult, run_to_end
 from eventsim.runtime.inline.capture import DEFAULT_LOG_LIMIT
 from eventsim.runtime.inline.errors import TIMEOUT_ERROR
 from eventsim.runtime.process.api import RuntimeApiServer
@@ -110,22 +110,7 @@ class ProcessRuntime:
         return functools.partial(self._cancel, job)
 
     async def invoke(self, request: InvokeRequest) -> InvokeResult:
-        future: asyncio.Future[InvokeResult] = asyncio.get_running_loop().create_future()
-
-        def on_result(result: InvokeResult | BaseException) -> None:
-            if future.done():
-                return
-            if isinstance(result, BaseException):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
-
-        cancel = self.start(request, on_result)
-        try:
-            return await future
-        except asyncio.CancelledError:
-            cancel()
-            raise
+        return await run_to_end(lambda done: self.start(request, done))
 
     async def aclose(self) -> None:
         """Stop every environment and the Runtime API server. Closing twice is harmless."""

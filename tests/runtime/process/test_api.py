@@ -140,9 +140,9 @@ async def test_a_next_given_up_by_the_client_can_be_asked_again(api):
     session, env, _owner, function, make_request = api
     with pytest.raises(asyncio.TimeoutError):
         await session.get(f"{BASE}/invocation/next", timeout=aiohttp.ClientTimeout(total=0.05))
-    # sleep-ok: (to be replaced by a wait on the server's state) the server notices the
-    # dropped connection; a second /next before it does is refused with 403.
-    await asyncio.sleep(0.05)
+    # To be replaced by a wait on the server's state: the server must notice the dropped
+    # connection first; a second /next before it does is refused with 403.
+    await asyncio.sleep(0.05)  # sleep-ok: see above
     pending = asyncio.ensure_future(session.get(f"{BASE}/invocation/next"))
     await asyncio.sleep(0.05)  # sleep-ok: as above, the poll reaches the server
     request = make_request(function, {"again": True})
