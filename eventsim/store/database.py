@@ -115,8 +115,18 @@ class Database:
             self.path, isolation_level=None, check_same_thread=False
         )
         self._conn = self._aio._conn
-        await self._offload(_configure)
-        await self._offload(migrate)
+        try:
+            await self._offload(_configure)
+            await self._offload(migrate)
+        except BaseException:
+            # A file that is not a database (or a failed migration) must not leave
+            # aiosqlite's worker thread behind: it is not a daemon, and the process
+            # would never exit.
+            await self._aio.close()
+            self._aio = None
+            self._conn = None
+            self._closed = True
+            raise
         if self.path != ":memory:":
             await self._offload(lambda conn: conn.execute("PRAGMA wal_autocheckpoint=0"))
             self._checkpoints = True

@@ -1,5 +1,6 @@
 import asyncio
 import sqlite3
+import threading
 
 import pytest
 
@@ -109,3 +110,20 @@ async def test_wal_is_checkpointed_off_the_loop_and_stays_bounded(tmp_path) -> N
     async with Database(path) as db:
         count = await db.read(lambda c: c.execute("SELECT count(*) FROM buckets").fetchone()[0])
     assert count == EVERY_COMMITS * 8
+
+
+@pytest.mark.asyncio
+async def test_opening_a_file_that_is_not_a_database_raises_and_leaves_no_thread(
+    tmp_path,
+) -> None:
+    path = tmp_path / "eventsim.db"
+    path.write_text("not sqlite at all, just text " * 100)
+    before = set(threading.enumerate())
+    with pytest.raises(sqlite3.DatabaseError):
+        # A failing __aenter__ gets no __aexit__: open itself must clean up.
+        async with Database(str(path)):
+            pass
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=2.0)
+        # aiosqlite's worker is not a daemon: left running, it keeps the process alive.
+        assert not thread.is_alive(), thread.name
