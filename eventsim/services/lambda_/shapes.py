@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from eventsim.errors import InvalidParameterValueException
-from eventsim.services.lambda_.models import FunctionConfig
+from eventsim.services.lambda_.models import LATEST, FunctionConfig
 
 __all__ = [
     "LATEST",
@@ -19,8 +19,6 @@ __all__ = [
     "lambda_date",
     "statement",
 ]
-
-LATEST = "$LATEST"
 
 
 def function_configuration(
@@ -65,7 +63,7 @@ def event_invoke_config(config: FunctionConfig) -> dict[str, Any]:
     given = config.event_invoke_config_given
     return {
         "LastModified": dt.datetime.fromtimestamp(config.event_invoke_config_at, tz=dt.UTC),
-        "FunctionArn": f"{config.arn}:{LATEST}",
+        "FunctionArn": f"{config.arn}:{config.invoked_qualifier or LATEST}",
         # Only the settings the configuration gave, as AWS reports them.
         "MaximumRetryAttempts": (config.maximum_retry_attempts
                                  if "maximum_retry_attempts" in given else None),

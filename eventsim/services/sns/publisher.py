@@ -25,7 +25,7 @@ from eventsim.events import sns as sns_events
 from eventsim.ids import new_uuid
 from eventsim.matching.sns_policy import FilterPolicy, FilterPolicyError, compile_filter_policy
 from eventsim.services.base import Pending
-from eventsim.services.lambda_.arns import function_name_from_arn
+from eventsim.services.lambda_.arns import function_ref
 from eventsim.services.sns.delivery_policy import DEFAULT_CONTENT_TYPE, effective_http_policy
 from eventsim.services.sns.errors import InvalidParameter, ParameterValueInvalid
 from eventsim.services.sns.models import Subscription, Topic, load_subscriptions
@@ -322,7 +322,7 @@ class Publisher:
                 unsubscribe_base=base)
             if pending is not None:
                 pending.events.append(insert_queued_event(
-                    conn, function=function_name_from_arn(subscription.endpoint),
+                    conn, function=function_ref(subscription.endpoint),
                     payload=payload, cause=cause, cause_json=cause_json, now=now,
                     request_id=new_uuid(),
                 ))
