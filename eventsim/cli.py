@@ -2,6 +2,7 @@
 
     eventsim run PATH... [--clock real|virtual] [--json] [--logs] [--junit-xml FILE]
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
+                   [--permissions warn|enforce|off]
                    [--runtime process|inline]
     eventsim invoke FUNCTION [-e FILE|-] [--load FILE] [--state DIR] [--json]
     eventsim events generate SERVICE EVENT [options]
@@ -102,6 +103,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="where Python handlers run unless a function says otherwise: "
                             "their own processes, speaking the Lambda Runtime API (default), "
                             "or threads of the server")
+    serve.add_argument("--permissions", choices=("warn", "enforce", "off"), default="warn",
+                       help="functions' resource policies for S3 and SNS pushes: warn of what "
+                            "AWS would refuse (default), enforce (refuse it as AWS does), or "
+                            "off")
     serve.add_argument("--log-level", choices=_LOG_LEVELS, default="info",
                        help="logging level (default: info)")
     serve.set_defaults(func=_serve)
@@ -189,7 +194,8 @@ def _serve(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise ConfigError(f"--state {args.state}: {exc}") from None
         db = str(args.state / "eventsim.db")
-    config = SimulatorConfig(db=db, default_runtime=args.runtime)
+    config = SimulatorConfig(db=db, default_runtime=args.runtime,
+                             permissions=args.permissions)
     asyncio.run(_serve_until_stopped(config, args.host, args.port, scenario, args.load))
     return EXIT_OK
 

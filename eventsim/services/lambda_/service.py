@@ -254,6 +254,11 @@ class LambdaService:
         config = await self._with_code_dir(config, code_dir)
         now = self._ctx.clock.time()
 
+        previous = self._functions.get(name)
+        if replace and previous is not None:
+            # Version numbers are never reused, even by a function defined anew.
+            config = dataclasses.replace(config, last_published=previous.last_published)
+
         def unit(conn: sqlite3.Connection) -> None:
             exists = conn.execute("SELECT 1 FROM functions WHERE name = ?", (name,)).fetchone()
             if exists and not replace:
