@@ -6,6 +6,7 @@ import builtins
 import json
 import sqlite3
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from eventsim.store import Database
@@ -181,3 +182,24 @@ class InvocationLog:
             "ORDER BY seq", (trace_id,)
         ).fetchall())
         return [dict(r) for r in rows]
+
+    async def outcomes_of(self, request_ids: Iterable[str]) -> builtins.list[AsyncOutcome]:
+        """Asynchronous outcomes of the given requests, oldest first."""
+        ids = builtins.list(dict.fromkeys(request_ids))
+        found: builtins.list[AsyncOutcome] = []
+        # SQLite caps bound parameters; a trace can hold more requests than that.
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._db.read(lambda c, marks=marks, chunk=chunk: c.execute(
+                f"SELECT * FROM async_outcomes WHERE request_id IN ({marks}) ORDER BY seq",
+                chunk,
+            ).fetchall())
+            found.extend(
+                AsyncOutcome(request_id=r["request_id"], function=r["function"],
+                             condition=r["condition"], destination=r["destination"],
+                             record=json.loads(r["record"]), created_at=r["created_at"])
+                for r in rows
+            )
+        found.sort(key=lambda o: o.created_at)
+        return found
