@@ -171,14 +171,14 @@ def _build(
     writes_by_span: dict[str, list[TraceNode]] = {}
     hop_of_span = {r.span_id: r.hop for r in records}
 
-    for index, w in enumerate(writes):
-        span = w["span_id"]
-        node = TraceNode(
-            id=f"write:{index}", kind="write", service=_service(w["kind"]),
-            label=f"{w['kind']} {w['resource']}", at=w["created_at"], resource=w["resource"],
-            hop=hop_of_span.get(span, 0) + 1,
+    for index, row in enumerate(writes):
+        span = row["span_id"]
+        write = TraceNode(
+            id=f"write:{index}", kind="write", service=_service(row["kind"]),
+            label=f"{row['kind']} {row['resource']}", at=row["created_at"],
+            resource=row["resource"], hop=hop_of_span.get(span, 0) + 1,
         )
-        writes_by_span.setdefault(span, []).append(node)
+        writes_by_span.setdefault(span, []).append(write)
 
     origins: dict[str, TraceNode] = {}
     previous_attempt: dict[str, TraceNode] = {}
@@ -209,10 +209,10 @@ def _build(
 
     for span, span_writes in writes_by_span.items():
         owner = by_span.get(span)
-        for w in span_writes:
-            nodes.append(w)
+        for write in span_writes:
+            nodes.append(write)
             if owner is not None:
-                edges.append(TraceEdge(owner.id, w.id, "wrote"))
+                edges.append(TraceEdge(owner.id, write.id, "wrote"))
 
     for index, o in enumerate(outcomes):
         last = last_of_request.get(o.request_id)

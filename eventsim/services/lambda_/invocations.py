@@ -5,8 +5,9 @@ from __future__ import annotations
 import builtins
 import json
 import sqlite3
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 from eventsim.store import Database
@@ -109,6 +110,10 @@ def _record(row: sqlite3.Row) -> InvocationRecord:
     )
 
 
+def _fetch_all(sql: str, params: builtins.list[Any], conn: sqlite3.Connection) -> Any:
+    return conn.execute(sql, params).fetchall()
+
+
 class InvocationLog:
     """Read access to recorded invocations and asynchronous outcomes."""
 
@@ -190,11 +195,9 @@ class InvocationLog:
         # SQLite caps bound parameters; a trace can hold more requests than that.
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = await self._db.read(lambda c, marks=marks, chunk=chunk: c.execute(
-                f"SELECT * FROM async_outcomes WHERE request_id IN ({marks}) ORDER BY seq",
-                chunk,
-            ).fetchall())
+            sql = ("SELECT * FROM async_outcomes WHERE request_id IN "
+                   f"({','.join('?' * len(chunk))}) ORDER BY seq")
+            rows = await self._db.read(partial(_fetch_all, sql, chunk))
             found.extend(
                 AsyncOutcome(request_id=r["request_id"], function=r["function"],
                              condition=r["condition"], destination=r["destination"],
