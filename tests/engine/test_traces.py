@@ -79,3 +79,18 @@ async def test_trace_of_an_unknown_request_is_none_and_an_unknown_trace_is_empty
         assert await server.sim.trace_of("no-such-request") is None
         empty = await server.sim.trace("1-00000000-000000000000000000000000")
     assert empty.nodes == [] and empty.edges == [] and empty.depth == 0
+
+
+@pytest.mark.asyncio
+async def test_trace_nodes_are_in_causal_order_on_a_virtual_clock() -> None:
+    """On a virtual clock every step starts at the same instant, and invocations are stored
+    as they finish: the order of nodes still puts each cause before its effects."""
+    async with Server(SimulatorConfig(clock="virtual"), port=0) as server:
+        await chain(server)
+        await server.sim.s3.put_object(bucket="uploads", key="cat.jpg", body=b"big")
+        await server.sim.settle()
+        [resized] = await server.sim.invocations.list(function="resize")
+        trace = await server.sim.trace(resized.trace_id)
+    position = {n.id: i for i, n in enumerate(trace.nodes)}
+    assert all(position[e.source] < position[e.target] for e in trace.edges)
+    assert [n.kind for n in trace.nodes] == ["origin", "invocation", "write", "invocation"]
