@@ -156,8 +156,8 @@ class LambdaAPI(VersionsAndAliases):
             raise
         if publish:
             # Publish=True answers with the new version's configuration, as AWS does.
-            return await self._configuration(await self._publish(config, None))
-        return await self._configuration(config)
+            return await self._configuration(await self._publish(config, None), "create")
+        return await self._configuration(config, "create")
 
     async def update_function_configuration(
         self,
@@ -194,7 +194,7 @@ class LambdaAPI(VersionsAndAliases):
             if value is not None:
                 changes[field] = value
         config = await self.functions.update_function(config.name, **changes)
-        return await self._configuration(config)
+        return await self._configuration(config, "update")
 
     async def update_function_code(
         self,
@@ -229,8 +229,8 @@ class LambdaAPI(VersionsAndAliases):
         if old != config.code_dir:
             await asyncio.to_thread(remove_package, root, old)
         if publish:
-            return await self._configuration(await self._publish(config, None))
-        return await self._configuration(config)
+            return await self._configuration(await self._publish(config, None), "create")
+        return await self._configuration(config, "update")
 
     async def put_function_concurrency(
         self, *, function_name: str, reserved_concurrent_executions: int

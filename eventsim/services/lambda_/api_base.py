@@ -91,14 +91,16 @@ class LambdaAPIBase:
         data["modified"] = self.functions.last_modified(config.name)
         return str(uuid.uuid5(uuid.NAMESPACE_URL, json.dumps(data, sort_keys=True)))
 
-    async def _configuration(self, config: FunctionConfig) -> dict[str, Any]:
+    async def _configuration(
+        self, config: FunctionConfig, phase: str | None = None
+    ) -> dict[str, Any]:
         """FunctionConfiguration, with the ARN the caller named (qualified when it gave a
-        qualifier, as AWS answers)."""
+        qualifier, as AWS answers); `phase` as in `function_configuration`."""
         code_size, code_sha256 = await self._code_facts(config)
         result = function_configuration(
             config, code_size=code_size, code_sha256=code_sha256,
             modified=self.functions.last_modified(config),
-            revision_id=self._revision(config),
+            revision_id=self._revision(config), phase=phase,
         )
         result["FunctionArn"] = config.invoked_arn
         return result

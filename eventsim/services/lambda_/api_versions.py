@@ -48,7 +48,11 @@ class VersionsAndAliases(LambdaAPIBase):
         name, _ = name_and_qualifier(function_name, None)
         latest = self.functions.resolve(name)
         await self._check_revision(latest, revision_id)
-        return await self._configuration(await self._publish(latest, description, code_sha256))
+        version = await self._publish(latest, description, code_sha256)
+        # A new version is created like a function (Pending in this answer); an unchanged
+        # function answers the version it already has.
+        made = int(version.version) > latest.last_published
+        return await self._configuration(version, "create" if made else None)
 
     async def _publish(self, latest: FunctionConfig, description: str | None,
                        code_sha256: str | None = None) -> FunctionConfig:
