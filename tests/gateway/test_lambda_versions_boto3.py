@@ -265,3 +265,26 @@ def test_an_asynchronous_invocation_of_a_version_runs_that_version(
     [record] = threaded_sim.invocations.list(function=name)
     assert (record.version, record.response["code"]) == ("1", "one")
     assert record.response["invoked"] == f"{ACCOUNT_ARN}:{name}:1"
+
+
+def test_list_functions_with_all_versions_lists_each_version_after_latest(
+    lam: Any, make_function: Any, threaded_sim: ThreadedSimulator
+) -> None:
+    name = make_function()
+    lam.publish_version(FunctionName=name)
+    lam.update_function_configuration(FunctionName=name, Timeout=4)
+    lam.publish_version(FunctionName=name)
+    plain = [f["FunctionName"] for f in lam.get_paginator("list_functions").paginate()
+             .build_full_result()["Functions"]]
+    assert plain.count(name) == 1
+    entries: list[tuple[str, str, str]] = []
+    for page in lam.get_paginator("list_functions").paginate(
+            FunctionVersion="ALL", PaginationConfig={"PageSize": 2}):
+        entries += [(f["FunctionName"], f["Version"], f["FunctionArn"])
+                    for f in page["Functions"]]
+    mine = [e for e in entries if e[0] == name]
+    assert mine == [(name, v, f"{ACCOUNT_ARN}:{name}:{v}") for v in ("$LATEST", "1", "2")]
+    functions = threaded_sim.functions.list_functions()
+    expected = len(functions) + sum(len(threaded_sim.sim.functions.versions(f.name))
+                                    for f in functions)
+    assert len(set(entries)) == len(entries) == expected  # pages neither repeat nor skip

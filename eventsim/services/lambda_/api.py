@@ -295,16 +295,26 @@ class LambdaAPI(VersionsAndAliases):
                 "constraint: Member must have value between 1 and 10000"
             )
         functions = await self.functions.list_functions()
+        if function_version == "ALL":
+            # Every published version after its function's $LATEST, all by qualified ARN.
+            functions = [entry for f in functions for entry in (
+                [self.functions.resolve(f.name, LATEST)]
+                + [self.functions.resolve(f.name, v.version)
+                   for v in self.functions.versions(f.name)])]
+        keys = [_listing_key(f) for f in functions]
         start = 0
         if marker:
             after = decode_marker(marker)
-            start = next((i for i, f in enumerate(functions) if f.name > after), len(functions))
+            start = next((i for i, key in enumerate(keys) if key > _marker_key(after)),
+                         len(functions))
         page = functions[start : start + limit]
         result: dict[str, Any] = {
             "Functions": [await self._configuration(config) for config in page],
         }
         if start + limit < len(functions):
-            result["NextMarker"] = encode_marker(page[-1].name)
+            last = page[-1]
+            result["NextMarker"] = encode_marker(
+                last.name if function_version is None else f"{last.name}:{last.version}")
         return result
 
     async def delete_function(
@@ -602,6 +612,20 @@ class LambdaAPI(VersionsAndAliases):
                 f"The function {arn} doesn't have an EventInvokeConfig", Type="User"
             )
         return config
+
+def _listing_key(config: FunctionConfig) -> tuple[str, int]:
+    """Where a function (or one of its versions) sits in ListFunctions' order."""
+    return config.name, -1 if config.version == LATEST else int(config.version)
+
+
+def _marker_key(marker: str) -> tuple[str, int]:
+    """The listing key a NextMarker continues after (``name``, or ``name:version``)."""
+    name, _, version = marker.partition(":")
+    if version and version != LATEST:
+        return name, int(version) if version.isdigit() else -1
+    # A plain name continues after every entry of that function.
+    return (name, -1) if version else (name, 1 << 62)
+
 
 def _client_context(text: str) -> dict[str, Any]:
     """X-Amz-Client-Context: base64 JSON of at most 3,583 bytes (AWS's limit)."""
