@@ -183,7 +183,7 @@ class Invoker:
         self._region = region
         self._endpoint_url = endpoint_url
         self._environments: dict[
-            tuple[str, str], tuple[FunctionConfig, str | None, dict[str, str]]] = {}
+            tuple[str, str, str], tuple[FunctionConfig, str | None, dict[str, str]]] = {}
         self._lineage_tags: dict[str, str] = {}
 
     def start(
@@ -250,7 +250,7 @@ class Invoker:
     def _static_environment(self, function: FunctionConfig) -> dict[str, str]:
         """The environment of every invocation of this configuration (cached: hot path)."""
         endpoint_url = self._endpoint_url()
-        key = (function.arn, function.version)
+        key = (function.arn, function.version, function.invoked_qualifier or "")
         cached = self._environments.get(key)
         if cached is not None and cached[0] is function and cached[1] == endpoint_url:
             return cached[2]

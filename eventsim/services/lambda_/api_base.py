@@ -105,13 +105,15 @@ class LambdaAPIBase:
         result["FunctionArn"] = config.invoked_arn
         return result
 
-    async def _code_facts(self, config: FunctionConfig) -> tuple[int, str]:
+    async def _code_facts(self, config: FunctionConfig, *, fresh: bool = False
+                          ) -> tuple[int, str]:
         """CodeSize and CodeSha256 (see `eventsim.services.lambda_.packages`); a version's
-        were measured when it was published."""
+        were measured when it was published. `fresh` measures again (the files of a function
+        defined on a directory may have changed under it)."""
         if config.version != LATEST and config.code_sha256 is not None:
             return config.code_size or 0, config.code_sha256
         cached = self._code.get(config.arn)
-        if cached is None or cached[0] != config.code_dir:
+        if fresh or cached is None or cached[0] != config.code_dir:
             root = self.code_root or self._temporary
             size, digest = await asyncio.to_thread(code_facts, config.code_dir, root)
             cached = self._code[config.arn] = (config.code_dir, size, digest)

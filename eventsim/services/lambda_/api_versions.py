@@ -56,7 +56,7 @@ class VersionsAndAliases(LambdaAPIBase):
 
     async def _publish(self, latest: FunctionConfig, description: str | None,
                        code_sha256: str | None = None) -> FunctionConfig:
-        size, digest = await self._code_facts(latest)
+        size, digest = await self._code_facts(latest, fresh=True)
         if code_sha256 is not None and code_sha256 != digest:
             raise InvalidParameterValueException(
                 f"CodeSHA256 ({code_sha256}) is different from current CodeSHA256 in $LATEST "

@@ -71,3 +71,22 @@ async def test_versions_and_aliases_outlive_a_restart(tmp_path: Path) -> None:
     assert record is not None and record.response["code"] == "first"
     assert record.response["invoked"] == f"{ARN}:live"
     assert republished["Version"] == "2"
+
+
+async def test_publishing_measures_a_directory_afresh_so_edited_files_make_a_new_version(
+    tmp_path: Path
+) -> None:
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text(HANDLER.format(code="first"))
+    async with Simulator(SimulatorConfig()) as sim:
+        await sim.functions.create_function(name="versioned", handler="app.handler",
+                                            code_dir=code)
+        first = await sim.lambda_api.publish_version(function_name="versioned")
+        unchanged = await sim.lambda_api.publish_version(function_name="versioned")
+        (code / "app.py").write_text(HANDLER.format(code="second"))
+        edited = await sim.lambda_api.publish_version(function_name="versioned")
+        record = await sim.functions.invoke("versioned:2")
+    assert (first["Version"], unchanged["Version"], edited["Version"]) == ("1", "1", "2")
+    assert edited["CodeSha256"] != first["CodeSha256"]
+    assert record is not None and record.response["code"] == "second"
