@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-__all__ = ["Alias", "choose_version"]
+from eventsim.errors import InvalidParameterValueException, ValidationException
+from eventsim.services.lambda_.models import LATEST
+
+__all__ = ["Alias", "check_weights", "choose_version"]
 
 
 @dataclass(frozen=True)
@@ -59,3 +63,40 @@ def choose_version(alias: Alias, rng: random.Random) -> str:
             return version
         draw -= weight
     return alias.function_version
+
+
+def check_weights(version: str, weights: dict[str, float],
+                  check_version: Callable[[str], None]) -> dict[str, float]:
+    """AdditionalVersionWeights as AWS validates them (one version, other than the alias's
+    own, weight in [0, 1)); `check_version` raises for a version that does not exist."""
+    if len(weights) > 1:
+        raise InvalidParameterValueException(
+            "Number of items in AdditionalVersionWeights cannot be greater than 1",
+            Type="User")
+    checked: dict[str, float] = {}
+    for key, value in weights.items():
+        weight = float(value)
+        if not 0.0 <= weight < 1.0:
+            raise ValidationException(
+                f"1 validation error detected: Value '{{{key}={value}}}' at "
+                "'routingConfig.additionalVersionWeights' failed to satisfy constraint: "
+                "Map value must satisfy constraint: [Member must have value less than or "
+                "equal to 1.0, Member must have value greater than or equal to 0.0, Member "
+                "must not be null]")
+        if key == version:
+            raise InvalidParameterValueException(
+                f"Invalid function version {version}. Function version {version} is "
+                "already included in routing configuration.", Type="User")
+        if version == LATEST:
+            raise InvalidParameterValueException(
+                "$LATEST is not supported for an alias pointing to more than 1 version")
+        if not key.isdigit():
+            raise ValidationException(
+                f"1 validation error detected: Value '{{{key}={value}}}' at "
+                "'routingConfig.additionalVersionWeights' failed to satisfy constraint: "
+                "Map keys must satisfy constraint: [Member must have length less than or "
+                "equal to 1024, Member must have length greater than or equal to 1, Member "
+                "must satisfy regular expression pattern: [0-9]+, Member must not be null]")
+        check_version(key)
+        checked[key] = weight
+    return checked

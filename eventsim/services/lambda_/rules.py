@@ -1,7 +1,7 @@
-"""The rules Lambda's API applies to what a request names and sets, beyond `LambdaService`'s
-own: how a function is named (name, ``name:qualifier``, partial and full ARNs), the execution
-role's form, environment variables, asynchronous destinations. Each raises AWS's error with
-AWS's message."""
+"""The rules Lambda applies to what a request names and sets: how a function is named (name,
+``name:qualifier``, partial and full ARNs), the execution role's form, environment variables,
+asynchronous destinations, and what every configuration keeps (`check_configuration`: runtime,
+handler, timeout, memory). Each raises AWS's error with AWS's message."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import re
 from typing import Any
 
 from eventsim.errors import InvalidParameterValueException, ValidationException
+from eventsim.services.lambda_.models import FunctionConfig
 
 __all__ = [
+    "check_configuration",
     "check_role",
     "check_tags",
     "check_variables",
@@ -20,6 +22,13 @@ __all__ = [
     "name_and_qualifier",
 ]
 
+# The runtimes an inline or process environment can run today.
+_PYTHON_RUNTIMES = {
+    "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
+}
+# These run in process environments only (eventsim's Node.js bootstrap; the function's own
+# bootstrap executable).
+_PROCESS_RUNTIMES = {"nodejs18.x", "nodejs20.x", "nodejs22.x", "provided.al2", "provided.al2023"}
 _ROLE = re.compile(r"^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
 _RESERVED_VARIABLES = frozenset({
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
@@ -129,3 +138,32 @@ def destinations(config: dict[str, Any]) -> tuple[str | None, str | None]:
 def _valid_destination(arn: str) -> bool:
     parts = arn.split(":")
     return len(parts) >= 6 and parts[0] == "arn" and parts[2] in _DESTINATION_SERVICES
+
+
+def check_configuration(config: FunctionConfig) -> None:
+    """The rules every configuration keeps, on creation and on every update."""
+    runtime, handler = config.runtime, config.handler
+    if runtime not in _PYTHON_RUNTIMES and runtime not in _PROCESS_RUNTIMES:
+        raise InvalidParameterValueException(
+            f"Value {runtime} at 'runtime' is not supported by eventsim yet; "
+            f"supported: {', '.join(sorted(_PYTHON_RUNTIMES | _PROCESS_RUNTIMES))}"
+        )
+    if "." not in handler and not runtime.startswith("provided"):
+        raise InvalidParameterValueException(
+            f"Handler '{handler}' must be of the form module.function"
+        )
+    for member, value, low, high in (("timeout", config.timeout, 1, 900),
+                                     ("memorySize", config.memory_size, 128, 10240)):
+        if not low <= value <= high:
+            bound = (f"greater than or equal to {low}" if value < low
+                     else f"less than or equal to {high}")
+            raise ValidationException(
+                f"1 validation error detected: Value '{value}' at '{member}' failed to "
+                f"satisfy constraint: Member must have value {bound}"
+            )
+    if not 0 <= config.maximum_retry_attempts <= 2:
+        raise InvalidParameterValueException("MaximumRetryAttempts must be between 0 and 2.")
+    if not 60 <= config.maximum_event_age <= 21600:
+        raise InvalidParameterValueException(
+            "MaximumEventAgeInSeconds must be between 60 and 21600."
+        )

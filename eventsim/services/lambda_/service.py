@@ -27,7 +27,7 @@ from eventsim.errors import (
 )
 from eventsim.ids import new_uuid
 from eventsim.services.base import ServiceContext
-from eventsim.services.lambda_.aliases import Alias, choose_version
+from eventsim.services.lambda_.aliases import Alias, check_weights, choose_version
 from eventsim.services.lambda_.arns import function_name_from_arn, split_ref
 from eventsim.services.lambda_.errors import (
     AliasNotFound,
@@ -43,18 +43,12 @@ from eventsim.services.lambda_.models import (
     RuntimeKind,
     runtime_kind_for,
 )
+from eventsim.services.lambda_.rules import check_configuration
 from eventsim.tracing import Cause, current_request
 
 __all__ = ["InvocationBackend", "LambdaService", "function_name_from_arn"]
 
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-# The runtimes an inline or process environment can run today.
-_PYTHON_RUNTIMES = {
-    "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
-}
-# These run in process environments only (eventsim's Node.js bootstrap; the function's own
-# bootstrap executable).
-_PROCESS_RUNTIMES = {"nodejs18.x", "nodejs20.x", "nodejs22.x", "provided.al2", "provided.al2023"}
 _MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
 _MAX_ASYNC_PAYLOAD = 1024 * 1024  # 1 MB for asynchronous invocations since 2025 (was 256 KB)
 
@@ -250,7 +244,7 @@ class LambdaService:
             role=role, description=description, tags=dict(tags or {}),
             dead_letter_target=dead_letter_target,
         )
-        _check(config)
+        check_configuration(config)
         config = await self._with_code_dir(config, code_dir)
         now = self._ctx.clock.time()
 
@@ -288,7 +282,7 @@ class LambdaService:
         if "runtime" in changes:
             config = dataclasses.replace(
                 config, runtime_kind=runtime_kind_for(config.runtime, config.runtime_kind))
-        _check(config)
+        check_configuration(config)
         if code_dir is not None:
             config = await self._with_code_dir(config, code_dir)
         now = self._ctx.clock.time()
@@ -433,11 +427,12 @@ class LambdaService:
         if alias in self._aliases.get(config.name, {}):
             raise ResourceConflictException(
                 f"Alias already exists: {config.arn}:{alias}", Type="User")
+        self._check_version(config, function_version)
+        routing = check_weights(function_version, weights or {},
+                                lambda v: self._check_version(config, v))
         made = Alias(function=config.name, name=alias, arn=f"{config.arn}:{alias}",
                      function_version=function_version, description=description,
-                     weights=self._check_weights(config, function_version, weights or {}),
-                     revision_id=new_uuid())
-        self._check_version(config, function_version)
+                     weights=routing, revision_id=new_uuid())
         await self._put_alias(made)
         return made
 
@@ -454,7 +449,8 @@ class LambdaService:
         updated = dataclasses.replace(
             current, function_version=version,
             description=current.description if description is None else description,
-            weights=self._check_weights(config, version, routing), revision_id=new_uuid())
+            weights=check_weights(version, routing, lambda v: self._check_version(config, v)),
+            revision_id=new_uuid())
         await self._put_alias(updated)
         return updated
 
@@ -477,41 +473,6 @@ class LambdaService:
     def _check_version(self, config: FunctionConfig, version: str) -> None:
         if version != LATEST and version not in self._versions.get(config.name, {}):
             raise FunctionNotFound(f"{config.arn}:{version}")
-
-    def _check_weights(self, config: FunctionConfig, version: str,
-                       weights: dict[str, float]) -> dict[str, float]:
-        """AdditionalVersionWeights as AWS validates them (one version, weight in [0, 1))."""
-        if len(weights) > 1:
-            raise InvalidParameterValueException(
-                "Number of items in AdditionalVersionWeights cannot be greater than 1",
-                Type="User")
-        checked: dict[str, float] = {}
-        for key, value in weights.items():
-            weight = float(value)
-            if not 0.0 <= weight < 1.0:
-                raise ValidationException(
-                    f"1 validation error detected: Value '{{{key}={value}}}' at "
-                    "'routingConfig.additionalVersionWeights' failed to satisfy constraint: "
-                    "Map value must satisfy constraint: [Member must have value less than or "
-                    "equal to 1.0, Member must have value greater than or equal to 0.0, Member "
-                    "must not be null]")
-            if key == version:
-                raise InvalidParameterValueException(
-                    f"Invalid function version {version}. Function version {version} is "
-                    "already included in routing configuration.", Type="User")
-            if version == LATEST:
-                raise InvalidParameterValueException(
-                    "$LATEST is not supported for an alias pointing to more than 1 version")
-            if not key.isdigit():
-                raise ValidationException(
-                    f"1 validation error detected: Value '{{{key}={value}}}' at "
-                    "'routingConfig.additionalVersionWeights' failed to satisfy constraint: "
-                    "Map keys must satisfy constraint: [Member must have length less than or "
-                    "equal to 1024, Member must have length greater than or equal to 1, Member "
-                    "must satisfy regular expression pattern: [0-9]+, Member must not be null]")
-            self._check_version(config, key)
-            checked[key] = weight
-        return checked
 
     async def set_event_invoke_config(
         self,
@@ -642,35 +603,6 @@ class LambdaService:
 _UPDATABLE = frozenset({"handler", "runtime", "timeout", "memory_size", "environment", "role",
                         "description", "code_dir", "reserved_concurrency",
                         "dead_letter_target"})
-
-
-def _check(config: FunctionConfig) -> None:
-    """The rules every configuration keeps, on creation and on every update."""
-    runtime, handler = config.runtime, config.handler
-    if runtime not in _PYTHON_RUNTIMES and runtime not in _PROCESS_RUNTIMES:
-        raise InvalidParameterValueException(
-            f"Value {runtime} at 'runtime' is not supported by eventsim yet; "
-            f"supported: {', '.join(sorted(_PYTHON_RUNTIMES | _PROCESS_RUNTIMES))}"
-        )
-    if "." not in handler and not runtime.startswith("provided"):
-        raise InvalidParameterValueException(
-            f"Handler '{handler}' must be of the form module.function"
-        )
-    for member, value, low, high in (("timeout", config.timeout, 1, 900),
-                                     ("memorySize", config.memory_size, 128, 10240)):
-        if not low <= value <= high:
-            bound = (f"greater than or equal to {low}" if value < low
-                     else f"less than or equal to {high}")
-            raise ValidationException(
-                f"1 validation error detected: Value '{value}' at '{member}' failed to "
-                f"satisfy constraint: Member must have value {bound}"
-            )
-    if not 0 <= config.maximum_retry_attempts <= 2:
-        raise InvalidParameterValueException("MaximumRetryAttempts must be between 0 and 2.")
-    if not 60 <= config.maximum_event_age <= 21600:
-        raise InvalidParameterValueException(
-            "MaximumEventAgeInSeconds must be between 60 and 21600."
-        )
 
 
 def _encode_payload(payload: Any) -> str:
