@@ -190,3 +190,24 @@ def test_serve_takes_the_permissions_mode_from_the_command_line(
         cli.main(["serve", "--permissions", "strict"])
     assert exited.value.code == 2
     assert "invalid choice: 'strict'" in capsys.readouterr().err
+
+
+def test_enforced_s3_stops_invoking_once_the_permission_is_removed(
+    enforcing: ThreadedSimulator, request: pytest.FixtureRequest
+) -> None:
+    s3, lam = enforcing.client("s3"), enforcing.client("lambda")
+    name = _name(request)
+    arn = _function(enforcing, name)
+    s3.create_bucket(Bucket=name)
+    _allow_s3(lam, name, name)
+    _notify(s3, name, arn)
+    s3.put_object(Bucket=name, Key="before.txt", Body=b"a")
+    enforcing.settle()
+    lam.remove_permission(FunctionName=name, StatementId=f"s3-{name}")
+    s3.put_object(Bucket=name, Key="after.txt", Body=b"b")
+    enforcing.settle()
+    keys = [r.event["Records"][0]["s3"]["object"]["key"]
+            for r in enforcing.invocations.list(function=name)]
+    assert keys == ["before.txt"]
+    assert any(w.function_arn == arn and w.refused
+               for w in enforcing.sim.permissions.warnings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+from collections.abc import Callable
 
 from eventsim.clock import Clock
 from eventsim.events import s3 as s3_events
@@ -31,8 +32,13 @@ S3_SUBJECT = "Amazon S3 Notification"
 class Notifier:
     """Notification configurations by bucket, and the events of each write."""
 
-    def __init__(self, clock: Clock, region: str) -> None:
+    def __init__(self, clock: Clock, region: str,
+                 may_invoke: Callable[[str, str], bool] = lambda arn, bucket: True) -> None:
         self._region = region
+        self._may_invoke = may_invoke
+        """``(function_arn, bucket)``: whether the function's policy still lets S3 invoke it
+        (checked again at each event, as S3 does: a permission removed after the
+        configuration was put stops the deliveries)."""
         self._configs: dict[str, NotificationConfiguration] = {}
         # Sequencers must grow per key across restarts: start from the clock in microseconds.
         self._sequence = itertools.count(int(clock.time() * 1_000_000))
@@ -90,6 +96,8 @@ class Notifier:
                 sequencer=sequencer, owner_id=OWNER_PRINCIPAL, encoded_key=encoded_key,
             )
             if target.kind == "function":
+                if not self._may_invoke(target.arn, bucket):
+                    continue  # refused (and said so) by the permission check
                 # S3 invokes functions asynchronously: the outbox row for a function target
                 # is its row in the invoke queue.
                 pending.events.append(insert_queued_event(

@@ -60,7 +60,9 @@ class S3Service:
 
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
-        self._notifier = Notifier(ctx.clock, ctx.region)
+        self._notifier = Notifier(
+            ctx.clock, ctx.region, may_invoke=lambda arn, bucket: ctx.invoke_permitted(
+                arn, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", ctx.account_id))
         self._delivered: list[Pending] = []
         """What objects delivered in the dispatcher's running unit produced (handed over after
         its commit)."""
