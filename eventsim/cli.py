@@ -1,6 +1,7 @@
 """The ``eventsim`` command.
 
     eventsim run PATH... [--clock real|virtual] [--json] [--logs] [--junit-xml FILE]
+    eventsim run --template template.yaml [PATH...] [--parameter-overrides 'Key=Value ...']
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
                    [--runtime process|inline]
     eventsim invoke FUNCTION [-e FILE|-] [--load FILE] [--state DIR] [--json]
@@ -22,7 +23,7 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from eventsim._version import __version__
@@ -73,8 +74,17 @@ def _parser() -> argparse.ArgumentParser:
         "runs every *.yaml / *.yml file in it, sorted by name. Every file is checked before "
         "the first runs. Exit status 0 when all hold, 1 when one fails, 2 for a bad file.",
     )
-    run.add_argument("paths", metavar="PATH", type=Path, nargs="+",
-                     help="scenario YAML file, or a folder of them")
+    run.add_argument("paths", metavar="PATH", type=Path, nargs="*",
+                     help="scenario YAML file, or a folder of them (with --template: optional)")
+    run.add_argument("--template", "-t", metavar="FILE", type=Path, default=None,
+                     help="an AWS SAM template whose resources and functions (and their Events) "
+                          "every scenario runs against; alone, it is created, wired and settled. "
+                          "Steps and expectations name its resources by logical id")
+    run.add_argument("--parameter-overrides", metavar="'KEY=VALUE ...'", action="append",
+                     default=[], help="template parameters, as sam deploy takes them (Key=Value "
+                     "or ParameterKey=Key,ParameterValue=Value; repeatable)")
+    run.add_argument("--stack-name", default=None,
+                     help="the template's ${AWS::StackName} (default: eventsim)")
     run.add_argument("--junit-xml", metavar="FILE", type=Path, default=None,
                      help="also write a JUnit XML report to FILE (one test case per "
                           "expectation), for CI")
@@ -136,9 +146,21 @@ def _run(args: argparse.Namespace) -> int:
 
     scenarios: list[Scenario] = []
     problems: list[str] = []
+    if args.template is None and not args.paths:
+        raise ConfigError("run: name a scenario file or folder, or --template FILE")
+    if args.template is None and (args.parameter_overrides or args.stack_name):
+        raise ConfigError("run: --parameter-overrides and --stack-name need --template")
+    load: Callable[[Path], Scenario] = load_scenario
+    if args.template is not None:
+        from eventsim.scenario.sam import template_loader
+
+        load, template_scenario = template_loader(args.template, args.parameter_overrides,
+                                                  args.stack_name)
+        if not args.paths:
+            scenarios.append(template_scenario)
     for path in scenario_files(args.paths):
         try:
-            scenarios.append(load_scenario(path))
+            scenarios.append(load(path))
         except ConfigError as exc:
             problems.append(str(exc))
     if problems:

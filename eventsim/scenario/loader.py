@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +59,12 @@ __all__ = ["load_scenario", "parse_scenario"]
 
 Loc = tuple[str | int, ...]
 Lines = dict[Loc, int]
+Prepare = Callable[[dict[str, Any], Lines], dict[str, Any]]
+"""Changes a file's data (with its lines) before validation: how a SAM template adds its
+resources and functions under a scenario file's steps (`eventsim.scenario.sam`)."""
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, *, prepare: Prepare | None = None) -> Scenario:
     """Read, validate and check a scenario file. Raises `ConfigError` naming file and line."""
     source = str(path)
     try:
@@ -70,17 +73,21 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ConfigError(f"{source}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{source}: cannot read: {exc}") from None
-    return parse_scenario(text, source=source, base_dir=Path(path).resolve().parent)
+    return parse_scenario(text, source=source, base_dir=Path(path).resolve().parent,
+                          prepare=prepare)
 
 
 def parse_scenario(
-    text: str, *, source: str = "<scenario>", base_dir: Path | None = None
+    text: str, *, source: str = "<scenario>", base_dir: Path | None = None,
+    prepare: Prepare | None = None,
 ) -> Scenario:
     """Validate scenario YAML given as text; relative paths resolve against `base_dir`."""
     data, lines = _parse_yaml(text, source)
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ConfigError(f"{source}:{lines.get((), 1)}: a scenario is a mapping, found {found}")
+    if prepare is not None:
+        data = prepare(data, lines)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
