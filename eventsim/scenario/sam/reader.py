@@ -70,8 +70,8 @@ def read_template(path: Path, source: str) -> tuple[Any, Lines]:
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = exc.problem or exc.context or "invalid YAML"
         if "could not determine a constructor for the tag" in problem:
-            problem = (f"{problem.rsplit(' ', 1)[-1]} is not a CloudFormation intrinsic function "
-                       "eventsim knows")
+            tag = problem.rsplit(" ", 1)[-1].strip("'")
+            problem = f"{tag} is not a CloudFormation intrinsic function eventsim knows"
         raise ConfigError(f"{source}{where}: invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: invalid YAML: {exc}") from None
