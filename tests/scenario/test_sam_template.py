@@ -287,8 +287,8 @@ BROKEN = {
         "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n" + _FUNCTION
         + "      Events:\n        Changes:\n          Type: DynamoDB\n          Properties:\n"
         "            Stream: !GetAtt T.StreamArn\n            StartingPosition: LATEST\n",
-        ":17: Resources.Fn.Properties.Events.Changes.Properties.Stream: table T has no "
-        "stream (give it a StreamSpecification)"),
+        ":17: Resources.Fn.Properties.Events.Changes.Properties.Stream: table eventsim-T has "
+        "no stream (give it a StreamSpecification)"),
     "property_typo": ("Resources:\n" + _FUNCTION + "      Timout: 5\n",
                       ":8: Resources.Fn.Properties.Timout: not a property of "
                       "AWS::Serverless::Function; did you mean Timeout?"),
@@ -359,3 +359,99 @@ def test_broken_template_exits_2_naming_file_line_and_field(
     err = capsys.readouterr().err
     assert f"{path}{expected}" in err or (expected in err and str(path) in err), err
     assert "Traceback" not in err
+
+
+# -- CloudFormation's own spellings ----------------------------------------------------------
+
+CLOUDFORMATION = {
+    "AWSTemplateFormatVersion": "2010-09-09",
+    "Resources": {
+        "Inbox": {"Type": "AWS::S3::Bucket", "Properties": {"NotificationConfiguration": {
+            "LambdaConfigurations": [{
+                "Event": "s3:ObjectCreated:*", "Function": {"Fn::GetAtt": ["Worker", "Arn"]},
+                "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "in/"}]}}}]}}},
+        "News": {"Type": "AWS::SNS::Topic", "Properties": {"Subscription": [
+            {"Protocol": "sqs", "Endpoint": {"Fn::GetAtt": ["Copies", "Arn"]}}]}},
+        "NewsToWorker": {"Type": "AWS::SNS::Subscription", "Properties": {
+            "TopicArn": {"Ref": "News"}, "Protocol": "lambda",
+            "Endpoint": {"Fn::GetAtt": "Worker.Arn"},
+            "FilterPolicy": '{"kind": ["urgent"]}'}},
+        "Copies": {"Type": "AWS::SQS::Queue"},
+        "Tasks": {"Type": "AWS::SQS::Queue",
+                  "Properties": {"QueueName": {"Fn::Sub": "${AWS::StackName}-tasks.fifo"},
+                                 "FifoQueue": True, "ContentBasedDeduplication": True}},
+        "Failed": {"Type": "AWS::SQS::Queue"},
+        "TasksMapping": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+            "FunctionName": {"Ref": "Worker"}, "EventSourceArn": {"Fn::GetAtt": "Tasks.Arn"},
+            "BatchSize": 1}},
+        "InvokePermission": {"Type": "AWS::Lambda::Permission", "Properties": {
+            "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": "Worker"},
+            "Principal": "s3.amazonaws.com"}},
+        "Worker": {"Type": "AWS::Serverless::Function", "Properties": {
+            "Runtime": "python3.12", "Handler": "app.record", "CodeUri": str(HANDLERS),
+            "DeadLetterQueue": {"Type": "SQS", "TargetArn": {"Fn::GetAtt": ["Failed", "Arn"]}},
+            "EventInvokeConfig": {"MaximumRetryAttempts": 0, "DestinationConfig": {
+                "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": "Failed.Arn"}}}}}},
+    },
+}
+
+
+@pytest.mark.asyncio
+async def test_cloudformation_resources_wire_like_sam_events(tmp_path: Path) -> None:
+    path = tmp_path / "template.json"  # JSON is YAML: long forms only
+    path.write_text(json.dumps(CLOUDFORMATION, indent=2))
+    loaded = load_template(path, stack_name="shop")
+    assert loaded.warnings == []
+    async with Simulator(SimulatorConfig(clock="virtual")) as sim:
+        await apply_resources(sim, loaded.scenario)
+        worker = await sim.functions.get_function("Worker")
+        assert (worker.maximum_retry_attempts, worker.on_failure, worker.dead_letter_target) == (
+            0, "arn:aws:sqs:us-east-1:000000000000:Failed",
+            "arn:aws:sqs:us-east-1:000000000000:Failed")
+        await sim.s3.put_object(bucket="inbox", key="in/a.txt", body=b"a")
+        await sim.s3.put_object(bucket="inbox", key="out/b.txt", body=b"b")
+        topic = "arn:aws:sns:us-east-1:000000000000:News"
+        await sim.sns.publish(topic_arn=topic, message="now", message_attributes={
+            "kind": {"DataType": "String", "StringValue": "urgent"}})
+        await sim.sns.publish(topic_arn=topic, message="later")
+        await sim.sqs.send_message(queue_url=sim.sqs.url_of("shop-tasks.fifo"),
+                                   message_body="task", message_group_id="g")
+        await sim.settle()
+        events = await _events(sim, "Worker")
+        sources = sorted(e["Records"][0].get("eventSource") or e["Records"][0]["EventSource"]
+                         for e in events)
+        assert sources == ["aws:s3", "aws:sns", "aws:sqs"]
+        [s3] = [e for e in events if e["Records"][0].get("eventSource") == "aws:s3"]
+        assert s3["Records"][0]["s3"]["object"]["key"] == "in/a.txt"
+        [sns] = [e for e in events if e["Records"][0].get("EventSource") == "aws:sns"]
+        assert sns["Records"][0]["Sns"]["Message"] == "now"
+        copies = await sim.sqs.receive_message(queue_url=sim.sqs.url_of("Copies"),
+                                               max_number_of_messages=10)
+        assert len(copies["Messages"]) == 2  # the topic's inline sqs Subscription, unfiltered
+
+
+def test_stream_arn_outside_an_event_source_warns(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(f"""\
+Resources:
+  T:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{{AttributeName: id, KeyType: HASH}}]
+      AttributeDefinitions: [{{AttributeName: id, AttributeType: S}}]
+      StreamSpecification: {{StreamViewType: KEYS_ONLY}}
+{_FUNCTION}      Environment:
+        Variables:
+          STREAM: !GetAtt T.StreamArn
+          LATER: 1
+      NewThing: true
+""")
+    loaded = load_template(path)
+    assert loaded.scenario.functions["Fn"].environment.variables == {
+        "STREAM": "arn:aws:dynamodb:us-east-1:000000000000:table/eventsim-T/stream/*", "LATER": "1"}
+    assert loaded.warnings == [
+        f"{path}:16: Resources.Fn.Properties.Environment.Variables.STREAM.Fn::GetAtt: a table's "
+        "StreamArn is known only once the table exists; here it ends in /stream/* (an event "
+        "source naming it gets the real one)",
+        f"{path}:18: Resources.Fn.Properties.NewThing: not a property of "
+        "AWS::Serverless::Function that eventsim knows; ignored"]

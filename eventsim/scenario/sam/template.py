@@ -160,9 +160,12 @@ class Template:
                 if not isinstance(name, str) or not name:
                     raise IntrinsicError((*at, prop), f"{prop} must be a string")
             if name is None:
+                # Bucket and table names need 3 characters; a logical id may have one.
                 name = logical_id
+                if kind is not None and kind.kind in ("bucket", "table") and len(name) < 3:
+                    name = f"{self.stack_name}-{name}"
                 if kind is not None and kind.kind == "bucket":
-                    name = logical_id.lower()
+                    name = name.lower()
                 fifo = {"queue": "FifoQueue", "topic": "FifoTopic"}.get(kind.kind if kind else "")
                 if fifo and str(self.resolver.resolve(
                         resource.properties.get(fifo, False), (*at, fifo))).lower() == "true":

@@ -12,7 +12,8 @@ Each property of a resource is one of:
   otherwise a warning (a property newer than eventsim).
 
 A resource without its name property is named by its logical id (a bucket's lower-cased, a
-FIFO queue's or topic's with ``.fifo``), not CloudFormation's ``stack-Id-RANDOM``: that keeps
+FIFO queue's or topic's with ``.fifo``; a bucket's or table's logical id under 3 characters
+after the stack name: ``eventsim-T``), not CloudFormation's ``stack-Id-RANDOM``: that keeps
 names short and the same from run to run.
 """
 
