@@ -108,6 +108,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--load", metavar="FILE", type=Path, default=None,
                        help="create the buckets and functions of a scenario file (its steps "
                        "and expectations are ignored)")
+    serve.add_argument("--template", "-t", metavar="FILE", type=Path, default=None,
+                       help="create the resources and functions of an AWS SAM template and "
+                       "wire their events (with --parameter-overrides and --stack-name as for "
+                       "run)")
+    serve.add_argument("--parameter-overrides", metavar="'KEY=VALUE ...'", action="append",
+                       default=[], help="template parameters (repeatable)")
+    serve.add_argument("--stack-name", default=None,
+                       help="the template's ${AWS::StackName} (default: eventsim)")
     serve.add_argument("--runtime", choices=("process", "inline"), default="process",
                        help="where Python handlers run unless a function says otherwise: "
                             "their own processes, speaking the Lambda Runtime API (default), "
@@ -204,6 +212,13 @@ def _serve(args: argparse.Namespace) -> int:
     from eventsim.scenario import load_scenario
 
     scenario = load_scenario(args.load) if args.load is not None else None
+    if args.template is not None:
+        if scenario is not None:
+            raise ConfigError("serve: give --load or --template, not both")
+        from eventsim.scenario.sam import template_loader
+
+        _, scenario = template_loader(args.template, args.parameter_overrides, args.stack_name)
+        args.load = args.template
     db = ":memory:"
     if args.state is not None:
         try:

@@ -455,3 +455,102 @@ Resources:
         "source naming it gets the real one)",
         f"{path}:18: Resources.Fn.Properties.NewThing: not a property of "
         "AWS::Serverless::Function that eventsim knows; ignored"]
+
+
+def test_serve_wires_a_template_for_boto3(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    from eventsim.testing import boto3_client
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "eventsim", "serve", "--port", str(port), "--runtime", "inline",
+         "--template", str(TEMPLATE), "--parameter-overrides", "Stage=prod"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline(), proc.stdout.readline()]
+        assert "loaded 1 bucket(s) and 5 function(s)" in lines[0], lines
+        url = f"http://127.0.0.1:{port}"
+        sqs = boto3_client("sqs", url)
+        queue = sqs.get_queue_url(QueueName="Jobs")["QueueUrl"]
+        sqs.send_message(QueueUrl=queue, MessageBody="from boto3")
+        settle = urllib.request.Request(f"{url}/_eventsim/api/settle", data=b"", method="POST")
+        with urllib.request.urlopen(settle, timeout=60):
+            pass
+        with urllib.request.urlopen(f"{url}/_eventsim/api/invocations?function=JobFunction",
+                                    timeout=60) as response:
+            [invocation] = json.load(response)["invocations"]
+        assert json.loads(invocation["payload"])["Records"][0]["body"] == "from boto3"
+        assert '"stage": "prod"' in invocation["logs"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
+    assert proc.returncode == 0, err
+    assert "template.yaml: 1 bucket, 1 topic, 3 queues" in err
+
+
+def test_conditions_ignore_globals_and_ssm_parameters(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(f"""\
+Parameters:
+  Stage: {{Type: String, Default: dev}}
+  Secret: {{Type: "AWS::SSM::Parameter::Value<String>", Default: /app/secret}}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Globals:
+  Function:
+    Timeout: 20
+    Environment: {{Variables: {{SECRET: !Ref Secret}}}}
+Resources:
+  ProdOnly:
+    Type: AWS::SQS::Queue
+    Condition: IsProd
+{_FUNCTION}    IgnoreGlobals: [Timeout]
+  Plain:
+    Type: AWS::Serverless::Function
+    IgnoreGlobals: "*"
+    Properties:
+      Runtime: python3.12
+      Handler: app.record
+      CodeUri: {HANDLERS}
+""")
+    loaded = load_template(path)
+    assert loaded.scenario.resources.queues == []  # IsProd is false
+    fn, plain = loaded.scenario.functions["Fn"], loaded.scenario.functions["Plain"]
+    assert (fn.timeout, fn.environment.variables) == (3, {"SECRET": "/app/secret"})
+    assert (plain.timeout, plain.environment.variables) == (3, {})
+    assert loaded.warnings == [
+        f"{path}:3: Parameters.Secret.Type: eventsim has no Parameter Store, so Secret is "
+        "'/app/secret' itself, not the value stored under that name"]
+    prod = load_template(path, parameters={"Stage": "prod"})
+    assert [q.name for q in prod.scenario.resources.queues] == ["ProdOnly"]
+
+
+def test_a_reference_to_a_resource_whose_condition_is_false_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(f"""\
+Conditions:
+  Never: !Equals [a, b]
+Resources:
+  Q: {{Type: AWS::SQS::Queue, Condition: Never}}
+{_FUNCTION}      Environment: {{Variables: {{Q: !GetAtt Q.Arn}}}}
+""")
+    with pytest.raises(ConfigError) as caught:
+        load_template(path)
+    assert str(caught.value) == (
+        f"{path}:11: Resources.Fn.Properties.Environment.Variables.Q.Fn::GetAtt: Q is not "
+        "created: its Condition Never is false")

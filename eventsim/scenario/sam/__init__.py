@@ -47,6 +47,16 @@ class LoadedTemplate:
         """What the template says that eventsim ignores (``file:line: path: why``)."""
         return self.template.warnings
 
+    def summary(self) -> str:
+        """``template.yaml: 1 bucket, 2 queues, 3 functions, 3 events`` (what was built)."""
+        res = self.scenario.resources
+        counts = [(len(res.buckets), "bucket"), (len(res.topics), "topic"),
+                  (len(res.queues), "queue"), (len(res.tables), "table"),
+                  (len(res.streams), "stream"), (len(self.scenario.functions), "function"),
+                  (sum(len(f.events) for f in self.scenario.functions.values()), "event")]
+        parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n]
+        return f"{self.template.source}: {', '.join(parts) or 'nothing to build'}"
+
     def with_scenario(self, path: str | Path) -> Scenario:
         """A scenario file's steps and expectations over the template's resources."""
         return load_scenario(path, prepare=with_template(self.built, str(path)))
@@ -84,4 +94,5 @@ def template_loader(
                            stack_name=stack_name or DEFAULT_STACK_NAME)
     for warning in loaded.warnings:
         warn(warning)
+    print(f"eventsim: {loaded.summary()}", file=sys.stderr, flush=True)
     return loaded.with_scenario, loaded.scenario

@@ -8,13 +8,14 @@ the resources are created names the template's line.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from eventsim.scenario.model import handler_module_path
-from eventsim.scenario.sam.intrinsics import NO_VALUE
+from eventsim.scenario.sam.intrinsics import NO_VALUE, IntrinsicError
 from eventsim.scenario.sam.reader import Loc
 from eventsim.scenario.sam.template import Resource, Template
 from eventsim.scenario.sam.types import ALIASES
@@ -102,8 +103,6 @@ class _Builder:
     # -- helpers --------------------------------------------------------------------------
 
     def name(self, resource: Resource) -> str:
-        from eventsim.scenario.sam.intrinsics import IntrinsicError
-
         try:
             return self.t.physical_name(resource.logical_id)
         except IntrinsicError as exc:
@@ -132,8 +131,6 @@ class _Builder:
             elif key in unsupported:
                 self.t.warn((*at, key), f"eventsim does not simulate {key} of {what}; ignored")
             else:
-                import difflib
-
                 known = sorted(supported | inert | unsupported)
                 guess = difflib.get_close_matches(str(key), known, n=1, cutoff=0.8)
                 if guess:

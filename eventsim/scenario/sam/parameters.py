@@ -44,9 +44,10 @@ def parse_overrides(texts: Iterable[str]) -> dict[str, str]:
 
 
 def resolve_parameters(declared: Any, overrides: Mapping[str, str], source: str,
-                       lines: Lines) -> dict[str, Any]:
+                       lines: Lines, warnings: list[str] | None = None) -> dict[str, Any]:
     """Each parameter's value: the override, else ``Default``; checked against its type and
-    constraints. A list type (``CommaDelimitedList``, ``List<...>``) gives a list."""
+    constraints. A list type (``CommaDelimitedList``, ``List<...>``) gives a list. A Systems
+    Manager parameter type adds a warning to `warnings`: eventsim has no Parameter Store."""
     if declared is None:
         declared = {}
     if not isinstance(declared, dict):
@@ -76,6 +77,10 @@ def resolve_parameters(declared: Any, overrides: Mapping[str, str], source: str,
         else:
             problems.append(f"{where}: no Default and no --parameter-overrides {name}=VALUE")
             continue
+        if str(spec["Type"]).startswith("AWS::SSM::") and warnings is not None:
+            warnings.append(f"{source}:{line_of(lines, (*at, 'Type'))}: Parameters.{name}.Type: "
+                            f"eventsim has no Parameter Store, so {name} is "
+                            f"{raw!r} itself, not the value stored under that name")
         try:
             values[name] = _typed(name, spec, raw)
         except ValueError as exc:

@@ -89,10 +89,12 @@ class Template:
             key = unknown[0]
             raise ConfigError(f"{source}:{line_of(lines, (key,))}: {key}: not a template "
                               f"section{hint(str(key), _SECTIONS)}")
-        values = resolve_parameters(data.get("Parameters"), parameters or {}, source, lines)
+        warnings: list[str] = []
+        values = resolve_parameters(data.get("Parameters"), parameters or {}, source, lines,
+                                    warnings)
         template = cls(source=source, base_dir=Path(path).resolve().parent, data=data,
                        lines=lines, arns=Arns(region, account_id), stack_name=stack_name,
-                       parameters=values)
+                       parameters=values, warnings=warnings)
         template._check_transform()
         template.resolver = Resolver(Context(
             region=region, account_id=account_id, stack_name=stack_name, parameters=values,
@@ -241,7 +243,8 @@ class Template:
                 reason = UNSUPPORTED_TYPES.get(type_name, "eventsim does not simulate it")
                 self.warn((*at, "Type"), f"{type_name} skipped: {reason}")
             if kind is not None and kind.kind == "function" and globals_:
-                properties = self._merge(globals_, properties, ("Globals", "Function"),
+                shared = self._not_ignored(globals_, body.get("IgnoreGlobals"), at)
+                properties = self._merge(shared, properties, ("Globals", "Function"),
                                          (*at, "Properties"), (*at, "Properties"))
             condition = body.get("Condition")
             if condition is not None and not isinstance(condition, str):
@@ -268,6 +271,17 @@ class Template:
             if key in _GLOBALS_NOT_ALLOWED:
                 raise self.error(("Globals", "Function", key), f"{key} cannot be a global")
         return function
+
+    def _not_ignored(self, globals_: dict[str, Any], ignore: Any, at: Loc) -> dict[str, Any]:
+        """SAM's ``IgnoreGlobals``: ``"*"`` or a list of global properties to leave out."""
+        if ignore is None:
+            return globals_
+        if ignore == "*":
+            return {}
+        if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
+            raise self.error((*at, "IgnoreGlobals"), 'IgnoreGlobals is "*" or a list of '
+                             "property names")
+        return {k: v for k, v in globals_.items() if k not in ignore}
 
     def _merge(self, glob: Any, local: Any, gpath: Loc, lpath: Loc, here: Loc) -> Any:
         """SAM's Globals rules: a function's own value wins, mappings merge key by key, lists
