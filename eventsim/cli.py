@@ -3,7 +3,7 @@
     eventsim run PATH... [--clock real|virtual] [--json] [--logs] [--junit-xml FILE]
     eventsim run --template template.yaml [PATH...] [--parameter-overrides 'Key=Value ...']
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
-                   [--runtime process|inline]
+                   [--template FILE] [--runtime process|inline]
     eventsim invoke FUNCTION [-e FILE|-] [--load FILE] [--state DIR] [--json]
     eventsim events generate SERVICE EVENT [options]
     eventsim logs FUNCTION --state DIR [--follow] [--since 10m] [--json]

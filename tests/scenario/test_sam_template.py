@@ -343,6 +343,15 @@ BROKEN = {
         "'arn:aws:sqs:us-east-1:000000000000:gone' is not the ARN of a queue of this template"),
     "duplicate_key": ("Resources:\n  Q: {Type: AWS::SQS::Queue}\n  Q: {Type: AWS::SQS::Queue}\n",
                       ":3: Resources.Q: duplicate key (first at line 2)"),
+    "name_cycle": ("Resources:\n  A:\n    Type: AWS::SQS::Queue\n"
+                   "    Properties: {QueueName: !GetAtt B.QueueName}\n  B:\n"
+                   "    Type: AWS::SQS::Queue\n"
+                   "    Properties: {QueueName: !Sub '${A.QueueName}'}\n",
+                   ":4: Resources.A.Properties.QueueName: the name of A depends on itself"),
+    "bad_bucket_name": ("Resources:\n  B:\n    Type: AWS::S3::Bucket\n"
+                        "    Properties: {BucketName: Not_Valid}\n",
+                        ":4: Resources.B.Properties.BucketName: 'Not_Valid' is not a valid bucket "
+                        "name"),
     "runtime_unsupported": ("Resources:\n" + _FUNCTION.replace("python3.12", "java21"),
                             ":5: Resources.Fn.Properties.Runtime: eventsim runs python and "
                             "nodejs runtimes, not java21"),

@@ -152,7 +152,9 @@ class Template:
         kind = resource.type
         at = ("Resources", logical_id, "Properties")
         if logical_id in self._naming:
-            raise IntrinsicError(at, f"the name of {logical_id} depends on itself")
+            prop = kind.name_property if kind is not None and kind.name_property else ""
+            raise IntrinsicError((*at, prop) if prop else at,
+                                 f"the name of {logical_id} depends on itself")
         self._naming.add(logical_id)
         try:
             name: Any = None
