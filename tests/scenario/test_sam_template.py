@@ -563,3 +563,31 @@ Resources:
     assert str(caught.value) == (
         f"{path}:11: Resources.Fn.Properties.Environment.Variables.Q.Fn::GetAtt: Q is not "
         "created: its Condition Never is false")
+
+
+@pytest.mark.asyncio
+async def test_a_scenario_function_takes_events_from_a_template_resource(tmp_path: Path) -> None:
+    path = tmp_path / "extra.yaml"
+    path.write_text(f"""\
+name: one more consumer
+clock: virtual
+functions:
+  Auditor:
+    Handler: app.record
+    CodeUri: {HANDLERS}
+    Events:
+      Uploads: {{Type: S3, Properties: {{Bucket: Uploads, Events: 's3:ObjectRemoved:*'}}}}
+      Orders:
+        Type: DynamoDB
+        Properties: {{Stream: !Ref Orders, StartingPosition: TRIM_HORIZON}}
+steps:
+  - put_object: {{bucket: Uploads, key: a.jpg, text: a}}
+  - delete_object: {{bucket: Uploads, key: a.jpg}}
+  - put_item: {{table: Orders, item: {{id: o-9}}}}
+expect:
+  - invocations: {{function: Auditor, count: 2, status: Success}}
+  - invocations: {{function: UploadFunction, count: 1}}
+  - invocations: {{function: OrderFunction, count: 1}}
+""")
+    report = await run_scenario(load_template(TEMPLATE).with_scenario(path))
+    assert report.passed, report.render()

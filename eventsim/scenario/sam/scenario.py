@@ -65,7 +65,7 @@ def with_template(built: Built, source: str) -> Any:
                     line = line_of(lines, ("functions", name))
                     raise ConfigError(f"{source}:{line}: functions.{name}: the template "
                                       "defines this function already")
-                functions[name] = spec
+                functions[name] = _events_named(spec, built)
             data["functions"] = functions
         elif own_functions is None:
             data["functions"] = functions
@@ -76,6 +76,29 @@ def with_template(built: Built, source: str) -> Any:
         return data
 
     return prepare
+
+
+_EVENT_SOURCES = {"S3": ("Bucket", "bucket"), "SNS": ("Topic", "topic"),
+                  "SQS": ("Queue", "queue"), "Kinesis": ("Stream", "stream"),
+                  "DynamoDB": ("Stream", "table")}
+
+
+def _events_named(spec: Any, built: Built) -> Any:
+    """A scenario file's own function may take events from the template's resources, named
+    by logical id (``Queue: Jobs`` or ``Queue: !Ref Jobs``)."""
+    events = spec.get("Events") if isinstance(spec, dict) else None
+    if not isinstance(events, dict):
+        return spec
+    named = {}
+    for event_name, event in events.items():
+        source = _EVENT_SOURCES.get(str(event.get("Type"))) if isinstance(event, dict) else None
+        props = event.get("Properties") if source is not None else None
+        if isinstance(props, dict) and source is not None and source[0] in props:
+            field, kind = source
+            event = {**event, "Properties": {
+                **props, field: _physical(props[field], built.names[kind])}}
+        named[event_name] = event
+    return {**spec, "Events": named}
 
 
 def _named(entry: Any, built: Built) -> Any:
