@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from eventsim.config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from eventsim.errors import ConfigError
 from eventsim.scenario import model
 from eventsim.scenario.model import (
@@ -54,15 +55,21 @@ from eventsim.scenario.model import (
     handler_module_path,
     line_of,
 )
+from eventsim.scenario.variables import resolve_variables
 
 __all__ = ["load_scenario", "parse_scenario"]
 
 Loc = tuple[str | int, ...]
 Lines = dict[Loc, int]
 
+_DEFAULT_SIM = {"region": DEFAULT_REGION, "account": DEFAULT_ACCOUNT}
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and check a scenario file. Raises `ConfigError` naming file and line."""
+
+def load_scenario(path: str | Path, *, sim: Mapping[str, str] | None = None) -> Scenario:
+    """Read, validate and check a scenario file. Raises `ConfigError` naming file and line.
+
+    `sim` gives ``${sim:region}`` and ``${sim:account}`` (default: the simulator's defaults).
+    """
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -70,17 +77,25 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ConfigError(f"{source}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{source}: cannot read: {exc}") from None
-    return parse_scenario(text, source=source, base_dir=Path(path).resolve().parent)
+    return parse_scenario(text, source=source, base_dir=Path(path).resolve().parent, sim=sim)
 
 
 def parse_scenario(
-    text: str, *, source: str = "<scenario>", base_dir: Path | None = None
+    text: str,
+    *,
+    source: str = "<scenario>",
+    base_dir: Path | None = None,
+    sim: Mapping[str, str] | None = None,
 ) -> Scenario:
-    """Validate scenario YAML given as text; relative paths resolve against `base_dir`."""
+    """Validate scenario YAML given as text; relative paths resolve against `base_dir`.
+
+    ``${...}`` references are substituted first (`eventsim.scenario.variables`).
+    """
     data, lines = _parse_yaml(text, source)
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ConfigError(f"{source}:{lines.get((), 1)}: a scenario is a mapping, found {found}")
+    data = resolve_variables(data, lines, source, sim=sim or _DEFAULT_SIM)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

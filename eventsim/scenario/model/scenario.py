@@ -24,6 +24,10 @@ class Scenario(_Model):
     name: str
     description: str | None = None
     clock: Literal["real", "virtual"] = "real"
+    variables: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")], Any] = Field(
+        default_factory=dict)
+    """Values for ``${name}`` references elsewhere in the file (already substituted when
+    loaded; see `eventsim.scenario.variables`)."""
     resources: Resources = Field(default_factory=Resources)
     functions: dict[Annotated[str, Field(pattern=_FUNCTION_NAME)], FunctionSpec] = Field(
         default_factory=dict
