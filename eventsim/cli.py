@@ -108,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from eventsim.commands import register
 
-    register(commands)  # invoke, events generate, logs, state
+    register(commands)  # invoke, events generate, logs, state, schema
     return parser
 
 

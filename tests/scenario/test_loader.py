@@ -184,7 +184,7 @@ def test_load_scenario_thumbnail_reference(monkeypatch: pytest.MonkeyPatch) -> N
         "Key": {"FilterRules": [{"Name": "suffix", "Value": ".jpg"}]}
     }
     assert scenario.resolve_path(fn.code_uri) == REPO / "fixtures" / "functions" / "thumbnail"
-    assert scenario.where("functions", "make-thumbnail", "Timeout") == "scenarios/thumbnail.yaml:19"
+    assert scenario.where("functions", "make-thumbnail", "Timeout") == "scenarios/thumbnail.yaml:20"
 
 
 def test_paths_resolve_against_the_scenario_directory_first(tmp_path: Path) -> None:

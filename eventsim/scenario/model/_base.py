@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     model_validator,
 )
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 _FUNCTION_NAME = r"^[a-zA-Z0-9_-]{1,64}$"
 # Lambda's Python runtime accepts ``dir/module.function`` and ``pkg.module.function``.
@@ -32,7 +33,8 @@ def _cloudformation_string(value: Any) -> Any:
     return value
 
 
-CfnString = Annotated[str, BeforeValidator(_cloudformation_string)]
+CfnString = Annotated[str, BeforeValidator(_cloudformation_string,
+                                           json_schema_input_type=str | int | float | bool)]
 
 
 def _one_or_many(value: Any) -> Any:
@@ -77,3 +79,16 @@ def _single_key(value: Any) -> str | None:
         key = next(iter(value))
         return key if isinstance(key, str) else None
     return None
+
+
+class _RefIntrinsic(TypedDict):
+    Ref: str
+_GetAttIntrinsic = TypedDict("_GetAttIntrinsic", {"Fn::GetAtt": list[str] | str})
+
+LogicalName = Annotated[
+    str, BeforeValidator(_ref, json_schema_input_type=str | _RefIntrinsic | _GetAttIntrinsic)]
+"""A resource by name, or by ``!Ref Name`` / ``!GetAtt Name.Attribute`` as SAM writes it."""
+
+OneOrMany = Annotated[list[str], BeforeValidator(_one_or_many,
+                                                 json_schema_input_type=str | list[str])]
+"""A list of strings, or one string standing for a list of it."""

@@ -8,12 +8,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     Field,
     field_validator,
 )
 
-from eventsim.scenario.model._base import _Model, _one_or_many, _ref
+from eventsim.scenario.model._base import LogicalName, OneOrMany, _Model
 from eventsim.services.s3.event_types import EVENT_TYPES
 
 
@@ -41,8 +40,8 @@ class S3Filter(_Model):
 class S3EventProperties(_Model):
     """SAM's S3 event source: ``Properties: {Bucket, Events, Filter}``."""
 
-    bucket: Annotated[str, BeforeValidator(_ref)] = Field(alias="Bucket")
-    events: Annotated[list[str], BeforeValidator(_one_or_many)] = Field(alias="Events")
+    bucket: LogicalName = Field(alias="Bucket")
+    events: OneOrMany = Field(alias="Events")
     filter: S3Filter | None = Field(default=None, alias="Filter")
 
     @field_validator("events")
@@ -75,7 +74,7 @@ class OnFailureSpec(_Model):
     ``Type`` says ``SNS`` or ``Lambda``)."""
 
     type: Literal["SQS", "SNS", "Lambda"] | None = Field(default=None, alias="Type")
-    destination: Annotated[str, BeforeValidator(_ref)] = Field(alias="Destination")
+    destination: LogicalName = Field(alias="Destination")
 
 
 class DestinationConfigSpec(_Model):
@@ -94,7 +93,7 @@ class KinesisEventProperties(_Model):
     """SAM's Kinesis event source (an event source mapping): ``Stream`` is a stream of
     ``resources.streams`` by name (or ``!Ref``), or a stream ARN."""
 
-    stream: Annotated[str, BeforeValidator(_ref)] = Field(alias="Stream")
+    stream: LogicalName = Field(alias="Stream")
     starting_position: Literal["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"] = Field(
         alias="StartingPosition")
     starting_position_timestamp: float | None = Field(default=None,
@@ -137,7 +136,7 @@ class SQSEventProperties(_Model):
     """SAM's SQS event source (an event source mapping): ``Queue`` is a queue of
     ``resources.queues`` by name (or ``!Ref``), or a queue ARN."""
 
-    queue: Annotated[str, BeforeValidator(_ref)] = Field(alias="Queue")
+    queue: LogicalName = Field(alias="Queue")
     batch_size: int | None = Field(default=None, alias="BatchSize")
     maximum_batching_window_in_seconds: int | None = Field(
         default=None, alias="MaximumBatchingWindowInSeconds")
@@ -176,7 +175,7 @@ class SNSEventProperties(_Model):
     """SAM's SNS event source: a ``lambda`` subscription of ``Topic`` (a topic of
     ``resources.topics`` by name or ``!Ref``, or an ARN)."""
 
-    topic: Annotated[str, BeforeValidator(_ref)] = Field(alias="Topic")
+    topic: LogicalName = Field(alias="Topic")
     filter_policy: dict[str, Any] | None = Field(default=None, alias="FilterPolicy")
     filter_policy_scope: Literal["MessageAttributes", "MessageBody"] | None = Field(
         default=None, alias="FilterPolicyScope")

@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import (
-    BeforeValidator,
     Field,
 )
 
-from eventsim.scenario.model._base import _HANDLER, CfnString, _Model, _ref
+from eventsim.scenario.model._base import _HANDLER, CfnString, LogicalName, _Model
 from eventsim.scenario.model.events import EventSpec, OnFailureSpec
 
 
@@ -42,7 +41,7 @@ class DeadLetterQueueSpec(_Model):
     """SAM's ``DeadLetterQueue``: where an asynchronous event goes after its last retry."""
 
     type: Literal["SQS", "SNS"] = Field(alias="Type")
-    target_arn: Annotated[str, BeforeValidator(_ref)] = Field(alias="TargetArn")
+    target_arn: LogicalName = Field(alias="TargetArn")
     """An ARN, or a queue (``SQS``) or topic (``SNS``) of ``resources`` by name."""
 
 

@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from eventsim.errors import AwsError
-from eventsim.scenario.model._base import CfnString, _Model, _ref
+from eventsim.scenario.model._base import CfnString, LogicalName, _Model
 from eventsim.services.s3.models import validate_bucket_name
 
 
@@ -90,7 +90,7 @@ class SubscriptionResource(_Model):
     """
 
     protocol: Literal["sqs", "lambda", "http", "https"] = Field(alias="Protocol")
-    endpoint: Annotated[str, BeforeValidator(_ref)] = Field(alias="Endpoint")
+    endpoint: LogicalName = Field(alias="Endpoint")
     filter_policy: dict[str, Any] | None = Field(default=None, alias="FilterPolicy")
     filter_policy_scope: Literal["MessageAttributes", "MessageBody"] | None = Field(
         default=None, alias="FilterPolicyScope")
@@ -159,12 +159,15 @@ class Resources(_Model):
     """What exists before the first step."""
 
     buckets: list[BucketName] = Field(default_factory=list)
-    streams: list[Annotated[StreamResource, BeforeValidator(_stream_resource)]] = Field(
+    streams: list[Annotated[StreamResource, BeforeValidator(
+        _stream_resource, json_schema_input_type=str | StreamResource)]] = Field(
         default_factory=list)
-    queues: list[Annotated[QueueResource, BeforeValidator(_name_only)]] = Field(
+    queues: list[Annotated[QueueResource, BeforeValidator(
+        _name_only, json_schema_input_type=str | QueueResource)]] = Field(
         default_factory=list)
     """SQS queues (``.fifo`` makes a FIFO queue)."""
-    topics: list[Annotated[TopicResource, BeforeValidator(_name_only)]] = Field(
+    topics: list[Annotated[TopicResource, BeforeValidator(
+        _name_only, json_schema_input_type=str | TopicResource)]] = Field(
         default_factory=list)
     tables: list[TableResource] = Field(default_factory=list)
 
