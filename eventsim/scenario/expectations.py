@@ -29,6 +29,7 @@ from eventsim.scenario.model import (
     QueueExpectation,
     StreamExpectation,
     TableStreamExpectation,
+    TraceExpectation,
 )
 from eventsim.scenario.peek import kinesis_records, queue_messages, table_stream_records
 from eventsim.scenario.values import plain_item, typed_item
@@ -86,6 +87,11 @@ async def check_expectation(
         return await check_stream(sim, expectation, where)
     if isinstance(expectation, TableStreamExpectation):
         return await check_table_stream(sim, expectation, where)
+    if isinstance(expectation, TraceExpectation):
+        # trace_check builds on this module's ExpectationResult, so it is imported late.
+        from eventsim.scenario.trace_check import check_trace
+
+        return await check_trace(sim, expectation, records, where)
     return await check_object(sim, expectation, where)
 
 

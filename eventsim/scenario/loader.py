@@ -51,6 +51,7 @@ from eventsim.scenario.model import (
     SQSEventSpec,
     StreamExpectation,
     TableStreamExpectation,
+    TraceExpectation,
     UpdateItemStep,
     handler_module_path,
     line_of,
@@ -437,6 +438,25 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             yield from queue(expectation.name, *at, "name")
         if isinstance(expectation, StreamExpectation):
             yield from stream(expectation.name, *at, "name")
+        if isinstance(expectation, TraceExpectation):
+            for n, step_name in enumerate(expectation.chain):
+                if ":" not in step_name:
+                    yield from function(step_name, *at, "chain", n)
+            origin = expectation.origin
+            if origin is not None:
+                from_at = (*at, "from")
+                if origin.s3 is not None:
+                    yield from bucket(origin.s3.bucket, *from_at, "s3", "bucket")
+                if origin.invoke is not None and not origin.invoke.startswith("arn:"):
+                    yield from function(origin.invoke, *from_at, "invoke")
+                if origin.topic is not None:
+                    yield from topic(origin.topic, *from_at, "topic")
+                if origin.queue is not None:
+                    yield from queue(origin.queue, *from_at, "queue")
+                if origin.stream is not None:
+                    yield from stream(origin.stream, *from_at, "stream")
+                if origin.table is not None:
+                    yield from table_stream(origin.table, *from_at, "table")
 
 
 def _json_file(scenario: Scenario, name: str, at: Loc) -> Iterator[str]:

@@ -91,6 +91,8 @@ REPO = HERE.parent.parent
                      "field required", id="put-item-unknown-step-field"),
         pytest.param("unknown_expectation", 3, "expect[0]", "found messages",
                      id="unknown-expectation"),
+        pytest.param("trace_unknown_function", 9, "expect[0].trace.chain[1]",
+                     "no function ecco (known: echo)", id="trace-unknown-function"),
         # variables
         pytest.param("undefined_variable", 7, "steps[0].put_object.bucket",
                      "undefined variable ${bukket} (defined in variables: bucket); did you "

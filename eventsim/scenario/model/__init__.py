@@ -11,7 +11,7 @@ A scenario has four parts::
     │            update_item | delete_item | put_record | put_records | records_from |
     │            invoke | settle | advance_clock]
     └── expect: [invocations | object | item | queue | stream | table_stream | logs |
-                 order | loop_detected]
+                 order | trace | loop_detected]
 
 Function and event properties keep SAM's PascalCase names (aliases), so a user can paste them
 from a template; everything eventsim adds is snake_case. Every model forbids unknown fields.
@@ -61,8 +61,11 @@ from eventsim.scenario.model.expectations import (
     ObjectExpectation,
     OrderExpectation,
     QueueExpectation,
+    S3Origin,
     StreamExpectation,
     TableStreamExpectation,
+    TraceExpectation,
+    TraceOrigin,
 )
 from eventsim.scenario.model.functions import (
     AsyncDestinationConfig,
@@ -156,6 +159,7 @@ __all__ = [
     "S3EventSpec",
     "S3Filter",
     "S3KeyFilter",
+    "S3Origin",
     "SNSEventProperties",
     "SNSEventSpec",
     "SQSEventProperties",
@@ -172,6 +176,8 @@ __all__ = [
     "TableResource",
     "TableStreamExpectation",
     "TopicResource",
+    "TraceExpectation",
+    "TraceOrigin",
     "UpdateItemStep",
     "handler_module_path",
     "line_of",

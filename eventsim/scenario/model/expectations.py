@@ -9,13 +9,14 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    field_validator,
     model_validator,
 )
 
 from eventsim.scenario.model._base import _Keyed, _Model, _single_key
 
-_EXPECT_KINDS = ("invocations, object, item, queue, stream, table_stream, logs, order or "
-                 "loop_detected")
+_EXPECT_KINDS = ("invocations, object, item, queue, stream, table_stream, logs, order, "
+                 "trace or loop_detected")
 
 class InvocationsExpectation(_Keyed):
     """How many invocations (attempts: each retry counts) a function had, by status.
@@ -144,6 +145,83 @@ class OrderExpectation(_Keyed):
     functions: list[str] = Field(min_length=2)
 
 
+class S3Origin(_Model):
+    """An S3 event: ``{bucket: uploads, key: cats/*.jpg, event: ObjectCreated:*}``."""
+
+    bucket: str
+    key: str = "*"
+    """The object key; ``*`` and ``?`` are wildcards."""
+    event: str | None = None
+    """The event type, ``ObjectCreated:Put`` or ``ObjectCreated:*`` (``s3:`` optional)."""
+
+
+class TraceOrigin(_Model):
+    """What started a trace: exactly one of an S3 event, a direct ``invoke`` of a function,
+    a publish to a ``topic``, or a batch from a ``queue``, a Kinesis ``stream`` or a
+    ``table``'s stream (each by name)."""
+
+    s3: S3Origin | None = None
+    invoke: str | None = None
+    topic: str | None = None
+    queue: str | None = None
+    stream: str | None = None
+    table: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> TraceOrigin:
+        given = [n for n in type(self).model_fields if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of s3, invoke, topic, queue, stream or table")
+        return self
+
+    def describe(self) -> str:
+        """``s3 uploads/cats/*.jpg``, ``invoke place-order`` ..., for messages."""
+        if self.s3 is not None:
+            event = f" {self.s3.event}" if self.s3.event else ""
+            return f"s3{event} {self.s3.bucket}/{self.s3.key}"
+        for name in ("invoke", "topic", "queue", "stream", "table"):
+            value = getattr(self, name)
+            if value is not None:
+                return f"{name} {value}"
+        raise AssertionError("validated to have one origin")
+
+
+class TraceExpectation(CountedExpectation):
+    """Traces (causal chains, one per originating event) that started from ``from``, went
+    through each step of ``chain`` in order, and were ``depth`` invocations deep.
+
+    A ``chain`` step is a function's name (one of its invocations) or a write a handler
+    made, ``service:Operation resource`` (``s3:PutObject thumbnails/*``, ``sns:Publish
+    orders``; the resource by name, ``*`` a wildcard). Each step must follow from the one
+    before (directly or further down), the first from the origin. Without ``count`` or
+    ``min_count``, at least one such trace is expected.
+    """
+
+    KIND: ClassVar[str] = "trace"
+    origin: TraceOrigin | None = Field(default=None, alias="from")
+    chain: list[str] = Field(default_factory=list)
+    depth: int | None = Field(default=None, ge=0)
+    """The longest chain of invocations, exactly (1: the first function wrote nothing that
+    invoked another)."""
+    max_depth: int | None = Field(default=None, ge=0)
+
+    @field_validator("chain")
+    @classmethod
+    def _steps(cls, chain: list[str]) -> list[str]:
+        for step in chain:
+            kind, _, _ = step.partition(" ")
+            if not step.strip() or (" " in step and ":" not in kind):
+                raise ValueError(f"{step!r} is neither a function name nor a write like "
+                                 "'s3:PutObject thumbnails/*'")
+        return chain
+
+    @model_validator(mode="after")
+    def _depth_or_max(self) -> TraceExpectation:
+        if self.depth is not None and self.max_depth is not None:
+            raise ValueError("give depth or max_depth, not both")
+        return self
+
+
 Expectation = Annotated[
     Annotated[InvocationsExpectation, Tag("invocations")]
     | Annotated[ObjectExpectation, Tag("object")]
@@ -153,6 +231,7 @@ Expectation = Annotated[
     | Annotated[TableStreamExpectation, Tag("table_stream")]
     | Annotated[LogsExpectation, Tag("logs")]
     | Annotated[OrderExpectation, Tag("order")]
+    | Annotated[TraceExpectation, Tag("trace")]
     | Annotated[LoopDetectedExpectation, Tag("loop_detected")],
     Discriminator(
         _single_key,
