@@ -268,8 +268,15 @@ def _counted(exp: CountedExpectation, kind: str, subject: str, n: int, what: str
 
 
 async def check_queue(sim: Simulator, exp: QueueExpectation, where: str) -> ExpectationResult:
-    """Messages in a queue, looked at in the store (none is received or hidden)."""
-    bodies = await queue_messages(sim, exp.name)
+    """Messages in a queue, peeked at (none is received or hidden)."""
+    try:
+        bodies = await queue_messages(sim, exp.name)
+    except AwsError as exc:
+        if exc.code != "QueueDoesNotExist":
+            raise
+        return ExpectationResult(
+            kind="queue", subject=f"queue {exp.name}", criteria="exists", found="no such queue",
+            ok=False, where=where, problem=f"expected queue {exp.name}, found QueueDoesNotExist")
     matching = bodies if exp.body_contains is None else [
         b for b in bodies if exp.body_contains in b]
     subject = f"queue {exp.name}"
