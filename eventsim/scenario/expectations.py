@@ -11,7 +11,7 @@ import asyncio
 import io
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -56,9 +56,10 @@ class ExpectationResult:
     problem: str | None = None
     """For a failure: ``expected X, found Y``."""
 
-    def render(self) -> str:
-        """One line (two when it failed) for the text report."""
-        line = f"{self.subject}: {self.found} ({self.criteria}) ... {'ok' if self.ok else 'FAILED'}"
+    def render(self, paint: Callable[[str, str], str] = lambda text, _style: text) -> str:
+        """One line (two when it failed) for the text report; `paint` colours the verdict."""
+        verdict = paint("ok", "green") if self.ok else paint("FAILED", "red")
+        line = f"{self.subject}: {self.found} ({self.criteria}) ... {verdict}"
         if not self.ok and self.problem:
             line += f"\n      {self.problem}  [{self.where}]"
         return line
