@@ -92,9 +92,9 @@ class _Resolver:
         if env is not None:
             name, default = env.group(1), env.group(2)
             found = self._environ.get(name)
-            if found:
+            if found is not None and (found or default is None):
                 return found
-            if default is not None:
+            if default is not None:  # unset or empty, as the shell's ${NAME:-default}
                 return default
             raise _Problem(f"environment variable {name} is not set (give a default: "
                            f"${{env:{name}:-value}})")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from eventsim.config import SimulatorConfig
 from eventsim.errors import ConfigError
-from eventsim.scenario import parse_scenario
+from eventsim.scenario import parse_scenario, run_scenario
 from eventsim.scenario.model import InvokeStep, PutObjectStep
 from eventsim.scenario.variables import resolve_variables
 
@@ -60,6 +61,15 @@ def test_env_reference_reads_the_environment_before_its_default() -> None:
     assert out["name"] == "set"
 
 
+def test_an_empty_environment_variable_takes_the_default_like_the_shell() -> None:
+    environ = {"EVS_EMPTY": ""}
+    with_default = resolve_variables({"name": "${env:EVS_EMPTY:-d}"}, {}, "v.yaml", sim={},
+                                     environ=environ)
+    without = resolve_variables({"name": "x${env:EVS_EMPTY}y"}, {}, "v.yaml", sim={},
+                                environ=environ)
+    assert (with_default["name"], without["name"]) == ("d", "xy")
+
+
 def test_double_dollar_writes_a_literal_reference() -> None:
     out = resolve_variables({"name": "cost $${price}"}, {}, "v.yaml", sim={}, environ={})
     assert out["name"] == "cost ${price}"
@@ -99,3 +109,14 @@ def test_every_undefined_reference_is_reported_on_its_own_line() -> None:
         "v.yaml:1: name: undefined variable ${one} (defined in variables: none)",
         "v.yaml:2: description: undefined variable ${two} (defined in variables: none)",
     ]
+
+
+@pytest.mark.asyncio
+async def test_a_run_gives_sim_references_its_configured_region_and_account(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("name: '${sim:region} ${sim:account}'\n", encoding="utf-8")
+    report = await run_scenario(path, config=SimulatorConfig(region="eu-west-1",
+                                                             account_id="123456789012"))
+    assert report.name == "eu-west-1 123456789012"

@@ -25,6 +25,8 @@ here, so ``from eventsim.scenario.model import X`` keeps working.
 
 from eventsim.scenario.model._base import (
     CfnString,
+    LogicalName,
+    OneOrMany,
 )
 from eventsim.scenario.model._base import _Keyed as _Keyed
 from eventsim.scenario.model._base import _Model as _Model
@@ -140,10 +142,12 @@ __all__ = [
     "KinesisEventProperties",
     "KinesisEventSpec",
     "KinesisRecordSpec",
+    "LogicalName",
     "LogsExpectation",
     "LoopDetectedExpectation",
     "ObjectExpectation",
     "OnFailureSpec",
+    "OneOrMany",
     "OrderExpectation",
     "PublishStep",
     "PutItemStep",
