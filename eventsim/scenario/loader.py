@@ -332,6 +332,17 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             yield (f"{scenario.where(*path)}: {_dotted(path)}: no file {name} (looked in "
                    f"{scenario.base_dir} and the current directory)")
 
+    destinations = ({q.name for q in scenario.resources.queues}
+                    | {t.name for t in scenario.resources.topics} | functions)
+
+    def destination_name(name: str, *path: str | int) -> Iterator[str]:
+        if name.startswith("arn:") or any(c in name for c in "*?["):
+            return
+        if name not in destinations:
+            known = ", ".join(sorted(destinations)) or "none"
+            yield (f"{scenario.where(*path)}: {_dotted(path)}: no queue, topic or function "
+                   f"{name} (known: {known})")
+
     def destination(spec: OnFailureSpec | None, *path: str | int) -> Iterator[str]:
         if spec is None:
             return
@@ -442,6 +453,9 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             for n, step_name in enumerate(expectation.chain):
                 if ":" not in step_name:
                     yield from function(step_name, *at, "chain", n)
+            ended = expectation.outcome
+            if ended is not None and ended.destination is not None:
+                yield from destination_name(ended.destination, *at, "outcome", "destination")
             origin = expectation.origin
             if origin is not None:
                 from_at = (*at, "from")

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eventsim.scenario.expectations import ExpectationResult
-from eventsim.scenario.model import TraceExpectation, TraceOrigin
+from eventsim.scenario.model import TraceExpectation, TraceOrigin, TraceOutcome
 from eventsim.services.lambda_.invocations import InvocationRecord
 from eventsim.simulator import Simulator
 from eventsim.traces import Trace, TraceNode
 
-__all__ = ["check_trace", "matches_origin", "matches_step"]
+__all__ = ["check_trace", "matches_origin", "matches_outcome", "matches_step"]
 
 
 def short_name(resource: str) -> str:
@@ -74,6 +74,19 @@ def matches_step(step: str, node: TraceNode) -> bool:
             or fnmatch.fnmatchcase(resource, target))
 
 
+def matches_outcome(outcome: TraceOutcome, node: TraceNode) -> bool:
+    """Whether an outcome node is where the expectation says the event ended."""
+    if node.kind != "outcome":
+        return False
+    if outcome.condition is not None and node.status != outcome.condition:
+        return False
+    if outcome.destination is None:
+        return True
+    resource = node.resource or ""
+    return (fnmatch.fnmatchcase(short_name(resource), short_name(outcome.destination))
+            or fnmatch.fnmatchcase(resource, outcome.destination))
+
+
 def _descendants(trace: Trace, starts: Sequence[TraceNode]) -> list[TraceNode]:
     seen = {n.id for n in starts}
     queue = list(starts)
@@ -95,7 +108,7 @@ class _Walk:
     trace: Trace
     origins: list[TraceNode]
     reached: int
-    """Chain steps found in order."""
+    """Chain steps found in order (one more than the chain when the outcome was found too)."""
     after: list[TraceNode]
     """Where the last found step (or the origin) was, for 'found instead' messages."""
 
@@ -114,7 +127,18 @@ def _walk(trace: Trace, exp: TraceExpectation) -> _Walk:
         if not found:
             return _Walk(trace, origins, index, frontier)
         frontier = found
+    if exp.outcome is not None:
+        ended = [n for n in _descendants(trace, frontier) if matches_outcome(exp.outcome, n)]
+        if not ended:
+            return _Walk(trace, origins, len(exp.chain), frontier)
+        frontier = ended
+        return _Walk(trace, origins, len(exp.chain) + 1, frontier)
     return _Walk(trace, origins, len(exp.chain), frontier)
+
+
+def _steps(exp: TraceExpectation) -> int:
+    """What a walk must reach: the chain, and the outcome when one is asked for."""
+    return len(exp.chain) + (exp.outcome is not None)
 
 
 def _depth_ok(exp: TraceExpectation, depth: int) -> bool:
@@ -156,6 +180,13 @@ def _miss(exp: TraceExpectation, walks: list[_Walk]) -> str:
         got = (f"reached {exp.chain[best.reached - 1]} but not {step}" if best.reached
                else f"never reached {step}")
         return f"the trace from {origin} {got}: {_next_of(best.trace, best.after)}"
+    if best.reached < _steps(exp):
+        assert exp.outcome is not None
+        ended = list(dict.fromkeys(n.label for n in _descendants(best.trace, best.after)
+                                   if n.kind == "outcome"))
+        instead = f"it ended {'; '.join(ended)}" if ended else "no event of it ended " \
+            "at a destination or was dropped"
+        return f"the trace from {origin} did not end {exp.outcome.describe()}: {instead}"
     wanted = f"depth {exp.depth}" if exp.depth is not None else f"max_depth {exp.max_depth}"
     return f"the trace from {origin} is {best.depth} invocations deep, expected {wanted}"
 
@@ -168,6 +199,8 @@ def _criteria(exp: TraceExpectation) -> str:
         parts.append(f"depth {exp.depth}")
     if exp.max_depth is not None:
         parts.append(f"max_depth {exp.max_depth}")
+    if exp.outcome is not None:
+        parts.append(f"outcome {exp.outcome.describe()}")
     return ", ".join(parts) or "any"
 
 
@@ -178,7 +211,7 @@ async def check_trace(sim: Simulator, exp: TraceExpectation,
     for trace_id in dict.fromkeys(r.trace_id for r in records):
         walks.append(_walk(await sim.trace(trace_id), exp))
     matching = [w for w in walks
-                if w.origins and w.reached == len(exp.chain) and _depth_ok(exp, w.depth)]
+                if w.origins and w.reached == _steps(exp) and _depth_ok(exp, w.depth)]
     subject = "trace" + (f" from {exp.origin.describe()}" if exp.origin else "")
     n = len(matching)
     if exp.count is not None:

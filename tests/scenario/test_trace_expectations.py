@@ -148,3 +148,45 @@ def test_bad_trace_expectations_name_file_line_and_field(expect: str, message: s
     with pytest.raises(ConfigError) as exc:
         parse_scenario(TWO_HOPS + expect, source="t.yaml", base_dir=REPO)
     assert str(exc.value).startswith(message), str(exc.value)
+
+
+RETRIED = """\
+name: retried
+clock: virtual
+resources:
+  queues: [dlq, other]
+functions:
+  failing:
+    Handler: app.lambda_handler
+    CodeUri: fixtures/functions/failing
+    DeadLetterQueue: {Type: SQS, TargetArn: dlq}
+steps:
+  - invoke: {function: failing, invocation_type: Event}
+  - settle
+expect:
+"""
+
+
+@pytest.mark.asyncio
+async def test_an_outcome_names_where_the_event_ended_and_a_wrong_one_says_where_it_did() -> None:
+    scenario = parse_scenario(RETRIED + """\
+  - trace: {from: {invoke: failing}, outcome: {condition: RetriesExhausted, destination: dlq}}
+  - trace: {from: {invoke: failing}, outcome: {destination: other}}
+""", source="t.yaml", base_dir=REPO)
+    report = await run_scenario(scenario)
+    held, missed = report.expectations
+    assert held.ok, held.problem
+    assert not missed.ok
+    assert missed.problem == (
+        "expected at least 1 matching trace, found 0: the trace from lambda:Invoke failing did "
+        "not end at other: it ended RetriesExhausted -> "
+        "arn:aws:sqs:us-east-1:000000000000:dlq")
+
+
+def test_an_outcome_destination_must_be_a_queue_topic_or_function() -> None:
+    with pytest.raises(ConfigError) as exc:
+        parse_scenario(RETRIED + "  - trace: {outcome: {destination: dlqq}}\n",
+                       source="t.yaml", base_dir=REPO)
+    assert str(exc.value).startswith(
+        "t.yaml:14: expect[0].trace.outcome.destination: no queue, topic or function dlqq "
+        "(known: dlq, failing, other)")

@@ -68,6 +68,7 @@ from eventsim.scenario.model.expectations import (
     TableStreamExpectation,
     TraceExpectation,
     TraceOrigin,
+    TraceOutcome,
 )
 from eventsim.scenario.model.functions import (
     AsyncDestinationConfig,
@@ -182,6 +183,7 @@ __all__ = [
     "TopicResource",
     "TraceExpectation",
     "TraceOrigin",
+    "TraceOutcome",
     "UpdateItemStep",
     "handler_module_path",
     "line_of",

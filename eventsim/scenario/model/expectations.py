@@ -186,6 +186,25 @@ class TraceOrigin(_Model):
         raise AssertionError("validated to have one origin")
 
 
+class TraceOutcome(_Model):
+    """Where an asynchronous event of the trace ended: its ``condition`` and/or the
+    ``destination`` it went to (a queue, topic or function by name; ``*`` a wildcard)."""
+
+    condition: Literal["Success", "RetriesExhausted", "EventAgeExceeded"] | None = None
+    destination: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> TraceOutcome:
+        if self.condition is None and self.destination is None:
+            raise ValueError("give condition, destination or both")
+        return self
+
+    def describe(self) -> str:
+        """``RetriesExhausted at charge-dlq``, ``at charge-dlq``, for messages."""
+        where = f"at {self.destination}" if self.destination else ""
+        return " ".join(p for p in (self.condition or "", where) if p)
+
+
 class TraceExpectation(CountedExpectation):
     """Traces (causal chains, one per originating event) that started from ``from``, went
     through each step of ``chain`` in order, and were ``depth`` invocations deep.
@@ -193,8 +212,9 @@ class TraceExpectation(CountedExpectation):
     A ``chain`` step is a function's name (one of its invocations) or a write a handler
     made, ``service:Operation resource`` (``s3:PutObject thumbnails/*``, ``sns:Publish
     orders``; the resource by name, ``*`` a wildcard). Each step must follow from the one
-    before (directly or further down), the first from the origin. Without ``count`` or
-    ``min_count``, at least one such trace is expected.
+    before (directly or further down), the first from the origin. ``outcome`` is where an
+    asynchronous event of the trace ended after the chain (a DLQ, a destination). Without
+    ``count`` or ``min_count``, at least one such trace is expected.
     """
 
     KIND: ClassVar[str] = "trace"
@@ -204,6 +224,7 @@ class TraceExpectation(CountedExpectation):
     """The longest chain of invocations, exactly (1: the first function wrote nothing that
     invoked another)."""
     max_depth: int | None = Field(default=None, ge=0)
+    outcome: TraceOutcome | None = None
 
     @field_validator("chain")
     @classmethod
