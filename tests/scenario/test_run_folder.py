@@ -63,7 +63,7 @@ def test_run_scenarios_folder_exits_0_and_writes_junit_xml(tmp_path: Path) -> No
     names = [c.get("name", "") for c in order.findall("testcase")]
     assert names[0] == "steps"
     assert "expect[6] queue billing" in names
-    assert len(names) == 13  # the steps and 12 expectations
+    assert len(names) == 14  # the steps and 13 expectations
 
 
 def test_failures_and_step_errors_are_in_the_junit_xml(
