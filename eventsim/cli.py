@@ -120,13 +120,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="where Python handlers run unless a function says otherwise: "
                             "their own processes, speaking the Lambda Runtime API (default), "
                             "or threads of the server")
+    serve.add_argument("--json", action="store_true",
+                       help="once listening, print one JSON line (endpoint, console, version, "
+                            "what --load created) instead of the text lines, for scripts")
     serve.add_argument("--log-level", choices=_LOG_LEVELS, default="info",
                        help="logging level (default: info)")
     serve.set_defaults(func=_serve)
 
     from eventsim.commands import register
 
-    register(commands)  # invoke, events generate, logs, state
+    register(commands)  # invoke, events generate, logs, state, schema
     return parser
 
 
@@ -149,6 +152,7 @@ def scenario_files(paths: Sequence[Path]) -> list[Path]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from eventsim.commands.common import Colour
     from eventsim.scenario import Scenario, ScenarioReport, load_scenario, run_scenario
     from eventsim.scenario.junit import junit_xml
 
@@ -175,16 +179,19 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError("\n".join(problems))
     several = len(scenarios) > 1
 
+    paint, progress = Colour(sys.stdout), Colour(sys.stderr)
+
     async def run_all() -> list[ScenarioReport]:
         reports = []
         for number, scenario in enumerate(scenarios, start=1):
-            if several and not args.json:
-                print(f"[{number}/{len(scenarios)}] {scenario.source}", file=sys.stderr,
-                      flush=True)
             report = await run_scenario(scenario, clock=args.clock)
             reports.append(report)
+            if several:  # one line per scenario as it finishes, on stderr (stdout is the report)
+                print(f"[{number}/{len(scenarios)}] {report.progress_line(progress)}",
+                      file=sys.stderr, flush=True)
             if not args.json:
-                print(report.render(logs=args.logs) + ("\n" if several else ""), flush=True)
+                print(report.render(logs=args.logs, paint=paint) + ("\n" if several else ""),
+                      flush=True)
         return reports
 
     reports = asyncio.run(run_all())
@@ -194,8 +201,8 @@ def _run(args: argparse.Namespace) -> int:
     elif several:
         passed = sum(r.passed for r in reports)
         failed = [r.name for r in reports if not r.passed]
-        print(f"{passed} of {len(reports)} scenarios passed"
-              + (f"; failed: {', '.join(failed)}" if failed else ""))
+        print(paint(f"{passed} of {len(reports)} scenarios passed", "green" if not failed
+                    else "red") + (f"; failed: {', '.join(failed)}" if failed else ""))
     if args.junit_xml is not None:
         try:
             args.junit_xml.parent.mkdir(parents=True, exist_ok=True)
@@ -227,12 +234,14 @@ def _serve(args: argparse.Namespace) -> int:
             raise ConfigError(f"--state {args.state}: {exc}") from None
         db = str(args.state / "eventsim.db")
     config = SimulatorConfig(db=db, default_runtime=args.runtime)
-    asyncio.run(_serve_until_stopped(config, args.host, args.port, scenario, args.load))
+    asyncio.run(_serve_until_stopped(config, args.host, args.port, scenario, args.load,
+                                     as_json=args.json))
     return EXIT_OK
 
 
 async def _serve_until_stopped(
-    config: SimulatorConfig, host: str, port: int, scenario: object, load: Path | None
+    config: SimulatorConfig, host: str, port: int, scenario: object, load: Path | None,
+    *, as_json: bool = False,
 ) -> None:
     from eventsim.scenario import Scenario, apply_resources
     from eventsim.server import Server
@@ -249,11 +258,19 @@ async def _serve_until_stopped(
         except OSError as exc:
             raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         try:
+            loaded = None
             if isinstance(scenario, Scenario):
                 await apply_resources(server.sim, scenario)
-                print(f"loaded {len(scenario.resources.buckets)} bucket(s) and "
-                      f"{len(scenario.functions)} function(s) from {load}", flush=True)
-            print(f"eventsim {__version__} listening on {server.url}", flush=True)
+                loaded = {"file": str(load), "buckets": len(scenario.resources.buckets),
+                          "functions": len(scenario.functions)}
+                if not as_json:
+                    print(f"loaded {loaded['buckets']} bucket(s) and {loaded['functions']} "
+                          f"function(s) from {load}", flush=True)
+            if as_json:
+                print(json.dumps({"endpoint": server.url, "console": f"{server.url}/_eventsim/",
+                                  "version": __version__, "loaded": loaded}), flush=True)
+            else:
+                print(f"eventsim {__version__} listening on {server.url}", flush=True)
             await stop.wait()
             print("eventsim: stopping", file=sys.stderr, flush=True)
         finally:
