@@ -37,6 +37,7 @@ from eventsim.services.sqs.errors import (
 )
 from eventsim.services.sqs.messages import (
     attributes_md5,
+    body_md5,
     decode_attributes,
     message_size,
     validate_body,
@@ -483,6 +484,39 @@ class SqsService:
         if attempt is not None and outcome.messages:
             self._remember_attempt(attempt, outcome.messages)
         return _received(outcome.messages, system_names, message_attribute_names)
+
+    async def peek_messages(
+        self, *, queue_url: str, max_number_of_messages: int | None = None
+    ) -> dict[str, Any]:
+        """Every unexpired message of the queue, oldest first, without receiving any.
+
+        Not an SQS operation (SQS has no way to look without receiving, so the gateway does
+        not serve it): scenario expectations, the console and tests use it to see a queue,
+        DLQs and destinations included, as it is. Nothing changes: no receipt handle is
+        issued, no receive is counted (a redrive policy never sees it), nothing is hidden.
+        Each message has ``MessageId``, ``MD5OfBody``, ``Body``, ``Attributes`` (the system
+        attributes, ``ApproximateReceiveCount`` as it stands), ``MessageAttributes`` when it
+        has some, and ``State``: ``Visible``, ``InFlight`` or ``Delayed``.
+        """
+        queue = self._queue(queue_url)
+        if max_number_of_messages is not None and int(max_number_of_messages) < 1:
+            raise InvalidParameterValue(
+                f"Value {max_number_of_messages} for parameter MaxNumberOfMessages is invalid. "
+                "Reason: Must be at least 1, if provided.")
+        limit = None if max_number_of_messages is None else int(max_number_of_messages)
+        now = self._ctx.clock.time()
+        peeked = await self._ctx.db.read(lambda c: storage.peek(c, queue, now, limit))
+        messages = []
+        for message in peeked:
+            shaped: dict[str, Any] = {"MessageId": message.message_id,
+                                      "MD5OfBody": body_md5(message.body),
+                                      "Body": message.body, "Attributes": message.system}
+            if message.attributes:
+                shaped["MD5OfMessageAttributes"] = attributes_md5(message.attributes)
+                shaped["MessageAttributes"] = message.attributes
+            shaped["State"] = message.state
+            messages.append(shaped)
+        return {"Messages": messages}
 
     async def _repeat_attempt(
         self, queue: Queue, attempt: tuple[str, str]

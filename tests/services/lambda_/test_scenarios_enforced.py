@@ -3,6 +3,7 @@ scenario shipped with eventsim passes with permissions enforced, and leaves no w
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from eventsim import SimulatorConfig
 from eventsim.scenario import parse_scenario, run_scenario
+from eventsim.scenario.model import Scenario
 
 ROOT = Path(__file__).parents[3]
 SCENARIOS = sorted([*ROOT.glob("scenarios/*.yaml"), *ROOT.glob("tests/scenarios/*.yaml")])
@@ -55,6 +57,24 @@ async def test_sns_events_and_lambda_subscriptions_pass_with_permissions_enforce
     caplog: pytest.LogCaptureFixture
 ) -> None:
     scenario = parse_scenario(SNS_TO_FUNCTIONS, source="sns.yaml", base_dir=ROOT)
+    with caplog.at_level(logging.WARNING, logger="eventsim.services.lambda_.permissions"):
+        report = await run_scenario(scenario, config=SimulatorConfig(permissions="enforce"))
+    assert report.passed, report.render()
+    assert not [r for r in caplog.records if r.name == "eventsim.services.lambda_.permissions"]
+
+
+@pytest.mark.asyncio
+async def test_a_sam_template_with_s3_and_sns_events_passes_with_permissions_enforced(
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    from eventsim.scenario.sam import template_loader
+
+    def load() -> Scenario:
+        with_scenario, _ = template_loader(ROOT / "fixtures/sam/template.yaml",
+                                           warn=lambda message: None)
+        return with_scenario(ROOT / "fixtures/sam/every_event.yaml")
+
+    scenario = await asyncio.to_thread(load)
     with caplog.at_level(logging.WARNING, logger="eventsim.services.lambda_.permissions"):
         report = await run_scenario(scenario, config=SimulatorConfig(permissions="enforce"))
     assert report.passed, report.render()
