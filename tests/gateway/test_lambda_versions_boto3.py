@@ -288,3 +288,18 @@ def test_list_functions_with_all_versions_lists_each_version_after_latest(
     expected = len(functions) + sum(len(threaded_sim.sim.functions.versions(f.name))
                                     for f in functions)
     assert len(set(entries)) == len(entries) == expected  # pages neither repeat nor skip
+
+
+def test_updates_naming_a_version_are_refused_rather_than_applied_to_latest(
+    lam: Any, make_function: Any
+) -> None:
+    name = make_function(Timeout=3)
+    lam.publish_version(FunctionName=name)
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as raised:
+        lam.update_function_configuration(FunctionName=f"{name}:1", Timeout=9)
+    assert "cannot be changed" in _error(raised)[1]
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.update_function_configuration(FunctionName=f"{name}:5", Timeout=9)
+    assert lam.get_function_configuration(FunctionName=name)["Timeout"] == 3
+    updated = lam.update_function_configuration(FunctionName=f"{name}:$LATEST", Timeout=9)
+    assert updated["Timeout"] == 9

@@ -596,8 +596,15 @@ class LambdaAPI(VersionsAndAliases):
         return await self.functions.get_function(parts[6])
 
     async def _latest(self, function_name: str) -> FunctionConfig:
-        """``$LATEST`` of the function a request names, for operations that change it."""
-        name, _ = name_and_qualifier(function_name, None)
+        """``$LATEST`` of the function a request names, for operations that change it: a
+        published version or an alias cannot be changed this way."""
+        name, qualifier = name_and_qualifier(function_name, None)
+        config = self.functions.resolve(name, qualifier)  # FunctionNotFound, qualified
+        if qualifier not in (None, LATEST):
+            raise InvalidParameterValueException(
+                f"{config.invoked_arn} is a published version or an alias, which cannot be "
+                "changed: name the function without a qualifier (its $LATEST), then "
+                "PublishVersion.", Type="User")
         return self.functions.resolve(name)
 
     async def _configured(self, function_name: str, qualifier: str | None) -> FunctionConfig:
