@@ -227,3 +227,18 @@ def test_event_invoke_config_and_policy_of_an_alias_are_its_own(
     lam.delete_function_event_invoke_config(FunctionName=versioned, Qualifier="live")
     assert lam.list_function_event_invoke_configs(
         FunctionName=versioned)["FunctionEventInvokeConfigs"] == []
+
+
+def test_an_alias_of_latest_follows_latest_and_routes_to_no_other_version(
+    lam: Any, versioned: str
+) -> None:
+    lam.create_alias(FunctionName=versioned, Name="edge", FunctionVersion="$LATEST")
+    alias_arn = f"{ACCOUNT_ARN}:{versioned}:edge"
+    assert _run(lam, FunctionName=alias_arn) == ("two", "$LATEST", alias_arn)
+    lam.update_function_code(FunctionName=versioned, ZipFile=package("three"))
+    assert _run(lam, FunctionName=alias_arn)[0] == "three"
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as raised:
+        lam.update_alias(FunctionName=versioned, Name="edge",
+                         RoutingConfig={"AdditionalVersionWeights": {"1": 0.5}})
+    assert _error(raised)[1] == (
+        "$LATEST is not supported for an alias pointing to more than 1 version")
