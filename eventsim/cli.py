@@ -3,7 +3,8 @@
     eventsim run PATH... [--clock real|virtual] [--json] [--logs] [--junit-xml FILE]
     eventsim run --template template.yaml [PATH...] [--parameter-overrides 'Key=Value ...']
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
-                   [--template FILE] [--runtime process|inline]
+                   [--template FILE] [--permissions warn|enforce|off]
+                   [--runtime process|inline]
     eventsim invoke FUNCTION [-e FILE|-] [--load FILE] [--state DIR] [--json]
     eventsim events generate SERVICE EVENT [options]
     eventsim logs FUNCTION --state DIR [--follow] [--since 10m] [--json]
@@ -123,6 +124,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--json", action="store_true",
                        help="once listening, print one JSON line (endpoint, console, version, "
                             "what --load created) instead of the text lines, for scripts")
+    serve.add_argument("--permissions", choices=("warn", "enforce", "off"), default="warn",
+                       help="functions' resource policies for S3 and SNS pushes: warn of what "
+                            "AWS would refuse (default), enforce (refuse it as AWS does), or "
+                            "off")
     serve.add_argument("--log-level", choices=_LOG_LEVELS, default="info",
                        help="logging level (default: info)")
     serve.set_defaults(func=_serve)
@@ -233,7 +238,8 @@ def _serve(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise ConfigError(f"--state {args.state}: {exc}") from None
         db = str(args.state / "eventsim.db")
-    config = SimulatorConfig(db=db, default_runtime=args.runtime)
+    config = SimulatorConfig(db=db, default_runtime=args.runtime,
+                             permissions=args.permissions)
     asyncio.run(_serve_until_stopped(config, args.host, args.port, scenario, args.load,
                                      as_json=args.json))
     return EXIT_OK

@@ -18,6 +18,11 @@ def _always(kind: str, arn: str) -> bool:
     return True
 
 
+def _permitted(function_arn: str, principal: str, source_arn: str,
+               source_account: str | None = None) -> bool:
+    return True
+
+
 @dataclass
 class Pending:
     """What a unit produced for the engine, handed over once the unit has committed."""
@@ -48,6 +53,10 @@ class ServiceContext:
     """Call after committing async-queue rows: hands them to the invoke queue in memory."""
     resource_exists: Callable[[str, str], bool] = field(default=_always)
     """``(kind, arn) -> bool`` for destination validation: kind is function, topic or queue."""
+    invoke_permitted: Callable[..., bool] = field(default=_permitted)
+    """``(function_arn, principal, source_arn, source_account=None) -> bool``: whether the
+    function's resource policy lets a service (``s3.amazonaws.com``) push to it for a bucket
+    or topic; False only when the simulator enforces permissions (it warns otherwise)."""
     source_written: Callable[[str], None] = lambda arn: None
     """Call with an event source's ARN after committing records to a Kinesis or DynamoDB
     stream or messages to an SQS queue: wakes the event source mappings' pollers at once
