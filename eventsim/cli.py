@@ -4,11 +4,12 @@
     eventsim run --template template.yaml [PATH...] [--parameter-overrides 'Key=Value ...']
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
                    [--template FILE] [--permissions warn|enforce|off]
-                   [--runtime process|inline]
+                   [--runtime process|inline] [--json]
     eventsim invoke FUNCTION [-e FILE|-] [--load FILE] [--state DIR] [--json]
     eventsim events generate SERVICE EVENT [options]
     eventsim logs FUNCTION --state DIR [--follow] [--since 10m] [--json]
     eventsim state show|reset --state DIR [--json] [--yes]
+    eventsim schema
 
 Exit status: 0 when a run's expectations all hold (or serve stopped cleanly), 1 when one
 fails, 2 for a bad scenario file or a usage error (the message goes to stderr, without a
