@@ -3,12 +3,13 @@
     eventsim run PATH... [--clock real|virtual] [--json] [--logs] [--junit-xml FILE]
     eventsim run --template template.yaml [PATH...] [--parameter-overrides 'Key=Value ...']
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
-                   [--template FILE] [--runtime process|inline]
-                   [--permissions warn|enforce|off]
+                   [--template FILE] [--permissions warn|enforce|off]
+                   [--runtime process|inline] [--json]
     eventsim invoke FUNCTION [-e FILE|-] [--load FILE] [--state DIR] [--json]
     eventsim events generate SERVICE EVENT [options]
     eventsim logs FUNCTION --state DIR [--follow] [--since 10m] [--json]
     eventsim state show|reset --state DIR [--json] [--yes]
+    eventsim schema
 
 Exit status: 0 when a run's expectations all hold (or serve stopped cleanly), 1 when one
 fails, 2 for a bad scenario file or a usage error (the message goes to stderr, without a
@@ -121,13 +122,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="where Python handlers run unless a function says otherwise: "
                             "their own processes, speaking the Lambda Runtime API (default), "
                             "or threads of the server")
+    serve.add_argument("--json", action="store_true",
+                       help="once listening, print one JSON line (endpoint, console, version, "
+                            "what --load created) instead of the text lines, for scripts")
     serve.add_argument("--permissions", choices=("warn", "enforce", "off"), default="warn",
                        help="functions' resource policies for S3 and SNS pushes: warn of what "
                             "AWS would refuse (default), enforce (refuse it as AWS does), or "
                             "off")
-    serve.add_argument("--json", action="store_true",
-                       help="once listening, print one JSON line (endpoint, console, version, "
-                            "what --load created) instead of the text lines, for scripts")
     serve.add_argument("--log-level", choices=_LOG_LEVELS, default="info",
                        help="logging level (default: info)")
     serve.set_defaults(func=_serve)

@@ -105,7 +105,7 @@ def _discover(function: str, here: Path) -> tuple[Path | None, Path | None]:
         "functions file) or --state DIR (a state directory of eventsim serve --state); "
         f"without them the current directory is used, but {here} has no "
         f"{state_db(here).name}, {', '.join(FUNCTION_FILES[:-1])} or {FUNCTION_FILES[-1]}\n"
-        "usage: eventsim invoke FUNCTION [-e FILE|-] [--load FILE | --state DIR]")
+        "usage: eventsim invoke FUNCTION [-e FILE|-] [--load FILE] [--state DIR]")
 
 
 def _read_event(source: str | None) -> str:

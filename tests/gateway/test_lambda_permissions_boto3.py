@@ -179,7 +179,7 @@ def test_serve_takes_the_permissions_mode_from_the_command_line(
 
     seen: list[SimulatorConfig] = []
 
-    async def serve(config: SimulatorConfig, *args: Any, **kwargs: Any) -> None:
+    async def serve(config: SimulatorConfig, *args: Any, **options: Any) -> None:
         seen.append(config)
 
     monkeypatch.setattr(cli, "_serve_until_stopped", serve)

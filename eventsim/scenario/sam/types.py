@@ -128,7 +128,7 @@ def _table_arn(name: str, arns: Arns) -> str:
 
 def _stream_arn_of_table(name: str, arns: Arns) -> str:
     # The real label is the table's creation time; where the ARN feeds an event source the
-    # builder names the table instead (see `StreamArnOf`), elsewhere it warns.
+    # builder names the table instead (`build._Builder.event_source`), elsewhere it warns.
     return arns.arn("dynamodb", f"table/{name}/stream/*")
 
 
