@@ -143,7 +143,8 @@ async def measure(server: Server, repeat: int) -> list[tuple[str, float, float, 
             "overview": "api/overview",
             "invocations, first page (50)": "api/invocations",
             "invocations, 500 a page": "api/invocations?limit=500",
-            f"invocations, page {deep_pages + 1} of 500": f"api/invocations?limit=500&next={cursor}",
+            f"invocations, page {deep_pages + 1} of 500":
+                f"api/invocations?limit=500&next={cursor}",
             "invocations ?status=Error": "api/invocations?status=Error",
             "invocations ?function=audit": "api/invocations?function=audit",
             "invocations ?trigger= (rare prefix)":
