@@ -4,7 +4,8 @@
     eventsim run --template template.yaml [PATH...] [--parameter-overrides 'Key=Value ...']
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
                    [--template FILE] [--permissions warn|enforce|off]
-                   [--runtime process|inline] [--json]
+                   [--runtime process|inline] [--clock real|virtual]
+                   [--token T] [--allow-host NAME]... [--json]
     eventsim invoke FUNCTION [-e FILE|-] [--load FILE] [--state DIR] [--json]
     eventsim events generate SERVICE EVENT [options]
     eventsim logs FUNCTION --state DIR [--follow] [--since 10m] [--json]
@@ -23,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -122,6 +124,18 @@ def _parser() -> argparse.ArgumentParser:
                        help="where Python handlers run unless a function says otherwise: "
                             "their own processes, speaking the Lambda Runtime API (default), "
                             "or threads of the server")
+    serve.add_argument("--clock", choices=("real", "virtual"), default="real",
+                       help="virtual: time stands still until the console advances it or lets "
+                            "it follow real time (default: real)")
+    serve.add_argument("--token", default=os.environ.get("EVENTSIM_TOKEN") or None,
+                       help="require this access token on every request (default: "
+                            "$EVENTSIM_TOKEN, else none): SDKs send it as their access key "
+                            "id, the console as ?token= once; use it when binding another "
+                            "interface than 127.0.0.1")
+    serve.add_argument("--allow-host", metavar="NAME", action="append", default=[],
+                       help="also answer to this Host name (besides IP addresses, localhost "
+                            "and the --host name; others are refused against DNS rebinding); "
+                            "repeatable")
     serve.add_argument("--json", action="store_true",
                        help="once listening, print one JSON line (endpoint, console, version, "
                             "what --load created) instead of the text lines, for scripts")
@@ -240,15 +254,16 @@ def _serve(args: argparse.Namespace) -> int:
             raise ConfigError(f"--state {args.state}: {exc}") from None
         db = str(args.state / "eventsim.db")
     config = SimulatorConfig(db=db, default_runtime=args.runtime,
-                             permissions=args.permissions)
+                             permissions=args.permissions, clock=args.clock)
     asyncio.run(_serve_until_stopped(config, args.host, args.port, scenario, args.load,
-                                     as_json=args.json))
+                                     as_json=args.json, token=args.token,
+                                     allowed_hosts=tuple(args.allow_host)))
     return EXIT_OK
 
 
 async def _serve_until_stopped(
     config: SimulatorConfig, host: str, port: int, scenario: object, load: Path | None,
-    *, as_json: bool = False,
+    *, as_json: bool = False, token: str | None = None, allowed_hosts: tuple[str, ...] = (),
 ) -> None:
     from eventsim.scenario import Scenario, apply_resources
     from eventsim.server import Server
@@ -259,7 +274,8 @@ async def _serve_until_stopped(
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: Ctrl-C only
             loop.add_signal_handler(signum, stop.set)
     try:
-        server = Server(config, host=host, port=port)
+        server = Server(config, host=host, port=port, token=token,
+                        allowed_hosts=allowed_hosts)
         try:
             await server.start()
         except OSError as exc:
@@ -273,11 +289,13 @@ async def _serve_until_stopped(
                 if not as_json:
                     print(f"loaded {loaded['buckets']} bucket(s) and {loaded['functions']} "
                           f"function(s) from {load}", flush=True)
+            console = f"{server.url}/_eventsim/" + ("?token=<your token>" if token else "")
             if as_json:
-                print(json.dumps({"endpoint": server.url, "console": f"{server.url}/_eventsim/",
+                print(json.dumps({"endpoint": server.url, "console": console,
                                   "version": __version__, "loaded": loaded}), flush=True)
             else:
                 print(f"eventsim {__version__} listening on {server.url}", flush=True)
+                print(f"console: {console}", flush=True)
             await stop.wait()
             print("eventsim: stopping", file=sys.stderr, flush=True)
         finally:

@@ -111,6 +111,10 @@ class SqsService:
         queue = self._by_arn.get(arn)
         return None if queue is None else queue.int_attribute("VisibilityTimeout")
 
+    def queue_names(self) -> list[str]:
+        """Every queue's name, sorted (for the console)."""
+        return sorted(self._queues)
+
     def url_of(self, name: str) -> str:
         return queue_url(self._endpoint_url(), self._ctx.region, self._ctx.account_id, name)
 
@@ -486,7 +490,8 @@ class SqsService:
         return _received(outcome.messages, system_names, message_attribute_names)
 
     async def peek_messages(
-        self, *, queue_url: str, max_number_of_messages: int | None = None
+        self, *, queue_url: str, max_number_of_messages: int | None = None,
+        after_position: int = 0,
     ) -> dict[str, Any]:
         """Every unexpired message of the queue, oldest first, without receiving any.
 
@@ -496,7 +501,9 @@ class SqsService:
         issued, no receive is counted (a redrive policy never sees it), nothing is hidden.
         Each message has ``MessageId``, ``MD5OfBody``, ``Body``, ``Attributes`` (the system
         attributes, ``ApproximateReceiveCount`` as it stands), ``MessageAttributes`` when it
-        has some, and ``State``: ``Visible``, ``InFlight`` or ``Delayed``.
+        has some, ``State``: ``Visible``, ``InFlight`` or ``Delayed``, ``VisibleAt`` (epoch
+        seconds: when a delayed or in-flight message becomes visible) and ``Position`` (its
+        place in arrival order: pass the last one seen as `after_position` to page on).
         """
         queue = self._queue(queue_url)
         if max_number_of_messages is not None and int(max_number_of_messages) < 1:
@@ -505,7 +512,8 @@ class SqsService:
                 "Reason: Must be at least 1, if provided.")
         limit = None if max_number_of_messages is None else int(max_number_of_messages)
         now = self._ctx.clock.time()
-        peeked = await self._ctx.db.read(lambda c: storage.peek(c, queue, now, limit))
+        peeked = await self._ctx.db.read(
+            lambda c: storage.peek(c, queue, now, limit, after_position))
         messages = []
         for message in peeked:
             shaped: dict[str, Any] = {"MessageId": message.message_id,
@@ -515,6 +523,8 @@ class SqsService:
                 shaped["MD5OfMessageAttributes"] = attributes_md5(message.attributes)
                 shaped["MessageAttributes"] = message.attributes
             shaped["State"] = message.state
+            shaped["VisibleAt"] = message.visible_at
+            shaped["Position"] = message.seq
             messages.append(shaped)
         return {"Messages": messages}
 

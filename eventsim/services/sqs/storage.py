@@ -194,16 +194,22 @@ class Peeked:
     system: dict[str, str]
     state: str
     """``Visible``, ``InFlight`` (received and not yet visible again) or ``Delayed``."""
+    seq: int = 0
+    """Its place in arrival order (to page on from)."""
+    visible_at: float = 0.0
+    """When it is (or became) visible: the end of a delay or of a receive's visibility."""
 
 
-def peek(conn: sqlite3.Connection, queue: Queue, now: float, limit: int | None) -> list[Peeked]:
-    """The queue's unexpired messages in arrival order, changing nothing."""
+def peek(conn: sqlite3.Connection, queue: Queue, now: float, limit: int | None,
+         after_seq: int = 0) -> list[Peeked]:
+    """The queue's unexpired messages in arrival order after `after_seq`, changing nothing."""
     cutoff = now - queue.int_attribute("MessageRetentionPeriod")
     rows = conn.execute(
-        "SELECT message_id, body, attributes, system, sent_at, visible_at, receive_count, "
+        "SELECT seq, message_id, body, attributes, system, sent_at, visible_at, receive_count, "
         "first_received_at, group_id, sequence_number FROM sqs_messages "
-        "WHERE queue = ? AND enqueued_at > ? ORDER BY seq LIMIT ?",
-        (queue.name, cutoff, -1 if limit is None else limit),
+        "INDEXED BY sqs_messages_order "
+        "WHERE queue = ? AND seq > ? AND enqueued_at > ? ORDER BY seq LIMIT ?",
+        (queue.name, after_seq, cutoff, -1 if limit is None else limit),
     ).fetchall()
     out = []
     for row in rows:
@@ -221,7 +227,8 @@ def peek(conn: sqlite3.Connection, queue: Queue, now: float, limit: int | None) 
         else:
             state = "InFlight" if row["receive_count"] > 0 else "Delayed"
         out.append(Peeked(row["message_id"], row["body"],
-                          decode_attributes(json.loads(row["attributes"])), system, state))
+                          decode_attributes(json.loads(row["attributes"])), system, state,
+                          seq=row["seq"], visible_at=row["visible_at"]))
     return out
 
 
@@ -241,6 +248,7 @@ def in_flight_count(
 
 
 DeadLetterLookup = Callable[[str], Queue | None]
+
 
 
 def receive(
