@@ -1,6 +1,7 @@
 """The settings of a stream, saved with its row: its retention period
-(Increase/DecreaseStreamRetentionPeriod), its tags (AddTagsToStream and the rest, TagResource
-and the rest) and its encryption (Start/StopStreamEncryption)."""
+(Increase/DecreaseStreamRetentionPeriod), its tags (Add/RemoveTagsFromStream,
+ListTagsForStream, and Tag/UntagResource, ListTagsForResource by the stream's ARN) and its
+encryption (Start/StopStreamEncryption)."""
 
 from __future__ import annotations
 
