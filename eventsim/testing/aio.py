@@ -8,10 +8,11 @@ simulator's).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eventsim.testing import checks, clock, scenarios
+from eventsim.testing import checks, clock, scenarios, traces
 from eventsim.testing.functions import Handler, define_function
 from eventsim.testing.proxies import AsyncProxy
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from eventsim.services.lambda_.models import FunctionConfig
     from eventsim.simulator import Simulator
     from eventsim.testing.threaded import ThreadedSimulator
+    from eventsim.traces import Trace
 
 __all__ = ["AsyncClockControl", "AsyncSimulator"]
 
@@ -160,6 +162,20 @@ class AsyncSimulator:
         """As `ThreadedSimulator.assert_outcomes`."""
         return await self.threaded.arun(checks.check_outcomes(
             self.sim, function, condition=condition, count=count))
+
+    async def trace(self, start: traces.TraceStart) -> Trace:
+        """As `ThreadedSimulator.trace`."""
+        return await self.threaded.arun(traces.find_trace(self.sim, start))
+
+    async def assert_trace(
+        self, start: traces.TraceStart, *, functions: Sequence[str] | None = None,
+        depth: int | None = None, writes: Sequence[str] | None = None,
+        statuses: dict[str, str] | None = None,
+    ) -> Trace:
+        """As `ThreadedSimulator.assert_trace`."""
+        return await self.threaded.arun(traces.check_trace(
+            self.sim, start, functions=functions, depth=depth, writes=writes,
+            statuses=statuses))
 
     async def load_scenario(self, path: str | Path, *, steps: bool = False) -> Scenario:
         """As `ThreadedSimulator.load_scenario`."""

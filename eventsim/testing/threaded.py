@@ -13,7 +13,7 @@ import asyncio
 import concurrent.futures
 import itertools
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,7 +22,7 @@ import botocore.config  # type: ignore[import-untyped]
 
 from eventsim.config import SimulatorConfig
 from eventsim.simulator import Simulator
-from eventsim.testing import checks, clock, scenarios
+from eventsim.testing import checks, clock, scenarios, traces
 from eventsim.testing.functions import CallableFunctions, Handler, define_function
 from eventsim.testing.proxies import BlockingProxy
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from eventsim.services.lambda_.invocations import AsyncOutcome, InvocationRecord
     from eventsim.services.lambda_.models import FunctionConfig
     from eventsim.testing.aio import AsyncSimulator
+    from eventsim.traces import Trace
 
 __all__ = ["ClockControl", "ThreadedSimulator", "boto3_client"]
 
@@ -341,6 +342,21 @@ class ThreadedSimulator:
         ``EventAgeExceeded``, ``Success``): `count` of them (default: at least one)."""
         return self.run(checks.check_outcomes(
             self.sim, function, condition=condition, count=count))
+
+    def trace(self, start: traces.TraceStart) -> Trace:
+        """The causal trace of an invocation (its record or request id) or of a trace id."""
+        return self.run(traces.find_trace(self.sim, start))
+
+    def assert_trace(
+        self, start: traces.TraceStart, *, functions: Sequence[str] | None = None,
+        depth: int | None = None, writes: Sequence[str] | None = None,
+        statuses: dict[str, str] | None = None,
+    ) -> Trace:
+        """Assert on the trace of `start` (an invocation's record or request id, or a trace
+        id): the `functions` invoked along it in order, its `depth` of invocations, `writes`
+        handlers made, final `statuses` per function. A failure draws the trace."""
+        return self.run(traces.check_trace(self.sim, start, functions=functions, depth=depth,
+                                           writes=writes, statuses=statuses))
 
     def load_scenario(self, path: str | Path, *, steps: bool = False) -> Scenario:
         """Create a scenario file's resources and functions here (and run its steps when

@@ -47,6 +47,26 @@ def test_an_uploaded_order_gets_a_receipt_in_the_other_bucket(eventsim, eventsim
     assert json.loads(body) == {"order": "o-1", "total": 10}
 
 
+def test_the_trace_follows_an_upload_through_two_functions(eventsim, eventsim_s3):
+    fn = eventsim.define_function("write-receipt", "receipts.handler", code=SHOP,
+                                  environment={"RECEIPTS_BUCKET": "receipts"})
+    _wire_uploads(eventsim_s3, fn.arn)
+    mailer = eventsim.define_function("mail-receipt", lambda event, context: None)
+    eventsim_s3.put_bucket_notification_configuration(Bucket="receipts", NotificationConfiguration={
+        "LambdaFunctionConfigurations": [
+            {"LambdaFunctionArn": mailer.arn, "Events": ["s3:ObjectCreated:*"]}]})
+
+    eventsim_s3.put_object(Bucket="orders", Key="o-1.json", Body=json.dumps(ORDER))
+    eventsim.settle()
+
+    [upload] = eventsim.assert_invoked("write-receipt", count=1, status="Success")
+    trace = eventsim.assert_trace(upload, functions=["write-receipt", "mail-receipt"], depth=2,
+                                  writes=["receipts/o-1.json"],
+                                  statuses={"mail-receipt": "Success"})
+    [mail] = eventsim.assert_invoked("mail-receipt", count=1)
+    assert mail.trace_id == trace.trace_id
+
+
 def test_a_topic_fans_out_to_every_subscribed_queue(eventsim, eventsim_sns, eventsim_sqs):
     topic = eventsim_sns.create_topic(Name="orders")["TopicArn"]
     queues = {}
