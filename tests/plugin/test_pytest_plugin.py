@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -129,15 +130,26 @@ def test_lambda_context_fixture_behaves_like_lambdas(pytester: pytest.Pytester) 
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
-def test_readme_pytest_example_passes(pytester: pytest.Pytester) -> None:
-    """The README's example test, as written there, run against the shipped fixtures."""
+def _readme_examples() -> list[str]:
+    """Every ```python block of the README's pytest section, dedented."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## pytest"):]
-    example = section[section.index("```python") + len("```python"):]
-    example = example[:example.index("```")]
+    section = readme[readme.index("## pytest\n"):]
+    section = section[:section.index("\n## ", 1)]
+    blocks = re.findall(r"^( *)```python\n(.*?)^\1```", section, flags=re.S | re.M)
+    return [textwrap.dedent(code) for _, code in blocks]
+
+
+def test_every_readme_pytest_example_passes(pytester: pytest.Pytester) -> None:
+    """The README's example tests, as written there, run against the shipped fixtures."""
+    examples = _readme_examples()
+    assert len(examples) >= 6
     shutil.copytree(REPO / "fixtures", pytester.path / "fixtures")
-    pytester.makepyfile(test_readme=example)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    shutil.copytree(REPO / "scenarios", pytester.path / "scenarios")
+    for index, example in enumerate(examples):
+        pytester.makepyfile(**{f"test_readme_{index}": example})
+    tests = sum(len(re.findall(r"^(?:async )?def test_", example, flags=re.M))
+                for example in examples)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=tests)
 
 
 def test_threaded_simulator_offers_every_service_handle_blocking(pytester: pytest.Pytester) -> None:
