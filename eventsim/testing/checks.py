@@ -175,7 +175,7 @@ async def check_queue(
     wanted = f"{count}" if count is not None else "at least 1"
     filtered = body is not None or body_contains is not None
     lines = [f"expected {wanted} {'matching ' if filtered else ''}"
-             f"message{'s' if count != 1 else ''} in queue {name}, found {n}"
+             f"message{'' if count in (1, None) else 's'} in queue {name}, found {n}"
              + (f" of {_plural(len(raw), 'message')}" if filtered else "")]
     lines.extend(f"  {_short(text)}" for text in raw[:_SHOWN])
     if first_problem and n == 0:
@@ -225,8 +225,8 @@ async def check_outcomes(
         return matching
     wanted = f"{count}" if count is not None else "at least 1"
     label = f"{condition} " if condition else ""
-    lines = [f"expected {wanted} {label}outcome{'s' if count != 1 else ''} for {function}, "
-             f"found {n}"]
+    noun = "outcome" if count in (1, None) else "outcomes"
+    lines = [f"expected {wanted} {label}{noun} for {function}, found {n}"]
     for outcome in outcomes[:_SHOWN]:
         lines.append(f"  {outcome.condition} -> {outcome.destination or 'dropped'}")
     if not outcomes:

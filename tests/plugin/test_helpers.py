@@ -84,6 +84,9 @@ def test_assert_queue_failures_list_what_the_queue_holds(eventsim, eventsim_sqs)
         "  first mismatch: body['job']: expected 2, found 1")
     with pytest.raises(AssertionError, match=r"there is no queue 'dlq' \(queues: jobs\)"):
         eventsim.assert_queue("dlq")
+    with pytest.raises(AssertionError, match="expected at least 1 matching message in queue "
+                       "jobs, found 0 of 1 message"):
+        eventsim.assert_queue("jobs", body_contains="job\": 3")
 
 
 @pytest.mark.eventsim(clock="virtual")
@@ -92,7 +95,8 @@ def test_assert_outcomes_reports_where_failed_events_went(eventsim, eventsim_sqs
     eventsim_sqs.create_queue(QueueName="failed")
     eventsim.define_function("flaky", _fail, maximum_retry_attempts=0,
                              on_failure="arn:aws:sqs:us-east-1:000000000000:failed")
-    with pytest.raises(AssertionError, match="flaky has no asynchronous outcomes recorded"):
+    with pytest.raises(AssertionError, match="expected at least 1 outcome for flaky, found 0\n"
+                       "  flaky has no asynchronous outcomes recorded"):
         eventsim.assert_outcomes("flaky")
     eventsim_lambda.invoke(FunctionName="flaky", InvocationType="Event", Payload=b'{"n": 3}')
     eventsim.settle()
