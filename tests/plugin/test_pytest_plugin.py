@@ -277,7 +277,7 @@ def test_shared_simulator_serves_every_test_and_scopes_their_assertions(
     pytester: pytest.Pytester,
 ) -> None:
     pytester.makepyfile(textwrap.dedent('''
-        import json
+        import pytest
 
         URLS = []
 
@@ -293,8 +293,16 @@ def test_shared_simulator_serves_every_test_and_scopes_their_assertions(
             eventsim_shared.client("lambda").invoke(FunctionName="echo", Payload=b"{}")
             eventsim_shared.assert_invoked("echo", count=1)
 
+        @pytest.mark.asyncio
+        async def test_async_tests_share_it_through_aio(eventsim_shared):
+            assert URLS == [eventsim_shared.url]
+            shared = eventsim_shared.aio
+            await shared.assert_not_invoked("echo")
+            await shared.functions.invoke("echo", {"n": 1})
+            await shared.assert_invoked("echo", count=1, event={"n": 1})
+
         def test_reset_starts_over(eventsim_session):
             eventsim_session.reset()
             assert eventsim_session.client("lambda").list_functions()["Functions"] == []
     '''))
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=4)
