@@ -25,5 +25,9 @@ class SimulatorConfig(BaseModel):
     handler_threads: int = Field(default=32, ge=1)
     """Worker threads for inline handlers: the most inline invocations running at once."""
     default_runtime: Literal["inline", "process"] = "inline"
+    permissions: Literal["off", "warn", "enforce"] = "warn"
+    """Functions' resource policies for S3 and SNS pushes: ``enforce`` refuses what AWS would
+    refuse, ``warn`` lets it through and says which AddPermission AWS would need, ``off``
+    lets everything through silently."""
     settle_timeout: float = Field(default=60.0, gt=0)
     """Real seconds `settle()` waits before giving up and saying what is still busy."""

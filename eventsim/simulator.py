@@ -43,6 +43,7 @@ from eventsim.services.lambda_.api import LambdaAPI
 from eventsim.services.lambda_.invocations import InvocationLog, InvocationRecord, insert_invocation
 from eventsim.services.lambda_.mappings import MappingService
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
+from eventsim.services.lambda_.permissions import InvokePermissions
 from eventsim.services.lambda_.service import LambdaService
 from eventsim.services.s3.service import S3Service
 from eventsim.services.sns.http_delivery import HttpSender
@@ -132,6 +133,9 @@ class Simulator:
         self.lambda_api: LambdaAPI
         """`functions` in AWS's shapes: what the gateway serves as ``lambda``."""
         self.mappings: MappingService
+        self.permissions: InvokePermissions
+        """Checks S3 and SNS pushes against functions' resource policies; its `warnings` say
+        which AddPermission calls AWS would need (`SimulatorConfig.permissions`)."""
         """Lambda's event source mappings (CreateEventSourceMapping ...)."""
         self.pollers: PollerManager
         """The mappings' shard pollers (engine)."""
@@ -168,6 +172,7 @@ class Simulator:
             wake_dispatcher=lambda: self.dispatcher.wake(),
             queued=lambda events: self.async_queue.accept(events),
             resource_exists=self._resource_exists,
+            invoke_permitted=lambda *args: self.permissions.allowed(*args),
             source_written=self._source_written,
         )
         self.s3 = S3Service(self.ctx)
@@ -177,6 +182,8 @@ class Simulator:
         self.dynamodbstreams = DynamoDBStreamsService(self.ctx)
         self.kinesis = KinesisService(self.ctx)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
+        self.permissions = InvokePermissions(self.functions, self.config.permissions,
+                                             self.config.account_id)
         self.mappings = MappingService(self.ctx, self.functions, self._source_exists,
                                        self.sqs.visibility_timeout)
         self.lambda_api = LambdaAPI(self.functions, mappings=self.mappings,

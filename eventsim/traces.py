@@ -180,10 +180,11 @@ def _build(
         )
         writes_by_span.setdefault(span, []).append(write)
 
-    origins: dict[str, TraceNode] = {}
-    previous_attempt: dict[str, TraceNode] = {}
-    last_of_request: dict[str, TraceNode] = {}
-    for r in sorted(records, key=lambda r: (r.started_at, r.seq)):
+    # Records are stored as invocations finish, and on a virtual clock many start at the
+    # same instant, so neither order is causal: know every span first, then draw the edges.
+    # Sorting by hop puts a cause before its effect whatever the clock says.
+    ordered = sorted(records, key=lambda r: (r.started_at, r.hop, r.attempt, r.seq))
+    for r in ordered:
         node = TraceNode(
             id=_invocation_id(r), kind="invocation", service="lambda", label=r.function,
             at=r.started_at, duration_ms=r.duration_ms, status=r.status, function=r.function,
@@ -191,6 +192,11 @@ def _build(
         )
         nodes.append(node)
         by_span[r.span_id] = node
+
+    origins: dict[str, TraceNode] = {}
+    previous_attempt: dict[str, TraceNode] = {}
+    last_of_request: dict[str, TraceNode] = {}
+    for r, node in zip(ordered, nodes, strict=True):
         retried = previous_attempt.get(r.request_id)
         if retried is not None:
             edges.append(TraceEdge(retried.id, node.id, "retry"))
@@ -228,7 +234,10 @@ def _build(
             edges.append(TraceEdge(last.id, node.id, "outcome"))
 
     nodes.extend(origins.values())
-    nodes.sort(key=lambda n: (n.at, _KIND_ORDER[n.kind]))
+    # A write counts one invocation more upstream than the one that made it, yet comes
+    # before the invocations it causes: place it half a hop earlier.
+    nodes.sort(key=lambda n: (n.at, n.hop - (0.5 if n.kind == "write" else 0.0),
+                              _KIND_ORDER[n.kind]))
     return Trace(trace_id=trace_id, nodes=nodes, edges=edges, truncated=truncated)
 
 
@@ -239,15 +248,20 @@ def _write_matching(candidates: list[TraceNode], trigger: str) -> TraceNode | No
     """The write among an invocation's writes that produced an event with this trigger.
 
     A trigger names what happened and where (``s3:ObjectCreated:Put thumbnails/cat.jpg``,
-    ``sns:Publish arn:aws:sns:...:alerts``); a write names the ARN it touched. Matching the
-    trigger's subject against the end of the ARN finds the write; when several writes match
-    (the same key written twice), the last one before the event is as good as any.
+    ``sqs:orders 3 messages``); a write names the ARN it touched. Matching the trigger's
+    subject against the end of the ARN finds the write; when several writes match (the same
+    key written twice), the last one before the event is as good as any.
     """
-    _, _, subject = trigger.partition(" ")
-    if not subject:
-        return None
+    subject = trigger.partition(" ")[2].split(" ", 1)[0]
     found = None
-    for w in candidates:
-        if w.resource is not None and (w.resource == subject or w.resource.endswith(subject)):
-            found = w
+    if subject:
+        for w in candidates:
+            if w.resource is not None and (w.resource == subject
+                                           or w.resource.endswith((f"/{subject}",
+                                                                   f":{subject}"))):
+                found = w
+    if found is None and len(candidates) == 1:
+        # One write, one event caused by it: through a topic to a queue, say, the names
+        # differ, but nothing else could have caused it.
+        found = candidates[0]
     return found

@@ -130,7 +130,7 @@ class AsyncInvokeQueue(Worker):
         caller has one: the Invoke request's)."""
         now = self._clock.time()
         event = await self._db.write(lambda c: insert_queued_event(
-            c, function=function.name, payload=payload, cause=cause, now=now,
+            c, function=function.ref, payload=payload, cause=cause, now=now,
             request_id=request_id or new_uuid(),
         ))
         self.accept([event])

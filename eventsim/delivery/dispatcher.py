@@ -16,7 +16,7 @@ from eventsim.activity import Activity
 from eventsim.clock import Clock
 from eventsim.delivery.worker import Worker
 from eventsim.ids import new_uuid
-from eventsim.services.lambda_.arns import function_name_from_arn
+from eventsim.services.lambda_.arns import function_ref
 from eventsim.store import Database
 from eventsim.store.outbox import OutboxRow, take_outbox_rows
 from eventsim.store.queue import QueuedEvent, insert_queued_event
@@ -59,7 +59,7 @@ class Dispatcher(Worker):
 
     def _to_function(self, conn: sqlite3.Connection, row: OutboxRow) -> None:
         self._queued.append(insert_queued_event(
-            conn, function=function_name_from_arn(row.target), payload=row.payload,
+            conn, function=function_ref(row.target), payload=row.payload,
             cause=Cause.from_json(row.cause), cause_json=row.cause, now=row.created_at,
             request_id=new_uuid(),
         ))

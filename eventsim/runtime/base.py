@@ -41,6 +41,9 @@ class InvokeRequest:
     client_context: dict[str, Any] | None = None
     identity: dict[str, Any] | None = None
     invocation_type: str = "RequestResponse"
+    invoked_function_arn: str = ""
+    """The ARN the caller invoked: unqualified, or with the version or alias it named
+    (empty: the function's unqualified ARN)."""
 
 
 @dataclass

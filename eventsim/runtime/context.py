@@ -194,7 +194,7 @@ class LambdaContext:
             aws_request_id=request.request_id,
             function_name=name,
             function_version=version,
-            invoked_function_arn=function.arn,
+            invoked_function_arn=request.invoked_function_arn or function.arn,
             memory_limit_in_mb=env.get(
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", str(function.memory_size)
             ),

@@ -163,6 +163,7 @@ class _Recorder:
             result=result.payload.decode() if result.status == "Success" and result.payload
             is not None else None,
             error=result.error, logs=result.logs, init_duration_ms=result.init_duration_ms,
+            version=function.version,
         ))
 
 
@@ -181,7 +182,8 @@ class Invoker:
         self._runtimes = runtimes
         self._region = region
         self._endpoint_url = endpoint_url
-        self._environments: dict[str, tuple[FunctionConfig, str | None, dict[str, str]]] = {}
+        self._environments: dict[
+            tuple[str, str, str], tuple[FunctionConfig, str | None, dict[str, str]]] = {}
         self._lineage_tags: dict[str, str] = {}
 
     def start(
@@ -205,7 +207,7 @@ class Invoker:
             lineage_tag=self._lineage_tag(function.arn),
         ).format()
         started = self._clock.time()
-        log_stream = f"{_log_stream_date(started)}/[$LATEST]{span}{span}"
+        log_stream = f"{_log_stream_date(started)}/[{function.version}]{span}{span}"
         environment = dict(self._static_environment(function))
         environment["_X_AMZN_TRACE_ID"] = header
         environment["AWS_LAMBDA_LOG_STREAM_NAME"] = log_stream
@@ -219,6 +221,9 @@ class Invoker:
             deadline_ms=int(time.time() * 1000) + function.timeout * 1000,
             invocation_type=invocation_type,
             client_context=client_context,
+            # The ARN the caller named (with its version or alias, if it gave one), as
+            # context.invoked_function_arn and Lambda-Runtime-Invoked-Function-Arn show it.
+            invoked_function_arn=function.invoked_arn,
         )
 
         done = _Recorder(function, payload, cause, request_id, span, invocation_type, attempt,
@@ -245,12 +250,13 @@ class Invoker:
     def _static_environment(self, function: FunctionConfig) -> dict[str, str]:
         """The environment of every invocation of this configuration (cached: hot path)."""
         endpoint_url = self._endpoint_url()
-        cached = self._environments.get(function.arn)
+        key = (function.arn, function.version, function.invoked_qualifier or "")
+        cached = self._environments.get(key)
         if cached is not None and cached[0] is function and cached[1] == endpoint_url:
             return cached[2]
         env = lambda_environment(function, region=self._region, trace_header="",
                                  endpoint_url=endpoint_url, log_stream="")
-        self._environments[function.arn] = (function, endpoint_url, env)
+        self._environments[key] = (function, endpoint_url, env)
         return env
 
     def _lineage_tag(self, arn: str) -> str:
@@ -261,20 +267,22 @@ class Invoker:
 
     def loop_record(
         self, function: FunctionConfig, payload: str, cause: Cause, request_id: str,
-        attempt: int,
+        attempt: int, *, invocation_type: str = "Event",
     ) -> InvocationRecord:
         """The record of an invocation Lambda refused because the chain loops."""
         return InvocationRecord(
-            request_id=request_id, function=function.name, invocation_type="Event",
+            request_id=request_id, function=function.name, invocation_type=invocation_type,
             attempt=attempt, started_at=self._clock.time(), duration_ms=0.0,
             status="LoopDetected", trigger=cause.source, trace_id=cause.trace_id,
+            version=function.version,
             span_id=new_span_id(), parent_span=cause.parent_span, hop=cause.hop, payload=payload,
             error={
                 "errorType": "RecursiveInvocationException",
                 "errorMessage": (
                     f"Lambda stopped invoking {function.name}: the chain of requests that "
                     f"triggered it has invoked functions {cause.hop} times in a recursive loop "
-                    "(limit 16). The event was dropped (or sent to the on-failure destination)."
+                    "(limit 16). The event was not delivered to the function; it goes to the "
+                    "dead-letter queue or on-failure destination if there is one."
                 ),
             },
         )

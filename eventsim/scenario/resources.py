@@ -145,6 +145,8 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
                 await _mapping(sim, scenario, names, arn, event, at)
             elif isinstance(event, SNSEventSpec):
                 props = event.properties
+                await _allow(sim, scenario, at, arn, "sns.amazonaws.com",
+                             names.topic_arn(props.topic))
                 await _subscribe(sim, scenario, at, names.topic_arn(props.topic), "lambda", arn,
                                  props.subscription_attributes())
             elif isinstance(event, S3EventSpec):
@@ -157,6 +159,8 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
                     configuration["Filter"] = key_filter
                 notifications[s3.bucket].append(configuration)
                 origin.setdefault(s3.bucket, at)
+                await _allow(sim, scenario, at, arn, "s3.amazonaws.com",
+                             f"arn:aws:s3:::{s3.bucket}")
     for index, topic in enumerate(res.topics):  # after the functions a subscription may name
         for sub_index, sub in enumerate(topic.subscriptions):
             endpoint = sub.endpoint
@@ -164,6 +168,9 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
                 endpoint = names.queue_arn(endpoint)
             elif sub.protocol == "lambda":
                 endpoint = names.function_arn(endpoint)
+                await _allow(sim, scenario, ("resources", "topics", index, "subscriptions",
+                                             sub_index), endpoint, "sns.amazonaws.com",
+                             names.topic_arn(topic.name))
             await _subscribe(sim, scenario, ("resources", "topics", index, "subscriptions",
                                              sub_index), names.topic_arn(topic.name),
                              sub.protocol, endpoint, sub.subscription_attributes())
@@ -208,6 +215,21 @@ async def _function(sim: Simulator, scenario: Scenario, names: Names, name: str,
         replace=True,
     ))
     return str(fn.arn)
+
+
+async def _allow(sim: Simulator, scenario: Scenario, at: Loc, function_arn: str,
+                 principal: str, source_arn: str) -> None:
+    """The permission a scenario's event implies, as SAM writes an AWS::Lambda::Permission for
+    each S3 and SNS event: the scenario works whatever `SimulatorConfig.permissions` says."""
+    if not sim.functions.exists(function_arn):
+        return  # the subscription or notification reports the missing function itself
+    sid = f"eventsim-{principal.split('.')[0]}-{source_arn.rsplit(':', 1)[-1]}"[:100]
+    if any(s.get("Sid") == sid for s in sim.functions.resolve(function_arn).policy):
+        return
+    await _aws(scenario, at, sim.lambda_api.add_permission(
+        function_name=function_arn, statement_id=sid, action="lambda:InvokeFunction",
+        principal=principal, source_arn=source_arn,
+        source_account=sim.config.account_id if principal.startswith("s3.") else None))
 
 
 async def _subscribe(sim: Simulator, scenario: Scenario, at: Loc, topic_arn: str,

@@ -9,12 +9,17 @@ from dataclasses import dataclass, field
 from eventsim.clock import Clock
 from eventsim.store import Database
 from eventsim.store.queue import QueuedEvent
-from eventsim.tracing import Cause, RequestIds
+from eventsim.tracing import Cause, RequestIds, current_trace
 
 __all__ = ["Pending", "ServiceContext", "record_traced_write"]
 
 
 def _always(kind: str, arn: str) -> bool:
+    return True
+
+
+def _permitted(function_arn: str, principal: str, source_arn: str,
+               source_account: str | None = None) -> bool:
     return True
 
 
@@ -48,6 +53,10 @@ class ServiceContext:
     """Call after committing async-queue rows: hands them to the invoke queue in memory."""
     resource_exists: Callable[[str, str], bool] = field(default=_always)
     """``(kind, arn) -> bool`` for destination validation: kind is function, topic or queue."""
+    invoke_permitted: Callable[..., bool] = field(default=_permitted)
+    """``(function_arn, principal, source_arn, source_account=None) -> bool``: whether the
+    function's resource policy lets a service (``s3.amazonaws.com``) push to it for a bucket
+    or topic; False only when the simulator enforces permissions (it warns otherwise)."""
     source_written: Callable[[str], None] = lambda arn: None
     """Call with an event source's ARN after committing records to a Kinesis or DynamoDB
     stream or messages to an SQS queue: wakes the event source mappings' pollers at once
@@ -63,8 +72,33 @@ def record_traced_write(
     """
     if cause.parent_span is None:
         return
-    conn.execute(
-        "INSERT INTO trace_events (trace_id, span_id, kind, resource, created_at) "
-        "VALUES (?,?,?,?,?)",
-        (cause.trace_id, cause.parent_span, kind, resource, now),
-    )
+    HandlerWrite(cause.trace_id, cause.parent_span, kind, resource, now).record(conn)
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerWrite:
+    """A write a handler is making, to be recorded in its unit as an edge of the trace."""
+
+    trace_id: str
+    span_id: str
+    kind: str
+    resource: str
+    at: float
+
+    def record(self, conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO trace_events (trace_id, span_id, kind, resource, created_at) "
+            "VALUES (?,?,?,?,?)",
+            (self.trace_id, self.span_id, self.kind, self.resource, self.at),
+        )
+
+
+def handler_write(kind: str, resource: str, now: float) -> HandlerWrite | None:
+    """The trace edge of a write made inside an invocation (a request that carries a
+    handler's trace header), or None, at the cost of one context variable lookup, for every
+    other write. Call it where the request is served, not inside the unit: units run in the
+    writer's context, where the request's header is not set."""
+    header = current_trace.get()
+    if header is None or header.parent is None:
+        return None
+    return HandlerWrite(header.root, header.parent, kind, resource, now)

@@ -79,3 +79,39 @@ async def test_trace_of_an_unknown_request_is_none_and_an_unknown_trace_is_empty
         assert await server.sim.trace_of("no-such-request") is None
         empty = await server.sim.trace("1-00000000-000000000000000000000000")
     assert empty.nodes == [] and empty.edges == [] and empty.depth == 0
+
+
+@pytest.mark.asyncio
+async def test_trace_nodes_are_in_causal_order_on_a_virtual_clock() -> None:
+    """On a virtual clock every step starts at the same instant, and invocations are stored
+    as they finish: the order of nodes still puts each cause before its effects."""
+    async with Server(SimulatorConfig(clock="virtual"), port=0) as server:
+        await chain(server)
+        await server.sim.s3.put_object(bucket="uploads", key="cat.jpg", body=b"big")
+        await server.sim.settle()
+        [resized] = await server.sim.invocations.list(function="resize")
+        trace = await server.sim.trace(resized.trace_id)
+    position = {n.id: i for i, n in enumerate(trace.nodes)}
+    assert all(position[e.source] < position[e.target] for e in trace.edges)
+    assert [n.kind for n in trace.nodes] == ["origin", "invocation", "write", "invocation"]
+
+
+@pytest.mark.asyncio
+async def test_a_handlers_dynamodb_and_kinesis_writes_appear_in_its_trace() -> None:
+    async with Server(SimulatorConfig(clock="virtual"), port=0) as server:
+        sim = server.sim
+        await sim.dynamodb.create_table(
+            table_name="orders", key_schema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            attribute_definitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            billing_mode="PAY_PER_REQUEST")
+        await sim.kinesis.create_stream(stream_name="clicks", shard_count=1)
+        await sim.functions.create_function(name="record", handler="app.record", code_dir=CODE)
+        done = await sim.functions.invoke("record", {})
+        assert done is not None and done.status == "Success", done
+        trace = await sim.trace(done.trace_id)
+    writes = [n.label for n in trace.nodes if n.kind == "write"]
+    assert writes == [
+        "dynamodb:PutItem arn:aws:dynamodb:us-east-1:000000000000:table/orders",
+        "kinesis:PutRecord arn:aws:kinesis:us-east-1:000000000000:stream/clicks",
+    ]
+    assert all(next(trace.parents(f"write:{i}")).function == "record" for i in range(2))

@@ -264,7 +264,8 @@ def test_operation_eventsim_does_not_simulate_answers_not_implemented(
 ) -> None:
     name = make_function()
     with pytest.raises(ClientError) as raised:
-        lam.publish_version(FunctionName=name)
+        lam.put_provisioned_concurrency_config(
+            FunctionName=name, Qualifier="1", ProvisionedConcurrentExecutions=1)
     assert _error(raised)[0] == "NotImplemented"
     assert _error(raised)[2] == 501
 
@@ -757,7 +758,9 @@ def test_add_permission_get_policy_and_remove_permission(lam: Any, make_function
     assert _error(raised)[1] == "Statement s3invoke is not found in resource policy."
 
 
-def test_list_versions_by_function_lists_latest_only(lam: Any, make_function: Any) -> None:
+def test_list_versions_by_function_of_an_unpublished_function_lists_latest_only(
+    lam: Any, make_function: Any
+) -> None:
     name = make_function()
     [latest] = lam.list_versions_by_function(FunctionName=name)["Versions"]
     assert (latest["Version"], latest["FunctionArn"]) == ("$LATEST",

@@ -43,7 +43,7 @@ class _StubMappings:
     async def list_event_source_mappings(self) -> dict[str, Any]:
         return {"EventSourceMappings": []}
 
-    async def publish_version(self, **_: Any) -> dict[str, Any]:
+    async def put_provisioned_concurrency_config(self, **_: Any) -> dict[str, Any]:
         raise AssertionError("not a mapping operation: must never be forwarded")
 
 
@@ -59,7 +59,7 @@ async def test_mapping_operations_are_forwarded_to_the_mappings_object() -> None
         # Listed, but the stub has no such method: not implemented, not faked.
         assert not dispatcher.implements("DeleteEventSourceMapping")
         # Not a mapping operation: never taken from the mappings object.
-        assert not dispatcher.implements("PublishVersion")
+        assert not dispatcher.implements("PutProvisionedConcurrencyConfig")
         arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s"
         result = await dispatcher.call(
             model.operation_model("CreateEventSourceMapping"),

@@ -235,11 +235,16 @@ class Environment:
             payload=request.payload,
             # The timeout counts from here: a cold start's init does not use it up.
             deadline_ms=int(time.time() * 1000) + request.function.timeout * 1000,
-            function_arn=request.function.arn,
+            function_arn=request.invoked_function_arn or request.function.arn,
             trace_id=request.trace_header,
             client_context=_json(request.client_context),
             cognito_identity=_json(request.identity),
         )
+
+    @property
+    def polling(self) -> bool:
+        """Whether the runtime's ``/next`` long poll is parked here, waiting for work."""
+        return self._waiter is not None and not self._waiter.done()
 
     # -- the Runtime API (Channel) ---------------------------------------------------------
 

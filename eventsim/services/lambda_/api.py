@@ -17,9 +17,6 @@ import asyncio
 import base64
 import binascii
 import json
-import shutil
-import tempfile
-import uuid
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -31,14 +28,14 @@ from eventsim.errors import (
     TooManyRequestsException,
     ValidationException,
 )
+from eventsim.services.lambda_.api_versions import VersionsAndAliases
 from eventsim.services.lambda_.errors import (
     FunctionAlreadyExists,
     FunctionNotFound,
     InvalidRequestContentException,
-    PreconditionFailedException,
 )
 from eventsim.services.lambda_.models import FunctionConfig
-from eventsim.services.lambda_.packages import code_facts, remove_package, unpack_zip
+from eventsim.services.lambda_.packages import remove_package, unpack_zip
 from eventsim.services.lambda_.rules import (
     check_role,
     check_tags,
@@ -53,7 +50,6 @@ from eventsim.services.lambda_.shapes import (
     decode_marker,
     encode_marker,
     event_invoke_config,
-    function_configuration,
     statement,
 )
 
@@ -81,7 +77,7 @@ _CONCURRENT_EXECUTIONS = 1000
 _MIN_UNRESERVED = 100
 
 
-class LambdaAPI:
+class LambdaAPI(VersionsAndAliases):
     """The Lambda operations the gateway dispatches to, implemented by `LambdaService`."""
 
     def __init__(
@@ -91,20 +87,8 @@ class LambdaAPI:
         *,
         code_root: Path | None = None,
     ) -> None:
-        self.functions = functions
+        super().__init__(functions, code_root=code_root)
         self.mappings = mappings
-        self.code_root = code_root
-        """Where CreateFunction unpacks zips; None: a temporary directory, made when first
-        needed and removed by `close` (for a simulator whose state is in memory)."""
-        self._temporary: Path | None = None
-        self._code: dict[str, tuple[str, int, str]] = {}
-        """Function ARN -> (code directory, CodeSize, CodeSha256), measured once per directory."""
-
-    def close(self) -> None:
-        """Remove the temporary code directory, if one was made."""
-        if self._temporary is not None:
-            shutil.rmtree(self._temporary, ignore_errors=True)
-            self._temporary = None
 
     def __getattr__(self, name: str) -> Any:
         # Only the listed operations are forwarded, so the dispatcher never finds anything
@@ -138,8 +122,6 @@ class LambdaAPI:
         check_role(role)
         if package_type not in (None, "Zip"):
             raise NotImplementedOperation("eventsim runs Zip packages only, not container images")
-        if publish:
-            raise NotImplementedOperation("eventsim does not simulate published versions yet")
         if architectures not in (None, ["x86_64"]):
             raise NotImplementedOperation("eventsim reports the x86_64 architecture only")
         if runtime is None or handler is None:
@@ -172,7 +154,10 @@ class LambdaAPI:
         except BaseException:
             await asyncio.to_thread(remove_package, self._root(), str(code_dir))
             raise
-        return await self._configuration(config)
+        if publish:
+            # Publish=True answers with the new version's configuration, as AWS does.
+            return await self._configuration(await self._publish(config, None), "create")
+        return await self._configuration(config, "create")
 
     async def update_function_configuration(
         self,
@@ -188,7 +173,8 @@ class LambdaAPI:
         dead_letter_config: dict[str, Any] | None = None,
         revision_id: str | None = None,
     ) -> dict[str, Any]:
-        config = await self._function(function_name, None)
+        """Changes ``$LATEST`` only: published versions are immutable."""
+        config = await self._latest(function_name)
         await self._check_revision(config, revision_id)
         changes: dict[str, Any] = {}
         if role is not None:
@@ -208,7 +194,7 @@ class LambdaAPI:
             if value is not None:
                 changes[field] = value
         config = await self.functions.update_function(config.name, **changes)
-        return await self._configuration(config)
+        return await self._configuration(config, "update")
 
     async def update_function_code(
         self,
@@ -221,10 +207,8 @@ class LambdaAPI:
         revision_id: str | None = None,
     ) -> dict[str, Any]:
         """UpdateFunctionCode with a zip: unpacked beside the others, the old one removed."""
-        config = await self._function(function_name, None)
+        config = await self._latest(function_name)
         await self._check_revision(config, revision_id)
-        if publish:
-            raise NotImplementedOperation("eventsim does not simulate published versions yet")
         if architectures not in (None, ["x86_64"]):
             raise NotImplementedOperation("eventsim reports the x86_64 architecture only")
         if zip_file is None:
@@ -244,12 +228,14 @@ class LambdaAPI:
             raise
         if old != config.code_dir:
             await asyncio.to_thread(remove_package, root, old)
-        return await self._configuration(config)
+        if publish:
+            return await self._configuration(await self._publish(config, None), "create")
+        return await self._configuration(config, "update")
 
     async def put_function_concurrency(
         self, *, function_name: str, reserved_concurrent_executions: int
     ) -> dict[str, Any]:
-        config = await self._function(function_name, None)
+        config = await self._latest(function_name)
         others = sum(f.reserved_concurrency or 0 for f in await self.functions.list_functions()
                      if f.name != config.name)
         if reserved_concurrent_executions < 0:
@@ -269,11 +255,11 @@ class LambdaAPI:
         return {"ReservedConcurrentExecutions": reserved_concurrent_executions}
 
     async def get_function_concurrency(self, *, function_name: str) -> dict[str, Any]:
-        config = await self._function(function_name, None)
+        config = await self._latest(function_name)
         return {"ReservedConcurrentExecutions": config.reserved_concurrency}
 
     async def delete_function_concurrency(self, *, function_name: str) -> None:
-        config = await self._function(function_name, None)
+        config = await self._latest(function_name)
         await self.functions.update_function(config.name, reserved_concurrency=None)
 
     async def get_function(
@@ -281,8 +267,9 @@ class LambdaAPI:
     ) -> dict[str, Any]:
         config = await self._function(function_name, qualifier)
         result: dict[str, Any] = {"Configuration": await self._configuration(config)}
-        if config.tags:
-            result["Tags"] = dict(config.tags)
+        tags = self.functions.resolve(config.name).tags  # tags are the function's
+        if tags:
+            result["Tags"] = dict(tags)
         if config.reserved_concurrency is not None:
             result["Concurrency"] = {"ReservedConcurrentExecutions": config.reserved_concurrency}
         return result
@@ -308,40 +295,47 @@ class LambdaAPI:
                 "constraint: Member must have value between 1 and 10000"
             )
         functions = await self.functions.list_functions()
+        if function_version == "ALL":
+            # Every published version after its function's $LATEST, all by qualified ARN.
+            functions = [entry for f in functions for entry in (
+                [self.functions.resolve(f.name, LATEST)]
+                + [self.functions.resolve(f.name, v.version)
+                   for v in self.functions.versions(f.name)])]
+        keys = [_listing_key(f) for f in functions]
         start = 0
         if marker:
             after = decode_marker(marker)
-            start = next((i for i, f in enumerate(functions) if f.name > after), len(functions))
+            start = next((i for i, key in enumerate(keys) if key > _marker_key(after)),
+                         len(functions))
         page = functions[start : start + limit]
         result: dict[str, Any] = {
             "Functions": [await self._configuration(config) for config in page],
         }
         if start + limit < len(functions):
-            result["NextMarker"] = encode_marker(page[-1].name)
+            last = page[-1]
+            result["NextMarker"] = encode_marker(
+                last.name if function_version is None else f"{last.name}:{last.version}")
         return result
-
-    async def list_versions_by_function(
-        self, *, function_name: str, marker: str | None = None, max_items: int | None = None,
-    ) -> dict[str, Any]:
-        """Only ``$LATEST`` exists (eventsim publishes no versions): its configuration, with
-        the qualified ARN AWS lists it under."""
-        config = await self._function(function_name, None)
-        latest = await self._configuration(config)
-        latest["FunctionArn"] = f"{config.arn}:{LATEST}"
-        return {"Versions": [latest]}
 
     async def delete_function(
         self, *, function_name: str, qualifier: str | None = None
     ) -> dict[str, Any]:
+        """DeleteFunction: the function with its versions and aliases, or (with a version
+        number as qualifier) that version only."""
         name, qualifier = name_and_qualifier(function_name, qualifier)
         if qualifier == LATEST:
             raise InvalidParameterValueException(
                 "$LATEST version cannot be deleted without deleting the function.", Type="User"
             )
         if qualifier is not None:
-            raise FunctionNotFound(f"{self.functions.arn(name)}:{qualifier}")
-        config = await self.functions.get_function(name)
-        await self.functions.delete_function(config.name)
+            self.functions.resolve(name, qualifier)  # FunctionNotFound, as AWS answers
+            if not qualifier.isdigit():
+                raise InvalidParameterValueException(
+                    "Deletion of aliases is not supported.", Type="User")
+            await self._remove_code([await self.functions.delete_version(name, qualifier)])
+            return {"StatusCode": 204}
+        config = self.functions.resolve(name)
+        await self._remove_code(await self.functions.delete_function(config.name))
         self._code.pop(config.arn, None)
         root = self.code_root or self._temporary
         if root is not None:
@@ -392,8 +386,9 @@ class LambdaAPI:
         qualifier: str | None = None,
         revision_id: str | None = None,
     ) -> dict[str, Any]:
-        """Keep a statement of the function's resource policy (eventsim checks no permission:
-        every caller may invoke every function)."""
+        """Add a statement to the resource policy of the function, or of the version or alias
+        `qualifier` names. Sources that push events (S3, SNS) are checked against it, as
+        `SimulatorConfig.permissions` says."""
         config = await self._function(function_name, qualifier)
         await self._check_revision(config, revision_id)
         if any(s["Sid"] == statement_id for s in config.policy):
@@ -402,9 +397,10 @@ class LambdaAPI:
                 "new statement id, or remove the existing statement.", Type="User",
             )
         made = statement(statement_id=statement_id, action=action, principal=principal,
-                         resource=config.arn, source_arn=source_arn,
+                         resource=config.invoked_arn, source_arn=source_arn,
                          source_account=source_account)
-        await self.functions.set_policy(config.name, [*config.policy, made])
+        await self.functions.set_policy(config.name, [*config.policy, made],
+                                        config.invoked_qualifier)
         return {"Statement": json.dumps(made, separators=(",", ":"))}
 
     async def remove_permission(
@@ -417,7 +413,7 @@ class LambdaAPI:
         if len(kept) == len(config.policy):
             raise ResourceNotFoundException(
                 f"Statement {statement_id} is not found in resource policy.", Type="User")
-        await self.functions.set_policy(config.name, kept)
+        await self.functions.set_policy(config.name, kept, config.invoked_qualifier)
 
     async def get_policy(
         self, *, function_name: str, qualifier: str | None = None
@@ -457,7 +453,7 @@ class LambdaAPI:
         context = _client_context(client_context) if client_context is not None else None
         config = await self._function(function_name, qualifier)
         record = await self.functions.invoke(
-            config.name, payload or None,
+            config.ref, payload or None,
             invocation_type=cast(Literal["RequestResponse", "Event", "DryRun"], kind),
             client_context=context,
         )
@@ -470,7 +466,7 @@ class LambdaAPI:
                 "Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
                 Type="User",
             )
-        result: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": config.version}
+        result: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": record.version}
         if record.status == "Success":
             result["Payload"] = (record.result or "null").encode()
         else:
@@ -484,7 +480,7 @@ class LambdaAPI:
     async def invoke_async(self, *, function_name: str, invoke_args: bytes) -> dict[str, Any]:
         """The deprecated InvokeAsync: an Event invocation answered 202."""
         config = await self._function(function_name, None)
-        await self.functions.invoke(config.name, invoke_args or None, invocation_type="Event")
+        await self.functions.invoke(config.ref, invoke_args or None, invocation_type="Event")
         return {"Status": 202}
 
     # -- asynchronous invocation settings --------------------------------------------------
@@ -507,7 +503,8 @@ class LambdaAPI:
         config = await self._existing(function_name, qualifier)
         on_success, on_failure = destinations(destination_config or {})
         config = await self.functions.set_event_invoke_config(
-            config.name, maximum_retry_attempts=maximum_retry_attempts,
+            config.name, qualifier=config.invoked_qualifier,
+            maximum_retry_attempts=maximum_retry_attempts,
             maximum_event_age=maximum_event_age_in_seconds, on_success=on_success,
             on_failure=on_failure,
         )
@@ -540,7 +537,7 @@ class LambdaAPI:
                 on_failure = given_failure
         given = config.event_invoke_config_given
         config = await self.functions.set_event_invoke_config(
-            config.name,
+            config.name, qualifier=config.invoked_qualifier,
             maximum_retry_attempts=(
                 config.maximum_retry_attempts
                 if maximum_retry_attempts is None and "maximum_retry_attempts" in given
@@ -563,31 +560,19 @@ class LambdaAPI:
         self, *, function_name: str, marker: str | None = None, max_items: int | None = None,
     ) -> dict[str, Any]:
         config = await self._existing(function_name, None)
-        configs = [] if config.event_invoke_config_at is None else [config]
+        qualifiers = [v.version for v in self.functions.versions(config.name)] + [
+            a.name for a in self.functions.aliases(config.name)]
+        qualified = [config] + [self.functions.resolve(config.name, q) for q in qualifiers]
+        configs = [c for c in qualified if c.event_invoke_config_at is not None]
         return {"FunctionEventInvokeConfigs": [event_invoke_config(c) for c in configs]}
 
     async def delete_function_event_invoke_config(
         self, *, function_name: str, qualifier: str | None = None
     ) -> None:
         config = await self._configured(function_name, qualifier)
-        await self.functions.delete_event_invoke_config(config.name)
+        await self.functions.delete_event_invoke_config(config.name, config.invoked_qualifier)
 
     # -- helpers ---------------------------------------------------------------------------
-
-    def _root(self) -> Path:
-        if self.code_root is not None:
-            return self.code_root
-        if self._temporary is None:
-            self._temporary = Path(tempfile.mkdtemp(prefix="eventsim-functions-"))
-        return self._temporary
-
-    async def _function(self, function_name: str, qualifier: str | None) -> FunctionConfig:
-        """The function a request names; only ``$LATEST`` exists (no versions or aliases)."""
-        name, qualifier = name_and_qualifier(function_name, qualifier)
-        config = await self.functions.get_function(name)
-        if qualifier is not None and qualifier != config.version:
-            raise FunctionNotFound(f"{config.arn}:{qualifier}")
-        return config
 
     async def _tagged(self, resource: str) -> FunctionConfig:
         """The function a tagging request names: by its unqualified ARN only, as AWS takes it."""
@@ -610,49 +595,36 @@ class LambdaAPI:
             )
         return await self.functions.get_function(parts[6])
 
-    async def _existing(self, function_name: str, qualifier: str | None) -> FunctionConfig:
-        try:
-            return await self._function(function_name, qualifier)
-        except FunctionNotFound:
-            raise ResourceNotFoundException("The function doesn't exist.", Type="User") from None
+    async def _latest(self, function_name: str) -> FunctionConfig:
+        """``$LATEST`` of the function a request names, for operations that change it."""
+        name, _ = name_and_qualifier(function_name, None)
+        return self.functions.resolve(name)
 
     async def _configured(self, function_name: str, qualifier: str | None) -> FunctionConfig:
         name, qualifier = name_and_qualifier(function_name, qualifier)
-        config = self.functions.peek(name)
-        if config is None or config.event_invoke_config_at is None or qualifier not in (
-            None, LATEST
-        ):
+        try:
+            config: FunctionConfig | None = self.functions.resolve(name, qualifier)
+        except FunctionNotFound:
+            config = None
+        if config is None or config.event_invoke_config_at is None:
             arn = f"{self.functions.arn(name)}:{qualifier or LATEST}"
             raise ResourceNotFoundException(
                 f"The function {arn} doesn't have an EventInvokeConfig", Type="User"
             )
         return config
 
-    async def _check_revision(self, config: FunctionConfig, revision_id: str | None) -> None:
-        if revision_id is not None and revision_id != self._revision(config):
-            raise PreconditionFailedException()
+def _listing_key(config: FunctionConfig) -> tuple[str, int]:
+    """Where a function (or one of its versions) sits in ListFunctions' order."""
+    return config.name, -1 if config.version == LATEST else int(config.version)
 
-    def _revision(self, config: FunctionConfig) -> str:
-        """RevisionId: changes with every change of the configuration or code."""
-        modified = self.functions.last_modified(config.name)
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{config.to_json()}@{modified!r}"))
 
-    async def _configuration(self, config: FunctionConfig) -> dict[str, Any]:
-        code_size, code_sha256 = await self._code_facts(config)
-        return function_configuration(
-            config, code_size=code_size, code_sha256=code_sha256,
-            modified=self.functions.last_modified(config.name),
-            revision_id=self._revision(config),
-        )
-
-    async def _code_facts(self, config: FunctionConfig) -> tuple[int, str]:
-        """CodeSize and CodeSha256 (see `eventsim.services.lambda_.packages`)."""
-        cached = self._code.get(config.arn)
-        if cached is None or cached[0] != config.code_dir:
-            root = self.code_root or self._temporary
-            size, digest = await asyncio.to_thread(code_facts, config.code_dir, root)
-            cached = self._code[config.arn] = (config.code_dir, size, digest)
-        return cached[1], cached[2]
+def _marker_key(marker: str) -> tuple[str, int]:
+    """The listing key a NextMarker continues after (``name``, or ``name:version``)."""
+    name, _, version = marker.partition(":")
+    if version and version != LATEST:
+        return name, int(version) if version.isdigit() else -1
+    # A plain name continues after every entry of that function.
+    return (name, -1) if version else (name, 1 << 62)
 
 
 def _client_context(text: str) -> dict[str, Any]:
@@ -676,7 +648,8 @@ def _json_bytes(value: Any) -> bytes:
 
 def _no_event_invoke_config(config: FunctionConfig) -> ResourceNotFoundException:
     return ResourceNotFoundException(
-        f"The function {config.arn}:{LATEST} doesn't have an EventInvokeConfig", Type="User"
+        f"The function {config.arn}:{config.invoked_qualifier or LATEST} doesn't have an "
+        "EventInvokeConfig", Type="User"
     )
 
 

@@ -10,6 +10,7 @@ from eventsim.errors import (
 )
 
 __all__ = [
+    "AliasNotFound",
     "FunctionAlreadyExists",
     "FunctionNotFound",
     "InvalidParameterValueException",
@@ -22,6 +23,11 @@ __all__ = [
 class FunctionNotFound(ResourceNotFoundException):
     def __init__(self, arn: str) -> None:
         super().__init__(f"Function not found: {arn}", Type="User")
+
+
+class AliasNotFound(ResourceNotFoundException):
+    def __init__(self, arn: str) -> None:
+        super().__init__(f"Cannot find alias arn: {arn}", Type="User")
 
 
 class FunctionAlreadyExists(ResourceConflictException):

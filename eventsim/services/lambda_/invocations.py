@@ -51,6 +51,9 @@ class InvocationRecord:
     logs: str = ""
     init_duration_ms: float | None = None
     seq: int = 0
+    version: str = "$LATEST"
+    """The version that ran: ``$LATEST`` or a published version's number (through an alias,
+    the one its routing chose)."""
 
     @property
     def event(self) -> Any:
@@ -78,14 +81,15 @@ class AsyncOutcome:
 _INSERT = (
     "INSERT INTO invocations (request_id, function, invocation_type, attempt, started_at, "
     "duration_ms, status, trigger, trace_id, span_id, parent_span, hop, payload, result, "
-    "error, logs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "error, logs, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
 def _row(r: InvocationRecord) -> tuple[Any, ...]:
     return (r.request_id, r.function, r.invocation_type, r.attempt, r.started_at,
             r.duration_ms, r.status, r.trigger, r.trace_id, r.span_id, r.parent_span, r.hop,
-            r.payload, r.result, json.dumps(r.error) if r.error is not None else None, r.logs)
+            r.payload, r.result, json.dumps(r.error) if r.error is not None else None, r.logs,
+            r.version)
 
 
 def insert_invocation(conn: sqlite3.Connection, r: InvocationRecord) -> None:
@@ -106,7 +110,7 @@ def _record(row: sqlite3.Row) -> InvocationRecord:
         trigger=row["trigger"], trace_id=row["trace_id"], span_id=row["span_id"],
         parent_span=row["parent_span"], hop=row["hop"], payload=row["payload"],
         result=row["result"], error=json.loads(row["error"]) if row["error"] else None,
-        logs=row["logs"],
+        logs=row["logs"], version=row["version"],
     )
 
 

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from eventsim.errors import (
+    AwsError,
     InvalidParameterValueException,
     ResourceConflictException,
     ResourceNotFoundException,
@@ -29,8 +30,9 @@ from eventsim.errors import (
 from eventsim.ids import new_uuid
 from eventsim.matching.patterns import PatternError, compile_pattern
 from eventsim.services.base import ServiceContext
-from eventsim.services.lambda_.arns import function_name_from_arn
+from eventsim.services.lambda_.arns import function_ref
 from eventsim.services.lambda_.mapping_model import Mapping, source_kind_of
+from eventsim.services.lambda_.models import FunctionConfig
 from eventsim.services.lambda_.service import LambdaService
 
 __all__ = ["MappingService"]
@@ -164,17 +166,15 @@ class MappingService:
                 raise _user_error("StartingPositionTimestamp cannot be in the future.")
         self._check_filters(filter_criteria)
         self._check_response_types(function_response_types)
-        function = self._functions.peek(function_name_from_arn(function_name))
-        if function is None:
-            raise _user_error("Function does not exist")
+        function = self._target(function_name)
         if not await self._source_exists(event_source_arn):
             raise _user_error(f"Stream not found: {event_source_arn}")
-        self._check_unique(function.arn, function.name, event_source_arn)
+        self._check_unique(function.invoked_arn, function.name, event_source_arn)
         uuid = new_uuid()
         now = self._ctx.clock.time()
         mapping = Mapping(
-            uuid=uuid, arn=self._arn(uuid), function_name=function.name,
-            function_arn=function.arn,
+            uuid=uuid, arn=self._arn(uuid), function_name=function.ref,
+            function_arn=function.invoked_arn,
             event_source_arn=event_source_arn, kind=kind,
             batch_size=batch_size or _STREAM_BATCH_DEFAULT,
             maximum_batching_window=maximum_batching_window_in_seconds or 0,
@@ -212,9 +212,7 @@ class MappingService:
             _range_error(concurrency, "scalingConfig.maximumConcurrency", 2, 1000)
         self._check_filters(filter_criteria)
         self._check_response_types(function_response_types)
-        function = self._functions.peek(function_name_from_arn(function_name))
-        if function is None:
-            raise _user_error("Function does not exist")
+        function = self._target(function_name)
         if not await self._source_exists(queue_arn):
             raise _user_error(
                 "Error occurred while ReceiveMessage. SQS Error Code: "
@@ -225,21 +223,30 @@ class MappingService:
             raise _user_error(f"Queue visibility timeout: {visibility} seconds is less than "
                               f"Function timeout: {function.timeout} seconds")
         for other in self._mappings.values():
-            if other.function_arn == function.arn and other.event_source_arn == queue_arn:
+            if other.function_arn == function.invoked_arn and \
+                    other.event_source_arn == queue_arn:
                 raise ResourceConflictException(
                     f'An event source mapping with SQS arn (" {queue_arn} ") and function '
                     f'(" {function.name} ") already exists. Please update or delete the '
                     f"existing mapping with UUID {other.uuid}", Type="User")
         uuid = new_uuid()
         return await self._insert(Mapping(
-            uuid=uuid, arn=self._arn(uuid), function_name=function.name,
-            function_arn=function.arn, event_source_arn=queue_arn, kind="sqs", batch_size=size,
+            uuid=uuid, arn=self._arn(uuid), function_name=function.ref,
+            function_arn=function.invoked_arn, event_source_arn=queue_arn, kind="sqs",
+            batch_size=size,
             maximum_batching_window=window or 0, filter_criteria=filter_criteria or None,
             function_response_types=list(function_response_types or []),
             maximum_concurrency=concurrency,
             enabled=True if enabled is None else bool(enabled),
             last_modified=self._ctx.clock.time(), state_reason="USER_INITIATED",
         ))
+
+    def _target(self, function_name: str) -> FunctionConfig:
+        """The function (and version or alias) a mapping invokes; AWS's error if missing."""
+        try:
+            return self._functions.resolve(function_name)
+        except AwsError:
+            raise _user_error("Function does not exist") from None
 
     def _arn(self, uuid: str) -> str:
         return (f"arn:aws:lambda:{self._ctx.region}:{self._ctx.account_id}:"
@@ -279,10 +286,13 @@ class MappingService:
         """ListEventSourceMappings, in creation order, paged by an opaque marker."""
         if max_items is not None:
             _range_error(max_items, "maxItems", 1, 10000)
-        wanted = None if function_name is None else function_name_from_arn(function_name)
+        wanted = None if function_name is None else function_ref(function_name)
+        # An unqualified name lists the function's mappings of every qualifier; a qualified
+        # one, those of that version or alias.
         found = [m for m in self._mappings.values()
                  if (event_source_arn is None or m.event_source_arn == event_source_arn)
-                 and (wanted is None or m.function_name == wanted)]
+                 and (wanted is None or m.function_name == wanted
+                      or (":" not in wanted and m.function_name.split(":")[0] == wanted))]
         start = 0
         if marker:
             try:
@@ -327,10 +337,9 @@ class MappingService:
         if destination_config is not None:
             changes["on_failure"] = self._on_failure(destination_config)
         if function_name is not None:
-            function = self._functions.peek(function_name_from_arn(function_name))
-            if function is None:
-                raise _user_error("Function does not exist")
-            changes["function_name"], changes["function_arn"] = function.name, function.arn
+            function = self._target(function_name)
+            changes["function_name"] = function.ref
+            changes["function_arn"] = function.invoked_arn
         for attr, value in (
             ("enabled", enabled), ("batch_size", batch_size),
             ("maximum_batching_window", maximum_batching_window_in_seconds),

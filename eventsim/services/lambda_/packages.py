@@ -17,12 +17,13 @@ import hashlib
 import io
 import os
 import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
 from eventsim.errors import InvalidParameterValueException
 
-__all__ = ["MAX_UNZIPPED_SIZE", "code_facts", "remove_package", "unpack_zip"]
+__all__ = ["MAX_UNZIPPED_SIZE", "code_facts", "remove_package", "snapshot_code", "unpack_zip"]
 
 MAX_UNZIPPED_SIZE = 262_144_000
 """250 MB, AWS's limit for a function's unzipped code."""
@@ -59,6 +60,21 @@ def unpack_zip(root: Path, name: str, data: bytes) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     _archive(target).write_bytes(data)
+    return target
+
+
+def snapshot_code(root: Path, name: str, code_dir: str) -> Path:
+    """Copy a function's code (and its zip, if it has one) to a new directory under `root`
+    that belongs to a published version: later changes of ``$LATEST``'s code, or of the
+    directory a function was defined on, leave the version as it was published."""
+    source = Path(code_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    target = Path(tempfile.mkdtemp(prefix=f"{name}-version-", dir=root))
+    shutil.copytree(source, target, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    archive = _archive(source)
+    if source.parent == root and archive.is_file():
+        shutil.copyfile(archive, _archive(target))
     return target
 
 

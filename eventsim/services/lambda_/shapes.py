@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from eventsim.errors import InvalidParameterValueException
-from eventsim.services.lambda_.models import FunctionConfig
+from eventsim.services.lambda_.models import LATEST, FunctionConfig
 
 __all__ = [
     "LATEST",
@@ -20,14 +20,23 @@ __all__ = [
     "statement",
 ]
 
-LATEST = "$LATEST"
+
+CREATING = "The function is being created."
 
 
 def function_configuration(
     config: FunctionConfig, *, code_size: int, code_sha256: str, modified: float,
-    revision_id: str,
+    revision_id: str, phase: str | None = None,
 ) -> dict[str, Any]:
-    """AWS's FunctionConfiguration of a function (what eventsim runs: always Active)."""
+    """AWS's FunctionConfiguration of a function.
+
+    `phase` is for the answer of the call that made the change, as AWS answers it while the
+    change is still being applied: ``"create"`` (CreateFunction, PublishVersion: State
+    ``Pending``, no LastUpdateStatus yet) or ``"update"`` (UpdateFunctionCode and
+    UpdateFunctionConfiguration: LastUpdateStatus ``InProgress``). eventsim applies a change
+    at once, so every later read finds the function ``Active`` and its last update
+    ``Successful``: SDK waiters (``function_active_v2``, ``function_updated_v2``) return on
+    their first poll."""
     result: dict[str, Any] = {
         "FunctionName": config.name,
         "FunctionArn": config.arn,
@@ -50,6 +59,12 @@ def function_configuration(
         "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
         "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{config.name}"},
     }
+    if phase == "create":
+        result.update(State="Pending", StateReason=CREATING, StateReasonCode="Creating")
+        del result["LastUpdateStatus"]
+    elif phase == "update":
+        result.update(LastUpdateStatus="InProgress", LastUpdateStatusReason=CREATING,
+                      LastUpdateStatusReasonCode="Creating")
     if config.role is not None:
         result["Role"] = config.role
     if config.environment:
@@ -65,7 +80,7 @@ def event_invoke_config(config: FunctionConfig) -> dict[str, Any]:
     given = config.event_invoke_config_given
     return {
         "LastModified": dt.datetime.fromtimestamp(config.event_invoke_config_at, tz=dt.UTC),
-        "FunctionArn": f"{config.arn}:{LATEST}",
+        "FunctionArn": f"{config.arn}:{config.invoked_qualifier or LATEST}",
         # Only the settings the configuration gave, as AWS reports them.
         "MaximumRetryAttempts": (config.maximum_retry_attempts
                                  if "maximum_retry_attempts" in given else None),

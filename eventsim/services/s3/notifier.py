@@ -15,7 +15,7 @@ from eventsim.clock import Clock
 from eventsim.events import s3 as s3_events
 from eventsim.ids import new_uuid
 from eventsim.services.base import Pending
-from eventsim.services.lambda_.arns import function_name_from_arn
+from eventsim.services.lambda_.arns import function_ref
 from eventsim.services.s3.notifications import NotificationConfiguration, matching_targets
 from eventsim.services.s3.objects import OWNER_PRINCIPAL
 from eventsim.store.outbox import OutboxRow, add_outbox_row
@@ -93,7 +93,7 @@ class Notifier:
                 # S3 invokes functions asynchronously: the outbox row for a function target
                 # is its row in the invoke queue.
                 pending.events.append(insert_queued_event(
-                    conn, function=function_name_from_arn(target.arn), payload=payload,
+                    conn, function=function_ref(target.arn), payload=payload,
                     cause=cause, cause_json=cause_json, now=now, request_id=new_uuid(),
                 ))
             else:

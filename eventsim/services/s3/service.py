@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from eventsim.errors import InvalidArgument, InvalidRequest, MalformedXML, NotImplementedOperation
@@ -465,6 +466,20 @@ class S3Service:
 
     # -- notifications ---------------------------------------------------------------------
 
+    def _destination_check(self, bucket: str) -> Callable[[str, str], bool]:
+        """Whether a destination exists and, for a function, lets S3 invoke it for this
+        bucket (S3 checks both when the configuration is put; AWS answers the same
+        InvalidArgument for either)."""
+        ctx = self._ctx
+
+        def check(kind: str, arn: str) -> bool:
+            if not ctx.resource_exists(kind, arn):
+                return False
+            return kind != "function" or ctx.invoke_permitted(
+                arn, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", ctx.account_id)
+
+        return check
+
     async def put_bucket_notification_configuration(
         self,
         *,
@@ -474,7 +489,7 @@ class S3Service:
     ) -> dict[str, Any]:
         """PutBucketNotificationConfiguration; sends ``s3:TestEvent`` to queues and topics."""
         await self.head_bucket(bucket=bucket)
-        exists = None if skip_destination_validation else self._ctx.resource_exists
+        exists = None if skip_destination_validation else self._destination_check(bucket)
         config = parse_notification_configuration(
             notification_configuration, destination_exists=exists
         )

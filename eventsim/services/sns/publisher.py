@@ -25,7 +25,7 @@ from eventsim.events import sns as sns_events
 from eventsim.ids import new_uuid
 from eventsim.matching.sns_policy import FilterPolicy, FilterPolicyError, compile_filter_policy
 from eventsim.services.base import Pending
-from eventsim.services.lambda_.arns import function_name_from_arn
+from eventsim.services.lambda_.arns import function_ref
 from eventsim.services.sns.delivery_policy import DEFAULT_CONTENT_TYPE, effective_http_policy
 from eventsim.services.sns.errors import InvalidParameter, ParameterValueInvalid
 from eventsim.services.sns.models import Subscription, Topic, load_subscriptions
@@ -208,11 +208,14 @@ class Publisher:
     """Writes the deliveries of a publish; keeps compiled filter policies between publishes."""
 
     def __init__(self, region: str, account: str, base_url: Callable[[], str],
-                 function_exists: Callable[[str], bool] = lambda arn: True) -> None:
+                 function_exists: Callable[[str], bool] = lambda arn: True,
+                 may_invoke: Callable[[str, str], bool] = lambda arn, topic: True) -> None:
         self._region = region
         self._account = account
         self._base_url = base_url
         self._function_exists = function_exists
+        self._may_invoke = may_invoke
+        """``(function_arn, topic_arn)``: whether the function's policy lets SNS invoke it."""
         self._policies: dict[str, tuple[str, str, FilterPolicy]] = {}
 
     def policy(self, subscription: Subscription) -> FilterPolicy | None:
@@ -301,13 +304,17 @@ class Publisher:
     ) -> None:
         base = self._base_url()
         protocol = subscription.protocol
-        if protocol == "lambda" and not self._function_exists(subscription.endpoint):
-            # A function that is gone is a client-side error: SNS does not retry it, and the
-            # message goes to the subscription's dead-letter queue, if it has one
+        if protocol == "lambda" and (
+                not self._function_exists(subscription.endpoint)
+                or not self._may_invoke(subscription.endpoint, topic.arn)):
+            # A function that is gone, or whose policy does not let SNS invoke it, is a
+            # client-side error: SNS does not retry it, and the message goes to the
+            # subscription's dead-letter queue, if it has one
             # (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html).
             target = subscription.dead_letter_queue()
             if target is None:
-                LOG.warning("function %s does not exist; SNS message dropped",
+                LOG.warning("SNS could not deliver to function %s (it does not exist, or its "
+                            "policy does not allow SNS); message dropped",
                             subscription.endpoint)
                 return
             envelope = sns_events.notification_envelope(
@@ -322,7 +329,7 @@ class Publisher:
                 unsubscribe_base=base)
             if pending is not None:
                 pending.events.append(insert_queued_event(
-                    conn, function=function_name_from_arn(subscription.endpoint),
+                    conn, function=function_ref(subscription.endpoint),
                     payload=payload, cause=cause, cause_json=cause_json, now=now,
                     request_id=new_uuid(),
                 ))

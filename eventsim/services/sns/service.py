@@ -84,7 +84,8 @@ class SNSService:
         self._topics: set[str] = set()
         self._publisher = Publisher(
             ctx.region, ctx.account_id, self._base_url,
-            function_exists=lambda arn: ctx.resource_exists("function", arn))
+            function_exists=lambda arn: ctx.resource_exists("function", arn),
+            may_invoke=lambda arn, topic: ctx.invoke_permitted(arn, "sns.amazonaws.com", topic))
 
     def _base_url(self) -> str:
         """Where SubscribeURL and UnsubscribeURL point: the gateway when it serves, else AWS."""

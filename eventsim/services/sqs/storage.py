@@ -24,6 +24,7 @@ from eventsim.services.sqs.queues import DEDUPLICATION_WINDOW, Queue
 
 __all__ = [
     "DeadLetterLookup",
+    "Peeked",
     "ReceiveOutcome",
     "Received",
     "Sent",
@@ -34,6 +35,7 @@ __all__ = [
     "in_flight_count",
     "insert_queue",
     "load_queues",
+    "peek",
     "receive",
     "update_queue",
 ]
@@ -180,6 +182,47 @@ def count_messages(conn: sqlite3.Connection, queue: Queue, now: float) -> tuple[
         {"now": now, "queue": queue.name, "cutoff": cutoff},
     ).fetchone()
     return int(row[0]), int(row[1]), int(row[2])
+
+
+@dataclass(frozen=True)
+class Peeked:
+    """One message as it lies in its queue, looked at without being received."""
+
+    message_id: str
+    body: str
+    attributes: dict[str, dict[str, Any]]
+    system: dict[str, str]
+    state: str
+    """``Visible``, ``InFlight`` (received and not yet visible again) or ``Delayed``."""
+
+
+def peek(conn: sqlite3.Connection, queue: Queue, now: float, limit: int | None) -> list[Peeked]:
+    """The queue's unexpired messages in arrival order, changing nothing."""
+    cutoff = now - queue.int_attribute("MessageRetentionPeriod")
+    rows = conn.execute(
+        "SELECT message_id, body, attributes, system, sent_at, visible_at, receive_count, "
+        "first_received_at, group_id, sequence_number FROM sqs_messages "
+        "WHERE queue = ? AND enqueued_at > ? ORDER BY seq LIMIT ?",
+        (queue.name, cutoff, -1 if limit is None else limit),
+    ).fetchall()
+    out = []
+    for row in rows:
+        system = dict(json.loads(row["system"]))
+        system["SentTimestamp"] = str(int(row["sent_at"] * 1000))
+        system["ApproximateReceiveCount"] = str(row["receive_count"])
+        if row["first_received_at"] is not None:
+            system["ApproximateFirstReceiveTimestamp"] = str(int(row["first_received_at"] * 1000))
+        if row["group_id"] is not None:
+            system["MessageGroupId"] = row["group_id"]
+        if row["sequence_number"] is not None:
+            system["SequenceNumber"] = row["sequence_number"]
+        if row["visible_at"] <= now:
+            state = "Visible"
+        else:
+            state = "InFlight" if row["receive_count"] > 0 else "Delayed"
+        out.append(Peeked(row["message_id"], row["body"],
+                          decode_attributes(json.loads(row["attributes"])), system, state))
+    return out
 
 
 def in_flight_count(
