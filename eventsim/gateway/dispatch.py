@@ -12,6 +12,7 @@ caller never gets a silent half-implementation.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -116,7 +117,23 @@ class OperationDispatcher:
 
 
 def _target(method: Method, operation: OperationModel) -> _Target:
-    parameters = inspect.signature(method).parameters
+    # The plan depends only on the method's function and the operation, not on the service
+    # object: worked out once per process, so a simulator per test does not pay for
+    # inspect.signature on every method of every service each time its gateway starts.
+    function = getattr(method, "__func__", None)
+    keywords, takes_any, echoed = (
+        _plan(function, operation) if function is not None else _plan.__wrapped__(method, operation)
+    )
+    return _Target(method=method, keywords=keywords, takes_any=takes_any, echoed=echoed)
+
+
+@functools.cache
+def _plan(
+    function: Callable[..., Any], operation: OperationModel
+) -> tuple[dict[str, str], bool, tuple[str, ...]]:
+    """Input member -> keyword for what `function` takes, whether it takes ``**kwargs``, and
+    the members echoed in the output."""
+    parameters = inspect.signature(function).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
     keywords: dict[str, str] = {}
     shape = operation.input_shape
@@ -132,4 +149,4 @@ def _target(method: Method, operation: OperationModel) -> _Target:
         m for m in ECHOED_PARAMETERS
         if output is not None and m in output.members and shape is not None and m in shape.members
     )
-    return _Target(method=method, keywords=keywords, takes_any=takes_any, echoed=echoed)
+    return keywords, takes_any, echoed

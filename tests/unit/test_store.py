@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from eventsim.store import Database
-from eventsim.store.migrate import migrations
+from eventsim.store.migrate import _statements, migrate, migrations
 
 
 @pytest.mark.asyncio
@@ -127,3 +127,21 @@ async def test_opening_a_file_that_is_not_a_database_raises_and_leaves_no_thread
         thread.join(timeout=2.0)
         # aiosqlite's worker is not a daemon: left running, it keeps the process alive.
         assert not thread.is_alive(), thread.name
+
+
+def _schema(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    return sorted(conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall())
+
+
+def test_a_new_in_memory_database_gets_the_migrated_schema_from_the_template() -> None:
+    by_statements = sqlite3.connect(":memory:", isolation_level=None)
+    for number, sql in migrations():
+        for statement in _statements(sql):
+            by_statements.execute(statement)
+        by_statements.execute(f"PRAGMA user_version = {number}")
+    first, second = (sqlite3.connect(":memory:", isolation_level=None) for _ in range(2))
+    assert migrate(first) == len(migrations())
+    assert _schema(first) == _schema(by_statements)
+    first.execute("INSERT INTO buckets VALUES ('only-first', 'us-east-1', 0)")
+    assert migrate(second) == len(migrations())  # copied after the insert: still empty
+    assert second.execute("SELECT COUNT(*) FROM buckets").fetchone()[0] == 0
