@@ -30,7 +30,11 @@ async def test_jobs_expire_in_deadline_order_and_forgotten_ones_never() -> None:
     watch.watch("last", 3, now + 0.05)
     watch.forget("finished", 3)
     await asyncio.wait_for(done.wait(), 5)
-    assert expired == ["first", "other-lane", "second", "last"]
+    # Within a lane, deadline order; across lanes, each lane's timer runs on its own, and a
+    # loop woken late (a loaded machine) may expire one lane's due jobs before the other's.
+    assert [job for job in expired if job != "other-lane"] == ["first", "second", "last"]
+    assert "other-lane" in expired
+    assert "finished" not in expired
 
 
 @pytest.mark.asyncio
