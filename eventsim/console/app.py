@@ -6,6 +6,7 @@ from aiohttp import web
 
 from eventsim.console import api
 from eventsim.console.keys import SIMULATOR
+from eventsim.console.pages import add_page_routes
 from eventsim.simulator import Simulator
 
 __all__ = ["make_console_app"]
@@ -16,4 +17,5 @@ def make_console_app(sim: Simulator) -> web.Application:
     app = web.Application()
     app[SIMULATOR] = sim
     app.add_routes(api.routes)
+    add_page_routes(app)
     return app

@@ -1,0 +1,85 @@
+// The live feed: invocations and writes as they happen, over server-sent events (api/feed),
+// filtered by service, function and outcome on the server.
+import { url } from "../api.js";
+import { h, clear, enc, ms, time, short, statusBadge } from "../dom.js";
+import { pageHeader } from "../components.js";
+import { field } from "./util.js";
+
+const MAX_ROWS = 500;
+const SERVICES = ["", "s3", "sns", "sqs", "dynamodb", "kinesis", "lambda"];
+const OUTCOMES = ["", "Success", "Error", "Timeout", "Throttled"];
+
+function invocationRow(item) {
+  const id = field(item, "request_id", "id");
+  const name = field(item, "function");
+  return h("tr", { class: "feed-invocation", "data-test": `feed-invocation-${name}`, "data-request-id": id },
+    h("td", {}, time(field(item, "started_at", "at")) || time(Date.now() / 1000)),
+    h("td", {}, h("span", { class: "kind" }, "λ invocation")),
+    h("td", {}, h("a", { href: `#/functions/${enc(name)}` }, name)),
+    h("td", {}, short(field(item, "trigger") ?? "", 60)),
+    h("td", {}, statusBadge(field(item, "status")), " ", ms(field(item, "duration_ms"))),
+    h("td", {}, h("a", { href: `#/invocations/${enc(id)}`, "data-test": "open-invocation" }, "details"),
+      field(item, "trace_id") ? [" · ", h("a", { href: `#/traces/${enc(field(item, "trace_id"))}` }, "trace")] : null));
+}
+
+function writeRow(item) {
+  const service = field(item, "service") ?? "";
+  const what = [field(item, "operation", "event_name", "event"), field(item, "resource", "bucket", "queue", "table", "stream", "topic"),
+    field(item, "key", "detail")].filter(Boolean).join(" ");
+  const trace = field(item, "trace_id");
+  return h("tr", { class: "feed-write", "data-test": `feed-write-${service}` },
+    h("td", {}, time(field(item, "at", "created_at")) || time(Date.now() / 1000)),
+    h("td", {}, h("span", { class: "kind" }, "✎ write")),
+    h("td", {}, service),
+    h("td", {}, short(what || item, 60)),
+    h("td", {}, field(item, "by", "function") ? `by ${field(item, "by", "function")}` : ""),
+    h("td", {}, trace ? h("a", { href: `#/traces/${enc(trace)}` }, "trace") : ""));
+}
+
+export function feed(params, query) {
+  const filters = { service: query.service || "", function: query.function || "", status: query.status || "" };
+  const rows = h("tbody");
+  const state = h("span", { class: "conn", "data-test": "feed-state" }, "connecting…");
+  const counter = h("span", { class: "muted" }, "");
+  let paused = false;
+  let seen = 0;
+  let source = null;
+
+  const add = (row) => {
+    seen += 1;
+    counter.textContent = `${seen} event(s)`;
+    if (paused) return;
+    rows.prepend(row);
+    while (rows.children.length > MAX_ROWS) rows.lastChild.remove();
+  };
+  const connect = () => {
+    if (source) source.close();
+    source = new EventSource(url("feed", filters));
+    source.addEventListener("open", () => { state.textContent = "live"; state.className = "conn live"; });
+    source.addEventListener("error", () => {
+      state.textContent = source.readyState === EventSource.CLOSED ? "closed" : "reconnecting…";
+      state.className = "conn down";
+    });
+    source.addEventListener("invocation", (ev) => add(invocationRow(JSON.parse(ev.data))));
+    source.addEventListener("write", (ev) => add(writeRow(JSON.parse(ev.data))));
+  };
+  const form = h("form", { class: "inline", onchange: (ev) => {
+    const data = new FormData(ev.currentTarget);
+    for (const key of Object.keys(filters)) filters[key] = String(data.get(key) || "");
+    const qs = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
+    history.replaceState(null, "", `#/feed${qs ? `?${qs}` : ""}`);
+    clear(rows);
+    connect();
+  }, onsubmit: (ev) => ev.preventDefault() },
+  h("label", {}, "Service ", h("select", { name: "service" }, SERVICES.map((v) => h("option", { value: v, selected: v === filters.service }, v || "any")))),
+  h("label", {}, "Function ", h("input", { name: "function", value: filters.function, placeholder: "any" })),
+  h("label", {}, "Outcome ", h("select", { name: "status" }, OUTCOMES.map((v) => h("option", { value: v, selected: v === filters.status }, v || "any")))),
+  h("button", { type: "button", onclick: (ev) => { paused = !paused; ev.target.textContent = paused ? "Resume" : "Pause"; } }, "Pause"),
+  h("button", { type: "button", onclick: () => clear(rows) }, "Clear"));
+  connect();
+  const node = h("div", {}, pageHeader("Live feed", state, counter), form,
+    h("table", { class: "list feed", "data-test": "feed" },
+      h("thead", {}, h("tr", {}, ["Time", "Kind", "Service / function", "What", "Outcome", ""].map((t) => h("th", {}, t)))), rows),
+    h("p", { class: "muted" }, `Newest first; the last ${MAX_ROWS} are kept.`));
+  return { node, dispose: () => source && source.close() };
+}
