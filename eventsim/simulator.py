@@ -49,6 +49,7 @@ from eventsim.services.sns.http_delivery import HttpSender
 from eventsim.services.sns.service import SNSService
 from eventsim.services.sqs import SqsService
 from eventsim.store import Database
+from eventsim.traces import Trace, load_trace, load_trace_of
 from eventsim.tracing import Cause
 
 __all__ = ["SettleTimeout", "Simulator"]
@@ -288,6 +289,15 @@ class Simulator:
         if kind == "topic":
             return self.sns.exists(arn)
         return False
+
+    async def trace(self, trace_id: str) -> Trace:
+        """The causal graph of one trace id: what started it, each invocation, the writes
+        handlers made and the events those caused, and where failed events ended."""
+        return await load_trace(self.invocations, trace_id)
+
+    async def trace_of(self, request_id: str) -> Trace | None:
+        """The trace an invocation belongs to (None for an unknown request id)."""
+        return await load_trace_of(self.invocations, request_id)
 
     async def settle(self, timeout: float | None = None) -> None:
         """Return once no delivery, invocation or retry has work left.

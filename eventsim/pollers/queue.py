@@ -22,13 +22,15 @@ import sqlite3
 from typing import Any
 
 from eventsim.events.sqs import sqs_record
+from eventsim.ids import new_uuid
 from eventsim.pollers.engine import PollerEngine
 from eventsim.pollers.loop import PollLoop, Wait
 from eventsim.pollers.responses import judge
 from eventsim.pollers.shard import filters_of
 from eventsim.services.lambda_.invocations import InvocationRecord, insert_invocation
+from eventsim.services.lambda_.models import FunctionConfig
 from eventsim.services.sqs import SqsService
-from eventsim.tracing import Cause, new_trace_id
+from eventsim.tracing import MAX_HOPS, Cause, TraceHeader, new_trace_id
 
 __all__ = ["QueuePoller", "lanes_for"]
 
@@ -50,6 +52,26 @@ def _filter_document(record: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         pass
     return doc
+
+
+def _header_of(message: dict[str, Any]) -> TraceHeader | None:
+    return TraceHeader.parse(message.get("Attributes", {}).get("AWSTraceHeader"))
+
+
+def _hop_of(message: dict[str, Any]) -> int:
+    header = _header_of(message)
+    return header.hop if header is not None else 0
+
+
+def _cause_of(batch: list[dict[str, Any]], source: str, now: float) -> Cause:
+    """A batch continues the trace of its deepest traced message (the one nearest a loop);
+    a batch of untraced messages starts a trace of its own."""
+    headers = [h for h in map(_header_of, batch) if h is not None]
+    if not headers:
+        return Cause(trace_id=new_trace_id(now), source=source)
+    deepest = max(headers, key=lambda h: h.hop)
+    return Cause(trace_id=deepest.root, source=source, parent_span=deepest.parent,
+                 hop=deepest.hop)
 
 
 class QueuePoller(PollLoop):
@@ -113,9 +135,11 @@ class QueuePoller(PollLoop):
             records = [r for r, k in zip(records, keep, strict=True) if k]
             if not batch:
                 return 0.0, False
+        batch, records = await self._stop_loops(function, url, batch, records)
+        if not batch:
+            return 0.0, False
         payload = json.dumps({"Records": records}, separators=(",", ":"))
-        cause = Cause(trace_id=new_trace_id(now),
-                      source=f"sqs:{self._queue_name} {len(records)} messages")
+        cause = _cause_of(batch, f"sqs:{self._queue_name} {len(records)} messages", now)
         record = await engine.invoker.run(function, payload, cause)
         outcome = judge(record, [m["MessageId"] for m in batch],
                         mapping.reports_item_failures)
@@ -132,6 +156,42 @@ class QueuePoller(PollLoop):
         visibility = float(attributes["Attributes"]["VisibilityTimeout"])
         self._retry_at = engine.clock.time() + visibility
         return visibility, False
+
+    async def _stop_loops(
+        self, function: FunctionConfig, url: str, batch: list[dict[str, Any]],
+        records: list[dict[str, Any]],
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Take out the messages whose chain has already invoked functions 16 times.
+
+        Lambda's recursive loop detection follows the AWSTraceHeader that a handler's
+        SendMessage (or an SNS delivery it caused) stamped on a message. It does not invoke
+        the function for such a message and records why; the message goes to the queue's
+        dead-letter queue if it has one (left in flight, the redrive policy moves it there
+        after maxReceiveCount receives), else it is dropped.
+        """
+        looping = [i for i, m in enumerate(batch) if _hop_of(m) >= MAX_HOPS]
+        if not looping:
+            return batch, records
+        engine = self._engine
+        stopped = [batch[i] for i in looping]
+        cause = _cause_of(stopped, f"sqs:{self._queue_name} {len(stopped)} messages",
+                          engine.clock.time())
+        loop_payload = json.dumps({"Records": [records[i] for i in looping]},
+                                  separators=(",", ":"))
+        record = engine.invoker.loop_record(function, loop_payload, cause, new_uuid(), 1,
+                                            invocation_type="RequestResponse")
+        await self._record(record, _PROBLEM)
+        attributes = (await self._sqs.get_queue_attributes(
+            queue_url=url, attribute_names=["RedrivePolicy", "VisibilityTimeout"]))["Attributes"]
+        if "RedrivePolicy" in attributes:
+            # Coming back after the visibility timeout is work the virtual clock must jump to.
+            self._retry_at = max(self._retry_at, engine.clock.time()
+                                 + float(attributes["VisibilityTimeout"]))
+        else:
+            await self._delete(url, stopped)
+        keep = set(range(len(batch))) - set(looping)
+        return ([m for i, m in enumerate(batch) if i in keep],
+                [r for i, r in enumerate(records) if i in keep])
 
     async def _record(self, record: InvocationRecord, result: str) -> None:
         engine = self._engine

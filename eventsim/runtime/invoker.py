@@ -261,11 +261,11 @@ class Invoker:
 
     def loop_record(
         self, function: FunctionConfig, payload: str, cause: Cause, request_id: str,
-        attempt: int,
+        attempt: int, *, invocation_type: str = "Event",
     ) -> InvocationRecord:
         """The record of an invocation Lambda refused because the chain loops."""
         return InvocationRecord(
-            request_id=request_id, function=function.name, invocation_type="Event",
+            request_id=request_id, function=function.name, invocation_type=invocation_type,
             attempt=attempt, started_at=self._clock.time(), duration_ms=0.0,
             status="LoopDetected", trigger=cause.source, trace_id=cause.trace_id,
             span_id=new_span_id(), parent_span=cause.parent_span, hop=cause.hop, payload=payload,
@@ -274,7 +274,8 @@ class Invoker:
                 "errorMessage": (
                     f"Lambda stopped invoking {function.name}: the chain of requests that "
                     f"triggered it has invoked functions {cause.hop} times in a recursive loop "
-                    "(limit 16). The event was dropped (or sent to the on-failure destination)."
+                    "(limit 16). The event was not delivered to the function; it goes to the "
+                    "dead-letter queue or on-failure destination if there is one."
                 ),
             },
         )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import builtins
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 from eventsim.store import Database
@@ -108,6 +110,10 @@ def _record(row: sqlite3.Row) -> InvocationRecord:
     )
 
 
+def _fetch_all(sql: str, params: builtins.list[Any], conn: sqlite3.Connection) -> Any:
+    return conn.execute(sql, params).fetchall()
+
+
 class InvocationLog:
     """Read access to recorded invocations and asynchronous outcomes."""
 
@@ -181,3 +187,22 @@ class InvocationLog:
             "ORDER BY seq", (trace_id,)
         ).fetchall())
         return [dict(r) for r in rows]
+
+    async def outcomes_of(self, request_ids: Iterable[str]) -> builtins.list[AsyncOutcome]:
+        """Asynchronous outcomes of the given requests, oldest first."""
+        ids = builtins.list(dict.fromkeys(request_ids))
+        found: builtins.list[AsyncOutcome] = []
+        # SQLite caps bound parameters; a trace can hold more requests than that.
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            sql = ("SELECT * FROM async_outcomes WHERE request_id IN "
+                   f"({','.join('?' * len(chunk))}) ORDER BY seq")
+            rows = await self._db.read(partial(_fetch_all, sql, chunk))
+            found.extend(
+                AsyncOutcome(request_id=r["request_id"], function=r["function"],
+                             condition=r["condition"], destination=r["destination"],
+                             record=json.loads(r["record"]), created_at=r["created_at"])
+                for r in rows
+            )
+        found.sort(key=lambda o: o.created_at)
+        return found

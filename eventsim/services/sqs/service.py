@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from eventsim.errors import AwsError
-from eventsim.services.base import ServiceContext
+from eventsim.services.base import ServiceContext, record_traced_write
 from eventsim.services.sqs import handles, storage
 from eventsim.services.sqs.batches import apply_each, check_batch, failure
 from eventsim.services.sqs.errors import (
@@ -57,7 +57,7 @@ from eventsim.services.sqs.queues import (
 )
 from eventsim.services.sqs.wire import Outgoing, loose_attributes, shape_received
 from eventsim.store.outbox import OutboxRow
-from eventsim.tracing import current_trace
+from eventsim.tracing import Cause, TraceHeader, current_trace
 
 __all__ = ["SENDER_ID", "SqsService"]
 
@@ -312,7 +312,13 @@ class SqsService:
                                 message_system_attributes, message_deduplication_id,
                                 message_group_id)
         now = self._ctx.clock.time()
-        sent = await self._enqueue(lambda c: message.enqueue(c, queue, now))
+        cause = Cause.for_write(f"sqs:SendMessage {queue.name}", now)
+
+        def unit(conn: sqlite3.Connection) -> storage.Sent:
+            record_traced_write(conn, cause, "sqs:SendMessage", queue.arn, now)
+            return message.enqueue(conn, queue, now)
+
+        sent = await self._enqueue(unit)
         self._wake([queue.name])
         return message.result(sent)
 
@@ -352,8 +358,10 @@ class SqsService:
             except AwsError as exc:
                 failed.append(failure(entry["Id"], exc))
         now = self._ctx.clock.time()
+        cause = Cause.for_write(f"sqs:SendMessageBatch {queue.name}", now)
 
         def unit(conn: sqlite3.Connection) -> list[storage.Sent]:
+            record_traced_write(conn, cause, "sqs:SendMessageBatch", queue.arn, now)
             return [message.enqueue(conn, queue, now) for _, message in prepared]
 
         sent = await self._enqueue(unit) if prepared else []
@@ -564,7 +572,7 @@ class SqsService:
             payload = json.loads(row.payload)
             attributes = decode_attributes(payload.get("MessageAttributes") or {})
             message = Outgoing.build(
-                queue, str(payload["MessageBody"]), attributes, {"SenderId": SENDER_ID}, None,
+                queue, str(payload["MessageBody"]), attributes, _system_of(row), None,
                 payload.get("MessageDeduplicationId"),
                 payload.get("MessageGroupId"),
             )
@@ -688,3 +696,17 @@ def _received(
 ) -> dict[str, Any]:
     shaped = [shape_received(m, system_names, attribute_names) for m in messages]
     return {"Messages": shaped} if shaped else {}
+
+
+def _system_of(row: OutboxRow) -> dict[str, str]:
+    """System attributes of a delivered message. A message that a handler's write caused
+    (an SNS publish or S3 upload made inside an invocation) carries that invocation's trace
+    header as AWSTraceHeader, as a handler's own SendMessage does: it is what lets Lambda see
+    a loop through the queue, and what links the queue's consumer into the trace."""
+    system = {"SenderId": SENDER_ID}
+    if '"parent_span":null' not in row.cause:  # cheap test first: most rows have no parent
+        cause = Cause.from_json(row.cause)
+        if cause.parent_span is not None:
+            system["AWSTraceHeader"] = TraceHeader(
+                root=cause.trace_id, parent=cause.parent_span, hop=cause.hop).format()
+    return system
