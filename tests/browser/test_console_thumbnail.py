@@ -48,6 +48,7 @@ def test_uploaded_image_shows_in_feed_trace_logs_and_destination_bucket(console_
 
     bucket_tab = console_page()
     bucket = bucket_tab.open("s3/thumbnails")
+    bucket.get_by_test_id("folder-cats/").click()
     bucket.get_by_test_id("object-cats/cat.jpg").click()
     image = bucket.get_by_test_id("object-preview").locator("img")
     image.wait_for(timeout=TIMEOUT_MS)
@@ -69,6 +70,8 @@ def test_main_views_render_at_1280x800_without_script_errors(console_page: Any) 
         "mappings": ("mappings", "Event source mappings"),
         "destinations": ("destinations", "Dead-letter queues and destinations"),
         "topology": ("topology", "Topology"),
+        "inject": ("inject", "Inject"),
+        "live-feed-empty": ("feed", "Live feed"),
         "s3-buckets": ("s3", "S3 buckets"),
         "sns-topics": ("sns", "SNS topics"),
         "sqs-queues": ("sqs", "SQS queues"),
@@ -78,7 +81,7 @@ def test_main_views_render_at_1280x800_without_script_errors(console_page: Any) 
     for name, (hash_, heading) in views.items():
         page = tab.open(hash_)
         page.get_by_role("heading", level=1, name=heading).wait_for(timeout=TIMEOUT_MS)
-        page.wait_for_load_state("networkidle")
+        page.locator("main .paged > p", has_text="Loading").first.wait_for(state="detached", timeout=TIMEOUT_MS)
         assert page.locator("main .error").count() == 0, f"{name}: {page.locator('main .error').first.inner_text()}"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 1280, f"{name} scrolls sideways at 1280 pixels ({width})"

@@ -23,6 +23,12 @@ export function functionsList() {
   }));
 }
 
+function seconds(n) {
+  if (n >= 3600 && n % 3600 === 0) return `${n / 3600} h (${n} s)`;
+  if (n >= 60 && n % 60 === 0) return `${n / 60} min (${n} s)`;
+  return `${n} s`;
+}
+
 function arnLabel(arn) {
   if (!arn) return undefined;
   const name = String(arn).split(":").pop();
@@ -50,7 +56,7 @@ export async function functionDetail({ name }) {
       ])),
       section("Asynchronous events", keyValues([
         ["Retries", retries.maximum_retry_attempts ?? 2],
-        ["Maximum event age", retries.maximum_event_age != null ? `${retries.maximum_event_age} s` : "6 h"],
+        ["Maximum event age", retries.maximum_event_age != null ? seconds(retries.maximum_event_age) : "6 h"],
         ["Dead-letter queue", arnLabel(field(fn, "dead_letter_queue")) ?? "none"],
         ["On success", arnLabel(destinations.on_success) ?? "none"],
         ["On failure", arnLabel(destinations.on_failure) ?? "none"],

@@ -5,24 +5,26 @@ import { pagedTable, pageHeader } from "../components.js";
 import { field } from "./util.js";
 import { invocationColumns } from "./invocations.js";
 
-const LINKS = { buckets: "#/s3", objects: "#/s3", topics: "#/sns", subscriptions: "#/sns", queues: "#/sqs",
-  messages: "#/sqs", tables: "#/dynamodb", items: "#/dynamodb", streams: "#/kinesis", records: "#/kinesis",
-  functions: "#/functions", invocations: "#/invocations", mappings: "#/mappings" };
+// The tiles, in the order people look for them: [label, path into api/overview, link].
+const TILES = [
+  ["S3 buckets", "services.s3.buckets", "#/s3"], ["SNS topics", "services.sns.topics", "#/sns"],
+  ["SNS subscriptions", "services.sns.subscriptions", "#/sns"], ["SQS queues", "services.sqs.queues", "#/sqs"],
+  ["DynamoDB tables", "services.dynamodb.tables", "#/dynamodb"], ["Kinesis streams", "services.kinesis.streams", "#/kinesis"],
+  ["Functions", "services.lambda.functions", "#/functions"], ["Event source mappings", "services.lambda.mappings", "#/mappings"],
+  ["Invocations", "invocations.total", "#/invocations"], ["Failed invocations", "invocations.errors", "#/invocations?status=Error"],
+];
 
-function tiles(value, path = []) {
-  const out = [];
-  for (const [key, inner] of Object.entries(value || {})) {
-    if (key === "clock") continue;
-    if (typeof inner === "number") {
-      const href = LINKS[key] ?? LINKS[path[path.length - 1]];
-      const label = [...path, key].join(" ").replaceAll("_", " ");
-      const body = [h("div", { class: "num" }, inner.toLocaleString()), h("div", { class: "what" }, label)];
-      out.push(href ? h("a", { class: "tile", href }, body) : h("div", { class: "tile" }, body));
-    } else if (inner && typeof inner === "object" && !Array.isArray(inner)) {
-      out.push(...tiles(inner, [...path, key]));
-    }
-  }
-  return out;
+function at(value, path) {
+  return path.split(".").reduce((v, key) => (v && typeof v === "object" ? v[key] : undefined), value);
+}
+
+function tiles(summary) {
+  return TILES.filter(([, path]) => typeof at(summary, path) === "number").map(([label, path, href]) => {
+    const n = at(summary, path);
+    const bad = path === "invocations.errors" && n > 0;
+    return h("a", { class: `tile${bad ? " bad" : ""}`, href, "data-test": `tile-${path}` },
+      h("div", { class: "num" }, n.toLocaleString()), h("div", { class: "what" }, label));
+  });
 }
 
 export async function overview() {

@@ -94,7 +94,7 @@ export function bucket({ bucket: name }, query) {
     params: { prefix, delimiter: "/" },
     onPage: (body) => {
       for (const p of body?.prefixes || []) {
-        folders.append(h("a", { class: "chip", href: `#/s3/${enc(name)}?prefix=${enc(p)}` }, `📁 ${p}`));
+        folders.append(h("a", { class: "chip", href: `#/s3/${enc(name)}?prefix=${enc(p)}`, "data-test": `folder-${p}` }, `📁 ${p}`));
       }
     },
     columns: [

@@ -1,13 +1,7 @@
-// A trace drawn as a waterfall: one row per node (the originating write or event, each
-// invocation, each write a handler made), indented under its cause, with a bar placed on the
-// trace's time axis, its duration and its outcome; below it, the same as a table.
-import { h, s, enc, ms, short, statusBadge, toSeconds } from "../dom.js";
-
-const ROW = 30;
-const LABEL_W = 420;
-const BAR_X = 440;
-const BAR_W = 520;
-const WIDTH = BAR_X + BAR_W + 120;
+// A trace drawn as a waterfall (HTML and CSS): one row per node (the originating write or
+// event, each invocation, each write a handler made, each outcome), indented under its cause,
+// with a bar placed on the trace's time axis, its offset, duration and outcome.
+import { h, enc, ms, toSeconds } from "../dom.js";
 
 const KIND_MARK = { origin: "⚡", invocation: "λ", write: "✎", outcome: "⤳" };
 
@@ -54,6 +48,11 @@ function hrefOf(node) {
   return node.kind === "invocation" ? `#/invocations/${enc(node.request_id ?? node.id)}` : null;
 }
 
+// Percent of the track; the track stretches with its card, the text stays its own size.
+function pct(value) {
+  return `${Math.max(0, Math.min(100, value)).toFixed(3)}%`;
+}
+
 export function drawTrace(trace) {
   const rows = order(trace);
   if (!rows.length) return h("p", { class: "muted" }, "This trace has no nodes.");
@@ -61,66 +60,39 @@ export function drawTrace(trace) {
   const t0 = Math.min(...starts);
   const t1 = Math.max(...rows.map((r, i) => starts[i] + (Number(r.node.duration_ms) || 0) / 1000));
   const span = Math.max(t1 - t0, 0.001);
-  const xOf = (secs) => BAR_X + ((secs - t0) / span) * BAR_W;
-  const height = rows.length * ROW + 34;
-  const svg = s("svg", { viewBox: `0 0 ${WIDTH} ${height}`, class: "trace", role: "img",
-    "aria-label": `Trace with ${rows.length} steps over ${ms(span * 1000)}` });
-  // Time axis: five ticks, offsets from the first node.
+  const axis = h("div", { class: "wf-track wf-axis" });
   for (let i = 0; i <= 4; i += 1) {
-    const x = BAR_X + (BAR_W * i) / 4;
-    svg.append(s("line", { x1: x, y1: 18, x2: x, y2: height, class: "tick" }),
-      s("text", { x, y: 12, class: "tick-label", "text-anchor": "middle" }, `+${ms((span * 1000 * i) / 4)}`));
+    const tick = h("span", { class: "wf-tick" }, `+${ms((span * 1000 * i) / 4)}`);
+    tick.style.left = pct((100 * i) / 4);
+    if (i === 4) tick.classList.add("last");
+    axis.append(tick);
   }
-  const rowIndex = new Map(rows.map((r, i) => [r.node.id, i]));
+  const box = h("div", { class: "waterfall", role: "table", "aria-label": `Trace with ${rows.length} steps over ${ms(span * 1000)}` },
+    h("div", { class: "wf-row wf-head", role: "row" }, h("div", { class: "wf-label" }, "Step (indented under its cause)"), axis));
   rows.forEach((row, i) => {
-    const y = 24 + i * ROW;
-    const mid = y + ROW / 2;
     const node = row.node;
-    const start = starts[i];
+    const offset = (starts[i] - t0) * 1000;
     const dur = Number(node.duration_ms) || 0;
-    const x = xOf(start);
     const href = hrefOf(node);
-    const g = s("g", { class: `trace-row ${tone(node.status)} kind-${node.kind}`, "data-test": `trace-node-${node.kind}` });
-    if (i % 2 === 0) g.append(s("rect", { x: 0, y, width: WIDTH, height: ROW, class: "stripe" }));
-    if (row.parent !== null && rowIndex.has(row.parent)) {
-      const p = rowIndex.get(row.parent);
-      const px = 12 + rows[p].depth * 18;
-      g.append(s("path", { d: `M ${px} ${24 + p * ROW + ROW / 2 + 8} V ${mid} H ${12 + row.depth * 18 - 4}`, class: "edge" }));
-    }
-    const labelX = 12 + row.depth * 18;
-    g.append(s("text", { x: labelX, y: mid + 5, class: "mark" }, KIND_MARK[node.kind] || "•"));
-    const label = `${node.service ? `${node.service} ` : ""}${node.label ?? node.id}`;
-    const text = s("text", { x: labelX + 16, y: mid + 5, class: "label" }, short(label, Math.max(20, 56 - row.depth * 2)));
-    text.append(s("title", {}, `${node.kind}: ${label}`));
-    if (href) {
-      const a = s("a", { href });
-      a.append(text);
-      g.append(a);
-    } else {
-      g.append(text);
-    }
-    if (dur > 0) {
-      const w = Math.max(3, (dur / 1000 / span) * BAR_W);
-      g.append(s("rect", { x, y: y + 7, width: w, height: ROW - 14, rx: 3, class: "bar" }));
-      const tx = x + w + 6 > BAR_X + BAR_W - 10 ? x - 6 : x + w + 6;
-      g.append(s("text", { x: tx, y: mid + 4, class: "dur", "text-anchor": tx < x ? "end" : "start" },
-        `${ms(dur)}${node.status ? ` · ${node.status}` : ""}`));
-    } else {
-      g.append(s("path", { d: `M ${x} ${mid - 6} l 6 6 l -6 6 l -6 -6 z`, class: "bar" }));
-      g.append(s("text", { x: x + 10, y: mid + 4, class: "dur" }, node.status ? String(node.status) : "event"));
-    }
-    svg.append(g);
+    const text = String(node.label ?? node.id);
+    const label = h("div", { class: "wf-label", title: `${node.kind}${node.service ? ` (${node.service})` : ""}: ${text}` },
+      row.depth ? h("span", { class: "wf-elbow" }, "└ ") : null,
+      h("span", { class: "wf-mark" }, KIND_MARK[node.kind] || "•"), " ",
+      href ? h("a", { href }, text) : h("span", {}, text));
+    label.style.paddingLeft = `${8 + row.depth * 18}px`;
+    const track = h("div", { class: "wf-track" });
+    const left = (100 * offset) / (span * 1000);
+    const mark = h("span", { class: dur > 0 ? "wf-bar" : "wf-point" });
+    mark.style.left = pct(left);
+    if (dur > 0) mark.style.width = `max(3px, ${pct((100 * dur) / (span * 1000))})`;
+    const note = h("span", { class: "wf-note" }, [`+${ms(offset)}`, dur > 0 ? ms(dur) : null, node.status ?? (node.kind === "write" ? "written" : null)]
+      .filter(Boolean).join(" · "));
+    // Notes sit right of the mark, or left of it when the mark is near the end.
+    const end = left + (100 * dur) / (span * 1000);
+    if (end > 62) { note.classList.add("before"); note.style.right = pct(100 - left); } else { note.style.left = `calc(${pct(end)} + 8px)`; }
+    track.append(mark, note);
+    box.append(h("div", { class: `wf-row ${tone(node.status)} kind-${node.kind}`, role: "row", "data-test": `trace-node-${node.kind}` }, label, track));
   });
-  const table = h("table", { class: "list compact" },
-    h("thead", {}, h("tr", {}, ["Step", "Kind", "Service", "At", "Duration", "Outcome"].map((t) => h("th", {}, t)))),
-    h("tbody", {}, rows.map((row, i) => {
-      const href = hrefOf(row.node);
-      const label = row.node.label ?? row.node.id;
-      return h("tr", {},
-        h("td", { style: undefined }, "\u00a0".repeat(row.depth * 3), href ? h("a", { href }, label) : label),
-        h("td", {}, row.node.kind ?? ""), h("td", {}, row.node.service ?? ""),
-        h("td", {}, `+${ms((starts[i] - t0) * 1000)}`), h("td", {}, ms(row.node.duration_ms)),
-        h("td", {}, statusBadge(row.node.status)));
-    })));
-  return h("div", { class: "trace-view" }, h("div", { class: "trace-scroll" }, svg), table);
+  return h("div", { class: "trace-view" }, box,
+    trace.truncated ? h("p", { class: "muted" }, "This trace is larger than the console draws; it is cut.") : null);
 }
