@@ -2,7 +2,8 @@
 
     eventsim run PATH... [--clock real|virtual] [--json] [--logs] [--junit-xml FILE]
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
-                   [--runtime process|inline]
+                   [--runtime process|inline] [--clock real|virtual] [--token T]
+                   [--allow-host NAME]...
     eventsim invoke FUNCTION [-e FILE|-] [--load FILE] [--state DIR] [--json]
     eventsim events generate SERVICE EVENT [options]
     eventsim logs FUNCTION --state DIR [--follow] [--since 10m] [--json]
@@ -20,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -102,6 +104,18 @@ def _parser() -> argparse.ArgumentParser:
                        help="where Python handlers run unless a function says otherwise: "
                             "their own processes, speaking the Lambda Runtime API (default), "
                             "or threads of the server")
+    serve.add_argument("--clock", choices=("real", "virtual"), default="real",
+                       help="virtual: time stands still until the console advances it or lets "
+                            "it follow real time (default: real)")
+    serve.add_argument("--token", default=os.environ.get("EVENTSIM_TOKEN") or None,
+                       help="require this access token on every request (default: "
+                            "$EVENTSIM_TOKEN, else none): SDKs send it as their access key "
+                            "id, the console as ?token= once; use it when binding another "
+                            "interface than 127.0.0.1")
+    serve.add_argument("--allow-host", metavar="NAME", action="append", default=[],
+                       help="also answer to this Host name (besides IP addresses, localhost "
+                            "and the --host name; others are refused against DNS rebinding); "
+                            "repeatable")
     serve.add_argument("--log-level", choices=_LOG_LEVELS, default="info",
                        help="logging level (default: info)")
     serve.set_defaults(func=_serve)
@@ -189,13 +203,15 @@ def _serve(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise ConfigError(f"--state {args.state}: {exc}") from None
         db = str(args.state / "eventsim.db")
-    config = SimulatorConfig(db=db, default_runtime=args.runtime)
-    asyncio.run(_serve_until_stopped(config, args.host, args.port, scenario, args.load))
+    config = SimulatorConfig(db=db, default_runtime=args.runtime, clock=args.clock)
+    asyncio.run(_serve_until_stopped(config, args.host, args.port, scenario, args.load,
+                                     token=args.token, allowed_hosts=tuple(args.allow_host)))
     return EXIT_OK
 
 
 async def _serve_until_stopped(
-    config: SimulatorConfig, host: str, port: int, scenario: object, load: Path | None
+    config: SimulatorConfig, host: str, port: int, scenario: object, load: Path | None,
+    *, token: str | None = None, allowed_hosts: tuple[str, ...] = (),
 ) -> None:
     from eventsim.scenario import Scenario, apply_resources
     from eventsim.server import Server
@@ -206,7 +222,8 @@ async def _serve_until_stopped(
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: Ctrl-C only
             loop.add_signal_handler(signum, stop.set)
     try:
-        server = Server(config, host=host, port=port)
+        server = Server(config, host=host, port=port, token=token,
+                        allowed_hosts=allowed_hosts)
         try:
             await server.start()
         except OSError as exc:
@@ -217,6 +234,8 @@ async def _serve_until_stopped(
                 print(f"loaded {len(scenario.resources.buckets)} bucket(s) and "
                       f"{len(scenario.functions)} function(s) from {load}", flush=True)
             print(f"eventsim {__version__} listening on {server.url}", flush=True)
+            print(f"console: {server.url}/_eventsim/" + ("?token=<your token>" if token else ""),
+                  flush=True)
             await stop.wait()
             print("eventsim: stopping", file=sys.stderr, flush=True)
         finally:

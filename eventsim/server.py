@@ -21,8 +21,10 @@ from aiohttp import web
 
 from eventsim.config import SimulatorConfig
 from eventsim.console.app import make_console_app
+from eventsim.console.safety import Safety
 from eventsim.errors import SimulatorStateError
 from eventsim.gateway import make_gateway_app
+from eventsim.gateway.app import GATEWAY
 from eventsim.simulator import Simulator
 
 __all__ = ["Server"]
@@ -48,6 +50,8 @@ class Server:
         *,
         host: str = "127.0.0.1",
         port: int = 4566,
+        token: str | None = None,
+        allowed_hosts: tuple[str, ...] = (),
     ) -> None:
         self.config = config or SimulatorConfig()
         self.host = host
@@ -55,7 +59,13 @@ class Server:
         """The port asked for; once started, the port bound (port 0 picks a free one)."""
         self.url = ""
         """``http://127.0.0.1:<port>`` once started."""
+        self.token = token or None
+        """When set, every request needs it (`eventsim.console.safety`); handlers get it as
+        their access key id, so their own calls back pass."""
+        self.allowed_hosts = allowed_hosts
         self.sim = Simulator(self.config)
+        if self.token is not None:
+            self.sim.access_key_id = self.token
         self._state = _Lifecycle.UNOPENED
         self._runner: web.AppRunner | None = None
         self._sock: socket.socket | None = None
@@ -76,8 +86,10 @@ class Server:
             sock = self._sock = self._bind()
             self.sim.endpoint_url = self.url
             await self.sim.start()
-            app = make_gateway_app(self.sim)
-            app.add_subapp("/_eventsim", make_console_app(self.sim))
+            safety = Safety.for_server(self.host, self.port, self.token, self.allowed_hosts)
+            app = make_gateway_app(self.sim, safety=safety)
+            app.add_subapp("/_eventsim", make_console_app(self.sim, gateway=app[GATEWAY],
+                                                          safety=safety))
             self._runner = web.AppRunner(
                 app, access_log=None, auto_decompress=False, shutdown_timeout=_SHUTDOWN_TIMEOUT
             )

@@ -117,6 +117,8 @@ class Simulator:
         )
         self.endpoint_url: str | None = None
         """Where handlers' boto3 calls go (``AWS_ENDPOINT_URL``); set by the server."""
+        self.access_key_id = "test"
+        """The access key id handlers sign with; the server's access token when it has one."""
         self._state = _Lifecycle.UNOPENED
         self.db = Database(self.config.db)
         self.activity: Activity
@@ -196,6 +198,7 @@ class Simulator:
         self.invoker = Invoker(
             clock=self.clock, runtimes=self.runtimes, region=self.config.region,
             endpoint_url=lambda: self.endpoint_url,
+            access_key_id=lambda: self.access_key_id,
         )
         self.async_queue = AsyncInvokeQueue(
             db=self.db, clock=self.clock, activity=self.activity, invoker=self.invoker,

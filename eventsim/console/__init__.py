@@ -1,5 +1,5 @@
-"""The console under ``/_eventsim/``: a JSON API now, the browser views later."""
+"""The console under ``/_eventsim/``: the JSON API (docs/console-api.md) behind the views.
 
-from eventsim.console.app import make_console_app
-
-__all__ = ["make_console_app"]
+`eventsim.console.app.make_console_app` builds it; `eventsim.console.safety` holds the rules
+the gateway shares (imported from here without importing the rest of the console).
+"""

@@ -24,14 +24,17 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from botocore.model import OperationModel  # type: ignore[import-untyped]
+from multidict import CIMultiDictProxy
 
+from eventsim.console.safety import Safety
+from eventsim.errors import AccessDenied
 from eventsim.gateway.endpoints import Gateway, ServiceEndpoint
 from eventsim.gateway.errors import to_aws_error
 from eventsim.gateway.protocols import HttpRequest, HttpResponse
 from eventsim.simulator import Simulator
 from eventsim.tracing import RequestIds, TraceHeader, current_request, current_trace
 
-__all__ = ["GATEWAY", "MAX_BODY_SIZE", "SIMULATOR", "make_gateway_app"]
+__all__ = ["GATEWAY", "MAX_BODY_SIZE", "SAFETY", "SIMULATOR", "make_gateway_app"]
 
 LOG = logging.getLogger(__name__)
 
@@ -51,13 +54,18 @@ class Exchange:
 
 SIMULATOR = web.AppKey("eventsim.gateway.simulator", Simulator)
 GATEWAY = web.AppKey("eventsim.gateway", Gateway)
+SAFETY = web.AppKey("eventsim.gateway.safety", Safety)
 
 
-def make_gateway_app(sim: Simulator) -> web.Application:
-    """The AWS wire gateway for `sim` (a started simulator by the time the app starts)."""
+def make_gateway_app(sim: Simulator, *, safety: Safety | None = None) -> web.Application:
+    """The AWS wire gateway for `sim` (a started simulator by the time the app starts).
+
+    `safety`: who may call it (`eventsim.console.safety`: Host names safe from DNS rebinding,
+    the access token); by default safe host names on any port, no token."""
     app = web.Application(client_max_size=MAX_BODY_SIZE)
     app[SIMULATOR] = sim
     app[GATEWAY] = Gateway(sim)
+    app[SAFETY] = safety or Safety()
     app.cleanup_ctx.append(_load_tables)
     app.router.add_route("*", r"/{tail:[\s\S]*}", handle_aws_request)
     return app
@@ -86,6 +94,7 @@ async def handle_aws_request(request: web.Request) -> web.StreamResponse:
     trace = TraceHeader.parse(headers.get("X-Amzn-Trace-Id"))
     trace_token = current_trace.set(trace) if trace is not None else None
     try:
+        _admit(request.app[SAFETY], headers, query)
         response = await _call(exchange)
     except web.HTTPException:
         raise
@@ -99,6 +108,17 @@ async def handle_aws_request(request: web.Request) -> web.StreamResponse:
             current_trace.reset(trace_token)
         current_request.reset(ids_token)
     return _web_response(response, request.method)
+
+
+def _admit(safety: Safety, headers: CIMultiDictProxy[str], query: str) -> None:
+    """Refuse a request the safety rules refuse, as AWS refuses: AccessDenied."""
+    if not safety.host_allowed(headers.get("Host")):
+        raise AccessDenied(f"This server does not answer to the host name "
+                           f"{headers.get('Host')!r} (DNS rebinding protection): use "
+                           "127.0.0.1 or localhost, or start it with --allow-host NAME.")
+    if not safety.gateway_token_ok(headers, query):
+        raise AccessDenied("This server wants its access token: use it as the access key id "
+                           "(AWS_ACCESS_KEY_ID) or send it in an X-Eventsim-Token header.")
 
 
 async def _call(exchange: Exchange) -> HttpResponse:

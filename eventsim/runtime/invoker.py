@@ -37,6 +37,7 @@ def lambda_environment(
     trace_header: str,
     endpoint_url: str | None,
     log_stream: str,
+    access_key_id: str = "test",
 ) -> dict[str, str]:
     """The environment Lambda gives a handler, with the function's own variables.
 
@@ -51,6 +52,8 @@ def lambda_environment(
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         **_CREDENTIALS,
+        # A server with an access token takes it as the access key id (console.safety).
+        "AWS_ACCESS_KEY_ID": access_key_id,
     }
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
@@ -176,8 +179,10 @@ class Invoker:
         runtimes: Mapping[RuntimeKind, Runtime],
         region: str,
         endpoint_url: Callable[[], str | None],
+        access_key_id: Callable[[], str] = lambda: "test",
     ) -> None:
         self._clock = clock
+        self._access_key_id = access_key_id
         self._runtimes = runtimes
         self._region = region
         self._endpoint_url = endpoint_url
@@ -249,7 +254,8 @@ class Invoker:
         if cached is not None and cached[0] is function and cached[1] == endpoint_url:
             return cached[2]
         env = lambda_environment(function, region=self._region, trace_header="",
-                                 endpoint_url=endpoint_url, log_stream="")
+                                 endpoint_url=endpoint_url, log_stream="",
+                                 access_key_id=self._access_key_id())
         self._environments[function.arn] = (function, endpoint_url, env)
         return env
 

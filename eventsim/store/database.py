@@ -94,6 +94,9 @@ class Database:
         """How many WAL checkpoints have run (for tests)."""
         self.commits = 0
         """How many write transactions have committed (for benchmarks and tests)."""
+        self.commit_listeners: list[Callable[[], None]] = []
+        """Called after every commit, on the loop: cheap and synchronous (set an event, never
+        do I/O). The console's live feed wakes on it instead of polling tables."""
 
     async def __aenter__(self) -> Database:
         await self.open()
@@ -193,6 +196,8 @@ class Database:
 
     def _committed(self) -> None:
         self.commits += 1
+        for listener in self.commit_listeners:
+            listener()
         if self._checkpoints and self.commits >= self._checkpoint_at:
             self._start_checkpoint()
 

@@ -49,13 +49,14 @@ def test_sigkill_during_put_burst_loses_no_accepted_notification(tmp_path: Path)
         delivered: set[str] = set()
         after = 0
         while True:
-            page = server.get(f"/_eventsim/api/invocations?function=recorder&after={after}")
-            rows = page["invocations"]
+            page = server.get(f"/_eventsim/api/invocations?function=recorder&after={after}"
+                              "&detail=full&limit=500")
+            rows = page["items"]
             if not rows:
                 break
             for row in rows:
                 assert row["status"] == "Success"
-                delivered.update(__import__("json").loads(row["result"]))
+                delivered.update(row["result"])
             after = rows[-1]["seq"]
         missing = [k for k in accepted if k not in delivered]
         assert missing == [], f"{len(missing)} accepted puts never notified: {missing[:5]}"

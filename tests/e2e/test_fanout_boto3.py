@@ -107,7 +107,8 @@ def fanout(server: ServeProcess) -> dict[str, Any]:
                 break
             messages.extend(batch)
         received[name] = messages
-    invocations = server.get(f"/_eventsim/api/invocations?function={FUNCTION}")["invocations"]
+    invocations = server.get(
+        f"/_eventsim/api/invocations?function={FUNCTION}&after=0&detail=full&limit=500")["items"]
     return {"topic": topic, "queues": received, "invocations": invocations}
 
 
@@ -124,7 +125,7 @@ def test_filter_policy_lets_the_image_through_to_the_function_and_drops_the_rest
 ) -> None:
     invocations = fanout["invocations"]
     assert [i["status"] for i in invocations] == ["Success"]
-    event = SNSEvent(json.loads(invocations[0]["payload"]))
+    event = SNSEvent(invocations[0]["event"])
     record = event.record
     assert record.event_source == "aws:sns"
     assert record.sns.topic_arn == fanout["topic"]

@@ -112,7 +112,7 @@ def wired(s3: Any) -> dict[str, Any]:
 
 
 def _last_seq(server: ServeProcess) -> int:
-    rows = server.get(f"/_eventsim/api/invocations?function={FUNCTION}")["invocations"]
+    rows = server.get(f"/_eventsim/api/invocations?function={FUNCTION}&limit=1")["items"]
     return max((row["seq"] for row in rows), default=0)
 
 
@@ -124,8 +124,8 @@ def _upload_and_settle(server: ServeProcess, s3: Any, key: str) -> dict[str, Any
     settled = server.post("/_eventsim/api/settle?timeout=60")
     assert settled["settled"], settled
     rows = server.get(
-        f"/_eventsim/api/invocations?function={FUNCTION}&after={before}"
-    )["invocations"]
+        f"/_eventsim/api/invocations?function={FUNCTION}&after={before}&detail=full"
+    )["items"]
     return {"put": put, "body": body, "invocations": rows}
 
 
@@ -146,7 +146,7 @@ def _only_invocation(upload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _event(upload: dict[str, Any]) -> dict[str, Any]:
-    return dict(json.loads(_only_invocation(upload)["payload"]))
+    return dict(_only_invocation(upload)["event"])
 
 
 # -- wiring -------------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def test_jpeg_upload_runs_make_thumbnail_once_asynchronously_and_successfully(
     assert row["status"] == "Success", (row["error"], row["logs"])
     assert row["invocation_type"] == "Event"  # S3 invokes Lambda asynchronously
     assert row["attempt"] == 1
-    [made] = json.loads(row["result"])["thumbnails"]
+    [made] = row["result"]["thumbnails"]
     assert made["source"] == "uploads/cats/cat.jpg"
     assert made["destination"] == "thumbnails/cats/cat.jpg"
     assert 0 < made["width"] <= WIDTH and 0 < made["height"] <= WIDTH
@@ -209,7 +209,7 @@ def test_non_jpeg_upload_is_filtered_out_by_the_suffix_rule(
     s3.put_object(Bucket="uploads", Key="cats/notes.txt", Body=b"not an image")
     assert server.post("/_eventsim/api/settle?timeout=60")["settled"]
     rows = server.get(f"/_eventsim/api/invocations?function={FUNCTION}&after={before}")
-    assert rows["invocations"] == []
+    assert rows["items"] == []
 
 
 # -- the event the handler received -------------------------------------------------------------
@@ -308,7 +308,7 @@ def test_key_with_a_space_arrives_form_encoded_and_powertools_decodes_it(
 ) -> None:
     row = _only_invocation(spaced_upload)
     assert row["status"] == "Success", (row["error"], row["logs"])
-    raw = json.loads(row["payload"])
+    raw = row["event"]
     [record] = raw["Records"]
     assert set(record["s3"]["object"]) == OBJECT_KEYS
     assert record["s3"]["object"]["key"] == "cats/my+cat.jpg"  # not my%20cat.jpg

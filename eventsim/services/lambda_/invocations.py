@@ -114,7 +114,79 @@ def _fetch_all(sql: str, params: builtins.list[Any], conn: sqlite3.Connection) -
     return conn.execute(sql, params).fetchall()
 
 
-class InvocationLog:
+_SUMMARY = (
+    "SELECT seq, request_id, function, invocation_type, attempt, started_at, duration_ms, "
+    "status, trigger, trace_id, hop, json_extract(error, '$.errorType') AS error_type "
+    "FROM invocations"
+)
+
+
+def _summary(row: sqlite3.Row) -> dict[str, Any]:
+    return dict(row)
+
+
+class _InvocationPages:
+    """Pages of invocation summaries and of handlers' writes, newest first or after a
+    position, each one index seek (for the console: at 100,000 invocations no page may read
+    the whole table, nor the payloads and logs of rows it does not show)."""
+
+    _db: Database
+
+    async def summaries(
+        self,
+        *,
+        function: str | None = None,
+        status: str | None = None,
+        trigger: str | None = None,
+        before_seq: int | None = None,
+        limit: int = 50,
+    ) -> builtins.list[dict[str, Any]]:
+        """Newest first, before `before_seq`; `trigger` matches the start of the trigger
+        (``s3`` finds ``s3:ObjectCreated:Put uploads/cat.jpg``). No payload, result or logs."""
+        where: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        if before_seq is not None:
+            where.append("seq < ?")
+            params.append(before_seq)
+        if function is not None:
+            where.append("function = ?")
+            params.append(function)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        if trigger is not None:
+            where.append("substr(trigger, 1, ?) = ?")
+            params.extend([len(trigger), trigger])
+        sql = _SUMMARY + (f" WHERE {' AND '.join(where)}" if where else "")
+        sql += " ORDER BY seq DESC LIMIT ?"
+        params.append(int(limit))
+        rows = await self._db.read(partial(_fetch_all, sql, params))
+        return [_summary(r) for r in rows]
+
+    async def summaries_after(self, seq: int, limit: int) -> builtins.list[dict[str, Any]]:
+        """Invocations recorded after `seq`, oldest first (what a live feed has not sent)."""
+        rows = await self._db.read(partial(
+            _fetch_all, _SUMMARY + " WHERE seq > ? ORDER BY seq LIMIT ?", [seq, limit]))
+        return [_summary(r) for r in rows]
+
+    async def writes_after(self, seq: int, limit: int) -> builtins.list[dict[str, Any]]:
+        """Handlers' writes recorded after `seq` (trace_events), oldest first."""
+        rows = await self._db.read(partial(
+            _fetch_all,
+            "SELECT seq, trace_id, span_id, kind, resource, created_at FROM trace_events "
+            "WHERE seq > ? ORDER BY seq LIMIT ?", [seq, limit]))
+        return [dict(r) for r in rows]
+
+    async def last_seqs(self) -> tuple[int, int]:
+        """The newest invocation's and the newest write's position (0 when none)."""
+        def read(conn: sqlite3.Connection) -> tuple[int, int]:
+            a = conn.execute("SELECT MAX(seq) FROM invocations").fetchone()[0]
+            b = conn.execute("SELECT MAX(seq) FROM trace_events").fetchone()[0]
+            return int(a or 0), int(b or 0)
+        return await self._db.read(read)
+
+
+class InvocationLog(_InvocationPages):
     """Read access to recorded invocations and asynchronous outcomes."""
 
     def __init__(self, db: Database) -> None:
@@ -206,3 +278,4 @@ class InvocationLog:
             )
         found.sort(key=lambda o: o.created_at)
         return found
+

@@ -110,6 +110,23 @@ class SqsService:
         queue = self._by_arn.get(arn)
         return None if queue is None else queue.int_attribute("VisibilityTimeout")
 
+    def queue_names(self) -> list[str]:
+        """Every queue's name, sorted (for the console)."""
+        return sorted(self._queues)
+
+    async def peek_messages(
+        self, name: str, *, after_seq: int = 0, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Up to `limit` messages of queue `name` in arrival order after `after_seq` (each
+        carries its ``seq``), without receiving them: no receive count, visibility or receipt
+        handle changes. For the console; raises QueueDoesNotExist like the API."""
+        queue = self._queues.get(name)
+        if queue is None:
+            raise QueueDoesNotExist()
+        now = self._ctx.clock.time()
+        return await self._ctx.db.read(
+            lambda c: storage.peek(c, queue, after_seq, limit, now))
+
     def url_of(self, name: str) -> str:
         return queue_url(self._endpoint_url(), self._ctx.region, self._ctx.account_id, name)
 

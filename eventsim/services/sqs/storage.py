@@ -34,6 +34,7 @@ __all__ = [
     "in_flight_count",
     "insert_queue",
     "load_queues",
+    "peek",
     "receive",
     "update_queue",
 ]
@@ -198,6 +199,36 @@ def in_flight_count(
 
 
 DeadLetterLookup = Callable[[str], Queue | None]
+
+
+def peek(
+    conn: sqlite3.Connection, queue: Queue, after_seq: int, limit: int, now: float
+) -> list[dict[str, Any]]:
+    """Messages in arrival order after `after_seq`, without receiving them (for the console):
+    nothing about them changes. Each with its state against `now`: visible, in flight or
+    delayed. Expired messages are left out, as a receive would."""
+    cutoff = now - queue.int_attribute("MessageRetentionPeriod")
+    rows = conn.execute(
+        "SELECT seq, message_id, body, attributes, system, sent_at, visible_at, receive_count, "
+        "group_id, sequence_number FROM sqs_messages INDEXED BY sqs_messages_order "
+        "WHERE queue = ? AND seq > ? AND enqueued_at > ? ORDER BY seq LIMIT ?",
+        (queue.name, after_seq, cutoff, limit),
+    ).fetchall()
+    found: list[dict[str, Any]] = []
+    for row in rows:
+        if row["visible_at"] <= now:
+            state = "visible"
+        else:
+            state = "in_flight" if row["receive_count"] > 0 else "delayed"
+        found.append({
+            "seq": row["seq"], "MessageId": row["message_id"], "Body": row["body"],
+            "MessageAttributes": json.loads(row["attributes"]),
+            "Attributes": json.loads(row["system"]),
+            "SentTimestamp": row["sent_at"], "VisibleAt": row["visible_at"],
+            "ApproximateReceiveCount": row["receive_count"], "State": state,
+            "MessageGroupId": row["group_id"], "SequenceNumber": row["sequence_number"],
+        })
+    return found
 
 
 def receive(
