@@ -7,7 +7,7 @@ import { field } from "./util.js";
 
 const MAX_ROWS = 500;
 const SERVICES = ["", "s3", "sns", "sqs", "dynamodb", "kinesis", "lambda"];
-const OUTCOMES = ["", "Success", "Error", "Timeout", "Throttled"];
+const OUTCOMES = ["", "Success", "Error", "Timeout", "Throttled", "LoopDetected"];
 
 function invocationRow(item) {
   const id = field(item, "request_id", "id");
@@ -24,15 +24,14 @@ function invocationRow(item) {
 
 function writeRow(item) {
   const service = field(item, "service") ?? "";
-  const what = [field(item, "operation", "event_name", "event"), field(item, "resource", "bucket", "queue", "table", "stream", "topic"),
-    field(item, "key", "detail")].filter(Boolean).join(" ");
+  const what = [field(item, "kind", "operation"), field(item, "resource")].filter(Boolean).join(" ");
   const trace = field(item, "trace_id");
   return h("tr", { class: "feed-write", "data-test": `feed-write-${service}` },
     h("td", {}, time(field(item, "at", "created_at")) || time(Date.now() / 1000)),
     h("td", {}, h("span", { class: "kind" }, "✎ write")),
     h("td", {}, service),
     h("td", {}, short(what || item, 60)),
-    h("td", {}, field(item, "by", "function") ? `by ${field(item, "by", "function")}` : ""),
+    h("td", { class: "muted" }, "by a handler"),
     h("td", {}, trace ? h("a", { href: `#/traces/${enc(trace)}` }, "trace") : ""));
 }
 
@@ -62,6 +61,8 @@ export function feed(params, query) {
     });
     source.addEventListener("invocation", (ev) => add(invocationRow(JSON.parse(ev.data))));
     source.addEventListener("write", (ev) => add(writeRow(JSON.parse(ev.data))));
+    source.addEventListener("lagged", (ev) => add(h("tr", { class: "feed-lagged" }, h("td", { colspan: 6 },
+      h("div", { class: "error" }, `${JSON.parse(ev.data).message ?? "Events were missed."} The Invocations page has them all.`)))));
   };
   const form = h("form", { class: "inline", onchange: (ev) => {
     const data = new FormData(ev.currentTarget);

@@ -22,11 +22,12 @@ export function invocationColumns({ withFunction = true } = {}) {
   ].filter(Boolean);
 }
 
-const STATUSES = ["", "Success", "Error", "Timeout", "Throttled"];
+const STATUSES = ["", "Success", "Error", "Timeout", "Throttled", "LoopDetected"];
 
 export function invocationsList(params, query) {
   const fn = query.function || "";
   const status = query.status || "";
+  const trigger = query.trigger || "";
   const form = h("form", { class: "inline", onsubmit: (ev) => {
     ev.preventDefault();
     const data = new URLSearchParams();
@@ -36,9 +37,10 @@ export function invocationsList(params, query) {
   } },
   h("label", {}, "Function ", h("input", { name: "function", value: fn, placeholder: "any" })),
   h("label", {}, "Outcome ", h("select", { name: "status" }, STATUSES.map((s) => h("option", { value: s, selected: s === status }, s || "any")))),
+  h("label", {}, "Cause starts with ", h("input", { name: "trigger", value: trigger, placeholder: "s3:ObjectCreated" })),
   h("button", { type: "submit" }, "Filter"));
   return h("div", {}, pageHeader("Invocations", form), pagedTable({
-    path: "invocations", params: { function: fn, status },
+    path: "invocations", params: { function: fn, status, trigger },
     columns: invocationColumns(),
     rowTest: (i) => `invocation-${field(i, "request_id")}`,
     onRow: (i) => { location.hash = `#/invocations/${enc(field(i, "request_id"))}`; },

@@ -120,13 +120,14 @@ export function bucket({ bucket: name }, query) {
 function subscriptionsOf(topic) {
   const subs = field(topic, "subscriptions", "Subscriptions") || [];
   if (!subs.length) return h("p", { class: "muted" }, "No subscriptions.");
-  return h("table", { class: "list" },
-    h("thead", {}, h("tr", {}, ["Protocol", "Endpoint", "Filter policy", "Raw delivery"].map((t) => h("th", {}, t)))),
-    h("tbody", {}, subs.map((s) => h("tr", {},
-      h("td", {}, field(s, "protocol", "Protocol") ?? ""),
-      h("td", {}, field(s, "endpoint", "Endpoint") ?? ""),
-      h("td", {}, short(field(s, "filter_policy", "FilterPolicy") ?? "", 60)),
-      h("td", {}, String(field(s, "raw_message_delivery", "RawMessageDelivery") ?? ""))))));
+  const attr = (sub, name) => sub.Attributes?.[name];
+  return h("table", { class: "list compact" },
+    h("thead", {}, h("tr", {}, ["Protocol", "Endpoint", "Filter policy", "Raw"].map((t) => h("th", {}, t)))),
+    h("tbody", {}, subs.map((sub) => h("tr", {},
+      h("td", {}, field(sub, "Protocol", "protocol") ?? ""),
+      h("td", {}, String(field(sub, "Endpoint", "endpoint") ?? "").split(":").pop()),
+      h("td", {}, short(attr(sub, "FilterPolicy") ?? "", 60)),
+      h("td", {}, attr(sub, "RawMessageDelivery") === "true" ? "yes" : "")))));
 }
 
 export function topics() {
@@ -134,7 +135,7 @@ export function topics() {
   return h("div", {}, pageHeader("SNS topics"), h("div", { class: "split" }, h("div", { class: "list-pane" }, pagedTable({
     path: "sns/topics",
     columns: [{ label: "Name", render: nameOf },
-      { label: "ARN", render: (t) => field(t, "arn", "TopicArn") ?? "" },
+      { label: "ARN", render: (t) => h("span", { class: "mono" }, field(t, "arn", "TopicArn") ?? "") },
       { label: "Subscriptions", render: (t) => String((field(t, "subscriptions", "Subscriptions") || []).length) }],
     onRow: (t) => clear(detail).append(h("h3", {}, nameOf(t)), subscriptionsOf(t),
       section("Attributes", codeBlock(field(t, "attributes", "Attributes") ?? t, "small"))),
@@ -165,10 +166,13 @@ export function queues() {
 function messageDetail(m) {
   return h("div", {}, h("h3", {}, field(m, "message_id", "MessageId") ?? "message"),
     keyValues([
-      ["Sent", time(field(m, "sent_at", "SentTimestamp")) || undefined],
-      ["Receive count", field(m, "receive_count", "ApproximateReceiveCount")],
-      ["Visible at", time(field(m, "visible_at")) || undefined],
-      ["Attributes", field(m, "message_attributes", "MessageAttributes", "attributes")],
+      ["State", statusBadge(field(m, "State"))],
+      ["Sent", time(field(m, "SentTimestamp", "sent_at")) || undefined],
+      ["Receive count", field(m, "ApproximateReceiveCount", "receive_count")],
+      ["Visible at", time(field(m, "VisibleAt", "visible_at")) || undefined],
+      ["Group", field(m, "MessageGroupId")],
+      ["Message attributes", field(m, "MessageAttributes")],
+      ["System attributes", field(m, "Attributes")],
     ]), section("Body", codeBlock(field(m, "body", "Body") ?? "")));
 }
 
@@ -177,12 +181,13 @@ export function queue({ name }) {
   return h("div", {}, crumbs(["SQS queues", "#/sqs"], name), pageHeader(name),
     h("div", { class: "split" }, h("div", { class: "list-pane" }, pagedTable({
       path: `sqs/queues/${enc(name)}/messages`,
-      columns: [{ label: "Message id", render: (m) => field(m, "message_id", "MessageId") ?? "" },
+      columns: [{ label: "Message id", render: (m) => h("span", { class: "mono" }, short(field(m, "MessageId", "message_id") ?? "", 13)) },
         { label: "Body", render: (m) => short(field(m, "body", "Body") ?? "", 60) },
-        { label: "Sent", render: (m) => time(field(m, "sent_at", "SentTimestamp")) },
-        { label: "Receives", render: (m) => String(field(m, "receive_count", "ApproximateReceiveCount") ?? "") }],
+        { label: "Sent", render: (m) => time(field(m, "SentTimestamp", "sent_at")) },
+        { label: "Receives", render: (m) => String(field(m, "ApproximateReceiveCount", "receive_count") ?? "") },
+        { label: "State", render: (m) => field(m, "State") ?? "" }],
       onRow: (m) => clear(detail).append(messageDetail(m)),
-      empty: "No messages in this queue.",
+      empty: "No messages in this queue. (This is a peek: looking does not receive.)",
     })), detail));
 }
 
