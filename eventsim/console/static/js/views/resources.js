@@ -173,7 +173,7 @@ function messageDetail(m) {
       ["Group", field(m, "MessageGroupId")],
       ["Message attributes", field(m, "MessageAttributes")],
       ["System attributes", field(m, "Attributes")],
-    ]), section("Body", codeBlock(field(m, "body", "Body") ?? "")));
+    ]), section("Body", h("div", { "data-test": "message-body" }, codeBlock(field(m, "Body", "body") ?? ""))));
 }
 
 export function queue({ name }) {
