@@ -60,6 +60,15 @@ function traceSection(load) {
   return holder;
 }
 
+// A function error as Lambda reports it: type and message, then the stack as text.
+function errorView(error) {
+  if (!error || typeof error !== "object") return codeBlock(error, "bad");
+  const stack = Array.isArray(error.stackTrace) ? error.stackTrace.join("") : error.stackTrace;
+  return h("div", { "data-test": "function-error" },
+    h("pre", { class: "code bad" }, `${error.errorType ?? "Error"}: ${error.errorMessage ?? ""}`,
+      stack ? `\n\n${stack}` : ""));
+}
+
 function attemptView(id, inv) {
   const error = field(inv, "error");
   const logs = field(inv, "logs") ?? "";
@@ -84,7 +93,7 @@ function attemptView(id, inv) {
     { id: "logs", label: "Logs", render: () => h("pre", { class: "code logs", "data-test": "logs" }, logs || "(no log output)") },
     { id: "event", label: "Event", render: () => codeBlock(decoded(field(inv, "event", "payload"))) },
     { id: "result", label: error ? "Error" : "Result", render: () => (error
-      ? codeBlock(error, "bad") : codeBlock(decoded(field(inv, "result", "response")) ?? "(no result)")) },
+      ? errorView(error) : codeBlock(decoded(field(inv, "result", "response")) ?? "(no result)")) },
   ], "trace");
   return h("div", { class: "grid-detail" }, section("Summary", summary), h("div", { class: "card wide" }, view));
 }

@@ -31,7 +31,7 @@ function shardTable(mapping) {
     h("tbody", {}, shards.map((sh) => h("tr", {},
       h("td", { class: "mono" }, field(sh, "shard_id", "ShardId", "shard") ?? ""),
       h("td", { class: "mono" }, short(String(field(sh, "checkpoint", "sequence_number") ?? "—"), 30)),
-      h("td", {}, ms(field(sh, "iterator_age_ms", "IteratorAge"))),
+      h("td", {}, field(sh, "iterator_age_ms") != null ? ms(field(sh, "iterator_age_ms")) : "—"),
       h("td", {}, field(sh, "finished") ? "yes (closed shard read to its end)" : "")))));
 }
 

@@ -62,12 +62,42 @@ export function drawTopology(graph) {
     const l = layer.get(node.id) ?? 0;
     (columns[l] ||= []).push(node);
   }
+  // Fewer crossings: sources that feed something first, each later node near its sources.
+  const preds = new Map(nodes.map((n) => [n.id, []]));
+  for (const e of edges) if (preds.has(e.to) && e.from !== e.to) preds.get(e.to).push(e.from);
+  const feeds = new Set(edges.map((e) => e.from));
+  const rank = new Map();
+  columns.forEach((col, c) => {
+    if (!col) return;
+    const score = (n) => {
+      if (c === 0) return feeds.has(n.id) ? 0 : 1;
+      const ranks = preds.get(n.id).map((p) => rank.get(p)).filter((r) => r !== undefined);
+      return ranks.length ? ranks.reduce((a, b) => a + b, 0) / ranks.length : Infinity;
+    };
+    col.sort((a, b) => score(a) - score(b));
+    col.forEach((n, r) => rank.set(n.id, r));
+  });
   const pos = new Map();
-  columns.forEach((col, c) => col.forEach((node, r) => {
+  columns.forEach((col, c) => (col || []).forEach((node, r) => {
     pos.set(node.id, { x: 20 + c * (BOX_W + GAP_X), y: 20 + r * (BOX_H + GAP_Y) });
   }));
+  const colOf = (id) => layer.get(id) ?? 0;
+  const bottomOf = (c) => 20 + (columns[c] || []).length * (BOX_H + GAP_Y) - GAP_Y;
+  // An edge that skips a column runs in a lane below the columns it passes, not through them.
+  let lanes = 0;
+  const laneY = new Map();
+  for (const e of edges) {
+    const from = colOf(e.from);
+    const to = colOf(e.to);
+    if (!pos.has(e.from) || !pos.has(e.to) || to <= from + 1) continue;
+    let floor = 0;
+    for (let c = from + 1; c < to; c += 1) floor = Math.max(floor, bottomOf(c));
+    laneY.set(e, floor + 18 + lanes * 12);
+    lanes += 1;
+  }
   const width = 40 + columns.length * (BOX_W + GAP_X) - GAP_X;
-  const height = 40 + Math.max(...columns.map((c) => (c || []).length)) * (BOX_H + GAP_Y) - GAP_Y;
+  const height = Math.max(40 + Math.max(...columns.map((c) => (c || []).length)) * (BOX_H + GAP_Y) - GAP_Y,
+    ...[...laneY.values()].map((y) => y + 24));
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, class: "topology", role: "img",
     width, height, "aria-label": `Topology: ${nodes.length} nodes, ${edges.length} connections` });
   svg.append(s("defs", {}, s("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5,
@@ -80,13 +110,24 @@ export function drawTopology(graph) {
     const y1 = a.y + BOX_H / 2;
     const x2 = b.x;
     const y2 = b.y + BOX_H / 2;
-    const d = x2 > x1 ? `M ${x1} ${y1} C ${x1 + GAP_X / 2} ${y1}, ${x2 - GAP_X / 2} ${y2}, ${x2} ${y2}`
-      : `M ${a.x + BOX_W / 2} ${a.y + BOX_H} C ${a.x + BOX_W / 2} ${a.y + BOX_H + 40}, ${b.x + BOX_W / 2} ${b.y + BOX_H + 40}, ${b.x + BOX_W / 2} ${b.y + BOX_H}`;
+    const lane = laneY.get(e);
+    let d;
+    let label;
+    if (lane !== undefined) {
+      d = `M ${x1} ${y1} C ${x1 + 40} ${y1}, ${x1 + 40} ${lane}, ${x1 + 80} ${lane} L ${x2 - 80} ${lane} C ${x2 - 40} ${lane}, ${x2 - 40} ${y2}, ${x2} ${y2}`;
+      label = [(x1 + x2) / 2, lane - 4];
+    } else if (x2 > x1) {
+      d = `M ${x1} ${y1} C ${x1 + GAP_X / 2} ${y1}, ${x2 - GAP_X / 2} ${y2}, ${x2} ${y2}`;
+      label = [(x1 + x2) / 2, (y1 + y2) / 2 - 4];
+    } else {
+      d = `M ${a.x + BOX_W / 2} ${a.y + BOX_H} C ${a.x + BOX_W / 2} ${a.y + BOX_H + 40}, ${b.x + BOX_W / 2} ${b.y + BOX_H + 40}, ${b.x + BOX_W / 2} ${b.y + BOX_H}`;
+      label = null;
+    }
     const path = s("path", { d, class: `link ${e.kind ?? ""}`, "marker-end": "url(#arrow)" });
     path.append(s("title", {}, [e.kind, e.label].filter(Boolean).join(": ")));
     svg.append(path);
-    if (e.kind && x2 > x1) {
-      svg.append(s("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, class: "edge-label", "text-anchor": "middle" }, e.kind.replaceAll("_", " ")));
+    if (e.kind && label) {
+      svg.append(s("text", { x: label[0], y: label[1], class: "edge-label", "text-anchor": "middle" }, e.kind.replaceAll("_", " ")));
     }
   }
   for (const node of nodes) {

@@ -61,10 +61,10 @@ export function drawTrace(trace) {
   const t1 = Math.max(...rows.map((r, i) => starts[i] + (Number(r.node.duration_ms) || 0) / 1000));
   const span = Math.max(t1 - t0, 0.001);
   const axis = h("div", { class: "wf-track wf-axis" });
-  for (let i = 0; i <= 4; i += 1) {
-    const tick = h("span", { class: "wf-tick" }, `+${ms((span * 1000 * i) / 4)}`);
-    tick.style.left = pct((100 * i) / 4);
-    if (i === 4) tick.classList.add("last");
+  for (let i = 0; i <= 2; i += 1) {
+    const tick = h("span", { class: "wf-tick" }, `+${ms((span * 1000 * i) / 2)}`);
+    tick.style.left = pct((100 * i) / 2);
+    if (i === 2) tick.classList.add("last");
     axis.append(tick);
   }
   const box = h("div", { class: "waterfall", role: "table", "aria-label": `Trace with ${rows.length} steps over ${ms(span * 1000)}` },
