@@ -10,6 +10,7 @@ overrides), and the session summary prints where.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -41,13 +42,14 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def console_server() -> Iterator[str]:
+@contextlib.contextmanager
+def _serve(*extra: str) -> Iterator[str]:
     """``eventsim serve`` on a free port of 127.0.0.1 with the thumbnail workflow loaded;
     yields the console's URL."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "eventsim", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--load", "scenarios/thumbnail.yaml", "--runtime", "inline", "--log-level", "warning"],
+         "--load", "scenarios/thumbnail.yaml", "--runtime", "inline", "--log-level", "warning",
+         *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     assert proc.stdout is not None
@@ -83,6 +85,20 @@ def console_server() -> Iterator[str]:
             proc.kill()
             proc.wait()
         drain.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def console_server() -> Iterator[str]:
+    """The console of a server on the real clock, with the thumbnail workflow."""
+    with _serve() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def virtual_console_server() -> Iterator[str]:
+    """The same on a virtual clock (it starts paused)."""
+    with _serve("--clock", "virtual") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -141,12 +157,16 @@ class Page:
 
 
 @pytest.fixture
-def console_page(browser_context: Any, console_server: str) -> Iterator[Any]:
-    """A fresh tab factory on the console; every tab made must stay free of errors."""
+def console_page(browser_context: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh tab factory on the console (``console_server``, or ``virtual_console_server``
+    for a test that asks for it); every tab made must stay free of errors."""
     made: list[Page] = []
+    name = "virtual_console_server" if "virtual_console_server" in request.fixturenames \
+        else "console_server"
+    base = request.getfixturevalue(name)
 
     def new() -> Page:
-        tab = Page(browser_context, console_server)
+        tab = Page(browser_context, base)
         made.append(tab)
         return tab
 

@@ -83,6 +83,8 @@ def test_main_views_render_at_1280x800_without_script_errors(console_page: Any) 
         page.get_by_role("heading", level=1, name=heading).wait_for(timeout=TIMEOUT_MS)
         page.locator("main .paged > p", has_text="Loading").first.wait_for(state="detached", timeout=TIMEOUT_MS)
         assert page.locator("main .error").count() == 0, f"{name}: {page.locator('main .error').first.inner_text()}"
+        text = page.locator("body").inner_text()
+        assert "undefined" not in text and "[object Object]" not in text, name
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 1280, f"{name} scrolls sideways at 1280 pixels ({width})"
         tab.screenshot(name)

@@ -1,7 +1,7 @@
 // Inject: start from an AWS-shaped template (api/inject/templates), edit it, send it through
 // the same service method boto3 would reach, then see the result and what it caused.
 import { get, post, itemsOf } from "../api.js";
-import { h, clear, enc, ms, section, statusBadge, codeBlock, errorBox, pretty } from "../dom.js";
+import { h, append, clear, enc, ms, section, statusBadge, codeBlock, errorBox, pretty } from "../dom.js";
 import { pageHeader } from "../components.js";
 import { field } from "./util.js";
 import { drawTrace } from "./trace.js";
@@ -100,8 +100,8 @@ export async function inject(params, query) {
         codeBlock(field(response, "result") ?? response)), section("What it caused", caused));
       if (response.settled === false) caused.append(errorBox(response.message ?? "The simulator did not settle."));
       if (!trace) { caused.append(h("p", { class: "muted" }, "No trace came back.")); return; }
-      caused.append(invocationsCaused(trace), drawTrace(trace),
-        traceId ? h("p", {}, h("a", { href: `#/traces/${enc(traceId)}` }, "Open the trace")) : null);
+      append(caused, [invocationsCaused(trace), drawTrace(trace),
+        traceId ? h("p", {}, h("a", { href: `#/traces/${enc(traceId)}` }, "Open the trace")) : null]);
     } catch (error) {
       clear(outcome).append(errorBox(error));
     } finally {
