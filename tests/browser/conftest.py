@@ -87,9 +87,10 @@ def _serve(*extra: str) -> Iterator[str]:
         drain.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def console_server() -> Iterator[str]:
-    """The console of a server on the real clock, with the thumbnail workflow."""
+    """The console of a server on the real clock, with the thumbnail workflow (shared: each
+    test names its own resources)."""
     with _serve() as url:
         yield url
 
@@ -103,7 +104,9 @@ def virtual_console_server() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser_context() -> Iterator[Any]:
-    """One chromium for the module, with a fresh profile, at 1280x800."""
+    """One chromium for the module, with a fresh profile, at 1280x800. (Not for the session:
+    Playwright's sync API keeps an event loop running while it is open, which would stop
+    every asyncio test after it.)"""
     executable = _chromium()
     if executable is None:
         pytest.skip("chromium is not installed (apt-get install chromium); .ci/run installs it")
