@@ -36,7 +36,9 @@ _taken: list[Path] = []
 
 
 def _chromium() -> str | None:
-    for candidate in (os.environ.get("EVENTSIM_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+    candidates = (os.environ.get("EVENTSIM_CHROMIUM"), "/usr/bin/chromium",
+                  shutil.which("chromium"))
+    for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -73,7 +75,7 @@ def _serve(*extra: str) -> Iterator[str]:
         proc.wait()
         pytest.fail("eventsim serve did not start:\n" + "".join(lines))
     # Keep draining its output so a chatty server never blocks on a full pipe.
-    drain = threading.Thread(target=lambda: [lines.append(x) for x in proc.stdout or ()], daemon=True)
+    drain = threading.Thread(target=lambda: lines.extend(proc.stdout or ()), daemon=True)
     drain.start()
     try:
         yield f"{url}/_eventsim/"

@@ -48,7 +48,8 @@ def test_failed_stream_batch_shows_on_mapping_error_queue_destination_and_topolo
 
     page = tab.open("mappings")
     # The page's own same-origin POST: wait until the poller has given up on the batch.
-    assert page.evaluate("fetch('api/settle?timeout=30', {method: 'POST'}).then(r => r.status)") == 200
+    settle = "fetch('api/settle?timeout=30', {method: 'POST'}).then(r => r.status)"
+    assert page.evaluate(settle) == 200
 
     page = tab.open("mappings")
     row = page.locator("main table.list tbody tr").filter(has_text="clicks")
@@ -93,9 +94,10 @@ def test_failed_stream_batch_shows_on_mapping_error_queue_destination_and_topolo
     tab.screenshot("kinesis-records")
 
     page = tab.open("dynamodb/thumbs")
-    page.locator("main table.list tbody tr").filter(has_text="cats/cat.jpg").wait_for(timeout=TIMEOUT_MS)
+    rows = page.locator("main table.list tbody tr")
+    rows.filter(has_text="cats/cat.jpg").wait_for(timeout=TIMEOUT_MS)
     page.get_by_role("tab", name="Stream records").click()
-    page.locator("main table.list tbody tr").filter(has_text="INSERT").wait_for(timeout=TIMEOUT_MS)
+    rows.filter(has_text="INSERT").wait_for(timeout=TIMEOUT_MS)
     tab.screenshot("dynamodb-stream")
 
     page = tab.open("sns")

@@ -52,9 +52,8 @@ def test_uploaded_image_shows_in_feed_trace_logs_and_destination_bucket(console_
     bucket.get_by_test_id("object-cats/cat.jpg").click()
     image = bucket.get_by_test_id("object-preview").locator("img")
     image.wait_for(timeout=TIMEOUT_MS)
-    bucket.wait_for_function(
-        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=TIMEOUT_MS
-    )
+    bucket.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                             arg=image.element_handle(), timeout=TIMEOUT_MS)
     width, height = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
     assert 0 < width <= 128 and 0 < height <= 128
     bucket_tab.screenshot("thumbnail-bucket-preview")
@@ -81,8 +80,10 @@ def test_main_views_render_at_1280x800_without_script_errors(console_page: Any) 
     for name, (hash_, heading) in views.items():
         page = tab.open(hash_)
         page.get_by_role("heading", level=1, name=heading).wait_for(timeout=TIMEOUT_MS)
-        page.locator("main .paged > p", has_text="Loading").first.wait_for(state="detached", timeout=TIMEOUT_MS)
-        assert page.locator("main .error").count() == 0, f"{name}: {page.locator('main .error').first.inner_text()}"
+        loading = page.locator("main .paged > p", has_text="Loading").first
+        loading.wait_for(state="detached", timeout=TIMEOUT_MS)
+        errors = page.locator("main .error")
+        assert errors.count() == 0, f"{name}: {errors.first.inner_text()}"
         text = page.locator("body").inner_text()
         assert "undefined" not in text and "[object Object]" not in text, name
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -221,7 +221,7 @@ export function table({ name }) {
           { label: "Keys", render: (r) => short(r.dynamodb?.Keys ?? "", 60) },
           { label: "Created", render: (r) => time(r.dynamodb?.ApproximateCreationDateTime) }],
         onRow: (r) => show(r), empty: "No stream records (is the table's stream enabled?)." }) },
-    ]), detail)));
+    ])), detail));
 }
 
 // -- Kinesis -------------------------------------------------------------------------------
