@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from eventsim.console.jsonable import json_response
@@ -50,18 +52,21 @@ async def invocations(request: web.Request) -> web.Response:
         items = [full_record(r) if full else summary_of(r) for r in records]
         return json_response(page(items, {"after": records[-1].seq} if more else None))
     before = cursor.get("before") if isinstance(cursor, dict) else None
-    rows = await sim.invocations.summaries(function=function, status=status, trigger=trigger,
-                                           before_seq=before, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
+    query: dict[str, Any] = {"function": function, "status": status, "trigger": trigger,
+             "before_seq": before, "limit": limit + 1}
     if full:
-        items = []
-        for row in rows:
-            attempts = await sim.invocations.get(row["request_id"])
-            items.extend(full_record(a) for a in attempts if a.seq == row["seq"])
+        records = await sim.invocations.records(**query)
+        more = len(records) > limit
+        records = records[:limit]
+        last = records[-1].seq if records else 0
+        items = [full_record(r) for r in records]
     else:
+        rows = await sim.invocations.summaries(**query)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        last = rows[-1]["seq"] if rows else 0
         items = [summary(row) for row in rows]
-    return json_response(page(items, {"before": rows[-1]["seq"]} if more else None))
+    return json_response(page(items, {"before": last} if more else None))
 
 
 @routes.get("/api/invocations/{request_id}")

@@ -8,7 +8,9 @@ One handler takes each request through these steps:
    (`AwsError`s as they are, anything else as an internal error, logged);
 2. link the trace: the request's ``X-Amzn-Trace-Id`` goes into `eventsim.tracing.current_trace`
    while the service runs, so a handler's writes are linked to its invocation;
-3. parse (the protocol's parser finds the operation), call (the dispatcher), serialize (the
+3. admit: the safety rules (`eventsim.console.safety`: a Host header safe from DNS rebinding,
+   the access token when the server has one) refuse with AccessDenied;
+4. parse (the protocol's parser finds the operation), call (the dispatcher), serialize (the
    protocol's serializer).
 
 The steps are plain calls in one handler rather than aiohttp middlewares, which aiohttp wraps

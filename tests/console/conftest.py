@@ -11,6 +11,7 @@ import pytest_asyncio
 
 from eventsim.config import SimulatorConfig
 from eventsim.server import Server
+from eventsim.services.lambda_.models import RuntimeKind
 
 FIXTURES = Path(__file__).parent.parent.parent / "fixtures"
 CHAIN = FIXTURES / "functions" / "chain"
@@ -60,14 +61,15 @@ async def console() -> AsyncIterator[Console]:
         yield Console(server, session)
 
 
-async def chain(console: Console) -> None:
+async def chain(console: Console, runtime_kind: RuntimeKind | None = None) -> None:
     """uploads -> resize (writes into thumbnails) -> index (fails on keys starting "bad")."""
     sim = console.sim
     for bucket in ("uploads", "thumbnails"):
         await sim.s3.create_bucket(bucket=bucket)
-    await sim.functions.create_function(name="resize", handler="app.resize", code_dir=CHAIN)
+    await sim.functions.create_function(name="resize", handler="app.resize", code_dir=CHAIN,
+                                        runtime_kind=runtime_kind)
     await sim.functions.create_function(name="index", handler="app.index", code_dir=CHAIN,
-                                        maximum_retry_attempts=0)
+                                        maximum_retry_attempts=0, runtime_kind=runtime_kind)
     for bucket, fn in (("uploads", "resize"), ("thumbnails", "index")):
         await sim.s3.put_bucket_notification_configuration(
             bucket=bucket,

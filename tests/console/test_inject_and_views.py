@@ -114,3 +114,12 @@ async def test_templates_cover_the_injectable_writes_and_name_existing_resources
     assert put["params"]["Bucket"] == "uploads"
     answer = await console.post("api/inject/s3/put_object", put["params"])
     assert answer["result"]["ETag"]
+
+
+@pytest.mark.asyncio
+async def test_unknown_console_paths_and_methods_answer_json_errors(console: Console) -> None:
+    answer = await console.get("api/no-such-view", status=404)
+    assert answer["error"] == "NotFound"
+    async with console.session.delete(console.base + "api/overview") as response:
+        assert response.status == 405
+        assert (await response.json())["error"] == "MethodNotAllowed"

@@ -125,6 +125,29 @@ def _summary(row: sqlite3.Row) -> dict[str, Any]:
     return dict(row)
 
 
+def _newest_first(
+    select: str, function: str | None, status: str | None, trigger: str | None,
+    before_seq: int | None, limit: int,
+) -> tuple[str, builtins.list[Any]]:
+    where: builtins.list[str] = []
+    params: builtins.list[Any] = []
+    if before_seq is not None:
+        where.append("seq < ?")
+        params.append(before_seq)
+    if function is not None:
+        where.append("function = ?")
+        params.append(function)
+    if status is not None:
+        where.append("status = ?")
+        params.append(status)
+    if trigger is not None:
+        where.append("substr(trigger, 1, ?) = ?")
+        params.extend([len(trigger), trigger])
+    sql = select + (f" WHERE {' AND '.join(where)}" if where else "")
+    params.append(int(limit))
+    return sql + " ORDER BY seq DESC LIMIT ?", params
+
+
 class _InvocationPages:
     """Pages of invocation summaries and of handlers' writes, newest first or after a
     position, each one index seek (for the console: at 100,000 invocations no page may read
@@ -143,25 +166,24 @@ class _InvocationPages:
     ) -> builtins.list[dict[str, Any]]:
         """Newest first, before `before_seq`; `trigger` matches the start of the trigger
         (``s3`` finds ``s3:ObjectCreated:Put uploads/cat.jpg``). No payload, result or logs."""
-        where: builtins.list[str] = []
-        params: builtins.list[Any] = []
-        if before_seq is not None:
-            where.append("seq < ?")
-            params.append(before_seq)
-        if function is not None:
-            where.append("function = ?")
-            params.append(function)
-        if status is not None:
-            where.append("status = ?")
-            params.append(status)
-        if trigger is not None:
-            where.append("substr(trigger, 1, ?) = ?")
-            params.extend([len(trigger), trigger])
-        sql = _SUMMARY + (f" WHERE {' AND '.join(where)}" if where else "")
-        sql += " ORDER BY seq DESC LIMIT ?"
-        params.append(int(limit))
+        sql, params = _newest_first(_SUMMARY, function, status, trigger, before_seq, limit)
         rows = await self._db.read(partial(_fetch_all, sql, params))
         return [_summary(r) for r in rows]
+
+    async def records(
+        self,
+        *,
+        function: str | None = None,
+        status: str | None = None,
+        trigger: str | None = None,
+        before_seq: int | None = None,
+        limit: int = 50,
+    ) -> builtins.list[InvocationRecord]:
+        """What `summaries` selects, as full records (payload, result, error, logs)."""
+        sql, params = _newest_first("SELECT * FROM invocations", function, status, trigger,
+                                    before_seq, limit)
+        rows = await self._db.read(partial(_fetch_all, sql, params))
+        return [_record(r) for r in rows]
 
     async def summaries_after(self, seq: int, limit: int) -> builtins.list[dict[str, Any]]:
         """Invocations recorded after `seq`, oldest first (what a live feed has not sent)."""
