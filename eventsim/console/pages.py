@@ -24,8 +24,11 @@ _CSP = (
 )
 
 
-async def _index(request: web.Request) -> web.FileResponse:
-    response = web.FileResponse(STATIC_DIR / "index.html")
+async def _index(request: web.Request) -> web.Response:
+    # A plain Response (not a FileResponse), so the console's guard can set the access-token
+    # cookie on the page that was opened with ?token=; the file is small.
+    response = web.Response(body=(STATIC_DIR / "index.html").read_bytes(),
+                            content_type="text/html", charset="utf-8")
     response.headers["Content-Security-Policy"] = _CSP
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"

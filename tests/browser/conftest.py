@@ -104,6 +104,22 @@ def virtual_console_server() -> Iterator[str]:
         yield url
 
 
+TOKEN = "console-test-token"
+
+
+@pytest.fixture
+def console_token() -> str:
+    """The token ``token_console_server`` wants."""
+    return TOKEN
+
+
+@pytest.fixture(scope="module")
+def token_console_server() -> Iterator[str]:
+    """The same behind an access token (``--token``)."""
+    with _serve("--token", TOKEN) as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def browser_context() -> Iterator[Any]:
     """One chromium for the module, with a fresh profile, at 1280x800. (Not for the session:
@@ -163,12 +179,12 @@ class Page:
 
 @pytest.fixture
 def console_page(browser_context: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh tab factory on the console (``console_server``, or ``virtual_console_server``
-    for a test that asks for it); every tab made must stay free of errors."""
+    """A fresh tab factory on the console (``console_server``, or the virtual-clock or token
+    server a test asks for); every tab made must stay free of errors."""
     made: list[Page] = []
-    name = "virtual_console_server" if "virtual_console_server" in request.fixturenames \
-        else "console_server"
-    base = request.getfixturevalue(name)
+    asked = [n for n in ("virtual_console_server", "token_console_server")
+             if n in request.fixturenames]
+    base = request.getfixturevalue(asked[0] if asked else "console_server")
 
     def new() -> Page:
         tab = Page(browser_context, base)

@@ -28,7 +28,8 @@ def test_uploaded_image_shows_in_feed_trace_logs_and_destination_bucket(console_
     assert "make-thumbnail" in caused.inner_text()
     inject_tab.screenshot("inject-upload-result")
 
-    # The feed tab was open before the upload: the invocation arrived live.
+    # The feed tab was open before the upload: the invocation arrived live (rows from before
+    # the page connected are marked "earlier").
     row = feed.get_by_test_id("feed-invocation-make-thumbnail").first
     row.wait_for(timeout=TIMEOUT_MS)
     assert "Success" in row.inner_text()

@@ -1,6 +1,6 @@
 // The live feed: invocations and writes as they happen, over server-sent events (api/feed),
 // filtered by service, function and outcome on the server.
-import { url } from "../api.js";
+import { url, page } from "../api.js";
 import { h, clear, enc, ms, time, short, statusBadge } from "../dom.js";
 import { pageHeader } from "../components.js";
 import { field } from "./util.js";
@@ -9,10 +9,11 @@ const MAX_ROWS = 500;
 const SERVICES = ["", "s3", "sns", "sqs", "dynamodb", "kinesis", "lambda"];
 const OUTCOMES = ["", "Success", "Error", "Timeout", "Throttled", "LoopDetected"];
 
-function invocationRow(item) {
+function invocationRow(item, earlier = false) {
   const id = field(item, "request_id", "id");
   const name = field(item, "function");
-  return h("tr", { class: "feed-invocation", "data-test": `feed-invocation-${name}`, "data-request-id": id },
+  return h("tr", { class: earlier ? "feed-invocation earlier" : "feed-invocation",
+    "data-test": `feed-${earlier ? "earlier" : "invocation"}-${name}`, "data-request-id": id },
     h("td", {}, time(field(item, "started_at", "at")) || time(Date.now() / 1000)),
     h("td", {}, h("span", { class: "kind" }, "λ invocation")),
     h("td", {}, h("a", { href: `#/functions/${enc(name)}` }, name)),
@@ -44,22 +45,47 @@ export function feed(params, query) {
   let seen = 0;
   let source = null;
 
-  const add = (row) => {
+  const shown = new Set();
+  const add = (row, seq) => {
+    if (seq !== undefined) {
+      if (shown.has(seq)) return;
+      shown.add(seq);
+    }
     seen += 1;
     counter.textContent = `${seen} event(s)`;
     if (paused) return;
     rows.prepend(row);
     while (rows.children.length > MAX_ROWS) rows.lastChild.remove();
   };
+  // What happened just before the page opened, greyed, below the live rows; the feed itself
+  // only carries what is recorded after it connects.
+  const backfill = async () => {
+    const trigger = filters.service && filters.service !== "lambda" ? filters.service : "";
+    if (filters.service === "lambda") return;
+    try {
+      const recent = await page("invocations", { limit: 20, function: filters.function, status: filters.status, trigger });
+      for (const item of recent.items) {
+        const seq = field(item, "seq");
+        if (shown.has(seq)) continue;
+        shown.add(seq);
+        rows.append(invocationRow(item, true));
+      }
+    } catch { /* the live rows still come */ }
+  };
   const connect = () => {
     if (source) source.close();
+    shown.clear();
     source = new EventSource(url("feed", filters));
     source.addEventListener("open", () => { state.textContent = "live"; state.className = "conn live"; });
+    backfill();
     source.addEventListener("error", () => {
       state.textContent = source.readyState === EventSource.CLOSED ? "closed" : "reconnecting…";
       state.className = "conn down";
     });
-    source.addEventListener("invocation", (ev) => add(invocationRow(JSON.parse(ev.data))));
+    source.addEventListener("invocation", (ev) => {
+      const item = JSON.parse(ev.data);
+      add(invocationRow(item), field(item, "seq"));
+    });
     source.addEventListener("write", (ev) => add(writeRow(JSON.parse(ev.data))));
     source.addEventListener("lagged", (ev) => add(h("tr", { class: "feed-lagged" }, h("td", { colspan: 6 },
       h("div", { class: "error" }, `${JSON.parse(ev.data).message ?? "Events were missed."} The Invocations page has them all.`)))));
@@ -81,6 +107,6 @@ export function feed(params, query) {
   const node = h("div", {}, pageHeader("Live feed", state, counter), form,
     h("table", { class: "list feed", "data-test": "feed" },
       h("thead", {}, h("tr", {}, ["Time", "Kind", "Service / function", "What", "Outcome", ""].map((t) => h("th", {}, t)))), rows),
-    h("p", { class: "muted" }, `Newest first; the last ${MAX_ROWS} are kept.`));
+    h("p", { class: "muted" }, `Newest first; the last ${MAX_ROWS} are kept. Greyed rows happened before this page connected.`));
   return { node, dispose: () => source && source.close() };
 }
