@@ -44,6 +44,25 @@ def _chromium() -> str | None:
     return None
 
 
+def _browser_missing() -> str | None:
+    if _chromium() is None:
+        return "chromium is not installed (apt-get install chromium); .ci/run installs it"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed; .ci/run installs it"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Skip at collection, so a machine without a browser does not start servers for nothing.
+    reason = _browser_missing()
+    if reason is not None:
+        for item in items:
+            if "browser_context" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @contextlib.contextmanager
 def _serve(*extra: str) -> Iterator[str]:
     """``eventsim serve`` on a free port of 127.0.0.1 with the thumbnail workflow loaded;
@@ -125,12 +144,11 @@ def browser_context() -> Iterator[Any]:
     """One chromium for the module, with a fresh profile, at 1280x800. (Not for the session:
     Playwright's sync API keeps an event loop running while it is open, which would stop
     every asyncio test after it.)"""
+    reason = _browser_missing()
     executable = _chromium()
-    if executable is None:
-        pytest.skip("chromium is not installed (apt-get install chromium); .ci/run installs it")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is not installed; .ci/run installs it"
-    )
+    if reason is not None or executable is None:
+        pytest.skip(reason or "no chromium")
+    from playwright import sync_api
     with tempfile.TemporaryDirectory(prefix="eventsim-chromium-") as profile, \
             sync_api.sync_playwright() as playwright:
         playwright.selectors.set_test_id_attribute("data-test")
