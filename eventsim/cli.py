@@ -1,9 +1,10 @@
 """The ``eventsim`` command.
 
     eventsim run PATH... [--clock real|virtual] [--json] [--logs] [--junit-xml FILE]
+    eventsim run --template template.yaml [PATH...] [--parameter-overrides 'Key=Value ...']
     eventsim serve [--host 127.0.0.1] [--port 4566] [--state DIR] [--load FILE]
-                   [--runtime process|inline] [--clock real|virtual] [--token T]
-                   [--allow-host NAME]...
+                   [--template FILE] [--runtime process|inline] [--clock real|virtual]
+                   [--token T] [--allow-host NAME]... [--json]
     eventsim invoke FUNCTION [-e FILE|-] [--load FILE] [--state DIR] [--json]
     eventsim events generate SERVICE EVENT [options]
     eventsim logs FUNCTION --state DIR [--follow] [--since 10m] [--json]
@@ -24,7 +25,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from eventsim._version import __version__
@@ -75,8 +76,17 @@ def _parser() -> argparse.ArgumentParser:
         "runs every *.yaml / *.yml file in it, sorted by name. Every file is checked before "
         "the first runs. Exit status 0 when all hold, 1 when one fails, 2 for a bad file.",
     )
-    run.add_argument("paths", metavar="PATH", type=Path, nargs="+",
-                     help="scenario YAML file, or a folder of them")
+    run.add_argument("paths", metavar="PATH", type=Path, nargs="*",
+                     help="scenario YAML file, or a folder of them (with --template: optional)")
+    run.add_argument("--template", "-t", metavar="FILE", type=Path, default=None,
+                     help="an AWS SAM template whose resources and functions (and their Events) "
+                          "every scenario runs against; alone, it is created, wired and settled. "
+                          "Steps and expectations name its resources by logical id")
+    run.add_argument("--parameter-overrides", metavar="'KEY=VALUE ...'", action="append",
+                     default=[], help="template parameters, as sam deploy takes them (Key=Value "
+                     "or ParameterKey=Key,ParameterValue=Value; repeatable)")
+    run.add_argument("--stack-name", default=None,
+                     help="the template's ${AWS::StackName} (default: eventsim)")
     run.add_argument("--junit-xml", metavar="FILE", type=Path, default=None,
                      help="also write a JUnit XML report to FILE (one test case per "
                           "expectation), for CI")
@@ -100,6 +110,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--load", metavar="FILE", type=Path, default=None,
                        help="create the buckets and functions of a scenario file (its steps "
                        "and expectations are ignored)")
+    serve.add_argument("--template", "-t", metavar="FILE", type=Path, default=None,
+                       help="create the resources and functions of an AWS SAM template and "
+                       "wire their events (with --parameter-overrides and --stack-name as for "
+                       "run)")
+    serve.add_argument("--parameter-overrides", metavar="'KEY=VALUE ...'", action="append",
+                       default=[], help="template parameters (repeatable)")
+    serve.add_argument("--stack-name", default=None,
+                       help="the template's ${AWS::StackName} (default: eventsim)")
     serve.add_argument("--runtime", choices=("process", "inline"), default="process",
                        help="where Python handlers run unless a function says otherwise: "
                             "their own processes, speaking the Lambda Runtime API (default), "
@@ -116,13 +134,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="also answer to this Host name (besides IP addresses, localhost "
                             "and the --host name; others are refused against DNS rebinding); "
                             "repeatable")
+    serve.add_argument("--json", action="store_true",
+                       help="once listening, print one JSON line (endpoint, console, version, "
+                            "what --load created) instead of the text lines, for scripts")
     serve.add_argument("--log-level", choices=_LOG_LEVELS, default="info",
                        help="logging level (default: info)")
     serve.set_defaults(func=_serve)
 
     from eventsim.commands import register
 
-    register(commands)  # invoke, events generate, logs, state
+    register(commands)  # invoke, events generate, logs, state, schema
     return parser
 
 
@@ -145,30 +166,46 @@ def scenario_files(paths: Sequence[Path]) -> list[Path]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from eventsim.commands.common import Colour
     from eventsim.scenario import Scenario, ScenarioReport, load_scenario, run_scenario
     from eventsim.scenario.junit import junit_xml
 
     scenarios: list[Scenario] = []
     problems: list[str] = []
+    if args.template is None and not args.paths:
+        raise ConfigError("run: name a scenario file or folder, or --template FILE")
+    if args.template is None and (args.parameter_overrides or args.stack_name):
+        raise ConfigError("run: --parameter-overrides and --stack-name need --template")
+    load: Callable[[Path], Scenario] = load_scenario
+    if args.template is not None:
+        from eventsim.scenario.sam import template_loader
+
+        load, template_scenario = template_loader(args.template, args.parameter_overrides,
+                                                  args.stack_name)
+        if not args.paths:
+            scenarios.append(template_scenario)
     for path in scenario_files(args.paths):
         try:
-            scenarios.append(load_scenario(path))
+            scenarios.append(load(path))
         except ConfigError as exc:
             problems.append(str(exc))
     if problems:
         raise ConfigError("\n".join(problems))
     several = len(scenarios) > 1
 
+    paint, progress = Colour(sys.stdout), Colour(sys.stderr)
+
     async def run_all() -> list[ScenarioReport]:
         reports = []
         for number, scenario in enumerate(scenarios, start=1):
-            if several and not args.json:
-                print(f"[{number}/{len(scenarios)}] {scenario.source}", file=sys.stderr,
-                      flush=True)
             report = await run_scenario(scenario, clock=args.clock)
             reports.append(report)
+            if several:  # one line per scenario as it finishes, on stderr (stdout is the report)
+                print(f"[{number}/{len(scenarios)}] {report.progress_line(progress)}",
+                      file=sys.stderr, flush=True)
             if not args.json:
-                print(report.render(logs=args.logs) + ("\n" if several else ""), flush=True)
+                print(report.render(logs=args.logs, paint=paint) + ("\n" if several else ""),
+                      flush=True)
         return reports
 
     reports = asyncio.run(run_all())
@@ -178,8 +215,8 @@ def _run(args: argparse.Namespace) -> int:
     elif several:
         passed = sum(r.passed for r in reports)
         failed = [r.name for r in reports if not r.passed]
-        print(f"{passed} of {len(reports)} scenarios passed"
-              + (f"; failed: {', '.join(failed)}" if failed else ""))
+        print(paint(f"{passed} of {len(reports)} scenarios passed", "green" if not failed
+                    else "red") + (f"; failed: {', '.join(failed)}" if failed else ""))
     if args.junit_xml is not None:
         try:
             args.junit_xml.parent.mkdir(parents=True, exist_ok=True)
@@ -196,6 +233,13 @@ def _serve(args: argparse.Namespace) -> int:
     from eventsim.scenario import load_scenario
 
     scenario = load_scenario(args.load) if args.load is not None else None
+    if args.template is not None:
+        if scenario is not None:
+            raise ConfigError("serve: give --load or --template, not both")
+        from eventsim.scenario.sam import template_loader
+
+        _, scenario = template_loader(args.template, args.parameter_overrides, args.stack_name)
+        args.load = args.template
     db = ":memory:"
     if args.state is not None:
         try:
@@ -205,13 +249,14 @@ def _serve(args: argparse.Namespace) -> int:
         db = str(args.state / "eventsim.db")
     config = SimulatorConfig(db=db, default_runtime=args.runtime, clock=args.clock)
     asyncio.run(_serve_until_stopped(config, args.host, args.port, scenario, args.load,
-                                     token=args.token, allowed_hosts=tuple(args.allow_host)))
+                                     as_json=args.json, token=args.token,
+                                     allowed_hosts=tuple(args.allow_host)))
     return EXIT_OK
 
 
 async def _serve_until_stopped(
     config: SimulatorConfig, host: str, port: int, scenario: object, load: Path | None,
-    *, token: str | None = None, allowed_hosts: tuple[str, ...] = (),
+    *, as_json: bool = False, token: str | None = None, allowed_hosts: tuple[str, ...] = (),
 ) -> None:
     from eventsim.scenario import Scenario, apply_resources
     from eventsim.server import Server
@@ -229,13 +274,21 @@ async def _serve_until_stopped(
         except OSError as exc:
             raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         try:
+            loaded = None
             if isinstance(scenario, Scenario):
                 await apply_resources(server.sim, scenario)
-                print(f"loaded {len(scenario.resources.buckets)} bucket(s) and "
-                      f"{len(scenario.functions)} function(s) from {load}", flush=True)
-            print(f"eventsim {__version__} listening on {server.url}", flush=True)
-            print(f"console: {server.url}/_eventsim/" + ("?token=<your token>" if token else ""),
-                  flush=True)
+                loaded = {"file": str(load), "buckets": len(scenario.resources.buckets),
+                          "functions": len(scenario.functions)}
+                if not as_json:
+                    print(f"loaded {loaded['buckets']} bucket(s) and {loaded['functions']} "
+                          f"function(s) from {load}", flush=True)
+            console = f"{server.url}/_eventsim/" + ("?token=<your token>" if token else "")
+            if as_json:
+                print(json.dumps({"endpoint": server.url, "console": console,
+                                  "version": __version__, "loaded": loaded}), flush=True)
+            else:
+                print(f"eventsim {__version__} listening on {server.url}", flush=True)
+                print(f"console: {console}", flush=True)
             await stop.wait()
             print("eventsim: stopping", file=sys.stderr, flush=True)
         finally:

@@ -40,7 +40,7 @@ def existing_state_db(directory: Path) -> Path:
 class Colour:
     """ANSI colour for a stream, only when it is a terminal and ``NO_COLOR`` is unset."""
 
-    _CODES: ClassVar[dict[str, str]] = {"dim": "2", "red": "31", "bold": "1"}
+    _CODES: ClassVar[dict[str, str]] = {"dim": "2", "red": "31", "green": "32", "bold": "1"}
 
     def __init__(self, stream: TextIO) -> None:
         isatty = getattr(stream, "isatty", None)

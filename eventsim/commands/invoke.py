@@ -2,9 +2,12 @@
 invoke -e``.
 
 The function comes from a scenario file (``--load``, as ``eventsim serve --load`` reads it)
-or from a state directory (``--state``). The simulator runs behind a gateway on a free port,
-so the handler's own boto3 calls reach it. The result payload goes to stdout, the log
-(START, the handler's output, END, REPORT) to stderr. Exit status 0 when the handler
+or from a state directory (``--state``). Without either, as ``sam local invoke`` finds its
+``template.yaml``, the current directory is looked at: its ``eventsim.db`` (a state directory),
+else its ``functions.yaml`` or ``scenario.yaml``; with none of them it is a usage error.
+The simulator runs behind a gateway on a free port, so the handler's own boto3 calls reach
+it. The result payload goes to stdout, the log (START, the handler's output, END, REPORT) to
+stderr. Exit status 0 when the handler
 returned, 1 when it failed (its error document on stdout), 2 for a usage error.
 """
 
@@ -46,10 +49,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="JSON event file, - for stdin (default: {})")
     parser.add_argument("--load", metavar="FILE", type=Path, default=None,
                         help="scenario file whose resources and functions to create first "
-                        "(its steps and expectations are ignored)")
+                        "(its steps and expectations are ignored); default: functions.yaml "
+                        "or scenario.yaml here")
     parser.add_argument("--state", metavar="DIR", type=Path, default=None,
                         help="state directory of eventsim serve --state (its functions, and "
-                        "where the invocation is recorded); default: in memory")
+                        "where the invocation is recorded); default: this directory if it "
+                        "holds eventsim.db, else in memory")
     parser.add_argument("--runtime", choices=("process", "inline"), default="process",
                         help="where Python handlers run unless a function says otherwise: "
                         "their own process (default) or a thread of this one")
@@ -63,8 +68,7 @@ def _invoke(args: argparse.Namespace) -> int:
     from eventsim.scenario import load_scenario
 
     if args.load is None and args.state is None:
-        raise ConfigError(f"no function {args.function}: say where it is defined with --load "
-                          "FILE (a scenario file) or --state DIR (a state directory)")
+        args.load, args.state = _discover(args.function, Path.cwd())
     payload = _read_event(args.event)
     scenario = load_scenario(args.load) if args.load is not None else None
     db = ":memory:"
@@ -80,6 +84,28 @@ def _invoke(args: argparse.Namespace) -> int:
     config = SimulatorConfig(db=db, default_runtime=args.runtime)
     record = asyncio.run(_run(config, scenario, args.function, payload))
     return _report(record, as_json=args.json)
+
+
+FUNCTION_FILES = ("functions.yaml", "functions.yml", "scenario.yaml", "scenario.yml")
+"""Files `eventsim invoke` loads from the current directory when given neither --load nor
+--state (after the directory's own eventsim.db)."""
+
+
+def _discover(function: str, here: Path) -> tuple[Path | None, Path | None]:
+    """(--load, --state) found in `here`, or a usage error saying what was looked for."""
+    if state_db(here).is_file():
+        print(f"eventsim: using the state directory {here}", file=sys.stderr)
+        return None, here
+    for name in FUNCTION_FILES:
+        if (here / name).is_file():
+            print(f"eventsim: using the functions of {name}", file=sys.stderr)
+            return Path(name), None
+    raise ConfigError(
+        f"no function {function}: say where it is defined with --load FILE (a scenario or "
+        "functions file) or --state DIR (a state directory of eventsim serve --state); "
+        f"without them the current directory is used, but {here} has no "
+        f"{state_db(here).name}, {', '.join(FUNCTION_FILES[:-1])} or {FUNCTION_FILES[-1]}\n"
+        "usage: eventsim invoke FUNCTION [-e FILE|-] [--load FILE | --state DIR]")
 
 
 def _read_event(source: str | None) -> str:

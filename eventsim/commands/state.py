@@ -69,6 +69,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     reset.add_argument("--state", metavar="DIR", type=Path, required=True,
                        help="the state directory")
     reset.add_argument("--yes", action="store_true", help="really remove it")
+    reset.add_argument("--json", action="store_true",
+                       help="print what was removed as JSON")
     reset.set_defaults(func=_reset)
 
     def missing(args: argparse.Namespace) -> int:
@@ -124,5 +126,9 @@ def _reset(args: argparse.Namespace) -> int:
                 path.unlink()
         except OSError as exc:
             raise ConfigError(f"--state {args.state}: cannot remove {path.name}: {exc}") from None
-    print(f"removed {', '.join(p.name for p in targets)} from {args.state}")
+    if args.json:
+        print(json.dumps({"state": str(args.state), "removed": [p.name for p in targets]},
+                         indent=2))
+    else:
+        print(f"removed {', '.join(p.name for p in targets)} from {args.state}")
     return EXIT_OK

@@ -11,7 +11,7 @@ import asyncio
 import io
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ from eventsim.scenario.model import (
     QueueExpectation,
     StreamExpectation,
     TableStreamExpectation,
+    TraceExpectation,
 )
 from eventsim.scenario.peek import kinesis_records, queue_messages, table_stream_records
 from eventsim.scenario.values import plain_item, typed_item
@@ -55,9 +56,10 @@ class ExpectationResult:
     problem: str | None = None
     """For a failure: ``expected X, found Y``."""
 
-    def render(self) -> str:
-        """One line (two when it failed) for the text report."""
-        line = f"{self.subject}: {self.found} ({self.criteria}) ... {'ok' if self.ok else 'FAILED'}"
+    def render(self, paint: Callable[[str, str], str] = lambda text, _style: text) -> str:
+        """One line (two when it failed) for the text report; `paint` colours the verdict."""
+        verdict = paint("ok", "green") if self.ok else paint("FAILED", "red")
+        line = f"{self.subject}: {self.found} ({self.criteria}) ... {verdict}"
         if not self.ok and self.problem:
             line += f"\n      {self.problem}  [{self.where}]"
         return line
@@ -86,6 +88,11 @@ async def check_expectation(
         return await check_stream(sim, expectation, where)
     if isinstance(expectation, TableStreamExpectation):
         return await check_table_stream(sim, expectation, where)
+    if isinstance(expectation, TraceExpectation):
+        # trace_check builds on this module's ExpectationResult, so it is imported late.
+        from eventsim.scenario.trace_check import check_trace
+
+        return await check_trace(sim, expectation, records, where)
     return await check_object(sim, expectation, where)
 
 
@@ -262,8 +269,15 @@ def _counted(exp: CountedExpectation, kind: str, subject: str, n: int, what: str
 
 
 async def check_queue(sim: Simulator, exp: QueueExpectation, where: str) -> ExpectationResult:
-    """Messages in a queue, looked at in the store (none is received or hidden)."""
-    bodies = await queue_messages(sim, exp.name)
+    """Messages in a queue, peeked at (none is received or hidden)."""
+    try:
+        bodies = await queue_messages(sim, exp.name)
+    except AwsError as exc:
+        if exc.code != "QueueDoesNotExist":
+            raise
+        return ExpectationResult(
+            kind="queue", subject=f"queue {exp.name}", criteria="exists", found="no such queue",
+            ok=False, where=where, problem=f"expected queue {exp.name}, found QueueDoesNotExist")
     matching = bodies if exp.body_contains is None else [
         b for b in bodies if exp.body_contains in b]
     subject = f"queue {exp.name}"

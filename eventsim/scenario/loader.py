@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from eventsim.config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from eventsim.errors import ConfigError
 from eventsim.scenario import model
 from eventsim.scenario.model import (
@@ -50,19 +51,31 @@ from eventsim.scenario.model import (
     SQSEventSpec,
     StreamExpectation,
     TableStreamExpectation,
+    TraceExpectation,
     UpdateItemStep,
     handler_module_path,
     line_of,
 )
+from eventsim.scenario.variables import resolve_variables
 
 __all__ = ["load_scenario", "parse_scenario"]
 
 Loc = tuple[str | int, ...]
 Lines = dict[Loc, int]
+Prepare = Callable[[dict[str, Any], Lines], dict[str, Any]]
+"""Changes a file's data (with its lines) before validation: how a SAM template adds its
+resources and functions under a scenario file's steps (`eventsim.scenario.sam`)."""
+
+_DEFAULT_SIM = {"region": DEFAULT_REGION, "account": DEFAULT_ACCOUNT}
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and check a scenario file. Raises `ConfigError` naming file and line."""
+def load_scenario(
+    path: str | Path, *, sim: Mapping[str, str] | None = None, prepare: Prepare | None = None,
+) -> Scenario:
+    """Read, validate and check a scenario file. Raises `ConfigError` naming file and line.
+
+    `sim` gives ``${sim:region}`` and ``${sim:account}`` (default: the simulator's defaults).
+    """
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -70,17 +83,29 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ConfigError(f"{source}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{source}: cannot read: {exc}") from None
-    return parse_scenario(text, source=source, base_dir=Path(path).resolve().parent)
+    return parse_scenario(text, source=source, base_dir=Path(path).resolve().parent, sim=sim,
+                          prepare=prepare)
 
 
 def parse_scenario(
-    text: str, *, source: str = "<scenario>", base_dir: Path | None = None
+    text: str,
+    *,
+    source: str = "<scenario>",
+    base_dir: Path | None = None,
+    sim: Mapping[str, str] | None = None,
+    prepare: Prepare | None = None,
 ) -> Scenario:
-    """Validate scenario YAML given as text; relative paths resolve against `base_dir`."""
+    """Validate scenario YAML given as text; relative paths resolve against `base_dir`.
+
+    ``${...}`` references are substituted first (`eventsim.scenario.variables`).
+    """
     data, lines = _parse_yaml(text, source)
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ConfigError(f"{source}:{lines.get((), 1)}: a scenario is a mapping, found {found}")
+    data = resolve_variables(data, lines, source, sim=sim or _DEFAULT_SIM)
+    if prepare is not None:
+        data = prepare(data, lines)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -316,6 +341,17 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             yield (f"{scenario.where(*path)}: {_dotted(path)}: no file {name} (looked in "
                    f"{scenario.base_dir} and the current directory)")
 
+    destinations = ({q.name for q in scenario.resources.queues}
+                    | {t.name for t in scenario.resources.topics} | functions)
+
+    def destination_name(name: str, *path: str | int) -> Iterator[str]:
+        if name.startswith("arn:") or any(c in name for c in "*?["):
+            return
+        if name not in destinations:
+            known = ", ".join(sorted(destinations)) or "none"
+            yield (f"{scenario.where(*path)}: {_dotted(path)}: no queue, topic or function "
+                   f"{name} (known: {known})")
+
     def destination(spec: OnFailureSpec | None, *path: str | int) -> Iterator[str]:
         if spec is None:
             return
@@ -422,6 +458,28 @@ def _check_references(scenario: Scenario) -> Iterator[str]:
             yield from queue(expectation.name, *at, "name")
         if isinstance(expectation, StreamExpectation):
             yield from stream(expectation.name, *at, "name")
+        if isinstance(expectation, TraceExpectation):
+            for n, step_name in enumerate(expectation.chain):
+                if ":" not in step_name:
+                    yield from function(step_name, *at, "chain", n)
+            ended = expectation.outcome
+            if ended is not None and ended.destination is not None:
+                yield from destination_name(ended.destination, *at, "outcome", "destination")
+            origin = expectation.origin
+            if origin is not None:
+                from_at = (*at, "from")
+                if origin.s3 is not None:
+                    yield from bucket(origin.s3.bucket, *from_at, "s3", "bucket")
+                if origin.invoke is not None and not origin.invoke.startswith("arn:"):
+                    yield from function(origin.invoke, *from_at, "invoke")
+                if origin.topic is not None:
+                    yield from topic(origin.topic, *from_at, "topic")
+                if origin.queue is not None:
+                    yield from queue(origin.queue, *from_at, "queue")
+                if origin.stream is not None:
+                    yield from stream(origin.stream, *from_at, "stream")
+                if origin.table is not None:
+                    yield from table_stream(origin.table, *from_at, "table")
 
 
 def _json_file(scenario: Scenario, name: str, at: Loc) -> Iterator[str]:

@@ -2,13 +2,12 @@
 
 Stream records are read through the services' own GetRecords from the trim horizon of every
 shard (reading a stream consumes nothing). A queue cannot be read that way: ReceiveMessage
-hides messages and counts receives (which a redrive policy acts on), so queue contents are
-read from the store, read-only, as the console does.
+hides messages and counts receives (which a redrive policy acts on), so queue contents come
+from `SqsService.peek_messages`, which looks without receiving.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from eventsim.simulator import Simulator
@@ -21,13 +20,8 @@ _PAGES = 1000  # far more than a scenario writes; stops a runaway loop
 async def queue_messages(sim: Simulator, queue: str) -> list[str]:
     """Bodies of every message in the queue (visible, delayed or in flight), oldest first."""
     name = queue.rsplit(":", 1)[-1]
-
-    def read(conn: sqlite3.Connection) -> list[str]:
-        rows = conn.execute("SELECT body FROM sqs_messages WHERE queue = ? ORDER BY seq",
-                            (name,)).fetchall()
-        return [str(row[0]) for row in rows]
-
-    return await sim.db.read(read)
+    url = (await sim.sqs.get_queue_url(queue_name=name))["QueueUrl"]
+    return [m["Body"] for m in (await sim.sqs.peek_messages(queue_url=url))["Messages"]]
 
 
 async def kinesis_records(sim: Simulator, stream: str) -> list[bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -10,6 +11,13 @@ from eventsim.scenario.expectations import ExpectationResult
 from eventsim.services.lambda_.invocations import InvocationRecord
 
 __all__ = ["InvocationSummary", "ScenarioReport", "StepResult"]
+
+Paint = Callable[[str, str], str]
+"""``paint(text, style)``: the text coloured in a style (``green``, ``red``...), or as it is."""
+
+
+def _plain(text: str, _style: str) -> str:
+    return text
 
 
 @dataclass(frozen=True)
@@ -103,8 +111,9 @@ class ScenarioReport:
         """Invocations Lambda refused because a recursive loop was detected."""
         return [i for i in self.invocations if i.status == "LoopDetected"]
 
-    def render(self, *, logs: bool = False) -> str:
-        """The readable report `eventsim run` prints; `logs` adds each invocation's output."""
+    def render(self, *, logs: bool = False, paint: Paint = _plain) -> str:
+        """The readable report `eventsim run` prints; `logs` adds each invocation's output.
+        `paint(text, style)` colours the verdicts (``Colour`` on a terminal)."""
         out = [f"scenario {self.name}" + (f" ({self.source})" if self.source else "")
                + f", {self.clock} clock", ""]
         out.append("steps")
@@ -125,14 +134,24 @@ class ScenarioReport:
         if self.error:
             out += ["", f"run failed: {self.error}"]
         out += ["", "expectations"]
-        out.extend(f"  {e.render()}" for e in self.expectations)
+        out.extend(f"  {e.render(paint)}" for e in self.expectations)
         if not self.expectations:
             out.append("  (none)")
         held = sum(e.ok for e in self.expectations)
-        verdict = "PASSED" if self.passed else "FAILED"
+        verdict = paint("PASSED", "green") if self.passed else paint("FAILED", "red")
         out += ["", f"{verdict}: {held} of {len(self.expectations)} expectations hold"
                 + ("" if all(s.ok for s in self.steps) else "; a step failed")]
         return "\n".join(out)
+
+    def progress_line(self, paint: Paint = _plain) -> str:
+        """One line for a folder run's progress: ``PASSED thumbnail (scenarios/...) 3/3
+        expectations, 0.4 s``."""
+        verdict = paint("PASSED", "green") if self.passed else paint("FAILED", "red")
+        held = sum(e.ok for e in self.expectations)
+        where = f" ({self.source})" if self.source else ""
+        extra = "" if all(s.ok for s in self.steps) and self.error is None else ", a step failed"
+        return (f"{verdict} {self.name}{where} {held}/{len(self.expectations)} expectations"
+                f"{extra}, {self.duration_s:.1f} s")
 
     def _loop_lines(self) -> list[str]:
         lines = []

@@ -37,15 +37,17 @@ async def run_scenario(
     """Run a scenario (a file or a loaded `Scenario`) in a fresh simulator and report.
 
     `clock` (``real`` or ``virtual``) overrides the file's ``clock``. `config` is the base
-    simulator configuration (default: in-memory, inline handlers). Raises `ConfigError` for a
+    simulator configuration (default: in-memory, inline handlers); a file's
+    ``${sim:region}`` and ``${sim:account}`` are its region and account. Raises `ConfigError` for a
     bad file; a failing step or expectation is in the report, not raised.
     """
+    base = config or SimulatorConfig()
     if not isinstance(scenario, Scenario):
-        scenario = await asyncio.to_thread(load_scenario, scenario)
+        sim_values = {"region": base.region, "account": base.account_id}
+        scenario = await asyncio.to_thread(load_scenario, scenario, sim=sim_values)
     kind = clock or scenario.clock
     if kind not in ("real", "virtual"):
         raise ConfigError(f"clock must be real or virtual, not {kind!r}")
-    base = config or SimulatorConfig()
     report = ScenarioReport(name=scenario.name, source=scenario.source, clock=kind)
     started = time.perf_counter()
     async with Server(base.model_copy(update={"clock": kind}), port=0) as server:

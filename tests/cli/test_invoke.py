@@ -106,7 +106,7 @@ def test_invocation_is_recorded_in_the_state_directory_and_reinvoked_from_it(
 @pytest.mark.parametrize(("argv", "stdin", "message"), [
     (["invoke", "nope", "--load", str(FUNCTIONS)], "", "no function nope (known: echo, "
      "failing, fn)"),
-    (["invoke", "echo"], "", "no function echo: say where it is defined with --load"),
+    (["invoke", "echo"], "", "no function echo: say where it is defined with --load FILE"),
     (["invoke", "echo", "-e", "-", "--load", str(FUNCTIONS)], "{not json",
      "--event stdin: not JSON: "),
     (["invoke", "echo", "-e", "-", "--load", str(FUNCTIONS)], "", "--event stdin: empty"),
@@ -126,6 +126,42 @@ def test_usage_errors_exit_2_with_a_clear_message(
     assert message in captured.err
     assert "Traceback" not in captured.err
     assert captured.out == ""
+
+
+def test_without_load_or_state_the_functions_file_here_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "functions.yaml").write_text(
+        FUNCTIONS.read_text(encoding="utf-8").replace("CodeUri: functions",
+                                                      f"CodeUri: {FUNCTIONS.parent / 'functions'}"),
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["invoke", "echo", "--runtime", "inline"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {}
+    assert "eventsim: using the functions of functions.yaml" in captured.err
+
+
+def test_without_load_or_state_the_state_directory_here_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["invoke", "echo", "--load", str(FUNCTIONS), "--state", str(tmp_path),
+                 "--runtime", "inline"]) == 0
+    monkeypatch.chdir(tmp_path)
+    assert main(["invoke", "echo", "--runtime", "inline"]) == 0
+    captured = capsys.readouterr()
+    assert "eventsim: using the state directory" in captured.err
+
+
+def test_without_anything_to_load_the_usage_error_says_what_was_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["invoke", "echo"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path} has no eventsim.db, functions.yaml, functions.yml, scenario.yaml or " \
+           "scenario.yml" in err
+    assert "usage: eventsim invoke FUNCTION" in err
 
 
 def test_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -94,3 +94,24 @@ async def test_trace_nodes_are_in_causal_order_on_a_virtual_clock() -> None:
     position = {n.id: i for i, n in enumerate(trace.nodes)}
     assert all(position[e.source] < position[e.target] for e in trace.edges)
     assert [n.kind for n in trace.nodes] == ["origin", "invocation", "write", "invocation"]
+
+
+@pytest.mark.asyncio
+async def test_a_handlers_dynamodb_and_kinesis_writes_appear_in_its_trace() -> None:
+    async with Server(SimulatorConfig(clock="virtual"), port=0) as server:
+        sim = server.sim
+        await sim.dynamodb.create_table(
+            table_name="orders", key_schema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            attribute_definitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            billing_mode="PAY_PER_REQUEST")
+        await sim.kinesis.create_stream(stream_name="clicks", shard_count=1)
+        await sim.functions.create_function(name="record", handler="app.record", code_dir=CODE)
+        done = await sim.functions.invoke("record", {})
+        assert done is not None and done.status == "Success", done
+        trace = await sim.trace(done.trace_id)
+    writes = [n.label for n in trace.nodes if n.kind == "write"]
+    assert writes == [
+        "dynamodb:PutItem arn:aws:dynamodb:us-east-1:000000000000:table/orders",
+        "kinesis:PutRecord arn:aws:kinesis:us-east-1:000000000000:stream/clicks",
+    ]
+    assert all(next(trace.parents(f"write:{i}")).function == "record" for i in range(2))

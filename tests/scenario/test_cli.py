@@ -97,7 +97,7 @@ def test_run_thumbnail_exits_0(capsys: pytest.CaptureFixture[str],
     monkeypatch.chdir(REPO)
     assert main(["run", "scenarios/thumbnail.yaml"]) == 0
     out = capsys.readouterr().out
-    assert "PASSED: 2 of 2 expectations hold" in out
+    assert "PASSED: 3 of 3 expectations hold" in out
 
 
 def test_run_failed_expectation_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -91,6 +91,18 @@ REPO = HERE.parent.parent
                      "field required", id="put-item-unknown-step-field"),
         pytest.param("unknown_expectation", 3, "expect[0]", "found messages",
                      id="unknown-expectation"),
+        pytest.param("trace_unknown_function", 9, "expect[0].trace.chain[1]",
+                     "no function ecco (known: echo)", id="trace-unknown-function"),
+        # variables
+        pytest.param("undefined_variable", 7, "steps[0].put_object.bucket",
+                     "undefined variable ${bukket} (defined in variables: bucket); did you "
+                     "mean ${bucket}?", id="undefined-variable"),
+        pytest.param("unset_environment_variable", 3, "variables.prefix",
+                     "environment variable EVENTSIM_TEST_SURELY_UNSET_PREFIX is not set",
+                     id="unset-environment-variable"),
+        pytest.param("variable_cycle", 3, "variables.a",
+                     "variables refer to each other in a cycle: a -> b -> a",
+                     id="variable-cycle"),
     ],
 )
 def test_load_scenario_names_file_line_and_field(
@@ -174,7 +186,7 @@ def test_load_scenario_thumbnail_reference(monkeypatch: pytest.MonkeyPatch) -> N
         "Key": {"FilterRules": [{"Name": "suffix", "Value": ".jpg"}]}
     }
     assert scenario.resolve_path(fn.code_uri) == REPO / "fixtures" / "functions" / "thumbnail"
-    assert scenario.where("functions", "make-thumbnail", "Timeout") == "scenarios/thumbnail.yaml:15"
+    assert scenario.where("functions", "make-thumbnail", "Timeout") == "scenarios/thumbnail.yaml:20"
 
 
 def test_paths_resolve_against_the_scenario_directory_first(tmp_path: Path) -> None:

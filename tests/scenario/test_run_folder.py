@@ -48,6 +48,11 @@ def test_run_scenarios_folder_exits_0_and_writes_junit_xml(tmp_path: Path) -> No
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{len(SHIPPED)} of {len(SHIPPED)} scenarios passed" in result.stdout
     assert "Traceback" not in result.stderr
+    # Progress: one line per scenario on stderr as it finishes, uncoloured through a pipe.
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert [line.split()[:3] for line in progress] == [
+        [f"[{n}/{len(SHIPPED)}]", "PASSED", name] for n, name in enumerate(SHIPPED, start=1)]
+    assert "\x1b[" not in result.stdout + result.stderr
     root = ET.parse(report).getroot()
     _check_junit(root)
     assert sorted(s.get("name", "") for s in root.findall("testsuite")) == sorted(
@@ -58,7 +63,7 @@ def test_run_scenarios_folder_exits_0_and_writes_junit_xml(tmp_path: Path) -> No
     names = [c.get("name", "") for c in order.findall("testcase")]
     assert names[0] == "steps"
     assert "expect[6] queue billing" in names
-    assert len(names) == 12  # the steps and 11 expectations
+    assert len(names) == 14  # the steps and 13 expectations
 
 
 def test_failures_and_step_errors_are_in_the_junit_xml(

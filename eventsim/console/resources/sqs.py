@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from eventsim.console.jsonable import iso, json_response
+from eventsim.console.jsonable import iso, json_response, to_jsonable
 from eventsim.console.keys import SIMULATOR
 from eventsim.console.paging import decode_cursor, limit_of, page
 
@@ -53,17 +53,35 @@ async def queues(request: web.Request) -> web.Response:
     return json_response(page(items, chosen[-1] if len(names) > limit else None))
 
 
+_STATES = {"Visible": "visible", "InFlight": "in_flight", "Delayed": "delayed"}
+
+
+def _message(m: dict[str, Any]) -> dict[str, Any]:
+    """A peeked message as the console shows it (see docs/console-api.md)."""
+    system = m.get("Attributes", {})
+    sent = system.get("SentTimestamp")
+    return {
+        "seq": m["Position"], "MessageId": m["MessageId"], "Body": m["Body"],
+        "MessageAttributes": to_jsonable(m.get("MessageAttributes", {})),
+        "Attributes": system,
+        "SentTimestamp": iso(int(sent) / 1000) if sent else None,
+        "VisibleAt": iso(m["VisibleAt"]),
+        "ApproximateReceiveCount": int(system.get("ApproximateReceiveCount", 0)),
+        "State": _STATES.get(m["State"], m["State"]),
+        "MessageGroupId": system.get("MessageGroupId"),
+        "SequenceNumber": system.get("SequenceNumber"),
+    }
+
+
 @routes.get("/api/sqs/queues/{name}/messages")
 async def messages(request: web.Request) -> web.Response:
     sim = request.config_dict[SIMULATOR]
     after = decode_cursor(request)
     limit = limit_of(request)
-    found = await sim.sqs.peek_messages(request.match_info["name"],
-                                        after_seq=after if isinstance(after, int) else 0,
-                                        limit=limit + 1)
+    peeked = await sim.sqs.peek_messages(
+        queue_url=sim.sqs.url_of(request.match_info["name"]),
+        max_number_of_messages=limit + 1, after_position=after if isinstance(after, int) else 0)
+    found = [_message(m) for m in peeked["Messages"]]
     more = len(found) > limit
     found = found[:limit]
-    for message in found:
-        message["SentTimestamp"] = iso(message["SentTimestamp"])
-        message["VisibleAt"] = iso(message["VisibleAt"])
     return json_response(page(found, found[-1]["seq"] if more else None))

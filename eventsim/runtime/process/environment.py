@@ -241,6 +241,11 @@ class Environment:
             cognito_identity=_json(request.identity),
         )
 
+    @property
+    def polling(self) -> bool:
+        """Whether the runtime's ``/next`` long poll is parked here, waiting for work."""
+        return self._waiter is not None and not self._waiter.done()
+
     # -- the Runtime API (Channel) ---------------------------------------------------------
 
     async def next_invocation(self) -> Assignment:

@@ -10,6 +10,7 @@ import sqlite3
 from typing import Any
 
 from eventsim.errors import ValidationException
+from eventsim.services.base import handler_write
 from eventsim.services.dynamodb import storage
 from eventsim.services.dynamodb.catalog import Catalog, require_table
 from eventsim.services.dynamodb.errors import (
@@ -198,8 +199,13 @@ class ItemOperations(Catalog):
     async def _write_one_with_new(self, write: Write) -> tuple[Item | None, Item | None]:
         now, region = self._ctx.clock.time(), self._ctx.region
         table = write.table
+        kind = ("dynamodb:DeleteItem" if write.delete else
+                "dynamodb:PutItem" if write.put is not None else "dynamodb:UpdateItem")
+        traced = handler_write(kind, self._arn(table.name), now)
 
         def unit(conn: sqlite3.Connection) -> tuple[Item | None, Item | None]:
+            if traced is not None:
+                traced.record(conn)
             old = storage.load_item(conn, table.name, write.pk, write.sk)
             if not write.check(old):
                 raise ConditionalCheckFailedException(
@@ -259,8 +265,13 @@ class ItemOperations(Catalog):
                 seen.add((write.pk, write.sk))
                 writes.append(write)
         now, region = self._ctx.clock.time(), self._ctx.region
+        tables = dict.fromkeys(self._arn(w.table.name) for w in writes)
+        traced = [t for t in (handler_write("dynamodb:BatchWriteItem", arn, now)
+                              for arn in tables) if t]
 
         def unit(conn: sqlite3.Connection) -> None:
+            for edge in traced:
+                edge.record(conn)
             for write in writes:
                 require_table(conn, write.table.name)
                 old = storage.load_item(conn, write.table.name, write.pk, write.sk)
@@ -445,6 +456,9 @@ class ItemOperations(Catalog):
                 )
             writes.append(write)
         now, region = self._ctx.clock.time(), self._ctx.region
+        traced = [t for t in (handler_write("dynamodb:TransactWriteItems", arn, now)
+                              for arn in dict.fromkeys(self._arn(w.table.name) for w in writes
+                                                       if not w.check_only)) if t]
 
         def unit(conn: sqlite3.Connection) -> None:
             olds: list[Item | None] = []
@@ -465,6 +479,8 @@ class ItemOperations(Catalog):
                 reasons.append(reason)
             if failed:
                 raise TransactionCanceledException(reasons)
+            for edge in traced:
+                edge.record(conn)
             for write, old in zip(writes, olds, strict=True):
                 if write.check_only:
                     continue

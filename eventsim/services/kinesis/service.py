@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from eventsim.errors import NotImplementedOperation, ValidationException
-from eventsim.services.base import ServiceContext
+from eventsim.services.base import ServiceContext, handler_write
 from eventsim.services.kinesis import iterators, listing, records, rules, sequence
 from eventsim.services.kinesis.constraints import check_input
 from eventsim.services.kinesis.errors import (
@@ -761,10 +761,14 @@ class KinesisService:
         trim_due = now >= self._next_trim.get(name, 0.0)
         if trim_due:
             self._next_trim[name] = now + TRIM_INTERVAL
+        traced = handler_write("kinesis:PutRecords" if len(placed) > 1 else "kinesis:PutRecord",
+                               stream.arn, now)
 
         def unit(conn: sqlite3.Connection) -> list[str]:
             if self._streams.get(name) is not stream:
                 raise StreamNotFound(name, self._ctx.account_id)
+            if traced is not None:
+                traced.record(conn)
             # Counters are taken inside the unit: units run one at a time, so two puts never
             # get the same number. A unit that fails leaves a gap, never a repeat.
             numbers: list[str] = []

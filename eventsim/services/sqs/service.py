@@ -37,6 +37,7 @@ from eventsim.services.sqs.errors import (
 )
 from eventsim.services.sqs.messages import (
     attributes_md5,
+    body_md5,
     decode_attributes,
     message_size,
     validate_body,
@@ -113,19 +114,6 @@ class SqsService:
     def queue_names(self) -> list[str]:
         """Every queue's name, sorted (for the console)."""
         return sorted(self._queues)
-
-    async def peek_messages(
-        self, name: str, *, after_seq: int = 0, limit: int = 50
-    ) -> list[dict[str, Any]]:
-        """Up to `limit` messages of queue `name` in arrival order after `after_seq` (each
-        carries its ``seq``), without receiving them: no receive count, visibility or receipt
-        handle changes. For the console; raises QueueDoesNotExist like the API."""
-        queue = self._queues.get(name)
-        if queue is None:
-            raise QueueDoesNotExist()
-        now = self._ctx.clock.time()
-        return await self._ctx.db.read(
-            lambda c: storage.peek(c, queue, after_seq, limit, now))
 
     def url_of(self, name: str) -> str:
         return queue_url(self._endpoint_url(), self._ctx.region, self._ctx.account_id, name)
@@ -500,6 +488,45 @@ class SqsService:
         if attempt is not None and outcome.messages:
             self._remember_attempt(attempt, outcome.messages)
         return _received(outcome.messages, system_names, message_attribute_names)
+
+    async def peek_messages(
+        self, *, queue_url: str, max_number_of_messages: int | None = None,
+        after_position: int = 0,
+    ) -> dict[str, Any]:
+        """Every unexpired message of the queue, oldest first, without receiving any.
+
+        Not an SQS operation (SQS has no way to look without receiving, so the gateway does
+        not serve it): scenario expectations, the console and tests use it to see a queue,
+        DLQs and destinations included, as it is. Nothing changes: no receipt handle is
+        issued, no receive is counted (a redrive policy never sees it), nothing is hidden.
+        Each message has ``MessageId``, ``MD5OfBody``, ``Body``, ``Attributes`` (the system
+        attributes, ``ApproximateReceiveCount`` as it stands), ``MessageAttributes`` when it
+        has some, ``State``: ``Visible``, ``InFlight`` or ``Delayed``, ``VisibleAt`` (epoch
+        seconds: when a delayed or in-flight message becomes visible) and ``Position`` (its
+        place in arrival order: pass the last one seen as `after_position` to page on).
+        """
+        queue = self._queue(queue_url)
+        if max_number_of_messages is not None and int(max_number_of_messages) < 1:
+            raise InvalidParameterValue(
+                f"Value {max_number_of_messages} for parameter MaxNumberOfMessages is invalid. "
+                "Reason: Must be at least 1, if provided.")
+        limit = None if max_number_of_messages is None else int(max_number_of_messages)
+        now = self._ctx.clock.time()
+        peeked = await self._ctx.db.read(
+            lambda c: storage.peek(c, queue, now, limit, after_position))
+        messages = []
+        for message in peeked:
+            shaped: dict[str, Any] = {"MessageId": message.message_id,
+                                      "MD5OfBody": body_md5(message.body),
+                                      "Body": message.body, "Attributes": message.system}
+            if message.attributes:
+                shaped["MD5OfMessageAttributes"] = attributes_md5(message.attributes)
+                shaped["MessageAttributes"] = message.attributes
+            shaped["State"] = message.state
+            shaped["VisibleAt"] = message.visible_at
+            shaped["Position"] = message.seq
+            messages.append(shaped)
+        return {"Messages": messages}
 
     async def _repeat_attempt(
         self, queue: Queue, attempt: tuple[str, str]

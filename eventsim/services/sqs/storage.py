@@ -24,6 +24,7 @@ from eventsim.services.sqs.queues import DEDUPLICATION_WINDOW, Queue
 
 __all__ = [
     "DeadLetterLookup",
+    "Peeked",
     "ReceiveOutcome",
     "Received",
     "Sent",
@@ -183,6 +184,54 @@ def count_messages(conn: sqlite3.Connection, queue: Queue, now: float) -> tuple[
     return int(row[0]), int(row[1]), int(row[2])
 
 
+@dataclass(frozen=True)
+class Peeked:
+    """One message as it lies in its queue, looked at without being received."""
+
+    message_id: str
+    body: str
+    attributes: dict[str, dict[str, Any]]
+    system: dict[str, str]
+    state: str
+    """``Visible``, ``InFlight`` (received and not yet visible again) or ``Delayed``."""
+    seq: int = 0
+    """Its place in arrival order (to page on from)."""
+    visible_at: float = 0.0
+    """When it is (or became) visible: the end of a delay or of a receive's visibility."""
+
+
+def peek(conn: sqlite3.Connection, queue: Queue, now: float, limit: int | None,
+         after_seq: int = 0) -> list[Peeked]:
+    """The queue's unexpired messages in arrival order after `after_seq`, changing nothing."""
+    cutoff = now - queue.int_attribute("MessageRetentionPeriod")
+    rows = conn.execute(
+        "SELECT seq, message_id, body, attributes, system, sent_at, visible_at, receive_count, "
+        "first_received_at, group_id, sequence_number FROM sqs_messages "
+        "INDEXED BY sqs_messages_order "
+        "WHERE queue = ? AND seq > ? AND enqueued_at > ? ORDER BY seq LIMIT ?",
+        (queue.name, after_seq, cutoff, -1 if limit is None else limit),
+    ).fetchall()
+    out = []
+    for row in rows:
+        system = dict(json.loads(row["system"]))
+        system["SentTimestamp"] = str(int(row["sent_at"] * 1000))
+        system["ApproximateReceiveCount"] = str(row["receive_count"])
+        if row["first_received_at"] is not None:
+            system["ApproximateFirstReceiveTimestamp"] = str(int(row["first_received_at"] * 1000))
+        if row["group_id"] is not None:
+            system["MessageGroupId"] = row["group_id"]
+        if row["sequence_number"] is not None:
+            system["SequenceNumber"] = row["sequence_number"]
+        if row["visible_at"] <= now:
+            state = "Visible"
+        else:
+            state = "InFlight" if row["receive_count"] > 0 else "Delayed"
+        out.append(Peeked(row["message_id"], row["body"],
+                          decode_attributes(json.loads(row["attributes"])), system, state,
+                          seq=row["seq"], visible_at=row["visible_at"]))
+    return out
+
+
 def in_flight_count(
     conn: sqlite3.Connection, queue: Queue, handles: list[str], now: float
 ) -> int:
@@ -200,35 +249,6 @@ def in_flight_count(
 
 DeadLetterLookup = Callable[[str], Queue | None]
 
-
-def peek(
-    conn: sqlite3.Connection, queue: Queue, after_seq: int, limit: int, now: float
-) -> list[dict[str, Any]]:
-    """Messages in arrival order after `after_seq`, without receiving them (for the console):
-    nothing about them changes. Each with its state against `now`: visible, in flight or
-    delayed. Expired messages are left out, as a receive would."""
-    cutoff = now - queue.int_attribute("MessageRetentionPeriod")
-    rows = conn.execute(
-        "SELECT seq, message_id, body, attributes, system, sent_at, visible_at, receive_count, "
-        "group_id, sequence_number FROM sqs_messages INDEXED BY sqs_messages_order "
-        "WHERE queue = ? AND seq > ? AND enqueued_at > ? ORDER BY seq LIMIT ?",
-        (queue.name, after_seq, cutoff, limit),
-    ).fetchall()
-    found: list[dict[str, Any]] = []
-    for row in rows:
-        if row["visible_at"] <= now:
-            state = "visible"
-        else:
-            state = "in_flight" if row["receive_count"] > 0 else "delayed"
-        found.append({
-            "seq": row["seq"], "MessageId": row["message_id"], "Body": row["body"],
-            "MessageAttributes": json.loads(row["attributes"]),
-            "Attributes": json.loads(row["system"]),
-            "SentTimestamp": row["sent_at"], "VisibleAt": row["visible_at"],
-            "ApproximateReceiveCount": row["receive_count"], "State": state,
-            "MessageGroupId": row["group_id"], "SequenceNumber": row["sequence_number"],
-        })
-    return found
 
 
 def receive(

@@ -50,12 +50,22 @@ async def api(make_function, make_request):
 BASE = "/2018-06-01/runtime"
 
 
+async def until_polling(env: Environment, *, polling: bool = True, limit: float = 5.0) -> None:
+    """Wait, a loop turn at a time, until a /next long poll is parked at the environment
+    (or, with ``polling=False``, until none is)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while env.polling is not polling:
+        assert loop.time() < deadline, f"the environment's polling never became {polling}"
+        await asyncio.sleep(0)  # sleep-ok: one loop turn, for the request to arrive
+
+
 async def test_next_blocks_until_an_invocation_is_assigned_and_sends_its_headers(api):
     session, env, owner, function, make_request = api
     request = make_request(function, {"a": 1}, client_context={"custom": {"k": "v"}})
     pending = asyncio.ensure_future(session.get(f"{BASE}/invocation/next"))
-    await asyncio.sleep(0.05)  # sleep-ok: proving that nothing answers within 50 ms
-    assert not pending.done()  # a long poll
+    await until_polling(env)
+    assert not pending.done()  # a long poll: it reached the server, which holds it
 
     env.assign(Job(request, lambda result: None))
     response = await pending
@@ -140,11 +150,10 @@ async def test_a_next_given_up_by_the_client_can_be_asked_again(api):
     session, env, _owner, function, make_request = api
     with pytest.raises(asyncio.TimeoutError):
         await session.get(f"{BASE}/invocation/next", timeout=aiohttp.ClientTimeout(total=0.05))
-    # To be replaced by a wait on the server's state: the server must notice the dropped
-    # connection first; a second /next before it does is refused with 403.
-    await asyncio.sleep(0.05)  # sleep-ok: see above
+    # The server notices the dropped connection and stops holding that poll.
+    await until_polling(env, polling=False)
     pending = asyncio.ensure_future(session.get(f"{BASE}/invocation/next"))
-    await asyncio.sleep(0.05)  # sleep-ok: as above, the poll reaches the server
+    await until_polling(env)
     request = make_request(function, {"again": True})
     env.assign(Job(request, lambda result: None))
     response = await pending
