@@ -495,10 +495,11 @@ def test_serve_wires_a_template_for_boto3(tmp_path: Path) -> None:
         settle = urllib.request.Request(f"{url}/_eventsim/api/settle", data=b"", method="POST")
         with urllib.request.urlopen(settle, timeout=60):
             pass
-        with urllib.request.urlopen(f"{url}/_eventsim/api/invocations?function=JobFunction",
-                                    timeout=60) as response:
-            [invocation] = json.load(response)["invocations"]
-        assert json.loads(invocation["payload"])["Records"][0]["body"] == "from boto3"
+        with urllib.request.urlopen(
+                f"{url}/_eventsim/api/invocations?function=JobFunction&detail=full",
+                timeout=60) as response:
+            [invocation] = json.load(response)["items"]
+        assert invocation["event"]["Records"][0]["body"] == "from boto3"
         assert '"stage": "prod"' in invocation["logs"]
     finally:
         proc.send_signal(signal.SIGTERM)
