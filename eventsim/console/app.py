@@ -30,6 +30,7 @@ from eventsim.console import (
 from eventsim.console.clockcontrol import ClockControl
 from eventsim.console.feed import Feed
 from eventsim.console.keys import CLOCK, FEED, INJECT_GATEWAY, SAFETY, SIMULATOR
+from eventsim.console.pages import add_page_routes
 from eventsim.console.safety import TOKEN_COOKIE, Safety
 from eventsim.errors import AwsError
 from eventsim.gateway.endpoints import Gateway
@@ -102,6 +103,7 @@ def make_console_app(
                   invocations.routes, traces.routes, mappings.routes, topology.routes,
                   templates.routes, inject.routes, clock.routes, sse.routes):
         app.add_routes(table)
+    add_page_routes(app)
     return app
 
 
