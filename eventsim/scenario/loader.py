@@ -254,7 +254,9 @@ def _reason(error: Any, shown: Loc) -> str:
         return message.removeprefix("Value error, ")
     if kind == "extra_forbidden":
         name = str(shown[-1]) if shown else ""
-        guess = difflib.get_close_matches(name, _KNOWN_FIELDS, n=1, cutoff=0.75)
+        # The known names span every model: one may be this very name, valid elsewhere.
+        guess = [g for g in difflib.get_close_matches(name, _KNOWN_FIELDS, n=3, cutoff=0.75)
+                 if g != name]
         hint = f"; did you mean {guess[0]}?" if guess else ""
         return f"unknown field{hint}"
     if kind == "missing":
