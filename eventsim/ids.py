@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import random
 
-__all__ = ["new_uuid", "random_hex"]
+__all__ = ["new_uuid", "random_bytes", "random_hex"]
 
 _random = random.Random(os.urandom(32))
 
@@ -18,6 +18,11 @@ _random = random.Random(os.urandom(32))
 def random_hex(digits: int) -> str:
     """`digits` random lowercase hex digits."""
     return f"{_random.getrandbits(digits * 4):0{digits}x}"
+
+
+def random_bytes(count: int) -> bytes:
+    """`count` random bytes (for ids that are encoded otherwise than in hex)."""
+    return _random.randbytes(count)
 
 
 def new_uuid() -> str:

@@ -29,6 +29,7 @@ __all__ = [
     "TraceHeader",
     "current_request",
     "current_trace",
+    "format_trace_header",
     "new_span_id",
     "new_trace_id",
 ]
@@ -83,12 +84,15 @@ class TraceHeader:
 
     def format(self) -> str:
         """The header value handed to a handler."""
-        parts = [f"Root={self.root}"]
-        if self.parent:
-            parts.append(f"Parent={self.parent}")
-        parts.append("Sampled=0")
-        parts.append(f"Lineage=1:{self.lineage_tag}:{self.hop}")
-        return ";".join(parts)
+        return format_trace_header(self.root, self.parent, self.hop, self.lineage_tag)
+
+
+def format_trace_header(root: str, parent: str | None, hop: int, lineage_tag: str) -> str:
+    """`TraceHeader.format` without making a `TraceHeader`: every invocation formats one, and
+    building the frozen dataclass only to format it cost more than the formatting."""
+    if parent:
+        return f"Root={root};Parent={parent};Sampled=0;Lineage=1:{lineage_tag}:{hop}"
+    return f"Root={root};Sampled=0;Lineage=1:{lineage_tag}:{hop}"
 
 
 current_trace: ContextVar[TraceHeader | None] = ContextVar("eventsim_current_trace", default=None)
@@ -110,9 +114,14 @@ current_request: ContextVar[RequestIds | None] = ContextVar("eventsim_current_re
 """The ids of the request being served through the gateway (set by the gateway)."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cause:
-    """Why an event exists: stored with every outbox row, queued event and invocation."""
+    """Why an event exists: stored with every outbox row, queued event and invocation.
+
+    Treat as immutable. Not frozen only because one is made for every write and event, and a
+    frozen dataclass costs several times as much to make (each field goes through
+    ``object.__setattr__``); the same reason as `eventsim.store.queue.QueuedEvent`.
+    """
 
     trace_id: str
     """X-Ray Root shared by every step of one workflow."""

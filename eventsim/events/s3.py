@@ -23,7 +23,7 @@ from json.encoder import encode_basestring_ascii as _js
 from typing import Any
 from urllib.parse import quote_plus
 
-from eventsim.ids import random_hex
+from eventsim.ids import random_bytes, random_hex
 
 __all__ = [
     "EMPTY_ETAG",
@@ -82,7 +82,17 @@ def event_version_for(event_name: str) -> str:
     Recorded events show ``2.1`` for created/removed/restore, ``2.2`` for replication and
     ``2.3`` for tagging, ACL, lifecycle and Intelligent-Tiering events and ObjectRestore:Delete.
     """
-    name = _bare(event_name)
+    version = _event_versions.get(event_name)
+    if version is None:
+        # A handful of names exist: remember each one's answer (one is asked per event).
+        version = _event_versions[event_name] = _event_version(_bare(event_name))
+    return version
+
+
+_event_versions: dict[str, str] = {}
+
+
+def _event_version(name: str) -> str:
     if name.startswith("Replication:"):
         return "2.2"
     if name.startswith(("ObjectTagging:", "ObjectAcl:", "LifecycleExpiration:")) or name in (
@@ -177,24 +187,20 @@ def s3_event_json(
     name = _bare(event_name)
     fields = _object_fields(name, encode_key(key) if encoded_key is None else encoded_key,
                             size, etag, version_id, sequencer)
-    obj = "{" + ",".join(
+    obj = ",".join(
         f'"{field}":{value}' if field == "size" else f'"{field}":{_js(value)}'
         for field, value in fields
-    ) + "}"
-    b = _js(bucket)
+    )
+    # One f-string rather than a chain of `+`: each `+` copied the whole record so far.
     return (
-        '{"Records":[{"eventVersion":"' + event_version_for(name)
-        + '","eventSource":"aws:s3","awsRegion":' + _js(region)
-        + ',"eventTime":"' + format_event_time(event_time)
-        + '","eventName":' + _js(name)
-        + ',"userIdentity":{"principalId":' + _js(principal_id)
-        + '},"requestParameters":{"sourceIPAddress":' + _js(source_ip)
-        + '},"responseElements":{"x-amz-request-id":' + _js(request_id)
-        + ',"x-amz-id-2":' + _js(host_id)
-        + '},"s3":{"s3SchemaVersion":"1.0","configurationId":' + _js(configuration_id)
-        + ',"bucket":{"name":' + b + ',"ownerIdentity":{"principalId":' + _js(owner_id)
-        + '},"arn":' + _js(f"arn:aws:s3:::{bucket}")
-        + '},"object":' + obj + "}}]}"
+        f'{{"Records":[{{"eventVersion":"{event_version_for(name)}","eventSource":"aws:s3",'
+        f'"awsRegion":{_js(region)},"eventTime":"{format_event_time(event_time)}",'
+        f'"eventName":{_js(name)},"userIdentity":{{"principalId":{_js(principal_id)}}},'
+        f'"requestParameters":{{"sourceIPAddress":{_js(source_ip)}}},'
+        f'"responseElements":{{"x-amz-request-id":{_js(request_id)},"x-amz-id-2":{_js(host_id)}}},'
+        f'"s3":{{"s3SchemaVersion":"1.0","configurationId":{_js(configuration_id)},'
+        f'"bucket":{{"name":{_js(bucket)},"ownerIdentity":{{"principalId":{_js(owner_id)}}},'
+        f'"arn":{_js("arn:aws:s3:::" + bucket)}}},"object":{{{obj}}}}}}}]}}'
     )
 
 
@@ -260,7 +266,9 @@ def new_request_id() -> str:
 
 def new_host_id() -> str:
     """A fresh ``x-amz-id-2``: 76 characters of base64, like the ids S3 returns."""
-    return base64.b64encode(bytes.fromhex(random_hex(_HOST_ID_BYTES * 2))).decode("ascii")
+    # Straight from random bytes: going through 112 hex digits and back cost several times as
+    # much, and every write through the Python API makes one.
+    return base64.b64encode(random_bytes(_HOST_ID_BYTES)).decode("ascii")
 
 
 def _bare(event_name: str) -> str:

@@ -15,7 +15,7 @@ from eventsim.ids import new_uuid
 from eventsim.runtime.base import Cancel, InvokeRequest, InvokeResult, Runtime, run_to_end
 from eventsim.services.lambda_.invocations import InvocationRecord
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
-from eventsim.tracing import Cause, TraceHeader, new_span_id
+from eventsim.tracing import Cause, format_trace_header, new_span_id
 
 __all__ = ["MAX_RESPONSE_PAYLOAD", "Invoker", "lambda_environment"]
 
@@ -207,10 +207,8 @@ class Invoker:
         exception, for eventsim's own bugs). Returns a function that abandons it."""
         request_id = request_id or new_uuid()
         span = new_span_id()
-        header = TraceHeader(
-            root=cause.trace_id, parent=span, hop=cause.hop + 1,
-            lineage_tag=self._lineage_tag(function.arn),
-        ).format()
+        header = format_trace_header(cause.trace_id, span, cause.hop + 1,
+                                     self._lineage_tag(function.arn))
         started = self._clock.time()
         log_stream = f"{_log_stream_date(started)}/[{function.version}]{span}{span}"
         environment = dict(self._static_environment(function))

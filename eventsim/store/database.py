@@ -324,18 +324,21 @@ def _apply(
     if len(fns) == 1:
         return [_apply_one(conn, fns[0])]
     outcomes: list[tuple[bool, Any]] = []
+    # The savepoint statements go through one cursor: `conn.execute` makes a new cursor per
+    # call, and a batch makes two such calls per unit.
+    execute = conn.cursor().execute
     conn.execute("BEGIN IMMEDIATE")
     try:
         for fn in fns:
-            conn.execute("SAVEPOINT unit")
+            execute("SAVEPOINT unit")
             try:
                 value = fn(conn)
             except Exception as exc:
-                conn.execute("ROLLBACK TO unit")
-                conn.execute("RELEASE unit")
+                execute("ROLLBACK TO unit")
+                execute("RELEASE unit")
                 outcomes.append((False, exc))
             else:
-                conn.execute("RELEASE unit")
+                execute("RELEASE unit")
                 outcomes.append((True, value))
         conn.execute("COMMIT")
     except BaseException:

@@ -142,12 +142,17 @@ class _Encoder(json.JSONEncoder):
         return super().default(o)
 
 
+# awslambdaric writes non-ASCII characters as they are only on python3.12. One encoder of
+# each kind, made once: making a JSONEncoder cost more than encoding a small answer, and an
+# encoder keeps no state between calls, so worker threads can share it.
+_ENCODERS = {True: _Encoder(ensure_ascii=True), False: _Encoder(ensure_ascii=False)}
+
+
 def marshal(response: Any, runtime: str) -> bytes:
     """A handler's return value as the response payload; raises `Fault` if it is not JSON."""
     if isinstance(response, bytes):
         return response
     try:
-        # awslambdaric writes non-ASCII characters as they are only on python3.12.
-        return _Encoder(ensure_ascii=runtime != "python3.12").encode(response).encode()
+        return _ENCODERS[runtime != "python3.12"].encode(response).encode()
     except Exception as exc:
         raise Fault(MARSHAL_ERROR, f"Unable to marshal response: {exc}") from None

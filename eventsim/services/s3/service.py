@@ -204,7 +204,13 @@ class S3Service:
     ) -> dict[str, Any]:
         """PutObject; notifies ``s3:ObjectCreated:Put`` targets in the same transaction."""
         validate_key(key)
-        headers = stored_headers(
+        # Most puts carry none of these headers: skip building and filtering six Nones (this
+        # runs on the event loop for every put).
+        headers: dict[str, str] = {} if (
+            cache_control is None and content_disposition is None and content_encoding is None
+            and content_language is None and expires is None
+            and website_redirect_location is None
+        ) else stored_headers(
             CacheControl=cache_control,
             ContentDisposition=content_disposition,
             ContentEncoding=content_encoding,
