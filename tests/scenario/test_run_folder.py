@@ -56,7 +56,8 @@ def test_run_scenarios_folder_exits_0_and_writes_junit_xml(tmp_path: Path) -> No
     root = ET.parse(report).getroot()
     _check_junit(root)
     assert sorted(s.get("name", "") for s in root.findall("testsuite")) == sorted(
-        ["clickstream", "node-orders", "order-pipeline", "poison-record", "retry-then-dlq", "thumbnail"])
+        ["clickstream", "node-orders", "order-pipeline", "poison-record", "retry-then-dlq",
+         "thumbnail"])
     assert root.get("failures") == "0" and root.get("errors") == "0"
     order = root.find("testsuite[@name='order-pipeline']")
     assert order is not None
