@@ -129,21 +129,20 @@ def _summary(row: sqlite3.Row) -> dict[str, Any]:
     return dict(row)
 
 
+def _equal(**columns: Any) -> tuple[builtins.list[str], builtins.list[Any]]:
+    """``column = ?`` conditions for the filters that are given (None: no filter)."""
+    given = [(name, value) for name, value in columns.items() if value is not None]
+    return [f"{name} = ?" for name, _ in given], [value for _, value in given]
+
+
 def _newest_first(
     select: str, function: str | None, status: str | None, trigger: str | None,
     before_seq: int | None, limit: int,
 ) -> tuple[str, builtins.list[Any]]:
-    where: builtins.list[str] = []
-    params: builtins.list[Any] = []
+    where, params = _equal(function=function, status=status)
     if before_seq is not None:
         where.append("seq < ?")
         params.append(before_seq)
-    if function is not None:
-        where.append("function = ?")
-        params.append(function)
-    if status is not None:
-        where.append("status = ?")
-        params.append(status)
     if trigger is not None:
         where.append("substr(trigger, 1, ?) = ?")
         params.extend([len(trigger), trigger])
@@ -228,17 +227,9 @@ class InvocationLog(_InvocationPages):
         limit: int | None = None,
     ) -> builtins.list[InvocationRecord]:
         """Invocations in the order they finished, filtered."""
-        where: builtins.list[str] = ["seq > ?"]
-        params: builtins.list[Any] = [after_seq]
-        if function is not None:
-            where.append("function = ?")
-            params.append(function)
-        if status is not None:
-            where.append("status = ?")
-            params.append(status)
-        if trace_id is not None:
-            where.append("trace_id = ?")
-            params.append(trace_id)
+        where, params = _equal(function=function, status=status, trace_id=trace_id)
+        where.append("seq > ?")
+        params.append(after_seq)
         sql = f"SELECT * FROM invocations WHERE {' AND '.join(where)} ORDER BY seq"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -253,14 +244,8 @@ class InvocationLog(_InvocationPages):
         return [_record(r) for r in rows]
 
     async def count(self, *, function: str | None = None, status: str | None = None) -> int:
-        where, params = ["1"], []
-        if function is not None:
-            where.append("function = ?")
-            params.append(function)
-        if status is not None:
-            where.append("status = ?")
-            params.append(status)
-        sql = f"SELECT COUNT(*) FROM invocations WHERE {' AND '.join(where)}"
+        where, params = _equal(function=function, status=status)
+        sql = f"SELECT COUNT(*) FROM invocations WHERE {' AND '.join(where) or '1'}"
         return int(await self._db.read(lambda c: c.execute(sql, params).fetchone()[0]))
 
     async def outcomes(self, *, function: str | None = None) -> builtins.list[AsyncOutcome]:
