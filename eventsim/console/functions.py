@@ -14,7 +14,12 @@ from aiohttp import web
 
 from eventsim.console.jsonable import json_response, to_jsonable
 from eventsim.console.keys import SIMULATOR
-from eventsim.console.paging import MAX_LIMIT, decode_cursor, limit_of, page, query_number
+from eventsim.console.paging import (
+    MAX_LIMIT,
+    page,
+    page_of_sorted,
+    query_number,
+)
 from eventsim.console.views import summary
 from eventsim.errors import AwsError
 
@@ -27,11 +32,7 @@ routes = web.RouteTableDef()
 async def functions(request: web.Request) -> web.Response:
     sim = request.config_dict[SIMULATOR]
     configs = sorted(await sim.functions.list_functions(), key=lambda f: f.name)
-    after = decode_cursor(request)
-    if isinstance(after, str):
-        configs = [f for f in configs if f.name > after]
-    limit = limit_of(request)
-    chosen = configs[:limit]
+    chosen, following = page_of_sorted(request, configs, lambda f: f.name)
     items = [{
         "name": f.name, "arn": f.arn, "runtime": f.runtime, "handler": f.handler,
         "runtime_kind": f.runtime_kind, "timeout": f.timeout, "memory_size": f.memory_size,
@@ -39,7 +40,7 @@ async def functions(request: web.Request) -> web.Response:
         "on_failure": f.on_failure,
         "invocations": await sim.invocations.count(function=f.name),
     } for f in chosen]
-    return json_response(page(items, chosen[-1].name if len(configs) > limit else None))
+    return json_response(page(items, following))
 
 
 @routes.get("/api/functions/{name}")

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from eventsim.console.jsonable import iso, json_response
 from eventsim.console.keys import SIMULATOR
-from eventsim.console.paging import decode_cursor, limit_of, page
+from eventsim.console.paging import page, page_of_sorted
 
 __all__ = ["mapping_view", "routes"]
 
@@ -51,10 +51,6 @@ async def mappings(request: web.Request) -> web.Response:
     function = request.query.get("function")
     if function:
         found = [m for m in found if m.function_name == function]
-    after = decode_cursor(request)
-    if isinstance(after, str):
-        found = [m for m in found if m.uuid > after]
-    limit = limit_of(request)
-    chosen = found[:limit]
+    chosen, following = page_of_sorted(request, found, lambda m: m.uuid)
     items = [mapping_view(sim, m) for m in chosen]
-    return json_response(page(items, chosen[-1].uuid if len(found) > limit else None))
+    return json_response(page(items, following))

@@ -10,12 +10,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aiohttp import web
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "bad_request", "decode_cursor", "encode_cursor",
-           "limit_of", "not_found", "page", "query_number"]
+           "limit_of", "not_found", "page", "page_of_sorted", "query_number"]
+
+T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -56,6 +59,19 @@ def page(items: list[Any], next_position: Any | None) -> dict[str, Any]:
     """The answer of a list endpoint."""
     return {"items": items,
             "next": encode_cursor(next_position) if next_position is not None else None}
+
+
+def page_of_sorted(
+    request: web.Request, items: list[T], key: Callable[[T], str]
+) -> tuple[list[T], str | None]:
+    """One page of a list sorted by `key` (names, ARNs, ids): the items after the cursor's
+    key, and the position of the next page (the last key shown), None on the last page."""
+    after = decode_cursor(request)
+    if isinstance(after, str):
+        items = [item for item in items if key(item) > after]
+    limit = limit_of(request)
+    chosen = items[:limit]
+    return chosen, key(chosen[-1]) if len(items) > limit else None
 
 
 def query_number(request: web.Request, name: str) -> float | None:

@@ -14,7 +14,7 @@ from boto3.dynamodb.types import Binary, TypeDeserializer  # type: ignore[import
 
 from eventsim.console.jsonable import json_response, to_jsonable
 from eventsim.console.keys import SIMULATOR
-from eventsim.console.paging import decode_cursor, limit_of, page
+from eventsim.console.paging import decode_cursor, limit_of, page, page_of_sorted
 
 __all__ = ["plain_item", "routes", "table_names"]
 
@@ -56,11 +56,7 @@ async def table_names(sim: Any) -> list[str]:
 async def tables(request: web.Request) -> web.Response:
     sim = request.config_dict[SIMULATOR]
     names = await table_names(sim)
-    after = decode_cursor(request)
-    if isinstance(after, str):
-        names = [n for n in names if n > after]
-    limit = limit_of(request)
-    chosen = names[:limit]
+    chosen, following = page_of_sorted(request, names, str)
     items = []
     for name in chosen:
         table = (await sim.dynamodb.describe_table(table_name=name))["Table"]
@@ -74,7 +70,7 @@ async def tables(request: web.Request) -> web.Response:
                                                  *table.get("LocalSecondaryIndexes", [])]],
             "description": to_jsonable(table),
         })
-    return json_response(page(items, chosen[-1] if len(names) > limit else None))
+    return json_response(page(items, following))
 
 
 @routes.get("/api/dynamodb/tables/{name}/items")

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from eventsim.console.jsonable import json_response, to_jsonable
 from eventsim.console.keys import SIMULATOR
-from eventsim.console.paging import decode_cursor, limit_of, page
+from eventsim.console.paging import decode_cursor, limit_of, page, page_of_sorted
 
 __all__ = ["routes", "stream_names"]
 
@@ -48,11 +48,7 @@ async def shards_of(sim: Any, name: str) -> list[dict[str, Any]]:
 async def streams(request: web.Request) -> web.Response:
     sim = request.config_dict[SIMULATOR]
     names = await stream_names(sim)
-    after = decode_cursor(request)
-    if isinstance(after, str):
-        names = [n for n in names if n > after]
-    limit = limit_of(request)
-    chosen = names[:limit]
+    chosen, following = page_of_sorted(request, names, str)
     items = []
     for name in chosen:
         summary = (await sim.kinesis.describe_stream_summary(stream_name=name))[
@@ -69,7 +65,7 @@ async def streams(request: web.Request) -> web.Response:
                         "sequence_number_range": s.get("SequenceNumberRange")}
                        for s in shards],
         })
-    return json_response(page(items, chosen[-1] if len(names) > limit else None))
+    return json_response(page(items, following))
 
 
 @routes.get("/api/kinesis/streams/{name}/records")

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from eventsim.console.jsonable import json_response, to_jsonable
 from eventsim.console.keys import SIMULATOR
-from eventsim.console.paging import bad_request, decode_cursor, limit_of, page
+from eventsim.console.paging import bad_request, decode_cursor, limit_of, page, page_of_sorted
 
 __all__ = ["routes"]
 
@@ -25,18 +25,14 @@ async def buckets(request: web.Request) -> web.Response:
     sim = request.config_dict[SIMULATOR]
     listed = await sim.s3.list_buckets()
     names = sorted(b["Name"] for b in listed.get("Buckets", []))
-    after = decode_cursor(request)
-    if isinstance(after, str):
-        names = [n for n in names if n > after]
-    limit = limit_of(request)
-    chosen = names[:limit]
+    chosen, following = page_of_sorted(request, names, str)
     items: list[dict[str, Any]] = []
     created = {b["Name"]: b.get("CreationDate") for b in listed.get("Buckets", [])}
     for name in chosen:
         notifications = await sim.s3.get_bucket_notification_configuration(bucket=name)
         items.append({"name": name, "created": to_jsonable(created.get(name)),
                       "notifications": to_jsonable(notifications)})
-    return json_response(page(items, chosen[-1] if len(names) > limit else None))
+    return json_response(page(items, following))
 
 
 @routes.get("/api/s3/buckets/{bucket}/objects")

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from eventsim.console.jsonable import json_response
 from eventsim.console.keys import SIMULATOR
-from eventsim.console.paging import decode_cursor, limit_of, page
+from eventsim.console.paging import page, page_of_sorted
 
 __all__ = ["routes"]
 
@@ -53,15 +53,11 @@ async def subscriptions_of(sim: Any, topic_arn: str) -> list[dict[str, Any]]:
 async def topics(request: web.Request) -> web.Response:
     sim = request.config_dict[SIMULATOR]
     arns = await topic_arns(sim)
-    after = decode_cursor(request)
-    if isinstance(after, str):
-        arns = [a for a in arns if a > after]
-    limit = limit_of(request)
-    chosen = arns[:limit]
+    chosen, following = page_of_sorted(request, arns, str)
     items = []
     for arn in chosen:
         attributes = await sim.sns.get_topic_attributes(topic_arn=arn)
         items.append({"arn": arn, "name": arn.rsplit(":", 1)[-1],
                       "attributes": attributes.get("Attributes", {}),
                       "subscriptions": await subscriptions_of(sim, arn)})
-    return json_response(page(items, chosen[-1] if len(arns) > limit else None))
+    return json_response(page(items, following))

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from eventsim.console.jsonable import iso, json_response, to_jsonable
 from eventsim.console.keys import SIMULATOR
-from eventsim.console.paging import decode_cursor, limit_of, page
+from eventsim.console.paging import decode_cursor, limit_of, page, page_of_sorted
 
 __all__ = ["routes"]
 
@@ -44,13 +44,9 @@ async def queue_summary(sim: Any, name: str) -> dict[str, Any]:
 async def queues(request: web.Request) -> web.Response:
     sim = request.config_dict[SIMULATOR]
     names: list[str] = sim.sqs.queue_names()
-    after = decode_cursor(request)
-    if isinstance(after, str):
-        names = [n for n in names if n > after]
-    limit = limit_of(request)
-    chosen = names[:limit]
+    chosen, following = page_of_sorted(request, names, str)
     items = [await queue_summary(sim, name) for name in chosen]
-    return json_response(page(items, chosen[-1] if len(names) > limit else None))
+    return json_response(page(items, following))
 
 
 _STATES = {"Visible": "visible", "InFlight": "in_flight", "Delayed": "delayed"}
