@@ -46,6 +46,8 @@ class TraceNode:
     at: float
     """Clock time at which the step happened (an invocation's start)."""
     duration_ms: float | None = None
+    init_ms: float | None = None
+    """An invocation's cold-start init phase, which ran before its duration began."""
     status: str | None = None
     """An invocation's status (Success, Error, Timeout ...) or an outcome's condition."""
     function: str | None = None
@@ -187,8 +189,9 @@ def _build(
     for r in ordered:
         node = TraceNode(
             id=_invocation_id(r), kind="invocation", service="lambda", label=r.function,
-            at=r.started_at, duration_ms=r.duration_ms, status=r.status, function=r.function,
-            request_id=r.request_id, attempt=r.attempt, hop=r.hop,
+            at=r.started_at, duration_ms=r.duration_ms, init_ms=r.init_duration_ms,
+            status=r.status, function=r.function, request_id=r.request_id, attempt=r.attempt,
+            hop=r.hop,
         )
         nodes.append(node)
         by_span[r.span_id] = node

@@ -115,3 +115,18 @@ async def test_a_handlers_dynamodb_and_kinesis_writes_appear_in_its_trace() -> N
         "kinesis:PutRecord arn:aws:kinesis:us-east-1:000000000000:stream/clicks",
     ]
     assert all(next(trace.parents(f"write:{i}")).function == "record" for i in range(2))
+
+
+@pytest.mark.asyncio
+async def test_a_cold_starts_init_duration_is_stored_with_its_invocation(tmp_path) -> None:
+    config = SimulatorConfig(clock="virtual", db=str(tmp_path / "state.db"))
+    async with Server(config, port=0) as server:
+        await server.sim.functions.create_function(name="index", handler="app.index",
+                                                   code_dir=CODE)
+        event = {"Records": [{"s3": {"object": {"key": "ok.jpg"}}}]}
+        await server.sim.functions.invoke("index", event)
+        await server.sim.functions.invoke("index", event)
+    async with Server(config, port=0) as server:  # read back after a restart
+        cold, warm = await server.sim.invocations.list(function="index")
+    assert cold.init_duration_ms is not None and cold.init_duration_ms >= 0
+    assert warm.init_duration_ms is None

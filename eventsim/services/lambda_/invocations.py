@@ -81,7 +81,7 @@ class AsyncOutcome:
 _INSERT = (
     "INSERT INTO invocations (request_id, function, invocation_type, attempt, started_at, "
     "duration_ms, status, trigger, trace_id, span_id, parent_span, hop, payload, result, "
-    "error, logs, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "error, logs, version, init_duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
@@ -89,7 +89,7 @@ def _row(r: InvocationRecord) -> tuple[Any, ...]:
     return (r.request_id, r.function, r.invocation_type, r.attempt, r.started_at,
             r.duration_ms, r.status, r.trigger, r.trace_id, r.span_id, r.parent_span, r.hop,
             r.payload, r.result, json.dumps(r.error) if r.error is not None else None, r.logs,
-            r.version)
+            r.version, r.init_duration_ms)
 
 
 def insert_invocation(conn: sqlite3.Connection, r: InvocationRecord) -> None:
@@ -110,7 +110,7 @@ def _record(row: sqlite3.Row) -> InvocationRecord:
         trigger=row["trigger"], trace_id=row["trace_id"], span_id=row["span_id"],
         parent_span=row["parent_span"], hop=row["hop"], payload=row["payload"],
         result=row["result"], error=json.loads(row["error"]) if row["error"] else None,
-        logs=row["logs"], version=row["version"],
+        logs=row["logs"], version=row["version"], init_duration_ms=row["init_duration_ms"],
     )
 
 
