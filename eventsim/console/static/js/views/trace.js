@@ -58,7 +58,9 @@ export function drawTrace(trace) {
   if (!rows.length) return h("p", { class: "muted" }, "This trace has no nodes.");
   const starts = rows.map((r) => atOf(r.node) ?? 0);
   const t0 = Math.min(...starts);
-  const t1 = Math.max(...rows.map((r, i) => starts[i] + (Number(r.node.duration_ms) || 0) / 1000));
+  // A cold invocation's init phase runs first, then its duration (as Lambda reports them).
+  const initOf = (node) => Number(node.init_ms) || 0;
+  const t1 = Math.max(...rows.map((r, i) => starts[i] + (initOf(r.node) + (Number(r.node.duration_ms) || 0)) / 1000));
   const span = Math.max(t1 - t0, 0.001);
   const axis = h("div", { class: "wf-track wf-axis" });
   for (let i = 0; i <= 2; i += 1) {
@@ -81,15 +83,30 @@ export function drawTrace(trace) {
       href ? h("a", { href }, text) : h("span", {}, text));
     label.style.paddingLeft = `${8 + row.depth * 18}px`;
     const track = h("div", { class: "wf-track" });
-    const left = (100 * offset) / (span * 1000);
+    const init = initOf(node);
+    const start = (100 * offset) / (span * 1000);
+    const left = (100 * (offset + init)) / (span * 1000);
+    if (init > 0) {
+      const phase = h("span", { class: "wf-init", title: `init ${ms(init)} (cold start)` });
+      phase.style.left = pct(start);
+      phase.style.width = `max(2px, ${pct(left - start)})`;
+      track.append(phase);
+    }
     const mark = h("span", { class: dur > 0 ? "wf-bar" : "wf-point" });
     mark.style.left = pct(left);
     if (dur > 0) mark.style.width = `max(3px, ${pct((100 * dur) / (span * 1000))})`;
-    const note = h("span", { class: "wf-note" }, [`+${ms(offset)}`, dur > 0 ? ms(dur) : null, node.status ?? (node.kind === "write" ? "written" : null)]
+    const note = h("span", { class: "wf-note" }, [`+${ms(offset)}`, init > 0 ? `init ${ms(init)}` : null, dur > 0 ? ms(dur) : null, node.status ?? (node.kind === "write" ? "written" : null)]
       .filter(Boolean).join(" · "));
-    // Notes sit right of the mark, or left of it when the mark is near the end.
+    // Notes sit right of the mark, or left of it when the mark is near the end; a mark
+    // that fills the track from its start leaves room for neither, so the note goes inside.
     const end = left + (100 * dur) / (span * 1000);
-    if (end > 62) { note.classList.add("before"); note.style.right = pct(100 - left); } else { note.style.left = `calc(${pct(end)} + 8px)`; }
+    if (end <= 62) {
+      note.style.left = `calc(${pct(end)} + 8px)`;
+    } else if (start >= 38) {
+      note.classList.add("before"); note.style.right = pct(100 - start);
+    } else {
+      note.classList.add("inside"); note.style.left = `calc(${pct(left)} + 6px)`;
+    }
     track.append(mark, note);
     box.append(h("div", { class: `wf-row ${tone(node.status)} kind-${node.kind}`, role: "row", "data-test": `trace-node-${node.kind}` }, label, track));
   });
