@@ -1,7 +1,8 @@
 """``GET api/inject/templates``: AWS-shaped starting parameters for the injectable writes.
 
-Each template names an existing resource when there is one (the first bucket, topic, queue,
-table, stream or function), so a fresh console can send it as it is. Answer:
+Each template names an existing resource when there is one (the first bucket with
+notifications, else the first bucket; the first topic, queue, table, stream or function), so a
+fresh console can send it as it is. Answer:
 ``{"items": [{"service", "operation", "label", "params", "multipart"}], "next": null}``.
 """
 
@@ -33,6 +34,14 @@ def _b64(value: Any) -> str:
 async def templates(sim: Simulator) -> list[dict[str, Any]]:
     """The templates, filled with the simulator's first resources of each kind."""
     buckets = sorted(b["Name"] for b in (await sim.s3.list_buckets()).get("Buckets", []))
+    # A bucket that notifies something makes the upload template show a workflow at once.
+    notifying = []
+    for bucket in buckets:
+        configuration = await sim.s3.get_bucket_notification_configuration(bucket=bucket)
+        if any(configuration.get(kind) for kind in (
+                "LambdaFunctionConfigurations", "TopicConfigurations", "QueueConfigurations")):
+            notifying.append(bucket)
+    buckets = notifying + [b for b in buckets if b not in notifying]
     topics = await topic_arns(sim)
     queues = sim.sqs.queue_names()
     tables = await table_names(sim)

@@ -117,6 +117,23 @@ async def test_templates_cover_the_injectable_writes_and_name_existing_resources
 
 
 @pytest.mark.asyncio
+async def test_the_upload_template_prefers_a_bucket_that_notifies_something(
+    console: Console,
+) -> None:
+    for bucket in ("archive", "uploads"):
+        await console.sim.s3.create_bucket(bucket=bucket)
+    queue = await console.sim.sqs.create_queue(queue_name="events")
+    arn = (await console.sim.sqs.get_queue_attributes(
+        queue_url=queue["QueueUrl"], attribute_names=["QueueArn"]))["Attributes"]["QueueArn"]
+    await console.sim.s3.put_bucket_notification_configuration(
+        bucket="uploads", notification_configuration={"QueueConfigurations": [
+            {"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    templates = (await console.get("api/inject/templates"))["items"]
+    [put] = [t for t in templates if t["operation"] == "put_object"]
+    assert put["params"]["Bucket"] == "uploads"  # not "archive", first by name
+
+
+@pytest.mark.asyncio
 async def test_unknown_console_paths_and_methods_answer_json_errors(console: Console) -> None:
     answer = await console.get("api/no-such-view", status=404)
     assert answer["error"] == "NotFound"
