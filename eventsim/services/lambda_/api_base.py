@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from eventsim.errors import ResourceNotFoundException
+from eventsim.errors import InvalidParameterValueException, ResourceNotFoundException
 from eventsim.services.lambda_.errors import FunctionNotFound, PreconditionFailedException
 from eventsim.services.lambda_.models import LATEST, FunctionConfig
 from eventsim.services.lambda_.packages import code_facts
@@ -118,3 +118,15 @@ class LambdaAPIBase:
             size, digest = await asyncio.to_thread(code_facts, config.code_dir, root)
             cached = self._code[config.arn] = (config.code_dir, size, digest)
         return cached[1], cached[2]
+
+    async def _latest(self, function_name: str) -> FunctionConfig:
+        """``$LATEST`` of the function a request names, for operations that change it: a
+        published version or an alias cannot be changed this way."""
+        name, qualifier = name_and_qualifier(function_name, None)
+        config = self.functions.resolve(name, qualifier)  # FunctionNotFound, qualified
+        if qualifier not in (None, LATEST):
+            raise InvalidParameterValueException(
+                f"{config.invoked_arn} is a published version or an alias, which cannot be "
+                "changed: name the function without a qualifier (its $LATEST), then "
+                "PublishVersion.", Type="User")
+        return self.functions.resolve(name)
