@@ -16,10 +16,10 @@ __all__ = ["AsyncProxy", "BlockingProxy"]
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 
 
-class BlockingProxy:
-    """Calls an object's async methods from another thread and waits for the result."""
+class _Proxy:
+    """Calls an object's methods; a coroutine one returns is handed to `run`."""
 
-    def __init__(self, target: Any, run: Runner) -> None:
+    def __init__(self, target: Any, run: Callable[[Coroutine[Any, Any, Any]], Any]) -> None:
         self._target = target
         self._run = run
 
@@ -37,24 +37,17 @@ class BlockingProxy:
         return call
 
 
-class AsyncProxy:
+class BlockingProxy(_Proxy):
+    """Calls an object's async methods from another thread and waits for the result."""
+
+    def __init__(self, target: Any, run: Runner) -> None:
+        super().__init__(target, run)
+
+
+class AsyncProxy(_Proxy):
     """Calls an object's async methods on the simulator's loop; the caller awaits them on its
     own. A plain (non-async) method is called directly, as `BlockingProxy` does."""
 
     def __init__(self, target: Any, arun: Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
                  ) -> None:
-        self._target = target
-        self._arun = arun
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._target, name)
-        if not callable(attr):
-            return attr
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            result = attr(*args, **kwargs)
-            if asyncio.iscoroutine(result):
-                return self._arun(result)
-            return result
-
-        return call
+        super().__init__(target, arun)

@@ -27,12 +27,8 @@ class EventInvokeConfigs(LambdaAPIBase):
         maximum_event_age_in_seconds: int | None = None,
         destination_config: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        if (maximum_retry_attempts is None and maximum_event_age_in_seconds is None
-                and destination_config is None):
-            raise InvalidParameterValueException(
-                "You must specify at least one of error handling or destination setting.",
-                Type="User",
-            )
+        _require_a_setting(maximum_retry_attempts, maximum_event_age_in_seconds,
+                           destination_config)
         config = await self._existing(function_name, qualifier)
         on_success, on_failure = destinations(destination_config or {})
         config = await self.functions.set_event_invoke_config(
@@ -52,12 +48,8 @@ class EventInvokeConfigs(LambdaAPIBase):
         maximum_event_age_in_seconds: int | None = None,
         destination_config: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        if (maximum_retry_attempts is None and maximum_event_age_in_seconds is None
-                and destination_config is None):
-            raise InvalidParameterValueException(
-                "You must specify at least one of error handling or destination setting.",
-                Type="User",
-            )
+        _require_a_setting(maximum_retry_attempts, maximum_event_age_in_seconds,
+                           destination_config)
         config = await self._existing(function_name, qualifier)
         if config.event_invoke_config_at is None:
             raise _no_event_invoke_config(config)
@@ -124,3 +116,12 @@ def _no_event_invoke_config(config: FunctionConfig) -> ResourceNotFoundException
         f"The function {config.arn}:{config.invoked_qualifier or LATEST} doesn't have an "
         "EventInvokeConfig", Type="User"
     )
+
+
+def _require_a_setting(*settings: Any) -> None:
+    """Put and Update both refuse a request that sets nothing, with AWS's message."""
+    if all(setting is None for setting in settings):
+        raise InvalidParameterValueException(
+            "You must specify at least one of error handling or destination setting.",
+            Type="User",
+        )
