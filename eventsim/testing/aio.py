@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventsim.testing import checks, clock, scenarios, traces
 from eventsim.testing.functions import Handler, define_function
-from eventsim.testing.proxies import AsyncProxy
+from eventsim.testing.proxies import AsyncProxy, ServiceHandles
 
 if TYPE_CHECKING:
     from eventsim.scenario import Scenario
@@ -51,7 +51,7 @@ class AsyncClockControl:
         return clock.pending(self._owner.sim)
 
 
-class AsyncSimulator:
+class AsyncSimulator(ServiceHandles):
     """Awaitable access to a running `ThreadedSimulator` (its ``aio`` attribute)."""
 
     def __init__(self, threaded: ThreadedSimulator) -> None:
@@ -78,42 +78,6 @@ class AsyncSimulator:
 
     def _proxy(self, target: Any) -> Any:
         return AsyncProxy(target, self.threaded.arun)
-
-    @property
-    def s3(self) -> Any:
-        return self._proxy(self.sim.s3)
-
-    @property
-    def sqs(self) -> Any:
-        return self._proxy(self.sim.sqs)
-
-    @property
-    def sns(self) -> Any:
-        return self._proxy(self.sim.sns)
-
-    @property
-    def kinesis(self) -> Any:
-        return self._proxy(self.sim.kinesis)
-
-    @property
-    def dynamodb(self) -> Any:
-        return self._proxy(self.sim.dynamodb)
-
-    @property
-    def dynamodbstreams(self) -> Any:
-        return self._proxy(self.sim.dynamodbstreams)
-
-    @property
-    def functions(self) -> Any:
-        return self._proxy(self.sim.functions)
-
-    @property
-    def mappings(self) -> Any:
-        return self._proxy(self.sim.mappings)
-
-    @property
-    def invocations(self) -> Any:
-        return self._proxy(self.sim.invocations)
 
     @property
     def virtual_clock(self) -> AsyncClockControl:

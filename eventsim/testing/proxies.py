@@ -51,3 +51,58 @@ class AsyncProxy(_Proxy):
     def __init__(self, target: Any, arun: Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
                  ) -> None:
         super().__init__(target, arun)
+
+
+class ServiceHandles:
+    """The simulator's services through a facade's proxy (blocking or awaitable): the one
+    list of handles both test facades offer. A facade provides `sim` and `_proxy`."""
+
+    sim: Any
+
+    def _proxy(self, target: Any) -> Any:
+        raise NotImplementedError
+
+    @property
+    def s3(self) -> Any:
+        """`Simulator.s3` through this facade."""
+        return self._proxy(self.sim.s3)
+
+    @property
+    def sqs(self) -> Any:
+        """`Simulator.sqs` through this facade."""
+        return self._proxy(self.sim.sqs)
+
+    @property
+    def sns(self) -> Any:
+        """`Simulator.sns` through this facade."""
+        return self._proxy(self.sim.sns)
+
+    @property
+    def kinesis(self) -> Any:
+        """`Simulator.kinesis` through this facade."""
+        return self._proxy(self.sim.kinesis)
+
+    @property
+    def dynamodb(self) -> Any:
+        """`Simulator.dynamodb` through this facade."""
+        return self._proxy(self.sim.dynamodb)
+
+    @property
+    def dynamodbstreams(self) -> Any:
+        """`Simulator.dynamodbstreams` through this facade."""
+        return self._proxy(self.sim.dynamodbstreams)
+
+    @property
+    def functions(self) -> Any:
+        """`Simulator.functions` through this facade."""
+        return self._proxy(self.sim.functions)
+
+    @property
+    def mappings(self) -> Any:
+        """`Simulator.mappings` (event source mappings) through this facade."""
+        return self._proxy(self.sim.mappings)
+
+    @property
+    def invocations(self) -> Any:
+        """`Simulator.invocations` through this facade."""
+        return self._proxy(self.sim.invocations)

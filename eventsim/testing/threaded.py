@@ -24,7 +24,7 @@ from eventsim.config import SimulatorConfig
 from eventsim.simulator import Simulator
 from eventsim.testing import checks, clock, scenarios, traces
 from eventsim.testing.functions import CallableFunctions, Handler, define_function
-from eventsim.testing.proxies import BlockingProxy
+from eventsim.testing.proxies import BlockingProxy, ServiceHandles
 
 if TYPE_CHECKING:
     from eventsim.scenario import Scenario
@@ -83,7 +83,7 @@ async def _call(fn: Callable[..., T], *args: Any) -> T:
     return fn(*args)
 
 
-class ThreadedSimulator:
+class ThreadedSimulator(ServiceHandles):
     """A simulator with its gateway, on a private event loop in a background thread."""
 
     def __init__(
@@ -222,51 +222,6 @@ class ThreadedSimulator:
 
     def _proxy(self, target: Any) -> Any:
         return BlockingProxy(target, self.run)
-
-    @property
-    def s3(self) -> Any:
-        """Blocking access to `Simulator.s3`."""
-        return self._proxy(self.sim.s3)
-
-    @property
-    def sqs(self) -> Any:
-        """Blocking access to `Simulator.sqs`."""
-        return self._proxy(self.sim.sqs)
-
-    @property
-    def sns(self) -> Any:
-        """Blocking access to `Simulator.sns`."""
-        return self._proxy(self.sim.sns)
-
-    @property
-    def kinesis(self) -> Any:
-        """Blocking access to `Simulator.kinesis`."""
-        return self._proxy(self.sim.kinesis)
-
-    @property
-    def dynamodb(self) -> Any:
-        """Blocking access to `Simulator.dynamodb`."""
-        return self._proxy(self.sim.dynamodb)
-
-    @property
-    def dynamodbstreams(self) -> Any:
-        """Blocking access to `Simulator.dynamodbstreams`."""
-        return self._proxy(self.sim.dynamodbstreams)
-
-    @property
-    def functions(self) -> Any:
-        """Blocking access to `Simulator.functions`."""
-        return self._proxy(self.sim.functions)
-
-    @property
-    def mappings(self) -> Any:
-        """Blocking access to `Simulator.mappings` (event source mappings)."""
-        return self._proxy(self.sim.mappings)
-
-    @property
-    def invocations(self) -> Any:
-        """Blocking access to `Simulator.invocations`."""
-        return self._proxy(self.sim.invocations)
 
     @property
     def clock(self) -> Any:
