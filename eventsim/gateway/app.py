@@ -2,16 +2,18 @@
 
 One handler takes each request through these steps:
 
-1. open the exchange: name the service (`ServiceNameResolver`), read the body, give the request
-   its ids (`eventsim.tracing.current_request` while the service runs, so that S3 events carry
-   them), and turn whatever escapes the later steps into the protocol's error response
+1. open the exchange: name the service (`ServiceNameResolver`), give the request its ids
+   (`eventsim.tracing.current_request` while the service runs, so that S3 events carry them),
+   and turn whatever escapes the later steps into the protocol's error response
    (`AwsError`s as they are, anything else as an internal error, logged);
 2. link the trace: the request's ``X-Amzn-Trace-Id`` goes into `eventsim.tracing.current_trace`
    while the service runs, so a handler's writes are linked to its invocation;
 3. admit: the safety rules (`eventsim.console.safety`: a Host header safe from DNS rebinding,
    the access token when the server has one) refuse with AccessDenied;
-4. parse (the protocol's parser finds the operation), call (the dispatcher), serialize (the
-   protocol's serializer).
+4. parse the head (the protocol's parser finds the operation and reads the headers and
+   query), all while the body may still be on its way (boto3 sends S3 uploads with
+   ``Expect: 100-continue``, and aiohttp has already told it to continue); then read the
+   body, finish parsing, call (the dispatcher) and serialize (the protocol's serializer).
 
 The steps are plain calls in one handler rather than aiohttp middlewares, which aiohttp wraps
 anew for every request, and which would also run for the console mounted under ``/_eventsim/``.
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -32,7 +34,7 @@ from eventsim.console.safety import Safety
 from eventsim.errors import AccessDenied
 from eventsim.gateway.endpoints import Gateway, ServiceEndpoint
 from eventsim.gateway.errors import to_aws_error
-from eventsim.gateway.protocols import HttpRequest, HttpResponse
+from eventsim.gateway.protocols import HttpRequest, HttpResponse, ParsedRequest
 from eventsim.simulator import Simulator
 from eventsim.tracing import RequestIds, TraceHeader, current_request, current_trace
 
@@ -85,26 +87,38 @@ async def handle_aws_request(request: web.Request) -> web.StreamResponse:
     raw_path, _, query = request.raw_path.partition("?")
     headers = request.headers
     endpoint = gateway.endpoints[gateway.resolver.resolve(headers, query)]
-    body = await request.read() if request.body_exists else b""
     exchange = Exchange(
         endpoint=endpoint,
-        request=HttpRequest(method=request.method, path=raw_path, query=query, headers=headers,
-                            body=body),
+        request=HttpRequest(method=request.method, path=raw_path, query=query, headers=headers),
         ids=endpoint.serializer.new_request_ids(),
     )
     ids_token = current_request.set(exchange.ids)
     trace = TraceHeader.parse(headers.get("X-Amzn-Trace-Id"))
     trace_token = current_trace.set(trace) if trace is not None else None
     try:
-        _admit(request.app[SAFETY], headers, query)
-        response = await _call(exchange)
-    except web.HTTPException:
-        raise
-    except Exception as exc:  # every failure becomes an AWS error response
-        error = to_aws_error(exc, endpoint.name)
-        response = endpoint.serializer.serialize_error(
-            error, exchange.operation, exchange.request, exchange.ids
-        )
+        # What the head of the request tells is worked out while its body is still on the
+        # way (see `RequestParser.parse_head`); a refusal found here is answered once the
+        # body is in, as any other error.
+        refused: Exception | None = None
+        finish: Callable[[bytes], ParsedRequest] | None = None
+        try:
+            _admit(request.app[SAFETY], headers, query)
+            finish = _parse_head(exchange)
+        except Exception as exc:
+            refused = exc
+        body = await request.read() if request.body_exists else b""
+        try:
+            if refused is not None:
+                raise refused
+            assert finish is not None
+            response = await _call(exchange, finish(body))
+        except web.HTTPException:
+            raise
+        except Exception as exc:  # every failure becomes an AWS error response
+            error = to_aws_error(exc, endpoint.name)
+            response = endpoint.serializer.serialize_error(
+                error, exchange.operation, exchange.request, exchange.ids
+            )
     finally:
         if trace_token is not None:
             current_trace.reset(trace_token)
@@ -123,14 +137,19 @@ def _admit(safety: Safety, headers: CIMultiDictProxy[str], query: str) -> None:
                            "(AWS_ACCESS_KEY_ID) or send it in an X-Eventsim-Token header.")
 
 
-async def _call(exchange: Exchange) -> HttpResponse:
+def _parse_head(exchange: Exchange) -> Callable[[bytes], ParsedRequest]:
     endpoint = exchange.endpoint
     unavailable = endpoint.unavailable()
     if unavailable is not None:
         raise unavailable
-    assert endpoint.parser is not None and endpoint.dispatcher is not None
-    parsed = endpoint.parser.parse(exchange.request)
+    assert endpoint.parser is not None
+    return endpoint.parser.parse_head(exchange.request)
+
+
+async def _call(exchange: Exchange, parsed: ParsedRequest) -> HttpResponse:
+    endpoint = exchange.endpoint
     exchange.operation = parsed.operation
+    assert endpoint.dispatcher is not None
     result = await endpoint.dispatcher.call(parsed.operation, parsed.params)
     return endpoint.serializer.serialize_response(
         parsed.operation, result, exchange.request, exchange.ids

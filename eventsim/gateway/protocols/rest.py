@@ -13,7 +13,7 @@ import base64
 import enum
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -126,6 +126,9 @@ class BaseRestRequestParser(RequestParser):
         }
 
     def parse(self, request: HttpRequest) -> ParsedRequest:
+        return self.parse_head(request)(request.body)
+
+    def parse_head(self, request: HttpRequest) -> Callable[[bytes], ParsedRequest]:
         query = request.query_params
         operation, labels = self.router.match(request.method, request.path, query,
                                               request.headers)
@@ -142,12 +145,17 @@ class BaseRestRequestParser(RequestParser):
             self._parse_headers(request.headers, plan, params)
         if query and (plan.query or plan.query_map):
             self._parse_query(query, plan, params)
-        body = self.prepare_body(request, operation, params)
-        if plan.payload is not None:
-            self._parse_payload(body, operation, plan, params)
-        elif plan.body_members and body.strip() and plan.shape is not None:
-            params.update(self.parse_structure(body, plan.shape, None))
-        return ParsedRequest(operation, params)
+
+        def finish(body: bytes) -> ParsedRequest:
+            request.body = body
+            body = self.prepare_body(request, operation, params)
+            if plan.payload is not None:
+                self._parse_payload(body, operation, plan, params)
+            elif plan.body_members and body.strip() and plan.shape is not None:
+                params.update(self.parse_structure(body, plan.shape, None))
+            return ParsedRequest(operation, params)
+
+        return finish
 
     def prepare_body(
         self, request: HttpRequest, operation: OperationModel, params: dict[str, Any]
