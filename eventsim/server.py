@@ -24,7 +24,7 @@ from eventsim.console.app import make_console_app
 from eventsim.console.safety import Safety
 from eventsim.errors import SimulatorStateError
 from eventsim.gateway import make_gateway_app
-from eventsim.gateway.app import GATEWAY
+from eventsim.gateway.app import GATEWAY, serve_requests
 from eventsim.simulator import Simulator
 
 __all__ = ["Server"]
@@ -94,6 +94,9 @@ class Server:
                 app, access_log=None, auto_decompress=False, shutdown_timeout=_SHUTDOWN_TIMEOUT
             )
             await self._runner.setup()
+            server = self._runner.server
+            assert server is not None
+            server.request_handler = serve_requests(app, server.request_handler)
             await web.SockSite(self._runner, sock).start()
             self._sock = None  # the site owns it now
         except BaseException:

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from aiohttp import web
+from aiohttp import HttpVersion11, web
 from botocore.model import OperationModel  # type: ignore[import-untyped]
 from multidict import CIMultiDictProxy
 
@@ -38,7 +38,7 @@ from eventsim.gateway.protocols import HttpRequest, HttpResponse, ParsedRequest
 from eventsim.simulator import Simulator
 from eventsim.tracing import RequestIds, TraceHeader, current_request, current_trace
 
-__all__ = ["GATEWAY", "MAX_BODY_SIZE", "SAFETY", "SIMULATOR", "make_gateway_app"]
+__all__ = ["GATEWAY", "MAX_BODY_SIZE", "SAFETY", "SIMULATOR", "make_gateway_app", "serve_requests"]
 
 LOG = logging.getLogger(__name__)
 
@@ -81,9 +81,55 @@ async def _load_tables(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+def serve_requests(
+    app: web.Application, route: Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
+) -> Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]:
+    """The server's handler for every request: gateway requests go straight to the gateway;
+    the console, and any path that could be the console's once decoded, go to `route` (the
+    application's own routing, aiohttp's ``Application._handle``).
+
+    aiohttp's routing costs a gateway request a resolve, a frozen match, a middleware chain
+    (the console's guard turns them on for the whole application) and an expect handler,
+    all before the client is told to send its body; here only the ``100 Continue`` comes
+    first."""
+    gateway, safety = app[GATEWAY], app[SAFETY]
+
+    async def serve(request: web.BaseRequest) -> web.StreamResponse:
+        if request.raw_path.startswith(_ROUTED_PATHS):
+            return await route(request)
+        expect = request.headers.get("Expect")
+        if expect is not None:
+            await _continue(request, expect)
+        return await _handle(request, gateway, safety)
+
+    return serve
+
+
+_ROUTED_PATHS = ("/_eventsim", "/%")
+"""Raw paths left to aiohttp's router: the console's, and those percent-encoded from their
+first character (decoded, they may be the console's)."""
+
+
+async def _continue(request: web.BaseRequest, expect: str) -> None:
+    # As aiohttp's default expect handler answers for the routes it resolves.
+    if request.version != HttpVersion11:
+        return
+    if expect.lower() != "100-continue":
+        raise web.HTTPExpectationFailed(text=f"Unknown Expect: {expect}")
+    await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    request.writer.output_size = 0  # the response proper has not started
+    await request.writer.drain()
+
+
 async def handle_aws_request(request: web.Request) -> web.StreamResponse:
+    """The gateway's route (for requests that `serve_requests` leaves to the router)."""
+    return await _handle(request, request.app[GATEWAY], request.app[SAFETY])
+
+
+async def _handle(
+    request: web.BaseRequest, gateway: Gateway, safety: Safety
+) -> web.StreamResponse:
     """Open the exchange, link the trace, parse, call, serialize."""
-    gateway = request.app[GATEWAY]
     raw_path, _, query = request.raw_path.partition("?")
     headers = request.headers
     endpoint = gateway.endpoints[gateway.resolver.resolve(headers, query)]
@@ -102,7 +148,7 @@ async def handle_aws_request(request: web.Request) -> web.StreamResponse:
         refused: Exception | None = None
         finish: Callable[[bytes], ParsedRequest] | None = None
         try:
-            _admit(request.app[SAFETY], headers, query)
+            _admit(safety, headers, query)
             finish = _parse_head(exchange)
         except Exception as exc:
             refused = exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any, cast
@@ -9,6 +10,7 @@ from typing import Any, cast
 import aiohttp
 import pytest
 import pytest_asyncio
+import yarl
 from aiohttp.test_utils import TestClient, TestServer
 
 from eventsim.config import SimulatorConfig
@@ -129,3 +131,62 @@ async def test_server_port_in_use_fails_cleanly() -> None:
         with pytest.raises(OSError):
             await second.start()
         await second.aclose()
+
+
+async def _exchange(port: int, head: bytes, body: bytes = b"") -> tuple[bytes, bytes]:
+    """Send a request head; read what comes back before the body is sent (the interim
+    response, if any), then send the body and read the final response's status line."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(head)
+        await writer.drain()
+        interim = await reader.readline()
+        if interim.startswith(b"HTTP/1.1 100"):
+            await reader.readline()  # the blank line after it
+            writer.write(body)
+            await writer.drain()
+            final = await reader.readline()
+        else:
+            final, interim = interim, b""
+        return interim, final
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+@pytest.mark.asyncio
+async def test_server_tells_an_upload_to_continue_before_its_body_and_stores_it() -> None:
+    async with Server(SimulatorConfig(), port=0) as server:
+        await server.sim.s3.create_bucket(bucket="uploads")
+        body = b"hello"
+        head = (f"PUT /uploads/greeting HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+                f"Authorization: {S3_AUTH}\r\nExpect: 100-continue\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        interim, final = await _exchange(server.port, head, body)
+        assert interim.startswith(b"HTTP/1.1 100 Continue")
+        assert final.startswith(b"HTTP/1.1 200")
+        stored = await server.sim.s3.get_object(bucket="uploads", key="greeting")
+        assert stored["Body"] == body
+
+
+@pytest.mark.asyncio
+async def test_server_refuses_an_expectation_it_does_not_know_with_417() -> None:
+    async with Server(SimulatorConfig(), port=0) as server:
+        head = (f"PUT /uploads/greeting HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+                "Expect: something-else\r\nContent-Length: 0\r\n\r\n").encode()
+        interim, final = await _exchange(server.port, head)
+        assert interim == b""
+        assert final.startswith(b"HTTP/1.1 417")
+
+
+@pytest.mark.asyncio
+async def test_server_leaves_console_paths_percent_encoded_or_not_to_the_console() -> None:
+    async with Server(SimulatorConfig(), port=0) as server, aiohttp.ClientSession() as session:
+        for path in ("/_eventsim/api/health", "/%5Feventsim/api/health"):
+            url = yarl.URL(f"{server.url}{path}", encoded=True)
+            async with session.get(url) as response:
+                assert response.status == 200, path
+                assert (await response.json())["status"] == "ok"
+        async with session.get(f"{server.url}/_eventsim/api/no-such-thing") as response:
+            assert response.status == 404
+            assert response.content_type == "application/json"
