@@ -79,6 +79,11 @@ async def bench_api(events: int, burst: int = 500) -> tuple[float, int]:
                 name="sink", handler="sink.handler", code_dir=HANDLER_DIR
             )
             await sim.s3.create_bucket(bucket="bench")
+            # What `aws lambda add-permission` (or SAM's S3 event) grants on AWS.
+            await sim.lambda_api.add_permission(
+                function_name="sink", statement_id="s3-bench", action="lambda:InvokeFunction",
+                principal="s3.amazonaws.com", source_arn="arn:aws:s3:::bench",
+            )
             await sim.s3.put_bucket_notification_configuration(
                 bucket="bench",
                 notification_configuration={"LambdaFunctionConfigurations": [
