@@ -37,6 +37,8 @@ TOKEN_HEADER = "X-Eventsim-Token"
 TOKEN_COOKIE = "eventsim_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+_HOSTS_REMEMBERED = 1024
+
 _SAFE_SUFFIXES = (".localhost", ".localhost.localstack.cloud", ".amazonaws.com",
                   ".amazonaws.com.cn")
 
@@ -82,6 +84,8 @@ class Safety:
     token: str | None = None
     allowed_hosts: frozenset[str] = field(default_factory=frozenset)
     """More host names to accept (``--allow-host``), lowercase."""
+    _hosts_seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    """`host_allowed`'s answers by header: every request asks, with one of a few values."""
 
     @classmethod
     def for_server(cls, host: str, port: int, token: str | None = None,
@@ -93,6 +97,15 @@ class Safety:
         """Whether a ``Host`` header names this server by a name safe from rebinding."""
         if header is None:
             return False
+        known = self._hosts_seen.get(header)
+        if known is not None:
+            return known
+        allowed = self._host_allowed(header)
+        if len(self._hosts_seen) < _HOSTS_REMEMBERED:  # virtual-hosted buckets vary it
+            self._hosts_seen[header] = allowed
+        return allowed
+
+    def _host_allowed(self, header: str) -> bool:
         parsed = split_host(header)
         if parsed is None:
             return False
