@@ -39,7 +39,6 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -65,10 +64,8 @@ CHECKPOINT_EVERY = 256
 _MAX_BATCH = 2000
 
 
-@dataclass
-class _Pending:
-    fn: Callable[[sqlite3.Connection], Any]
-    future: asyncio.Future[Any]
+_Pending = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]"]
+"""A queued unit and the future its caller awaits (a tuple: one is made per write)."""
 
 
 class Database:
@@ -183,7 +180,7 @@ class Database:
                 return cast(T, value)
             raise value
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.append(_Pending(fn, future))
+        self._queue.append((fn, future))
         if not self._flush_scheduled:
             # After the callbacks that are ready now, which may queue more units: those that
             # arrive together commit together.
@@ -248,7 +245,7 @@ class Database:
                 await asyncio.shield(self._offloaded)
             self._settle(batch, self._apply_inline(batch))
             return
-        fns = [p.fn for p in batch]
+        fns = [fn for fn, _ in batch]
         try:
             outcomes = await self._offload(lambda conn: _apply(conn, fns))
         except BaseException as exc:
@@ -260,7 +257,7 @@ class Database:
 
     def _apply_inline(self, batch: list[_Pending]) -> list[tuple[bool, Any]] | None:
         try:
-            return _apply(self._connection(), [p.fn for p in batch])
+            return _apply(self._connection(), [fn for fn, _ in batch])
         except Exception as exc:
             self._fail(batch, exc)
             return None
@@ -284,10 +281,10 @@ class Database:
 
     def _fail(self, batch: list[_Pending], exc: BaseException) -> None:
         """The commit itself failed: every unit fails with it."""
-        for pending in batch:
-            if not pending.future.done():
-                pending.future.set_exception(exc if isinstance(exc, Exception) else
-                                             RuntimeError("database writer stopped"))
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(exc if isinstance(exc, Exception) else
+                                     RuntimeError("database writer stopped"))
         if isinstance(exc, Exception):
             LOG.error("write transaction failed", exc_info=exc)
 
@@ -295,13 +292,13 @@ class Database:
         if outcomes is None:
             return
         self._committed()
-        for pending, (ok, value) in zip(batch, outcomes, strict=True):
-            if pending.future.done():
+        for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+            if future.done():
                 continue
             if ok:
-                pending.future.set_result(value)
+                future.set_result(value)
             else:
-                pending.future.set_exception(value)
+                future.set_exception(value)
 
 
 def _configure(conn: sqlite3.Connection) -> None:

@@ -40,7 +40,7 @@ LOG = logging.getLogger(__name__)
 _worker_numbers = itertools.count(1)
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """How an invocation that ran to its end came out."""
 
