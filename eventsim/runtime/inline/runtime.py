@@ -308,7 +308,7 @@ class InlineRuntime:
         try:
             context = LambdaContext.from_request(request, log_sink=buffer.write)
             try:
-                event = json.loads(request.payload)
+                event = _load_event(request.payload)
             except ValueError as exc:
                 raise Fault(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
             response = handler(event, context)
@@ -359,6 +359,16 @@ class InlineRuntime:
             duration_ms=(time.perf_counter() - job.started) * 1000,
             extra=extra,
         )
+
+
+def _load_event(payload: bytes) -> Any:
+    """``json.loads(payload)``. Given bytes, json first guesses their encoding
+    (`json.detect_encoding`); a payload whose first byte is ASCII other than NUL and whose second
+    is not NUL is UTF-8 without a BOM by that guess (every event eventsim makes), so it is
+    decoded as json would decode it, without the guess."""
+    if len(payload) >= 2 and 0 < payload[0] < 0x80 and payload[1]:
+        return json.loads(payload.decode("utf-8", "surrogatepass"))
+    return json.loads(payload)
 
 
 def _timestamp(epoch: float | None = None) -> str:
