@@ -16,7 +16,7 @@ Which ``object`` fields appear depends on the event type (see `s3_event_record`)
 
 from __future__ import annotations
 
-import base64
+import binascii
 import datetime as dt
 import re
 from json.encoder import encode_basestring_ascii as _js
@@ -185,23 +185,43 @@ def s3_event_json(
     The two must never differ; a test holds them together over every event type.
     """
     name = _bare(event_name)
-    fields = _object_fields(name, encode_key(key) if encoded_key is None else encoded_key,
-                            size, etag, version_id, sequencer)
-    obj = ",".join(
-        f'"{field}":{value}' if field == "size" else f'"{field}":{_js(value)}'
-        for field, value in fields
-    )
-    # One f-string rather than a chain of `+`: each `+` copied the whole record so far.
-    return (
-        f'{{"Records":[{{"eventVersion":"{event_version_for(name)}","eventSource":"aws:s3",'
-        f'"awsRegion":{_js(region)},"eventTime":"{format_event_time(event_time)}",'
-        f'"eventName":{_js(name)},"userIdentity":{{"principalId":{_js(principal_id)}}},'
-        f'"requestParameters":{{"sourceIPAddress":{_js(source_ip)}}},'
-        f'"responseElements":{{"x-amz-request-id":{_js(request_id)},"x-amz-id-2":{_js(host_id)}}},'
-        f'"s3":{{"s3SchemaVersion":"1.0","configurationId":{_js(configuration_id)},'
-        f'"bucket":{{"name":{_js(bucket)},"ownerIdentity":{{"principalId":{_js(owner_id)}}},'
-        f'"arn":{_js("arn:aws:s3:::" + bucket)}}},"object":{{{obj}}}}}}}]}}'
-    )
+    static = (name, region, principal_id, source_ip, configuration_id, bucket, owner_id)
+    parts = _static_parts.get(static)
+    if parts is None:
+        parts = _static_json(*static)
+        if len(_static_parts) >= _STATIC_PARTS_KEPT:
+            _static_parts.clear()
+        _static_parts[static] = parts
+    head, middle, tail = parts
+    obj = _object_json(name, encode_key(key) if encoded_key is None else encoded_key,
+                       size, etag, version_id, sequencer)
+    return (f'{head}{format_event_time(event_time)}{middle}{_js(request_id)},'
+            f'"x-amz-id-2":{_js(host_id)}}}{tail}{obj}}}}}}}]}}')
+
+
+_STATIC_PARTS_KEPT = 1024
+_static_parts: dict[tuple[str, ...], tuple[str, str, str]] = {}
+"""The parts of a record that only depend on the bucket, its configuration and the event type
+(most of it), encoded once: see `_static_json`."""
+
+
+def _static_json(
+    name: str, region: str, principal_id: str, source_ip: str, configuration_id: str,
+    bucket: str, owner_id: str,
+) -> tuple[str, str, str]:
+    """A record's JSON around its per-event values: the text before ``eventTime``'s value,
+    from there to the request id's, and from the end of ``responseElements`` to the members
+    of ``s3.object``. One f-string rather than a chain of `+`: each `+` copied the whole
+    record so far."""
+    head = (f'{{"Records":[{{"eventVersion":"{event_version_for(name)}","eventSource":"aws:s3",'
+            f'"awsRegion":{_js(region)},"eventTime":"')
+    middle = (f'","eventName":{_js(name)},"userIdentity":{{"principalId":{_js(principal_id)}}},'
+              f'"requestParameters":{{"sourceIPAddress":{_js(source_ip)}}},'
+              f'"responseElements":{{"x-amz-request-id":')
+    tail = (f',"s3":{{"s3SchemaVersion":"1.0","configurationId":{_js(configuration_id)},'
+            f'"bucket":{{"name":{_js(bucket)},"ownerIdentity":{{"principalId":{_js(owner_id)}}},'
+            f'"arn":{_js("arn:aws:s3:::" + bucket)}}},"object":{{')
+    return head, middle, tail
 
 
 def _object_fields(
@@ -223,6 +243,28 @@ def _object_fields(
     if sequencer is not None and not metadata_only:
         fields.append(("sequencer", sequencer))
     return fields
+
+
+def _object_json(
+    name: str, encoded_key: str, size: int | None, etag: str | None, version_id: str | None,
+    sequencer: str | None,
+) -> str:
+    """The members of `_object_fields`, as JSON text (written out: no list of pairs to make
+    and join for every event)."""
+    removed = name.startswith("ObjectRemoved:")
+    metadata_only = name.startswith(("ObjectTagging:", "ObjectAcl:"))
+    text = '"key":' + _js(encoded_key)
+    if size is not None and not (removed or metadata_only):
+        text += f',"size":{int(size)}'
+    if name == "ObjectRemoved:DeleteMarkerCreated":
+        text += f',"eTag":"{EMPTY_ETAG}"'
+    elif etag is not None and not removed:
+        text += ',"eTag":' + _js(etag.strip('"'))
+    if version_id is not None:
+        text += ',"versionId":' + _js(version_id)
+    if sequencer is not None and not metadata_only:
+        text += ',"sequencer":' + _js(sequencer)
+    return text
 
 
 def s3_event(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -267,8 +309,9 @@ def new_request_id() -> str:
 def new_host_id() -> str:
     """A fresh ``x-amz-id-2``: 76 characters of base64, like the ids S3 returns."""
     # Straight from random bytes: going through 112 hex digits and back cost several times as
-    # much, and every write through the Python API makes one.
-    return base64.b64encode(random_bytes(_HOST_ID_BYTES)).decode("ascii")
+    # much, and every write through the Python API makes one (binascii: base64.b64encode is a
+    # Python wrapper around it).
+    return binascii.b2a_base64(random_bytes(_HOST_ID_BYTES), newline=False).decode("ascii")
 
 
 def _bare(event_name: str) -> str:

@@ -45,8 +45,10 @@ __all__ = [
     "InheritableLocal",
     "activate",
     "current_layer",
+    "enter",
     "install",
     "installed",
+    "leave",
     "uninstall",
 ]
 
@@ -85,22 +87,25 @@ class InheritableLocal(Generic[T]):
         value: T | None = _own_values().get(self)
         return value
 
-    @contextmanager
-    def scoped(self, value: T | None) -> Iterator[None]:
-        """Set the value for the current thread for the duration of a ``with`` block."""
+    def swap(self, value: T | None) -> T | None:
+        """Set the value for the current thread (None: unset it); return the one it replaced.
+        `scoped` without a generator, for hot paths: swap back in a ``finally``."""
         values = _own_values()
-        previous = values.get(self)
+        previous: T | None = values.get(self)
         if value is None:
             values.pop(self, None)
         else:
             values[self] = value
+        return previous
+
+    @contextmanager
+    def scoped(self, value: T | None) -> Iterator[None]:
+        """Set the value for the current thread for the duration of a ``with`` block."""
+        previous = self.swap(value)
         try:
             yield
         finally:
-            if previous is None:
-                values.pop(self, None)
-            else:
-                values[self] = previous
+            self.swap(previous)
 
     def __repr__(self) -> str:
         return f"InheritableLocal({self.name!r})"
@@ -188,9 +193,23 @@ def current_layer() -> EnvironmentLayer | None:
 @contextmanager
 def activate(layer: EnvironmentLayer) -> Iterator[EnvironmentLayer]:
     """Make ``layer`` the current thread's environment for a ``with`` block. Calls `install`."""
-    install()
-    with _LAYER.scoped(layer):
+    previous = enter(layer)
+    try:
         yield layer
+    finally:
+        leave(previous)
+
+
+def enter(layer: EnvironmentLayer | None) -> EnvironmentLayer | None:
+    """`activate` for hot paths: make ``layer`` the current thread's environment and return
+    the one it replaces, to hand to `leave` in a ``finally``. Calls `install`."""
+    install()
+    return _LAYER.swap(layer)
+
+
+def leave(previous: EnvironmentLayer | None) -> None:
+    """Undo `enter`: put back the environment it returned."""
+    _LAYER.swap(previous)
 
 
 class _ProcessView(Mapping[str, str]):

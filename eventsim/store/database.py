@@ -23,6 +23,14 @@ connection, inline work waits for it.
 `write` returns only after the commit, so an accepted write is durable (WAL with
 synchronous=NORMAL survives a killed process).
 
+Units without a savepoint. A unit that can only fail before it has changed anything (its
+checks come first, and a statement that fails leaves nothing behind) may say so:
+``write(fn, savepoint=False)`` runs it in a shared transaction without its SAVEPOINT and
+RELEASE, two of the four or five statements of a PutObject. Should such a unit raise after
+all with rows changed (``total_changes`` moved), nothing can undo its writes alone: the whole
+transaction rolls back and every unit in it fails, so a partial write is never committed.
+Such units must not run DDL (SQLite does not count it as a change).
+
 Checkpoints. Left to itself, SQLite checkpoints inside the commit that takes the WAL past 1,000
 pages: that commit copies the WAL into the database file and syncs it, milliseconds instead of
 tens of microseconds, on the event loop. A file database therefore runs with
@@ -39,7 +47,6 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -65,10 +72,9 @@ CHECKPOINT_EVERY = 256
 _MAX_BATCH = 2000
 
 
-@dataclass
-class _Pending:
-    fn: Callable[[sqlite3.Connection], Any]
-    future: asyncio.Future[Any]
+_Pending = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]", bool]
+"""A queued unit, the future its caller awaits, and whether the unit runs under a savepoint
+(a tuple: one is made per write)."""
 
 
 class Database:
@@ -165,8 +171,10 @@ class Database:
             await asyncio.shield(self._offloaded)
         return fn(self._connection())
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run a unit in a (shared) write transaction; return its result once committed."""
+    async def write(self, fn: Callable[[sqlite3.Connection], T], *, savepoint: bool = True) -> T:
+        """Run a unit in a (shared) write transaction; return its result once committed.
+        ``savepoint=False``: the unit fails only before it writes (see the module's
+        docstring)."""
         if self._closed or self._aio is None:
             raise SimulatorStateError("The database is closed.")
         loop = asyncio.get_running_loop()
@@ -183,7 +191,7 @@ class Database:
                 return cast(T, value)
             raise value
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.append(_Pending(fn, future))
+        self._queue.append((fn, future, savepoint))
         if not self._flush_scheduled:
             # After the callbacks that are ready now, which may queue more units: those that
             # arrive together commit together.
@@ -248,9 +256,9 @@ class Database:
                 await asyncio.shield(self._offloaded)
             self._settle(batch, self._apply_inline(batch))
             return
-        fns = [p.fn for p in batch]
+        units = [(fn, savepoint) for fn, _, savepoint in batch]
         try:
-            outcomes = await self._offload(lambda conn: _apply(conn, fns))
+            outcomes = await self._offload(lambda conn: _apply(conn, units))
         except BaseException as exc:
             self._fail(batch, exc)
             if not isinstance(exc, Exception):
@@ -260,7 +268,7 @@ class Database:
 
     def _apply_inline(self, batch: list[_Pending]) -> list[tuple[bool, Any]] | None:
         try:
-            return _apply(self._connection(), [p.fn for p in batch])
+            return _apply(self._connection(), [(fn, savepoint) for fn, _, savepoint in batch])
         except Exception as exc:
             self._fail(batch, exc)
             return None
@@ -284,10 +292,10 @@ class Database:
 
     def _fail(self, batch: list[_Pending], exc: BaseException) -> None:
         """The commit itself failed: every unit fails with it."""
-        for pending in batch:
-            if not pending.future.done():
-                pending.future.set_exception(exc if isinstance(exc, Exception) else
-                                             RuntimeError("database writer stopped"))
+        for _, future, _ in batch:
+            if not future.done():
+                future.set_exception(exc if isinstance(exc, Exception) else
+                                     RuntimeError("database writer stopped"))
         if isinstance(exc, Exception):
             LOG.error("write transaction failed", exc_info=exc)
 
@@ -295,13 +303,13 @@ class Database:
         if outcomes is None:
             return
         self._committed()
-        for pending, (ok, value) in zip(batch, outcomes, strict=True):
-            if pending.future.done():
+        for (_, future, _), (ok, value) in zip(batch, outcomes, strict=True):
+            if future.done():
                 continue
             if ok:
-                pending.future.set_result(value)
+                future.set_result(value)
             else:
-                pending.future.set_exception(value)
+                future.set_exception(value)
 
 
 def _configure(conn: sqlite3.Connection) -> None:
@@ -319,17 +327,28 @@ def _checkpoint(conn: sqlite3.Connection) -> None:
 
 
 def _apply(
-    conn: sqlite3.Connection, fns: list[Callable[[sqlite3.Connection], Any]]
+    conn: sqlite3.Connection, units: list[tuple[Callable[[sqlite3.Connection], Any], bool]]
 ) -> list[tuple[bool, Any]]:
-    if len(fns) == 1:
-        return [_apply_one(conn, fns[0])]
+    if len(units) == 1:
+        return [_apply_one(conn, units[0][0])]
     outcomes: list[tuple[bool, Any]] = []
     # The savepoint statements go through one cursor: `conn.execute` makes a new cursor per
     # call, and a batch makes two such calls per unit.
     execute = conn.cursor().execute
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for fn in fns:
+        for fn, savepoint in units:
+            if not savepoint:
+                changes = conn.total_changes
+                try:
+                    value = fn(conn)
+                except Exception as exc:
+                    if conn.total_changes != changes or not conn.in_transaction:
+                        raise  # it wrote before failing: the whole batch fails (module doc)
+                    outcomes.append((False, exc))
+                else:
+                    outcomes.append((True, value))
+                continue
             execute("SAVEPOINT unit")
             try:
                 value = fn(conn)

@@ -74,6 +74,47 @@ async def test_failing_unit_rolls_back_alone() -> None:
         assert names == ["good"]
 
 
+def _noop(conn: sqlite3.Connection) -> None:
+    pass
+
+
+def _insert(name: str):
+    def unit(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO buckets VALUES (?, 'us-east-1', 0)", (name,))
+    return unit
+
+
+@pytest.mark.asyncio
+async def test_unit_without_savepoint_failing_before_writing_fails_alone() -> None:
+    async with Database(":memory:") as db:
+        await db.write(_insert("taken"))
+        # The first write of a turn commits at once; the three after it share a transaction.
+        outcome = await asyncio.gather(
+            db.write(_noop), db.write(_insert("good")),
+            db.write(_insert("taken"), savepoint=False),  # refused by its only statement
+            db.write(_insert("other"), savepoint=False), return_exceptions=True)
+        assert outcome[0] is None and outcome[1] is None and outcome[3] is None
+        assert isinstance(outcome[2], sqlite3.IntegrityError)
+        names = await db.read(lambda c: [r[0] for r in c.execute("SELECT name FROM buckets")])
+        assert sorted(names) == ["good", "other", "taken"]
+
+
+@pytest.mark.asyncio
+async def test_unit_without_savepoint_failing_after_writing_fails_its_whole_batch() -> None:
+    async with Database(":memory:") as db:
+        def half(conn: sqlite3.Connection) -> None:
+            _insert("half")(conn)
+            raise ValueError("wrote, then failed")
+
+        outcome = await asyncio.gather(
+            db.write(_noop), db.write(_insert("good")), db.write(half, savepoint=False),
+            return_exceptions=True)
+        assert outcome[0] is None
+        assert all(isinstance(o, ValueError) for o in outcome[1:])
+        names = await db.read(lambda c: [r[0] for r in c.execute("SELECT name FROM buckets")])
+        assert names == []
+
+
 @pytest.mark.asyncio
 async def test_committed_writes_survive_reopening(tmp_path) -> None:
     path = tmp_path / "state.db"

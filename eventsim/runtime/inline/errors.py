@@ -152,6 +152,8 @@ def marshal(response: Any, runtime: str) -> bytes:
     """A handler's return value as the response payload; raises `Fault` if it is not JSON."""
     if isinstance(response, bytes):
         return response
+    if response is None:  # most handlers answer nothing: skip the encoder's set-up
+        return b"null"
     try:
         return _ENCODERS[runtime != "python3.12"].encode(response).encode()
     except Exception as exc:

@@ -1,7 +1,10 @@
 """Daemon worker threads that run invocations, and the timeout injected into them.
 
-Jobs wait in one queue that every idle worker reads, so a worker that finishes a job takes the
-next without going back to sleep, and a new thread starts only when no worker is idle.
+Jobs wait in one queue. A worker that finishes a job takes the next without going back to sleep,
+and a sleeping worker is woken (or a new thread started, when none sleeps) only when no worker
+is already on its way to the queue: a burst of jobs costs the event loop one wake-up, not one
+per job. A worker that takes a job and leaves others queued makes sure another worker comes
+for them, so a handler that blocks never holds up the jobs behind it.
 Finished jobs go back to the event loop through a `Mailbox`: one loop wake-up for however many
 jobs finished meanwhile, instead of one per job. On a busy simulator, those hand-offs between
 threads (each a chance to lose the GIL for a switch interval) cost more than the handlers.
@@ -37,7 +40,7 @@ LOG = logging.getLogger(__name__)
 _worker_numbers = itertools.count(1)
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """How an invocation that ran to its end came out."""
 
@@ -135,9 +138,11 @@ class Worker(threading.Thread):
     def run(self) -> None:
         pool = self._pool
         abandoned = False
+        coming = True  # started for a job: counted as coming
         try:
             while not abandoned:
-                job = pool._next_job()
+                job = pool._next_job(coming)
+                coming = False
                 if job is None:
                     return
                 abandoned = not self._run(job)
@@ -171,20 +176,27 @@ class Worker(threading.Thread):
         return True
 
 
+_NOTHING, _WAKE, _START = 0, 1, 2
+"""What it takes for a worker to come for a queued job (see `WorkerPool._call_worker`)."""
+
+
 class WorkerPool:
     """Up to ``max_workers`` threads running ``execute(job)`` for the jobs submitted."""
 
     def __init__(self, execute: Callable[[Job], Outcome], max_workers: int) -> None:
         self._execute = execute
         self._max = max_workers
-        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._jobs: deque[Job] = deque()
+        """Jobs submitted and not yet taken by a worker."""
+        self._wakeups: queue.SimpleQueue[None] = queue.SimpleQueue()
+        """Sleeping workers wait here for a token (taken by any one of them)."""
         self._lock = threading.Lock()
         self._workers = 0
         """Live workers that have not been abandoned."""
         self._idle = 0
-        """Workers waiting for a job."""
-        self._queued = 0
-        """Jobs submitted and not yet taken by a worker."""
+        """Workers asleep (or about to be) whom no token has been sent for."""
+        self._coming = 0
+        """Workers on their way to the queue: started, or sent a token, and not there yet."""
         self._abandoned = 0
         self._closed = False
         self._threads: list[Worker] = []
@@ -197,15 +209,33 @@ class WorkerPool:
         return self._abandoned
 
     def submit(self, job: Job) -> None:
-        """Queue ``job``; start a worker if none is idle to take it."""
+        """Queue ``job``; wake a worker (or start one) unless one is already coming."""
         with self._lock:
-            self._queued += 1
-            start = self._queued > self._idle and self._workers < self._max
-            if start:
-                self._workers += 1
-        if start:
+            self._jobs.append(job)
+            call = self._call_worker()
+        if call:
+            self._answer(call)
+
+    def _call_worker(self) -> int:
+        """With the lock held and a job queued: see that a worker comes for it. Returns what
+        to do once the lock is released."""
+        if self._coming:
+            return _NOTHING  # it will find this job too
+        if self._idle:
+            self._idle -= 1
+            self._coming += 1
+            return _WAKE
+        if self._workers < self._max and not self._closed:
+            self._workers += 1
+            self._coming += 1
+            return _START
+        return _NOTHING  # every worker is busy: the first to finish takes it
+
+    def _answer(self, call: int) -> None:
+        if call == _WAKE:
+            self._wakeups.put(None)
+        elif call == _START:
             self._start_worker()
-        self._jobs.put(job)
 
     def abandon(self, job: Job) -> bool:
         """Give up on a job (timeout or cancellation); False if it had already finished."""
@@ -217,16 +247,14 @@ class WorkerPool:
             if running:
                 _raise_in_thread(job.thread_id, HandlerTimeout)
         if running:
+            call = _NOTHING
             with self._lock:
                 self._abandoned += 1
                 self._workers -= 1
-                # The abandoned thread's place goes to a new one if jobs are waiting.
-                start = self._queued > self._idle and self._workers < self._max and not (
-                    self._closed)
-                if start:
-                    self._workers += 1
-            if start:
-                self._start_worker()
+                # The abandoned thread's place goes to another if jobs are waiting.
+                if self._jobs:
+                    call = self._call_worker()
+            self._answer(call)
             LOG.debug("abandoned the thread of invocation %s", job.request.request_id)
         return True
 
@@ -235,8 +263,10 @@ class WorkerPool:
         with self._lock:
             self._closed = True
             threads, self._threads = self._threads, []
-        for _ in threads:
-            self._jobs.put(None)
+            sleeping, self._idle = self._idle, 0
+            self._coming += sleeping
+        for _ in range(sleeping):
+            self._wakeups.put(None)
         if threads:
             await asyncio.to_thread(_join, threads, 5.0)
 
@@ -247,16 +277,30 @@ class WorkerPool:
             self._threads.append(worker)
         worker.start()
 
-    def _next_job(self) -> Job | None:
-        """In a worker: wait for the next job (None: stop)."""
-        with self._lock:
-            self._idle += 1
-        job = self._jobs.get()
-        with self._lock:
-            self._idle -= 1
+    def _next_job(self, coming: bool) -> Job | None:
+        """In a worker: the next job, sleeping until there is one (None: stop). ``coming``:
+        the worker was counted as coming (just started), rather than back from a job."""
+        while True:
+            call = _NOTHING
+            with self._lock:
+                if coming:
+                    self._coming -= 1
+                    coming = False
+                if self._jobs:
+                    job = self._jobs.popleft()
+                    if self._jobs:
+                        call = self._call_worker()
+                elif self._closed:
+                    return None
+                else:
+                    self._idle += 1
+                    job = None
             if job is not None:
-                self._queued -= 1
-        return job
+                if call:
+                    self._answer(call)
+                return job
+            self._wakeups.get()
+            coming = True  # whoever sent the token counted this worker as coming
 
     def _worker_stopped(self) -> None:
         with self._lock:

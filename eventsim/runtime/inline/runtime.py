@@ -231,7 +231,11 @@ class InlineRuntime:
         instance = job.instance = self._acquire(function)
         failed = False
         try:
-            env = dict(request.environment)
+            # The layer copies the request's environment (the handler's writes must not reach
+            # it); what earlier handlers of this environment changed is replayed on top,
+            # unjournaled.
+            layer = environ.EnvironmentLayer(request.environment, journal=instance.journal)
+            env = layer.values
             for key, value in instance.journal.items():
                 if value is None:
                     env.pop(key, None)
@@ -239,17 +243,24 @@ class InlineRuntime:
                     env[key] = value
             if request.trace_header:
                 env["_X_AMZN_TRACE_ID"] = request.trace_header
-            layer = environ.EnvironmentLayer(env, journal=instance.journal)
-            with environ.activate(layer), SINK.scoped(job.buffer):
+            # `environ.activate` and `SINK.scoped` without their generators: this runs for
+            # every invocation.
+            previous_layer = environ.enter(layer)
+            previous_sink = SINK.swap(job.buffer)
+            try:
                 try:
                     handler, init_ms = self._load(instance, function, request)
                 except InitFailed as exc:
                     failed = True
-                    return Outcome("Error", dump(exc.error), exc.error, 0.0, exc.init_duration_ms)
+                    return Outcome("Error", dump(exc.error), exc.error, 0.0,
+                                   exc.init_duration_ms)
                 outcome = self._call(handler, instance, request, job.buffer)
                 outcome.init_duration_ms = init_ms
                 failed = outcome.error is not None and outcome.error["errorType"] == EXIT_ERROR
                 return outcome
+            finally:
+                SINK.swap(previous_sink)
+                environ.leave(previous_layer)
         finally:
             self._release(instance, stale=failed)
 
@@ -257,9 +268,10 @@ class InlineRuntime:
         self, instance: Instance, function: FunctionConfig, request: InvokeRequest
     ) -> tuple[Handler, float | None]:
         """The instance's handler, importing it on a cold start."""
-        remaining = max(0.001, request.deadline_ms / 1000 - time.time())
-        if not instance.lock.acquire(timeout=remaining):
-            raise HandlerTimeout  # another invocation's cold start outlasted our deadline
+        if not instance.lock.acquire(blocking=False):  # a cold start is under way
+            remaining = max(0.001, request.deadline_ms / 1000 - time.time())
+            if not instance.lock.acquire(timeout=remaining):
+                raise HandlerTimeout  # another invocation's cold start outlasted our deadline
         try:
             if instance.handler is not None:
                 return instance.handler, None
@@ -296,7 +308,7 @@ class InlineRuntime:
         try:
             context = LambdaContext.from_request(request, log_sink=buffer.write)
             try:
-                event = json.loads(request.payload)
+                event = _load_event(request.payload)
             except ValueError as exc:
                 raise Fault(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
             response = handler(event, context)
@@ -347,6 +359,16 @@ class InlineRuntime:
             duration_ms=(time.perf_counter() - job.started) * 1000,
             extra=extra,
         )
+
+
+def _load_event(payload: bytes) -> Any:
+    """``json.loads(payload)``. Given bytes, json first guesses their encoding
+    (`json.detect_encoding`); a payload whose first byte is ASCII other than NUL and whose second
+    is not NUL is UTF-8 without a BOM by that guess (every event eventsim makes), so it is
+    decoded as json would decode it, without the guess."""
+    if len(payload) >= 2 and 0 < payload[0] < 0x80 and payload[1]:
+        return json.loads(payload.decode("utf-8", "surrogatepass"))
+    return json.loads(payload)
 
 
 def _timestamp(epoch: float | None = None) -> str:

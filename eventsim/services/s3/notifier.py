@@ -40,6 +40,8 @@ class Notifier:
         (checked again at each event, as S3 does: a permission removed after the
         configuration was put stops the deliveries)."""
         self._configs: dict[str, NotificationConfiguration] = {}
+        self._refs: dict[str, str] = {}
+        """`function_ref` of each function target's ARN (asked at every event)."""
         # Sequencers must grow per key across restarts: start from the clock in microseconds.
         self._sequence = itertools.count(int(clock.time() * 1_000_000))
 
@@ -100,8 +102,11 @@ class Notifier:
                     continue  # refused (and said so) by the permission check
                 # S3 invokes functions asynchronously: the outbox row for a function target
                 # is its row in the invoke queue.
+                ref = self._refs.get(target.arn)
+                if ref is None:
+                    ref = self._refs[target.arn] = function_ref(target.arn)
                 pending.events.append(insert_queued_event(
-                    conn, function=function_ref(target.arn), payload=payload,
+                    conn, function=ref, payload=payload,
                     cause=cause, cause_json=cause_json, now=now, request_id=new_uuid(),
                 ))
             else:
