@@ -241,7 +241,9 @@ class S3Service:
                                   etag, now, cause)
             record_traced_write(conn, cause, "s3:PutObject", f"arn:aws:s3:::{bucket}/{key}", now)
 
-        await self._ctx.db.write(unit)
+        # The checks come first and a put into a missing bucket fails at its first statement,
+        # before it has changed anything: the unit needs no savepoint of its own.
+        await self._ctx.db.write(unit, savepoint=False)
         pending.hand_over(self._ctx)
         return {"ETag": etag}
 
