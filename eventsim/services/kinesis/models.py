@@ -92,6 +92,9 @@ class Stream:
     """The open shards, by starting hash key: together they cover the hash key space."""
     starts: list[int] = field(default_factory=list)
     """Starting hash keys of `open_shards`, for bisecting."""
+    start_digests: list[bytes] = field(default_factory=list)
+    """`starts` as 16-byte big-endian strings: bisected with an MD5 digest as it comes, which
+    orders as its integer does, without converting each record's digest."""
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -101,6 +104,7 @@ class Stream:
         self.open_shards = sorted((s for s in self.shards if s.is_open),
                                   key=lambda s: s.start_hash)
         self.starts = [s.start_hash for s in self.open_shards]
+        self.start_digests = [start.to_bytes(16, "big") for start in self.starts]
 
     def children_of(self, shard: Shard) -> list[Shard]:
         return [s for s in self.shards if shard.index in (s.parent, s.adjacent_parent)]
