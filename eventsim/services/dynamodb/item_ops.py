@@ -63,13 +63,17 @@ class ItemOperations(Catalog):
         mode = check_return_values(return_values, ("NONE", "ALL_OLD"))
         new = validate_item(item)
         table.check_item_keys(new)
-        check_size(new)
-        exprs = Expressions(expression_attribute_names, expression_attribute_values,
-                            any_expression=condition_expression is not None)
-        condition = exprs.condition(condition_expression)
-        exprs.done()
+        size = check_size(new)
+        condition = None
+        if (condition_expression is not None or expression_attribute_names is not None
+                or expression_attribute_values is not None):
+            exprs = Expressions(expression_attribute_names, expression_attribute_values,
+                                any_expression=condition_expression is not None)
+            condition = exprs.condition(condition_expression)
+            exprs.done()
         write = Write(table, table.key_of(new), condition=condition, put=new,
-                       return_old_on_failure=return_values_on_condition_check_failure == "ALL_OLD")
+                       return_old_on_failure=return_values_on_condition_check_failure == "ALL_OLD",
+                       put_size=size)
         old = await self._write_one(write)
         out: dict[str, Any] = {}
         if mode == "ALL_OLD" and old is not None:
@@ -213,7 +217,9 @@ class ItemOperations(Catalog):
                 )
             new = write.new_item(old)
             try:
-                storage.commit_change(conn, table, old, new, now, region)
+                storage.commit_change(
+                    conn, table, old, new, now, region, key=(write.pk, write.sk),
+                    new_size=write.put_size if new is write.put else None)
             except sqlite3.IntegrityError:
                 # The table was deleted after this request looked it up (its foreign key).
                 raise ResourceNotFoundException() from None

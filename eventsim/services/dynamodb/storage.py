@@ -57,31 +57,40 @@ def _index_key(index: IndexDef, item: Item) -> tuple[bytes, bytes] | None:
 
 def commit_change(
     conn: sqlite3.Connection, table: TableDef, old: Item | None, new: Item | None,
-    now: float, region: str,
+    now: float, region: str, *, key: tuple[bytes, bytes] | None = None,
+    new_size: int | None = None,
 ) -> bool:
-    """Write one item's change (new None: delete). Returns whether anything changed."""
+    """Write one item's change (new None: delete). Returns whether anything changed.
+
+    `key` (the encoded key) and `new_size` (``item_size(new)``) may be given when the caller
+    has them already.
+    """
     if items_equal(old, new):
         return False
     source = new if new is not None else old
     assert source is not None
-    pk, sk = table.encoded_key(source)
+    pk, sk = key if key is not None else table.encoded_key(source)
+    image: dict[str, Any] | None = None
     if new is None:
+        new_size = 0
         conn.execute(
             "DELETE FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?",
             (table.name, pk, sk),
         )
-    new_size = item_size(new) if new is not None else 0
-    if new is not None:
+    else:
+        if new_size is None:
+            new_size = item_size(new)
+        image = to_json(new)  # the stored item, and the stream record's NewImage
         conn.execute(
             "INSERT INTO ddb_items (table_name, pk, sk, item, size) VALUES (?,?,?,?,?) "
             "ON CONFLICT (table_name, pk, sk) DO UPDATE SET item = excluded.item, "
             "size = excluded.size",
-            (table.name, pk, sk, orjson.dumps(to_json(new)).decode(), new_size),
+            (table.name, pk, sk, orjson.dumps(image).decode(), new_size),
         )
     if table.indexes:
         _reindex(conn, table, pk, sk, old, new)
     if table.stream is not None:
-        _append_record(conn, table, old, new, new_size, now, region)
+        _append_record(conn, table, old, new, image, new_size, now, region)
     return True
 
 
@@ -110,8 +119,9 @@ def _reindex(
 
 def _append_record(
     conn: sqlite3.Connection, table: TableDef, old: Item | None, new: Item | None,
-    new_size: int, now: float, region: str,
+    image: dict[str, Any] | None, new_size: int, now: float, region: str,
 ) -> None:
+    """The stream record of a change; `image` is `new` in DynamoDB JSON (None: deleted)."""
     stream = table.stream
     assert stream is not None
     row = conn.execute(
@@ -125,8 +135,8 @@ def _append_record(
     name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
     record = stream_record(
         event_id=random_hex(32), event_name=name, region=region, created_at=now,
-        keys=to_json(keys),
-        new_image=to_json(new) if new is not None else None,
+        keys={k: image[k] for k in keys} if image is not None else to_json(keys),
+        new_image=image,
         old_image=to_json(old) if old is not None else None,
         sequence_number=str(SEQUENCE_BASE + seq), view_type=stream.view_type, stream_arn=stream.arn,
         sizes=(item_size(keys), new_size, item_size(old) if old is not None else 0),
