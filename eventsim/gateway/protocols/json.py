@@ -370,7 +370,20 @@ def _writer(shape: Shape, made: dict[str, Writer] | None = None) -> Writer:
         for member, member_shape in shape.members.items():
             fields[member] = (member_shape.serialization.get("name", member),
                               _writer(member_shape, made))
-        return write_structure
+        if not all(wire == member and write is _write_as_is
+                   for member, (wire, write) in fields.items()):
+            return write_structure
+        # Members that are all written as they are, under their own names (PutRecords' 500
+        # result entries): a dict holding only such members, none None, is its own JSON.
+        names = frozenset(fields)
+
+        def write_plain_structure(value: Mapping[str, Any]) -> Mapping[str, Any]:
+            if type(value) is dict and value.keys() <= names and None not in value.values():
+                return value
+            return write_structure(value)
+
+        made[key] = write_plain_structure
+        return write_plain_structure
     if kind == "list":
         write_item = _writer(shape.member, made)
         if write_item is _write_as_is:
