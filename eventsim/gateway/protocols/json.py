@@ -127,11 +127,25 @@ def _reader(shape: Shape, made: dict[str, Reader] | None = None) -> Reader:
         if found is not None:
             return found
         fields: dict[str, tuple[str, Reader]] = {}
+        readers: dict[str, Reader] = {}
+        """The readers by wire name, when every member goes by its own name on the wire."""
 
         def read_structure(value: Any) -> dict[str, Any]:
             if type(value) is not dict:
                 raise _WrongType
             result: dict[str, Any] = {}
+            if readers:
+                # One call per value at most: strings, the commonest, are checked here.
+                for wire, item in value.items():
+                    read = readers.get(wire)
+                    if read is _read_string:
+                        if type(item) is str:
+                            result[wire] = item
+                        elif item is not None:
+                            raise _WrongType
+                    elif read is not None and item is not None:
+                        result[wire] = read(item)
+                return result
             for wire, item in value.items():
                 field = fields.get(wire)
                 if field is not None and item is not None:
@@ -142,6 +156,8 @@ def _reader(shape: Shape, made: dict[str, Reader] | None = None) -> Reader:
         for member, member_shape in shape.members.items():
             fields[member_shape.serialization.get("name", member)] = (
                 member, _reader(member_shape, made))
+        if all(wire == member for wire, (member, _) in fields.items()):
+            readers.update((wire, read) for wire, (_, read) in fields.items())
         return read_structure
     if kind == "list":
         read_item = _reader(shape.member, made)
