@@ -39,6 +39,9 @@ TRIM_INTERVAL = 60.0
 Placed = tuple[Shard, bytes, bytes, int]
 """A record on its way to a shard: (shard, partition key as UTF-8, data, hash key)."""
 _HASH_KEY = re.compile(r"0|[1-9]\d{0,38}", re.ASCII)
+_LARGE_DATA = rules.MAX_RECORD_BYTES - 4 * 256
+"""Data past this size may make a record too large with its key (256 characters, 4 bytes
+each at most in UTF-8); data up to it never does."""
 _NOWHERE = [b""]
 """Where records are placed while their stream is not found (their checks still run)."""
 _COUNTER_SHIFT = 80
@@ -110,9 +113,8 @@ class WriteOperations(Catalog):
         bounds = stream.start_digests if stream is not None else _NOWHERE
         where: list[int] = []
         parts: list[list[bytes]] = [[] for _ in bounds]
-        total = 0
         md5, head, explicit_hash = _md5, records_store.HEAD.pack, rules.explicit_hash
-        for i, entry in enumerate(records, start=1):
+        for entry in records:
             data: Any = entry.get("Data")  # bytes: a missing Data fails the model's checks
             key = entry.get("PartitionKey")
             explicit = entry.get("ExplicitHashKey")
@@ -123,14 +125,14 @@ class WriteOperations(Catalog):
                 if key is None:
                     raise ValidationException(
                         "1 validation error detected: Value null at "
-                        f"'records.{i}.member.partitionKey' failed to satisfy constraint: "
-                        "Member must not be null"
+                        f"'records.{_position(records, entry)}.member.partitionKey' failed to "
+                        "satisfy constraint: Member must not be null"
                     )
             encoded = key.encode()
-            size = len(data) + len(encoded)
-            if size > rules.MAX_RECORD_BYTES:
-                rules.check_record_size(data, key, f"records.{i}.member.data")
-            total += size
+            size = len(data)
+            if size > _LARGE_DATA:  # the key (256 characters at most) may take it past 1 MiB
+                rules.check_record_size(
+                    data, key, f"records.{_position(records, entry)}.member.data")
             if explicit is None:
                 at = md5(encoded).digest()
             elif stream is not None:
@@ -139,8 +141,9 @@ class WriteOperations(Catalog):
                 at = b""
             pos = bisect_right(bounds, at) - 1
             where.append(pos)
-            parts[pos] += (head(len(encoded), len(data)), encoded, data)
-        if total > MAX_PUT_RECORDS_BYTES:
+            parts[pos] += (head(len(encoded), size), encoded, data)
+        bodies = [b"".join(p) for p in parts]
+        if sum(map(len, bodies)) - records_store.HEAD.size * len(records) > MAX_PUT_RECORDS_BYTES:
             # AWS's wording for the 10 MiB limit is not published; this is its wording of the
             # 5 MB one (as moto and kinesis-mock reproduce it) with the limit raised.
             raise InvalidArgumentException("Records size exceeds 10 MB limit")
@@ -151,7 +154,7 @@ class WriteOperations(Catalog):
         return _encrypted(stream, {
             "FailedRecordCount": 0,
             "Records": await self._append_grouped(stream, records, stream.open_shards, where,
-                                                  [b"".join(p) for p in parts]),
+                                                  bodies),
         })
 
     async def _put_metered(
@@ -280,6 +283,12 @@ class WriteOperations(Catalog):
             traced.record(conn)
         if trim_at is not None:
             records_store.trim(conn, stream.name, stream.retention_cutoff(trim_at))
+
+
+def _position(entries: list[Mapping[str, Any]], entry: Mapping[str, Any]) -> int:
+    """The 1-based position of `entry` in the request, as AWS's messages count. An equal entry
+    earlier in the list would have failed first, so the first equal one is `entry`."""
+    return entries.index(entry) + 1
 
 
 def _placed(stream: Stream, entries: list[Mapping[str, Any]]) -> list[Placed]:
