@@ -104,7 +104,9 @@ class JSONRequestParser(RequestParser):
                 try:
                     params = reader(document)
                 except _WrongType:
-                    raise _serialization_error(shape, document) from None
+                    # The reader changes the document as it goes: the error is found in a
+                    # fresh one.
+                    raise _serialization_error(shape, orjson.loads(request.body)) from None
         return ParsedRequest(operation=operation, params=params)
 
 
@@ -133,19 +135,29 @@ def _reader(shape: Shape, made: dict[str, Reader] | None = None) -> Reader:
         def read_structure(value: Any) -> dict[str, Any]:
             if type(value) is not dict:
                 raise _WrongType
-            result: dict[str, Any] = {}
             if readers:
-                # One call per value at most: strings, the commonest, are checked here.
+                # The parser's own document, read in place: values become what they read as,
+                # members outside the shape and None values go. Strings, the commonest, are
+                # checked here rather than by a call.
+                gone: list[str] | None = None
                 for wire, item in value.items():
                     read = readers.get(wire)
                     if read is _read_string:
                         if type(item) is str:
-                            result[wire] = item
-                        elif item is not None:
+                            continue
+                        if item is not None:
                             raise _WrongType
                     elif read is not None and item is not None:
-                        result[wire] = read(item)
-                return result
+                        value[wire] = read(item)  # a value replaced, not a key added
+                        continue
+                    if gone is None:
+                        gone = []
+                    gone.append(wire)
+                if gone is not None:
+                    for wire in gone:
+                        del value[wire]
+                return value
+            result: dict[str, Any] = {}
             for wire, item in value.items():
                 field = fields.get(wire)
                 if field is not None and item is not None:
