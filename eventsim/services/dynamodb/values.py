@@ -194,7 +194,7 @@ def _validate_value(value: Any) -> AttributeValue:
             )
         members: list[Any]
         if kind == "SS":
-            members = [validate_value({"S": m})["S"] for m in raw]
+            members = [m if isinstance(m, str) else _invalid_string() for m in raw]
         elif kind == "NS":
             members = [validate_value({"N": m})["N"] for m in raw]
         else:
@@ -217,6 +217,10 @@ def _validate_value(value: Any) -> AttributeValue:
     raise ValidationException(
         f"Supplied AttributeValue has an unsupported datatype: {kind}"
     )
+
+
+def _invalid_string() -> str:
+    raise ValidationException("Invalid string value")
 
 
 def _render_list(kind: str, raw: Any) -> str:
@@ -301,8 +305,7 @@ def item_size(item: Item) -> int:
 
 
 def _value_to_json(value: Mapping[str, Any]) -> Any:
-    kind = type_of(value)
-    raw = value[kind]
+    ((kind, raw),) = value.items()
     if kind == "B":
         return {"B": base64.b64encode(raw).decode("ascii")}
     if kind == "BS":
