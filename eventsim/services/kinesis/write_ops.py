@@ -197,10 +197,11 @@ class WriteOperations(Catalog):
             return []
         now, trim_due, traced = self._put_prologue(stream, len(placed))
         arrival = round(now, 3)
+        encrypted = stream.encryption_type == "KMS"
 
         def unit(conn: sqlite3.Connection) -> list[str]:
             self._put_begins(conn, stream, traced, now if trim_due else None)
-            return _store(conn, stream, placed, arrival)
+            return _store(conn, stream, placed, arrival, encrypted)
 
         numbers = await self._ctx.db.write(unit)
         self._ctx.source_written(stream.arn)
@@ -227,7 +228,7 @@ class WriteOperations(Catalog):
             self._put_begins(conn, stream, traced, now if trim_due else None)
             if stream.open_shards is not placed_on:
                 placed = _placed(stream, records)
-                numbers = _store(conn, stream, placed, arrival)
+                numbers = _store(conn, stream, placed, arrival, encrypted)
                 return [{"SequenceNumber": seq, "ShardId": shard.shard_id}
                         for (shard, _, _, _), seq in zip(placed, numbers, strict=True)]
             # Counters are taken inside the unit (see `_store`). Within a shard the records'
@@ -306,7 +307,8 @@ def _placed(stream: Stream, entries: list[Mapping[str, Any]]) -> list[Placed]:
 
 
 def _store(
-    conn: sqlite3.Connection, stream: Stream, placed: list[Placed], arrival: float
+    conn: sqlite3.Connection, stream: Stream, placed: list[Placed], arrival: float,
+    encrypted: bool,
 ) -> list[str]:
     """Records placed one by one, stored in chunks; their sequence numbers, in order."""
     # Counters are taken inside the unit: units run one at a time, so two puts never get the
@@ -325,8 +327,8 @@ def _store(
             chunk = chunks[shard.index] = (shard, shard.last_counter, [])
         chunk[2].append((key, data))
     records_store.insert_chunk(conn, [
-        (stream.name, shard.index, first, shard.last_counter, arrival,
-         stream.encryption_type == "KMS", records_store.pack(entries))
+        (stream.name, shard.index, first, shard.last_counter, arrival, encrypted,
+         records_store.pack(entries))
         for shard, first, entries in chunks.values()
     ])
     records_store.save_counters(conn, stream.name, [shard for shard, _, _ in chunks.values()])
