@@ -218,7 +218,8 @@ class ItemOperations(Catalog):
             new = write.new_item(old)
             try:
                 storage.commit_change(
-                    conn, table, old, new, now, region, key=(write.pk, write.sk),
+                    conn, table, old, new, now, region, sequences=self._sequences,
+                    key=(write.pk, write.sk),
                     new_size=write.put_size if new is write.put else None)
             except sqlite3.IntegrityError:
                 # The table was deleted after this request looked it up (its foreign key).
@@ -278,10 +279,16 @@ class ItemOperations(Catalog):
         def unit(conn: sqlite3.Connection) -> None:
             for edge in traced:
                 edge.record(conn)
-            for write in writes:
-                require_table(conn, write.table.name)
-                old = storage.load_item(conn, write.table.name, write.pk, write.sk)
-                storage.commit_change(conn, write.table, old, write.new_item(old), now, region)
+            taken = dict(self._sequences)
+            try:
+                for write in writes:
+                    require_table(conn, write.table.name)
+                    old = storage.load_item(conn, write.table.name, write.pk, write.sk)
+                    storage.commit_change(conn, write.table, old, write.new_item(old), now,
+                                          region, sequences=self._sequences)
+            except BaseException:
+                self._sequences = taken  # the unit's rows roll back: so do its positions
+                raise
 
         await self._ctx.db.write(unit)
         self._streams_written([w.table for w in writes])
@@ -487,10 +494,15 @@ class ItemOperations(Catalog):
                 raise TransactionCanceledException(reasons)
             for edge in traced:
                 edge.record(conn)
-            for write, old in zip(writes, olds, strict=True):
-                if write.check_only:
-                    continue
-                storage.commit_change(conn, write.table, old, write.new_item(old), now, region)
+            taken = dict(self._sequences)
+            try:
+                for write, old in zip(writes, olds, strict=True):
+                    if not write.check_only:
+                        storage.commit_change(conn, write.table, old, write.new_item(old), now,
+                                              region, sequences=self._sequences)
+            except BaseException:
+                self._sequences = taken  # the unit's rows roll back: so do its positions
+                raise
 
         await self._ctx.db.write(unit)
         self._streams_written([w.table for w in writes])
