@@ -113,6 +113,7 @@ def insert_chunk(
 
 
 def save_counters(conn: sqlite3.Connection, stream: str, shards: Iterable[Shard]) -> None:
+    """Store the shards' counters (the newest chunks hold them until a trim deletes those)."""
     conn.executemany(
         "UPDATE kinesis_shards SET last_counter = ? WHERE stream = ? AND ix = ?",
         [(s.last_counter, stream, s.index) for s in shards],

@@ -242,7 +242,6 @@ class WriteOperations(Catalog):
                 number = last[pos] = last[pos] + _COUNTER_STEP
                 add({"SequenceNumber": str(number), "ShardId": ids[pos]})
             chunks: list[tuple[str, int, int, int, float, bool, bytes]] = []
-            written: list[Shard] = []
             for pos, shard in enumerate(placed_on):
                 count = where.count(pos)
                 if count:
@@ -250,9 +249,7 @@ class WriteOperations(Catalog):
                     shard.last_counter += count
                     chunks.append((name, shard.index, first, shard.last_counter, arrival,
                                    encrypted, bodies[pos]))
-                    written.append(shard)
             records_store.insert_chunk(conn, chunks)
-            records_store.save_counters(conn, name, written)
             return results
 
         results = await self._ctx.db.write(unit)
@@ -283,6 +280,9 @@ class WriteOperations(Catalog):
         if traced is not None:
             traced.record(conn)
         if trim_at is not None:
+            # A shard's newest chunk says how far its counter has got (`load_streams`); the
+            # counters are stored before a trim may delete the chunks that tell.
+            records_store.save_counters(conn, stream.name, stream.shards)
             records_store.trim(conn, stream.name, stream.retention_cutoff(trim_at))
 
 
@@ -331,7 +331,6 @@ def _store(
          records_store.pack(entries))
         for shard, first, entries in chunks.values()
     ])
-    records_store.save_counters(conn, stream.name, [shard for shard, _, _ in chunks.values()])
     return numbers
 
 
