@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 LOG = logging.getLogger(__name__)
+_a2b_base64 = binascii.a2b_base64
 
 _ERROR_TYPE_PREFIXES = {
     "dynamodb": "com.amazonaws.dynamodb.v20120810#",
@@ -104,7 +105,9 @@ class JSONRequestParser(RequestParser):
                 try:
                     params = reader(document)
                 except _WrongType:
-                    raise _serialization_error(shape, document) from None
+                    # The reader changes the document as it goes: the error is found in a
+                    # fresh one.
+                    raise _serialization_error(shape, orjson.loads(request.body)) from None
         return ParsedRequest(operation=operation, params=params)
 
 
@@ -127,10 +130,40 @@ def _reader(shape: Shape, made: dict[str, Reader] | None = None) -> Reader:
         if found is not None:
             return found
         fields: dict[str, tuple[str, Reader]] = {}
+        readers: dict[str, Reader] = {}
+        """The readers by wire name, when every member goes by its own name on the wire."""
 
         def read_structure(value: Any) -> dict[str, Any]:
             if type(value) is not dict:
                 raise _WrongType
+            if readers:
+                # The parser's own document, read in place: values become what they read as,
+                # members outside the shape and None values go. Strings, the commonest, are
+                # checked here rather than by a call.
+                gone: list[str] | None = None
+                for wire, item in value.items():
+                    read = readers.get(wire)
+                    if read is _read_string:
+                        if type(item) is str:
+                            continue
+                        if item is not None:
+                            raise _WrongType
+                    elif read is _read_blob and type(item) is str:
+                        try:  # what _read_blob does, without the call (PutRecords: 500 blobs)
+                            value[wire] = _a2b_base64(item, strict_mode=True)
+                        except (binascii.Error, ValueError):
+                            raise _WrongType from None
+                        continue
+                    elif read is not None and item is not None:
+                        value[wire] = read(item)  # a value replaced, not a key added
+                        continue
+                    if gone is None:
+                        gone = []
+                    gone.append(wire)
+                if gone is not None:
+                    for wire in gone:
+                        del value[wire]
+                return value
             result: dict[str, Any] = {}
             for wire, item in value.items():
                 field = fields.get(wire)
@@ -142,6 +175,8 @@ def _reader(shape: Shape, made: dict[str, Reader] | None = None) -> Reader:
         for member, member_shape in shape.members.items():
             fields[member_shape.serialization.get("name", member)] = (
                 member, _reader(member_shape, made))
+        if all(wire == member for wire, (member, _) in fields.items()):
+            readers.update((wire, read) for wire, (_, read) in fields.items())
         return read_structure
     if kind == "list":
         read_item = _reader(shape.member, made)
@@ -370,7 +405,20 @@ def _writer(shape: Shape, made: dict[str, Writer] | None = None) -> Writer:
         for member, member_shape in shape.members.items():
             fields[member] = (member_shape.serialization.get("name", member),
                               _writer(member_shape, made))
-        return write_structure
+        if not all(wire == member and write is _write_as_is
+                   for member, (wire, write) in fields.items()):
+            return write_structure
+        # Members that are all written as they are, under their own names (PutRecords' 500
+        # result entries): a dict holding only such members, none None, is its own JSON.
+        names = frozenset(fields)
+
+        def write_plain_structure(value: Mapping[str, Any]) -> Mapping[str, Any]:
+            if type(value) is dict and value.keys() <= names and None not in value.values():
+                return value
+            return write_structure(value)
+
+        made[key] = write_plain_structure
+        return write_plain_structure
     if kind == "list":
         write_item = _writer(shape.member, made)
         if write_item is _write_as_is:

@@ -29,6 +29,8 @@ class Catalog:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
         self._tables: dict[str, TableDef] = {}
+        self._sequences: dict[str, int] = {}
+        """Stream ARN -> the position its next record takes (`storage.NEXT_SEQUENCE`)."""
 
     async def load(self) -> None:
         """Read the table definitions into memory (called at start)."""

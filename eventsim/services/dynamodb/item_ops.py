@@ -63,13 +63,17 @@ class ItemOperations(Catalog):
         mode = check_return_values(return_values, ("NONE", "ALL_OLD"))
         new = validate_item(item)
         table.check_item_keys(new)
-        check_size(new)
-        exprs = Expressions(expression_attribute_names, expression_attribute_values,
-                            any_expression=condition_expression is not None)
-        condition = exprs.condition(condition_expression)
-        exprs.done()
+        size = check_size(new)
+        condition = None
+        if (condition_expression is not None or expression_attribute_names is not None
+                or expression_attribute_values is not None):
+            exprs = Expressions(expression_attribute_names, expression_attribute_values,
+                                any_expression=condition_expression is not None)
+            condition = exprs.condition(condition_expression)
+            exprs.done()
         write = Write(table, table.key_of(new), condition=condition, put=new,
-                       return_old_on_failure=return_values_on_condition_check_failure == "ALL_OLD")
+                       return_old_on_failure=return_values_on_condition_check_failure == "ALL_OLD",
+                       put_size=size)
         old = await self._write_one(write)
         out: dict[str, Any] = {}
         if mode == "ALL_OLD" and old is not None:
@@ -213,7 +217,10 @@ class ItemOperations(Catalog):
                 )
             new = write.new_item(old)
             try:
-                storage.commit_change(conn, table, old, new, now, region)
+                storage.commit_change(
+                    conn, table, old, new, now, region, sequences=self._sequences,
+                    key=(write.pk, write.sk),
+                    new_size=write.put_size if new is write.put else None)
             except sqlite3.IntegrityError:
                 # The table was deleted after this request looked it up (its foreign key).
                 raise ResourceNotFoundException() from None
@@ -272,10 +279,16 @@ class ItemOperations(Catalog):
         def unit(conn: sqlite3.Connection) -> None:
             for edge in traced:
                 edge.record(conn)
-            for write in writes:
-                require_table(conn, write.table.name)
-                old = storage.load_item(conn, write.table.name, write.pk, write.sk)
-                storage.commit_change(conn, write.table, old, write.new_item(old), now, region)
+            taken = dict(self._sequences)
+            try:
+                for write in writes:
+                    require_table(conn, write.table.name)
+                    old = storage.load_item(conn, write.table.name, write.pk, write.sk)
+                    storage.commit_change(conn, write.table, old, write.new_item(old), now,
+                                          region, sequences=self._sequences)
+            except BaseException:
+                self._sequences = taken  # the unit's rows roll back: so do its positions
+                raise
 
         await self._ctx.db.write(unit)
         self._streams_written([w.table for w in writes])
@@ -481,10 +494,15 @@ class ItemOperations(Catalog):
                 raise TransactionCanceledException(reasons)
             for edge in traced:
                 edge.record(conn)
-            for write, old in zip(writes, olds, strict=True):
-                if write.check_only:
-                    continue
-                storage.commit_change(conn, write.table, old, write.new_item(old), now, region)
+            taken = dict(self._sequences)
+            try:
+                for write, old in zip(writes, olds, strict=True):
+                    if not write.check_only:
+                        storage.commit_change(conn, write.table, old, write.new_item(old), now,
+                                              region, sequences=self._sequences)
+            except BaseException:
+                self._sequences = taken  # the unit's rows roll back: so do its positions
+                raise
 
         await self._ctx.db.write(unit)
         self._streams_written([w.table for w in writes])

@@ -9,12 +9,16 @@ sorts after a longer one sharing its digits: -1.2 > -1.23).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 __all__ = ["encode_key", "encode_number"]
 
 _EXP_BIAS = 1000  # exponents of DynamoDB numbers lie within -130..126
+_INTEGER = re.compile(r"-?[1-9][0-9]{0,27}")
+"""Integers `encode_number` encodes exactly: it normalizes in the default context, 28 digits."""
+_INVERT = str.maketrans("0123456789", "9876543210")
 
 
 def encode_number(number: Decimal) -> bytes:
@@ -32,11 +36,23 @@ def encode_number(number: Decimal) -> bytes:
     return b"\x01" + (0xFFFF - (adjusted + _EXP_BIAS)).to_bytes(2, "big") + inverted + b"\xff"
 
 
+def _encode_integer(text: str) -> bytes:
+    """`encode_number` of a non-zero integer written without redundant zeros, from its text:
+    its digits less trailing zeros, and as many digits before the point as it has."""
+    if text[0] != "-":
+        return b"\x03" + (len(text) + _EXP_BIAS).to_bytes(2, "big") + text.rstrip("0").encode()
+    digits = text[1:]
+    inverted = digits.rstrip("0").translate(_INVERT).encode()
+    return b"\x01" + (0xFFFF - (len(digits) + _EXP_BIAS)).to_bytes(2, "big") + inverted + b"\xff"
+
+
 def encode_key(value: dict[str, Any]) -> bytes:
     """The sortable form of a key attribute value (S, N or B)."""
     kind, raw = next(iter(value.items()))
     if kind == "S":
         return bytes(raw.encode("utf-8"))
     if kind == "N":
+        if _INTEGER.fullmatch(raw):
+            return _encode_integer(raw)
         return encode_number(Decimal(raw))
     return bytes(raw)

@@ -22,6 +22,7 @@ from eventsim.services.dynamodb.values import Item, from_json, item_size, items_
 
 __all__ = [
     "FIRST_SEQUENCE",
+    "NEXT_SEQUENCE",
     "RETENTION_SECONDS",
     "SEQUENCE_BASE",
     "commit_change",
@@ -36,6 +37,16 @@ SEQUENCE_BASE = 10**20
 the stored counter (which must fit SQLite's 64-bit integers)."""
 FIRST_SEQUENCE = 1
 _TRIM_EVERY = 1024
+NEXT_SEQUENCE = (
+    "MAX(next_seq, COALESCE((SELECT MAX(r.seq) + 1 FROM ddb_stream_records r "
+    "WHERE r.stream_arn = ddb_streams.arn), 0))"
+)
+"""The position the next record of a stream takes, in a query over ``ddb_streams``.
+
+Writers take positions from a counter in memory (`commit_change`'s ``sequences``) rather than
+updating the stream's row for every record: the newest record says how far the stream has
+got, and ``next_seq`` holds it only where no record can (a new stream; a trim that deletes
+records stores it first)."""
 
 
 def load_item(conn: sqlite3.Connection, table: str, pk: bytes, sk: bytes) -> Item | None:
@@ -57,31 +68,41 @@ def _index_key(index: IndexDef, item: Item) -> tuple[bytes, bytes] | None:
 
 def commit_change(
     conn: sqlite3.Connection, table: TableDef, old: Item | None, new: Item | None,
-    now: float, region: str,
+    now: float, region: str, *, sequences: dict[str, int],
+    key: tuple[bytes, bytes] | None = None, new_size: int | None = None,
 ) -> bool:
-    """Write one item's change (new None: delete). Returns whether anything changed."""
+    """Write one item's change (new None: delete). Returns whether anything changed.
+
+    `sequences` holds the next position of each stream written through it (see
+    `NEXT_SEQUENCE`; read from the database the first time). `key` (the encoded key) and
+    `new_size` (``item_size(new)``) may be given when the caller has them already.
+    """
     if items_equal(old, new):
         return False
     source = new if new is not None else old
     assert source is not None
-    pk, sk = table.encoded_key(source)
+    pk, sk = key if key is not None else table.encoded_key(source)
+    image: dict[str, Any] | None = None
     if new is None:
+        new_size = 0
         conn.execute(
             "DELETE FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?",
             (table.name, pk, sk),
         )
-    new_size = item_size(new) if new is not None else 0
-    if new is not None:
+    else:
+        if new_size is None:
+            new_size = item_size(new)
+        image = to_json(new)  # the stored item, and the stream record's NewImage
         conn.execute(
             "INSERT INTO ddb_items (table_name, pk, sk, item, size) VALUES (?,?,?,?,?) "
             "ON CONFLICT (table_name, pk, sk) DO UPDATE SET item = excluded.item, "
             "size = excluded.size",
-            (table.name, pk, sk, orjson.dumps(to_json(new)).decode(), new_size),
+            (table.name, pk, sk, orjson.dumps(image).decode(), new_size),
         )
     if table.indexes:
         _reindex(conn, table, pk, sk, old, new)
     if table.stream is not None:
-        _append_record(conn, table, old, new, new_size, now, region)
+        _append_record(conn, table, old, new, image, new_size, now, region, sequences)
     return True
 
 
@@ -110,23 +131,27 @@ def _reindex(
 
 def _append_record(
     conn: sqlite3.Connection, table: TableDef, old: Item | None, new: Item | None,
-    new_size: int, now: float, region: str,
+    image: dict[str, Any] | None, new_size: int, now: float, region: str,
+    sequences: dict[str, int],
 ) -> None:
+    """The stream record of a change; `image` is `new` in DynamoDB JSON (None: deleted)."""
     stream = table.stream
     assert stream is not None
-    row = conn.execute(
-        "UPDATE ddb_streams SET next_seq = next_seq + 1 WHERE arn = ? RETURNING next_seq - 1",
-        (stream.arn,),
-    ).fetchone()
-    seq = int(row[0])
+    seq = sequences.get(stream.arn)
+    if seq is None:
+        seq = int(conn.execute(f"SELECT {NEXT_SEQUENCE} FROM ddb_streams WHERE arn = ?",
+                               (stream.arn,)).fetchone()[0])
+    # Units run one at a time, so two writes never take the same position; a unit that
+    # fails after taking one leaves a gap (as AWS's numbers have), never a repeat.
+    sequences[stream.arn] = seq + 1
     source = new if new is not None else old
     assert source is not None
     keys = table.key_of(source)
     name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
     record = stream_record(
         event_id=random_hex(32), event_name=name, region=region, created_at=now,
-        keys=to_json(keys),
-        new_image=to_json(new) if new is not None else None,
+        keys={k: image[k] for k in keys} if image is not None else to_json(keys),
+        new_image=image,
         old_image=to_json(old) if old is not None else None,
         sequence_number=str(SEQUENCE_BASE + seq), view_type=stream.view_type, stream_arn=stream.arn,
         sizes=(item_size(keys), new_size, item_size(old) if old is not None else 0),
@@ -136,7 +161,9 @@ def _append_record(
         (stream.arn, seq, now, orjson.dumps(record).decode()),
     )
     if seq % _TRIM_EVERY == 0:
-        # Records past the 24-hour retention are never served; drop them now and then.
+        # Records past the 24-hour retention are never served; drop them now and then, the
+        # stream's position stored first in case none is left to tell it.
+        conn.execute("UPDATE ddb_streams SET next_seq = ? WHERE arn = ?", (seq + 1, stream.arn))
         conn.execute(
             "DELETE FROM ddb_stream_records WHERE stream_arn = ? AND created_at < ?",
             (stream.arn, now - RETENTION_SECONDS),

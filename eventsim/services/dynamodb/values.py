@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import decimal
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -56,6 +57,8 @@ _LONG_NAMES = {
     "BS": "BINARY_SET", "M": "MAP", "L": "LIST", "BOOL": "BOOLEAN", "NULL": "NULL",
 }
 _SET_NAMES = {"SS": "string set", "NS": "number set", "BS": "binary set"}
+_CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]{0,37}")
+"""Integers that `canonical_number(parse_number(text))` gives back unchanged."""
 
 
 def type_of(value: Mapping[str, Any]) -> str:
@@ -143,6 +146,19 @@ def _blob(value: Any) -> bytes:
 
 def validate_value(value: Any, where: str = "") -> AttributeValue:
     """Check one attribute value the way DynamoDB does; return it in canonical form."""
+    if type(value) is dict and len(value) == 1:
+        # The common values, as the gateway's parser delivers them: a string, or a number
+        # already in canonical form (an integer without redundant zeros).
+        raw = value.get("S")
+        if type(raw) is str:
+            return {"S": raw}
+        raw = value.get("N")
+        if type(raw) is str and _CANONICAL_INTEGER.fullmatch(raw):
+            return {"N": raw}
+    return _validate_value(value)
+
+
+def _validate_value(value: Any) -> AttributeValue:
     if not isinstance(value, Mapping) or len(value) != 1:
         raise ValidationException(
             "Supplied AttributeValue has more than one datatypes set, must contain exactly one "
@@ -178,7 +194,7 @@ def validate_value(value: Any, where: str = "") -> AttributeValue:
             )
         members: list[Any]
         if kind == "SS":
-            members = [validate_value({"S": m})["S"] for m in raw]
+            members = [m if isinstance(m, str) else _invalid_string() for m in raw]
         elif kind == "NS":
             members = [validate_value({"N": m})["N"] for m in raw]
         else:
@@ -201,6 +217,10 @@ def validate_value(value: Any, where: str = "") -> AttributeValue:
     raise ValidationException(
         f"Supplied AttributeValue has an unsupported datatype: {kind}"
     )
+
+
+def _invalid_string() -> str:
+    raise ValidationException("Invalid string value")
 
 
 def _render_list(kind: str, raw: Any) -> str:
@@ -256,10 +276,9 @@ def _number_size(text: str) -> int:
 
 def value_size(value: Mapping[str, Any]) -> int:
     """Bytes a value counts for, by the rules in "Item sizes and formats" (DynamoDB guide)."""
-    kind = type_of(value)
-    raw = value[kind]
+    ((kind, raw),) = value.items()
     if kind == "S":
-        return len(raw.encode("utf-8"))
+        return len(raw) if raw.isascii() else len(raw.encode("utf-8"))
     if kind == "N":
         return _number_size(raw)
     if kind == "B":
@@ -279,12 +298,14 @@ def value_size(value: Mapping[str, Any]) -> int:
 
 def item_size(item: Item) -> int:
     """The size of an item: names plus values."""
-    return sum(len(k.encode("utf-8")) + value_size(v) for k, v in item.items())
+    total = 0
+    for name, value in item.items():
+        total += (len(name) if name.isascii() else len(name.encode("utf-8"))) + value_size(value)
+    return total
 
 
 def _value_to_json(value: Mapping[str, Any]) -> Any:
-    kind = type_of(value)
-    raw = value[kind]
+    ((kind, raw),) = value.items()
     if kind == "B":
         return {"B": base64.b64encode(raw).decode("ascii")}
     if kind == "BS":

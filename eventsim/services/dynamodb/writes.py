@@ -12,14 +12,16 @@ from eventsim.services.dynamodb.values import Item, item_size
 __all__ = ["Write", "check_key_untouched", "check_size"]
 
 
-def check_size(item: Item, *, update: bool = False) -> None:
+def check_size(item: Item, *, update: bool = False) -> int:
     """An item over 400 KB. An update says so in words of its own, "Item size to update has
     exceeded the maximum allowed size" (listed among the ValidationError messages in the
     documentation of TransactionCanceledException, botocore's dynamodb model; dynalite and
-    moto answer UpdateItem the same)."""
-    if item_size(item) > MAX_ITEM_BYTES:
+    moto answer UpdateItem the same). The item's size."""
+    size = item_size(item)
+    if size > MAX_ITEM_BYTES:
         what = "Item size to update" if update else "Item size"
         raise ValidationException(f"{what} has exceeded the maximum allowed size")
+    return size
 
 
 class Write:
@@ -29,6 +31,7 @@ class Write:
         self, table: TableDef, key: Item, *, condition: n.Condition | None = None,
         put: Item | None = None, update: n.Update | None = None, delete: bool = False,
         return_old_on_failure: bool = False, check_only: bool = False,
+        put_size: int | None = None,
     ) -> None:
         self.table = table
         self.check_only = check_only
@@ -36,6 +39,8 @@ class Write:
         self.pk, self.sk = table.encoded_key(key)
         self.condition = condition
         self.put = put
+        self.put_size = put_size
+        """``item_size(put)``, when the caller measured it already."""
         self.update = update
         self.delete = delete
         self.return_old_on_failure = return_old_on_failure

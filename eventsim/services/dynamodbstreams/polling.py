@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from eventsim.services.dynamodb.storage import RETENTION_SECONDS, SEQUENCE_BASE
+from eventsim.services.dynamodb.storage import NEXT_SEQUENCE, RETENTION_SECONDS, SEQUENCE_BASE
 
 __all__ = ["RETENTION_SECONDS", "SEQUENCE_BASE", "StreamState", "read_from", "stream_state"]
 
@@ -27,7 +27,8 @@ class StreamState:
 
 def stream_state(conn: sqlite3.Connection, arn: str) -> StreamState | None:
     row = conn.execute(
-        "SELECT shard_id, next_seq, disabled_at, table_name FROM ddb_streams WHERE arn = ?",
+        f"SELECT shard_id, {NEXT_SEQUENCE}, disabled_at, table_name FROM ddb_streams "
+        "WHERE arn = ?",
         (arn,),
     ).fetchone()
     if row is None:

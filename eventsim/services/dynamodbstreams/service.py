@@ -26,7 +26,7 @@ import orjson
 from eventsim.errors import ValidationException
 from eventsim.services.base import ServiceContext
 from eventsim.services.dynamodb.errors import ResourceNotFoundException
-from eventsim.services.dynamodb.storage import RETENTION_SECONDS, SEQUENCE_BASE
+from eventsim.services.dynamodb.storage import NEXT_SEQUENCE, RETENTION_SECONDS, SEQUENCE_BASE
 from eventsim.services.dynamodb.values import from_json
 from eventsim.services.dynamodbstreams.errors import (
     ExpiredIteratorException,
@@ -121,7 +121,7 @@ class DynamoDBStreamsService:
     def _load_stream(self, conn: sqlite3.Connection, arn: str) -> Any:
         row = conn.execute(
             "SELECT arn, table_name, label, view_type, key_schema, shard_id, created_at, "
-            "disabled_at, next_seq FROM ddb_streams WHERE arn = ?", (arn,)
+            f"disabled_at, {NEXT_SEQUENCE} AS next_seq FROM ddb_streams WHERE arn = ?", (arn,)
         ).fetchone()
         if row is None:
             raise ResourceNotFoundException(

@@ -2,7 +2,9 @@
 
 The service keeps every stream (with its shards and each shard's newest counter) in memory, so
 a put routes its records without a read; the rows in ``kinesis_streams`` / ``kinesis_shards``
-are the durable copy, written in the same unit as each change, and loaded at start.
+are the durable copy, written in the same unit as each change, and loaded at start. A shard's
+counter is the exception: its newest stored record holds it, so a put writes only its records
+(the row's copy is brought up to date before a trim deletes records).
 """
 
 from __future__ import annotations
@@ -92,6 +94,9 @@ class Stream:
     """The open shards, by starting hash key: together they cover the hash key space."""
     starts: list[int] = field(default_factory=list)
     """Starting hash keys of `open_shards`, for bisecting."""
+    start_digests: list[bytes] = field(default_factory=list)
+    """`starts` as 16-byte big-endian strings: bisected with an MD5 digest as it comes, which
+    orders as its integer does, without converting each record's digest."""
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -101,6 +106,7 @@ class Stream:
         self.open_shards = sorted((s for s in self.shards if s.is_open),
                                   key=lambda s: s.start_hash)
         self.starts = [s.start_hash for s in self.open_shards]
+        self.start_digests = [start.to_bytes(16, "big") for start in self.starts]
 
     def children_of(self, shard: Shard) -> list[Shard]:
         return [s for s in self.shards if shard.index in (s.parent, s.adjacent_parent)]
@@ -133,9 +139,13 @@ def load_streams(conn: sqlite3.Connection, arn_prefix: str) -> list[Stream]:
     shards: dict[str, list[Shard]] = {}
     rows = conn.execute("SELECT name, mode, retention_hours, created_at, tags, encryption_type, "
                         "key_id FROM kinesis_streams ORDER BY name").fetchall()
+    # A put does not update its shard's row: the counter of a shard's newest record is the
+    # last of its newest chunk, or the stored one when a trim has deleted every chunk since.
     for row in conn.execute(
-        "SELECT stream, ix, start_hash, end_hash, created, last_counter, parent, "
-        "adjacent_parent, closed_at FROM kinesis_shards ORDER BY stream, ix"
+        "SELECT stream, ix, start_hash, end_hash, created, MAX(last_counter, COALESCE(("
+        "SELECT r.last FROM kinesis_records r WHERE r.stream = s.stream AND r.shard = s.ix "
+        "ORDER BY r.first DESC LIMIT 1), 0)) AS last_counter, parent, adjacent_parent, "
+        "closed_at FROM kinesis_shards s ORDER BY stream, ix"
     ):
         shards.setdefault(row["stream"], []).append(Shard(
             index=row["ix"], start_hash=int(row["start_hash"]), end_hash=int(row["end_hash"]),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from eventsim.services.kinesis.models import Shard, Stream
 
 __all__ = [
+    "HEAD",
     "MAX_CHUNK",
     "StoredRecord",
     "close_shards",
@@ -34,7 +35,8 @@ __all__ = [
 ]
 
 MAX_CHUNK = 500
-_HEAD = struct.Struct(">HI")
+HEAD = struct.Struct(">HI")
+"""The head of each record in a chunk body: key length, data length."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ def delete_stream(conn: sqlite3.Connection, name: str) -> None:
 def pack(records: Sequence[tuple[bytes, bytes]]) -> bytes:
     """The body of a chunk: (partition key as UTF-8, data) pairs."""
     parts: list[bytes] = []
-    head = _HEAD.pack
+    head = HEAD.pack
     for key, data in records:
         parts += (head(len(key), len(data)), key, data)
     return b"".join(parts)
@@ -111,6 +113,7 @@ def insert_chunk(
 
 
 def save_counters(conn: sqlite3.Connection, stream: str, shards: Iterable[Shard]) -> None:
+    """Store the shards' counters (the newest chunks hold them until a trim deletes those)."""
     conn.executemany(
         "UPDATE kinesis_shards SET last_counter = ? WHERE stream = ? AND ix = ?",
         [(s.last_counter, stream, s.index) for s in shards],
@@ -132,8 +135,8 @@ def read_records(
         "ORDER BY first",
         (stream, shard, position - MAX_CHUNK, position, cutoff),
     )
-    unpack = _HEAD.unpack_from
-    size = _HEAD.size
+    unpack = HEAD.unpack_from
+    size = HEAD.size
     for first, _, arrival, kms, body in cursor:
         encrypted = bool(kms)
         view = memoryview(body)

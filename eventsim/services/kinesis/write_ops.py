@@ -8,12 +8,13 @@ import hashlib
 import re
 import sqlite3
 from bisect import bisect_right
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from eventsim.errors import ValidationException
-from eventsim.services.base import handler_write
-from eventsim.services.kinesis import records, rules
+from eventsim.services.base import HandlerWrite, handler_write
+from eventsim.services.kinesis import records as records_store
+from eventsim.services.kinesis import rules
 from eventsim.services.kinesis.catalog import Catalog
 from eventsim.services.kinesis.constraints import check_input
 from eventsim.services.kinesis.errors import (
@@ -38,6 +39,28 @@ TRIM_INTERVAL = 60.0
 Placed = tuple[Shard, bytes, bytes, int]
 """A record on its way to a shard: (shard, partition key as UTF-8, data, hash key)."""
 _HASH_KEY = re.compile(r"0|[1-9]\d{0,38}", re.ASCII)
+_LARGE_DATA = rules.MAX_RECORD_BYTES - 4 * 256
+"""Data past this size may make a record too large with its key (256 characters, 4 bytes
+each at most in UTF-8); data up to it never does."""
+_NOWHERE = [b""]
+"""Where records are placed while their stream is not found (their checks still run)."""
+_COUNTER_SHIFT = 80
+_COUNTER_STEP = 1 << _COUNTER_SHIFT
+"""One more in the counter field of a sequence number (see `sequence`)."""
+_MASK_36 = (1 << 36) - 1
+
+
+def _md5_function() -> Callable[[bytes], Any]:
+    # CPython's own MD5 (_md5) makes a hash object in half the time OpenSSL's does, which
+    # shows for partition keys of a few bytes; same digest, of course.
+    try:
+        import _md5  # type: ignore[import-not-found]
+    except ImportError:
+        return hashlib.md5
+    return cast(Callable[[bytes], Any], _md5.md5)
+
+
+_md5 = _md5_function()
 
 
 class WriteOperations(Catalog):
@@ -85,11 +108,13 @@ class WriteOperations(Catalog):
         # AWS checks the request before it looks for the stream; the records are placed in the
         # same pass when the stream exists, and the stream's absence is reported after.
         stream = self._find(stream_name, stream_arn)
-        shards, starts = (stream.open_shards, stream.starts) if stream else ([], [])
-        placed: list[Placed] = []
-        total = 0
-        md5, from_bytes = hashlib.md5, int.from_bytes
-        for i, entry in enumerate(records, start=1):
+        # Each record's open shard (its position in `stream.open_shards` now) and, per shard,
+        # the parts of the chunk body it will store, packed as they are read.
+        bounds = stream.start_digests if stream is not None else _NOWHERE
+        where: list[int] = []
+        parts: list[list[bytes]] = [[] for _ in bounds]
+        md5, head, explicit_hash = _md5, records_store.HEAD.pack, rules.explicit_hash
+        for entry in records:
             data: Any = entry.get("Data")  # bytes: a missing Data fails the model's checks
             key = entry.get("PartitionKey")
             explicit = entry.get("ExplicitHashKey")
@@ -100,31 +125,36 @@ class WriteOperations(Catalog):
                 if key is None:
                     raise ValidationException(
                         "1 validation error detected: Value null at "
-                        f"'records.{i}.member.partitionKey' failed to satisfy constraint: "
-                        "Member must not be null"
+                        f"'records.{_position(records, entry)}.member.partitionKey' failed to "
+                        "satisfy constraint: Member must not be null"
                     )
-            encoded = key.encode("utf-8")
-            size = len(data) + len(encoded)
-            if size > rules.MAX_RECORD_BYTES:
-                rules.check_record_size(data, key, f"records.{i}.member.data")
-            total += size
-            if stream is not None:
-                at = (from_bytes(md5(encoded).digest(), "big") if explicit is None
-                      else rules.explicit_hash(explicit))
-                placed.append((shards[bisect_right(starts, at) - 1], encoded, bytes(data), at))
-        if total > MAX_PUT_RECORDS_BYTES:
+            encoded = key.encode()
+            size = len(data)
+            if size > _LARGE_DATA:  # the key (256 characters at most) may take it past 1 MiB
+                rules.check_record_size(
+                    data, key, f"records.{_position(records, entry)}.member.data")
+            if explicit is None:
+                at = md5(encoded).digest()
+            elif stream is not None:
+                at = explicit_hash(explicit).to_bytes(16, "big")
+            else:
+                at = b""
+            pos = bisect_right(bounds, at) - 1
+            where.append(pos)
+            parts[pos] += (head(len(encoded), size), encoded, data)
+        bodies = [b"".join(p) for p in parts]
+        if sum(map(len, bodies)) - records_store.HEAD.size * len(records) > MAX_PUT_RECORDS_BYTES:
             # AWS's wording for the 10 MiB limit is not published; this is its wording of the
             # 5 MB one (as moto and kinesis-mock reproduce it) with the limit raised.
             raise InvalidArgumentException("Records size exceeds 10 MB limit")
         if stream is None:
             stream = self._stream(stream_name, stream_arn)  # raises the error AWS gives
         if self.enforce_throughput:
-            return await self._put_metered(stream, placed)
-        numbers = await self._append(stream, placed)
+            return await self._put_metered(stream, _placed(stream, records))
         return _encrypted(stream, {
             "FailedRecordCount": 0,
-            "Records": [{"SequenceNumber": seq, "ShardId": shard.shard_id}
-                        for (shard, _, _, _), seq in zip(placed, numbers, strict=True)],
+            "Records": await self._append_grouped(stream, records, stream.open_shards, where,
+                                                  bodies),
         })
 
     async def _put_metered(
@@ -165,49 +195,143 @@ class WriteOperations(Catalog):
         """
         if not placed:
             return []
-        now = self._ctx.clock.time()
+        now, trim_due, traced = self._put_prologue(stream, len(placed))
         arrival = round(now, 3)
-        arrival_s = int(arrival)
         encrypted = stream.encryption_type == "KMS"
-        name = stream.name
-        trim_due = now >= self._next_trim.get(name, 0.0)
-        if trim_due:
-            self._next_trim[name] = now + TRIM_INTERVAL
-        traced = handler_write("kinesis:PutRecords" if len(placed) > 1 else "kinesis:PutRecord",
-                               stream.arn, now)
 
         def unit(conn: sqlite3.Connection) -> list[str]:
-            if self._streams.get(name) is not stream:
-                raise StreamNotFound(name, self._ctx.account_id)
-            if traced is not None:
-                traced.record(conn)
-            # Counters are taken inside the unit: units run one at a time, so two puts never
-            # get the same number. A unit that fails leaves a gap, never a repeat.
-            numbers: list[str] = []
-            chunks: dict[int, tuple[Shard, int, list[tuple[bytes, bytes]]]] = {}
-            for i, (shard, key, data, at) in enumerate(placed):
-                if not shard.is_open:
-                    shard = stream.open_shards[bisect_right(stream.starts, at) - 1]
-                    placed[i] = (shard, key, data, at)
-                shard.last_counter += 1
-                numbers.append(with_counter(shard.bits, shard.last_counter, arrival_s))
-                chunk = chunks.get(shard.index)
-                if chunk is None:
-                    chunk = chunks[shard.index] = (shard, shard.last_counter, [])
-                chunk[2].append((key, data))
-            if trim_due:
-                records.trim(conn, name, stream.retention_cutoff(now))
-            records.insert_chunk(conn, [
-                (name, shard.index, first, shard.last_counter, arrival, encrypted,
-                 records.pack(entries))
-                for shard, first, entries in chunks.values()
-            ])
-            records.save_counters(conn, name, [shard for shard, _, _ in chunks.values()])
-            return numbers
+            self._put_begins(conn, stream, traced, now if trim_due else None)
+            return _store(conn, stream, placed, arrival, encrypted)
 
         numbers = await self._ctx.db.write(unit)
         self._ctx.source_written(stream.arn)
         return numbers
+
+    async def _append_grouped(
+        self, stream: Stream, records: list[Mapping[str, Any]], placed_on: list[Shard],
+        where: list[int], bodies: list[bytes],
+    ) -> list[dict[str, str]]:
+        """PutRecords' store, records already placed and packed by shard: ``where[i]`` is the
+        position in `placed_on` (the stream's open shards when they were placed) of record
+        ``i``, ``bodies[p]`` the chunk body of shard ``p``. The results, in request order.
+
+        A split or merge that ran first in the same transaction replaced the open shards: the
+        records are then placed again, one by one, as `_append` does.
+        """
+        now, trim_due, traced = self._put_prologue(stream, len(records))
+        arrival = round(now, 3)
+        arrival_bits = (int(arrival) & _MASK_36) << 36
+        encrypted = stream.encryption_type == "KMS"
+        name = stream.name
+
+        def unit(conn: sqlite3.Connection) -> list[dict[str, str]]:
+            self._put_begins(conn, stream, traced, now if trim_due else None)
+            if stream.open_shards is not placed_on:
+                placed = _placed(stream, records)
+                numbers = _store(conn, stream, placed, arrival, encrypted)
+                return [{"SequenceNumber": seq, "ShardId": shard.shard_id}
+                        for (shard, _, _, _), seq in zip(placed, numbers, strict=True)]
+            # Counters are taken inside the unit (see `_store`). Within a shard the records'
+            # numbers differ only in the counter field: each is the previous plus one step.
+            last = [shard.bits | arrival_bits | shard.last_counter << _COUNTER_SHIFT
+                    for shard in placed_on]
+            ids = [shard.shard_id for shard in placed_on]
+            results: list[dict[str, str]] = []
+            add = results.append
+            for pos in where:
+                number = last[pos] = last[pos] + _COUNTER_STEP
+                add({"SequenceNumber": str(number), "ShardId": ids[pos]})
+            chunks: list[tuple[str, int, int, int, float, bool, bytes]] = []
+            for pos, shard in enumerate(placed_on):
+                count = where.count(pos)
+                if count:
+                    first = shard.last_counter + 1
+                    shard.last_counter += count
+                    chunks.append((name, shard.index, first, shard.last_counter, arrival,
+                                   encrypted, bodies[pos]))
+            records_store.insert_chunk(conn, chunks)
+            return results
+
+        results = await self._ctx.db.write(unit)
+        self._ctx.source_written(stream.arn)
+        return results
+
+    def _put_prologue(
+        self, stream: Stream, count: int
+    ) -> tuple[float, bool, HandlerWrite | None]:
+        """What a put works out before its unit: the time, whether the stream's expired
+        records are due to be trimmed, and the handler write to trace."""
+        now = self._ctx.clock.time()
+        trim_due = now >= self._next_trim.get(stream.name, 0.0)
+        if trim_due:
+            self._next_trim[stream.name] = now + TRIM_INTERVAL
+        traced = handler_write("kinesis:PutRecords" if count > 1 else "kinesis:PutRecord",
+                               stream.arn, now)
+        return now, trim_due, traced
+
+    def _put_begins(
+        self, conn: sqlite3.Connection, stream: Stream, traced: HandlerWrite | None,
+        trim_at: float | None,
+    ) -> None:
+        """The start of a put's unit: the stream still exists, the trace edge, the trim of
+        expired records when one is due (`trim_at`, the put's time)."""
+        if self._streams.get(stream.name) is not stream:
+            raise StreamNotFound(stream.name, self._ctx.account_id)
+        if traced is not None:
+            traced.record(conn)
+        if trim_at is not None:
+            # A shard's newest chunk says how far its counter has got (`load_streams`); the
+            # counters are stored before a trim may delete the chunks that tell.
+            records_store.save_counters(conn, stream.name, stream.shards)
+            records_store.trim(conn, stream.name, stream.retention_cutoff(trim_at))
+
+
+def _position(entries: list[Mapping[str, Any]], entry: Mapping[str, Any]) -> int:
+    """The 1-based position of `entry` in the request, as AWS's messages count. An equal entry
+    earlier in the list would have failed first, so the first equal one is `entry`."""
+    return entries.index(entry) + 1
+
+
+def _placed(stream: Stream, entries: list[Mapping[str, Any]]) -> list[Placed]:
+    """Checked PutRecords entries placed on the stream's open shards as they are now."""
+    shards, starts = stream.open_shards, stream.starts
+    placed: list[Placed] = []
+    for entry in entries:
+        key: str = entry["PartitionKey"]
+        explicit = entry.get("ExplicitHashKey")
+        encoded = key.encode()
+        at = (int.from_bytes(_md5(encoded).digest(), "big") if explicit is None
+              else rules.explicit_hash(explicit))
+        placed.append((shards[bisect_right(starts, at) - 1], encoded, bytes(entry["Data"]), at))
+    return placed
+
+
+def _store(
+    conn: sqlite3.Connection, stream: Stream, placed: list[Placed], arrival: float,
+    encrypted: bool,
+) -> list[str]:
+    """Records placed one by one, stored in chunks; their sequence numbers, in order."""
+    # Counters are taken inside the unit: units run one at a time, so two puts never get the
+    # same number. A unit that fails leaves a gap, never a repeat.
+    arrival_s = int(arrival)
+    numbers: list[str] = []
+    chunks: dict[int, tuple[Shard, int, list[tuple[bytes, bytes]]]] = {}
+    for i, (shard, key, data, at) in enumerate(placed):
+        if not shard.is_open:
+            shard = stream.open_shards[bisect_right(stream.starts, at) - 1]
+            placed[i] = (shard, key, data, at)
+        shard.last_counter += 1
+        numbers.append(with_counter(shard.bits, shard.last_counter, arrival_s))
+        chunk = chunks.get(shard.index)
+        if chunk is None:
+            chunk = chunks[shard.index] = (shard, shard.last_counter, [])
+        chunk[2].append((key, data))
+    records_store.insert_chunk(conn, [
+        (stream.name, shard.index, first, shard.last_counter, arrival, encrypted,
+         records_store.pack(entries))
+        for shard, first, entries in chunks.values()
+    ])
+    return numbers
 
 
 def _encrypted(stream: Stream, result: dict[str, Any]) -> dict[str, Any]:
