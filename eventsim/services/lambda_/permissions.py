@@ -30,6 +30,8 @@ LOG = logging.getLogger(__name__)
 
 PermissionMode = Literal["off", "warn", "enforce"]
 
+_VERDICTS_REMEMBERED = 4096
+
 
 @dataclass(frozen=True)
 class PermissionWarning:
@@ -55,6 +57,10 @@ class InvokePermissions:
         self.warnings: list[PermissionWarning] = []
         """Every push the policies did not allow, once per function, principal and source."""
         self._seen: set[tuple[str, str, str, bool]] = set()
+        self._verdicts: dict[tuple[str, str, str, str], tuple[object, bool]] = {}
+        """Each push's last verdict with the statements it was reached on: every event asks
+        again (S3 and SNS check at each delivery), and a policy is replaced, never changed
+        in place, so the same statements give the same answer."""
 
     def allowed(self, function_arn: str, principal: str, source_arn: str,
                 source_account: str | None = None) -> bool:
@@ -67,8 +73,18 @@ class InvokePermissions:
             config = self._functions.resolve(function_arn)
         except (FunctionNotFound, AliasNotFound):
             return True
-        if invocation_allowed(config.policy, principal=principal, source_arn=source_arn,
-                              source_account=source_account or self._account_id):
+        account = source_account or self._account_id
+        key = (function_arn, principal, source_arn, account)
+        known = self._verdicts.get(key)
+        if known is not None and known[0] is config.policy:
+            allowed = known[1]
+        else:
+            allowed = invocation_allowed(config.policy, principal=principal,
+                                         source_arn=source_arn, source_account=account)
+            if len(self._verdicts) >= _VERDICTS_REMEMBERED:
+                self._verdicts.clear()
+            self._verdicts[key] = (config.policy, allowed)
+        if allowed:
             return True
         refused = self.mode == "enforce"
         self._warn(config.invoked_arn, principal, source_arn, refused)
