@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +101,11 @@ class Feed:
         self._positions: tuple[int, int] | None = None
         """(invocation seq, write seq) already sent; None while nobody listens."""
         self._closed = False
-        self._wake: Callable[[], None] = self._changed.set
+
+    def _wake(self) -> None:
+        # Every commit calls this: with nobody listening, waking the reader is wasted work.
+        if self._subscribers:
+            self._changed.set()
 
     def start(self) -> None:
         """Listen to commits and start the reader (on the running loop)."""
@@ -116,6 +119,7 @@ class Feed:
             self._positions = await self._log.last_seqs()
         subscription = Subscription(wanted)
         self._subscribers.append(subscription)
+        self._changed.set()  # what committed before it joined, after the positions were read
         if self._closed:
             subscription.queue.put_nowait(None)
         return subscription
