@@ -1,0 +1,230 @@
+"""Where a gateway request's time goes inside `eventsim serve`, stage by stage.
+
+Runs `eventsim serve` in its own process with a timer around each stage of the request path
+(aiohttp's handling, the gateway's head parse, the body read, the service call, the unit and
+its commit, the S3 notification, serialization, the response), drives it with one boto3
+client making sequential calls, and prints the median and mean of each stage in the server.
+The trivial server's own aiohttp stages are measured the same way, as the floor.
+
+Code on the request path runs several times slower in the server than in a hot loop (each
+request meets cold caches after the client's turn), so these are the figures to cut, not a
+micro-benchmark's. The timers themselves cost about a microsecond each.
+
+Usage: python bench/gateway_stages.py [--workload s3-notified|s3-plain|dynamodb] [--calls 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import importlib
+import json
+import os
+import signal
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+STAGES: list[tuple[str, str, str, bool]] = [
+    # (module, attribute path, label, is a coroutine function)
+    ("aiohttp.web_protocol", "RequestHandler._handle_request", "aiohttp: whole request", True),
+    ("aiohttp.web_protocol", "RequestHandler.finish_response", "aiohttp: send response", True),
+    ("aiohttp.web_request", "BaseRequest.read", "read the body", True),
+    ("eventsim.gateway.app", "_handle", "gateway: whole exchange", True),
+    ("eventsim.gateway.protocols.rest", "BaseRestRequestParser.parse_head", "parse head (rest)",
+     False),
+    ("eventsim.gateway.protocols.s3", "S3RequestParser.prepare_body", "S3 body checks", False),
+    ("eventsim.gateway.protocols.json", "JSONRequestParser.parse", "parse (json)", False),
+    ("eventsim.gateway.app", "_call", "call + serialize", True),
+    ("eventsim.gateway.dispatch", "OperationDispatcher.call", "service method", True),
+    ("eventsim.store.database", "Database.write", "db.write (unit + commit)", True),
+    ("eventsim.store.database", "_apply_one", "unit + BEGIN/COMMIT", False),
+    ("eventsim.services.s3.notifier", "Notifier.notify", "S3 notify (in the unit)", False),
+    ("eventsim.services.lambda_.permissions", "InvokePermissions.allowed", "permission check",
+     False),
+    ("eventsim.gateway.app", "_web_response", "build aiohttp response", False),
+]
+
+TRIVIAL = textwrap.dedent('''
+    from aiohttp import web
+
+    async def answer(request):
+        await request.read()
+        if request.headers.get("X-Amz-Target"):
+            return web.Response(body=b"{}", content_type="application/x-amz-json-1.0")
+        return web.Response(headers={"ETag": '"d41d8cd98f00b204e9800998ecf8427e"'})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    web.run_app(app, host="127.0.0.1", port=PORT, access_log=None, print=None)
+''')
+
+SCENARIO = textwrap.dedent('''
+    name: stages
+    resources:
+      buckets: [notified, plain]
+    functions:
+      sink:
+        Handler: sink.handler
+        CodeUri: {code}
+        Events:
+          created:
+            Type: S3
+            Properties: {{Bucket: notified, Events: "s3:ObjectCreated:*"}}
+''')
+
+TABLE: dict[str, Any] = {
+    "TableName": "stages",
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+    "BillingMode": "PAY_PER_REQUEST",
+    "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+}
+
+
+# -- the server side: timers around the stages, then `eventsim serve` or the trivial app --------
+
+
+def _timed(function: Callable[..., Any], samples: list[float], is_async: bool) -> Any:
+    clock = time.perf_counter
+    if is_async:
+        async def timed_async(*args: Any, **kwargs: Any) -> Any:
+            start = clock()
+            try:
+                return await function(*args, **kwargs)
+            finally:
+                samples.append(clock() - start)
+        return timed_async
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = clock()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            samples.append(clock() - start)
+    return timed
+
+
+def _install_timers(out: str) -> None:
+    samples: dict[str, list[float]] = collections.defaultdict(list)
+    for module_name, path, label, is_async in STAGES:
+        try:
+            owner: Any = importlib.import_module(module_name)
+            *parents, name = path.split(".")
+            for parent in parents:
+                owner = getattr(owner, parent)
+            original = getattr(owner, name)
+        except (ImportError, AttributeError):
+            continue  # renamed since: that stage is not shown
+        setattr(owner, name, _timed(original, samples[label], is_async))
+
+    def reset(*_: object) -> None:
+        for values in samples.values():
+            values.clear()
+
+    def dump(*_: object) -> None:
+        Path(out).write_text(json.dumps(samples))
+        os._exit(0)
+
+    signal.signal(signal.SIGUSR2, reset)
+    signal.signal(signal.SIGUSR1, dump)
+
+
+def _serve(out: str, argv: list[str]) -> None:
+    _install_timers(out)
+    if argv[0] == "trivial":
+        exec(TRIVIAL.replace("PORT", argv[1]), {})  # the script above, with its port
+        return
+    from eventsim.cli import main
+    sys.argv = ["eventsim", *argv]
+    main()
+
+
+# -- the driving side -------------------------------------------------------------------------
+
+
+def _start(kind: str, work: Path, out: Path) -> Any:
+    sys.path.insert(0, str(Path(__file__).parent))
+    import servers  # bench/servers.py
+
+    port = servers.free_port()
+    if kind == "trivial":
+        argv = ["trivial", str(port)]
+    else:
+        (work / "sink.py").write_text("def handler(event, context):\n    return None\n")
+        (work / "stages.yaml").write_text(SCENARIO.format(code=json.dumps(str(work))))
+        argv = ["serve", "--port", str(port), "--state", str(work / "state"), "--log-level",
+                "warning", "--runtime", "inline", "--load", str(work / "stages.yaml")]
+    return servers.start([sys.executable, __file__, "--serve", str(out), *argv], port)
+
+
+def _drive(workload: str, url: str, calls: int, proc: Any) -> float:
+    from eventsim.testing import boto3_client
+
+    if workload == "dynamodb":
+        client = boto3_client("dynamodb", url)
+        if "stages" not in client.list_tables()["TableNames"]:
+            client.create_table(**TABLE)
+
+        def call(i: int) -> None:
+            client.put_item(TableName="stages", Item={"pk": {"S": f"k{i}"}, "n": {"N": "1"}})
+    else:
+        client = boto3_client("s3", url)
+        bucket = "plain" if workload == "s3-plain" else "notified"
+
+        def call(i: int) -> None:
+            client.put_object(Bucket=bucket, Key=f"k/{i}", Body=b"x" * 128)
+
+    for i in range(100):  # warm the connection and botocore's caches
+        call(-i - 1)
+    proc.send_signal(signal.SIGUSR2)
+    time.sleep(0.2)  # the signal arrives before the timed calls start
+    start = time.perf_counter()
+    for i in range(calls):
+        call(i)
+    return calls / (time.perf_counter() - start)
+
+
+def _report(title: str, rate: float, out: Path) -> None:
+    samples: dict[str, list[float]] = json.loads(out.read_text())
+    print(f"{title}: {rate:,.0f} calls/s")
+    for _, _, label, _ in STAGES:
+        values = sorted(samples.get(label) or [])
+        if values:
+            median = values[len(values) // 2] * 1e6
+            mean = sum(values) / len(values) * 1e6
+            print(f"  {label:28s} p50 {median:7.1f} us   mean {mean:7.1f} us   n={len(values)}")
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--serve":
+        _serve(sys.argv[2], sys.argv[3:])
+        return
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--workload", choices=["s3-notified", "s3-plain", "dynamodb"],
+                        default="s3-notified")
+    parser.add_argument("--calls", type=int, default=2000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="eventsim-bench-stages-"))
+    for kind in ("trivial", "eventsim"):
+        out = work / f"{kind}.json"
+        proc, url = _start(kind, work, out)
+        try:
+            rate = _drive(args.workload, url, args.calls, proc)
+            if kind == "eventsim":
+                import servers
+                servers.settle(url)
+            proc.send_signal(signal.SIGUSR1)
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        _report(f"{kind} ({args.workload})", rate, out)
+
+
+if __name__ == "__main__":
+    main()
