@@ -569,3 +569,20 @@ async def test_invoke_after_aclose_raises() -> None:
     await inline.aclose()
     with pytest.raises(SimulatorStateError):
         await inline.invoke(make_request(make_function(), {}))
+
+
+@pytest.mark.asyncio
+async def test_invoke_does_not_queue_behind_a_handler_that_blocks(
+    runtime: InlineRuntime, sync: types.ModuleType
+) -> None:
+    sync.gates["hold"] = threading.Event()
+    blocked = asyncio.create_task(runtime.invoke(make_request(
+        make_function("blocked", handler="app.chatty"), {"gate": "hold", "tag": "b"})))
+    try:
+        quick = await asyncio.wait_for(
+            runtime.invoke(make_request(make_function("quick"), {"n": 1})), timeout=3)
+        assert result_json(quick)["event"] == {"n": 1}
+        assert not blocked.done()  # the quick one ran while the other still held its thread
+    finally:
+        sync.gates["hold"].set()
+    assert (await blocked).status == "Success"
