@@ -9,14 +9,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import sqlite3
 from typing import Any
 
 from eventsim.services.base import ServiceContext
 from eventsim.services.dynamodb.errors import ResourceNotFoundException
+from eventsim.services.dynamodb.storage import number_key_repair_pending, repair_number_keys
 from eventsim.services.dynamodb.tables import TableDef
 
 __all__ = ["Catalog", "replace_table", "require_table", "timestamp"]
+
+LOG = logging.getLogger(__name__)
 
 
 def timestamp(epoch: float) -> dt.datetime:
@@ -40,6 +44,10 @@ class Catalog:
         for row in rows:
             table = TableDef.from_json(json.loads(row[0]))
             self._tables[table.name] = table
+        if await self._ctx.db.read(number_key_repair_pending):
+            tables = list(self._tables.values())
+            moved = await self._ctx.db.write(lambda c: repair_number_keys(c, tables))
+            LOG.info("stored %d DynamoDB items under exact number keys (migration 0011)", moved)
 
     def table_definition(self, name: str) -> TableDef:
         """The definition of a table (for the streams service and tests)."""

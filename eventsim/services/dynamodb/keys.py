@@ -9,6 +9,7 @@ sorts after a longer one sharing its digits: -1.2 > -1.23).
 
 from __future__ import annotations
 
+import decimal
 import re
 from decimal import Decimal
 from typing import Any
@@ -16,8 +17,11 @@ from typing import Any
 __all__ = ["encode_key", "encode_number"]
 
 _EXP_BIAS = 1000  # exponents of DynamoDB numbers lie within -130..126
-_INTEGER = re.compile(r"-?[1-9][0-9]{0,27}")
-"""Integers `encode_number` encodes exactly: it normalizes in the default context, 28 digits."""
+_INTEGER = re.compile(r"-?[1-9][0-9]{0,37}")
+"""Integers `_encode_integer` encodes from their text: every integer DynamoDB accepts."""
+_EXACT = decimal.Context(prec=38)
+"""DynamoDB's 38 digits: normalizing in Python's default context (28) would round longer
+numbers, and two different keys would share a stored key."""
 _INVERT = str.maketrans("0123456789", "9876543210")
 
 
@@ -25,7 +29,7 @@ def encode_number(number: Decimal) -> bytes:
     """Order-preserving bytes for a number."""
     if number.is_zero():
         return b"\x02"
-    sign, digits, exponent = number.normalize().as_tuple()
+    sign, digits, exponent = number.normalize(_EXACT).as_tuple()
     assert isinstance(exponent, int)
     # value = 0.d1d2...dn x 10**adjusted: compare by adjusted exponent, then digit string.
     adjusted = exponent + len(digits)

@@ -8,6 +8,7 @@ unit's connection, so they commit together.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 import sqlite3
 from typing import Any
@@ -28,6 +29,8 @@ __all__ = [
     "commit_change",
     "create_stream",
     "load_item",
+    "number_key_repair_pending",
+    "repair_number_keys",
     "stream_label",
 ]
 
@@ -229,3 +232,58 @@ def index_stats(conn: sqlite3.Connection, table: str) -> dict[str, tuple[int, in
 
 def rows_to_items(rows: list[Any]) -> list[Item]:
     return [from_json(orjson.loads(r[0])) for r in rows]
+
+
+NUMBER_KEY_REPAIR = "number-keys-38-digits"
+_ROUNDED_BEFORE = 28
+"""Significant digits beyond which number keys used to be rounded (migration 0011)."""
+
+
+def number_key_repair_pending(conn: sqlite3.Connection) -> bool:
+    """Whether migration 0011 left `repair_number_keys` to do."""
+    return conn.execute("SELECT 1 FROM ddb_repairs WHERE name = ?",
+                        (NUMBER_KEY_REPAIR,)).fetchone() is not None
+
+
+def repair_number_keys(conn: sqlite3.Connection, tables: list[TableDef]) -> int:
+    """Once, if migration 0011 asked for it: store each item whose number key (of its table
+    or of an index) has more than 28 significant digits under its exact key, with its index
+    entries. Returns how many items were moved."""
+    if not number_key_repair_pending(conn):
+        return 0
+    moved = 0
+    for table in tables:
+        attributes = [table.hash, table.range,
+                      *(a for index in table.indexes for a in (index.hash, index.range))]
+        numbers = {a.name for a in attributes if a is not None and a.type == "N"}
+        if not numbers:
+            continue
+        rows = conn.execute("SELECT pk, sk, item, size FROM ddb_items WHERE table_name = ?",
+                            (table.name,)).fetchall()
+        for pk, sk, text, size in rows:
+            stored = orjson.loads(text)
+            if not any(_long_number(stored.get(name)) for name in numbers):
+                continue
+            item = from_json(stored)
+            exact_pk, exact_sk = table.encoded_key(item)
+            # Deleting the row deletes its index entries (ON DELETE CASCADE); they are made
+            # again from the item, under exact keys.
+            conn.execute("DELETE FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?",
+                         (table.name, pk, sk))
+            conn.execute("INSERT INTO ddb_items (table_name, pk, sk, item, size) "
+                         "VALUES (?,?,?,?,?)", (table.name, exact_pk, exact_sk, text, size))
+            if table.indexes:
+                _reindex(conn, table, exact_pk, exact_sk, None, item)
+            moved += 1
+    conn.execute("DELETE FROM ddb_repairs WHERE name = ?", (NUMBER_KEY_REPAIR,))
+    return moved
+
+
+def _long_number(value: Any) -> bool:
+    if not isinstance(value, dict) or "N" not in value:
+        return False
+    try:
+        digits = decimal.Decimal(value["N"]).normalize(decimal.Context(prec=38)).as_tuple()[1]
+    except decimal.InvalidOperation:
+        return False
+    return len(digits) > _ROUNDED_BEFORE
