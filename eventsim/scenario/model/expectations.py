@@ -138,8 +138,8 @@ class LogsExpectation(CountedExpectation):
 
 
 class OrderExpectation(_Keyed):
-    """Functions first ran in this order (each one's first invocation started after the
-    previous one's)."""
+    """Functions first ran in this order (each one's first invocation started no earlier
+    than the previous one's: on a virtual clock, invocations running at once may tie)."""
 
     KIND: ClassVar[str] = "order"
     functions: list[str] = Field(min_length=2)
