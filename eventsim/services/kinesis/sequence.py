@@ -56,7 +56,16 @@ def shard_bits(shard_created: int, shard_index: int) -> int:
 
 def with_counter(shard: int, counter: int, arrival: int) -> str:
     """The decimal string for a record of the shard whose `shard_bits` are `shard`."""
-    return str(shard | (counter & ((1 << 64) - 1)) << 80 | (arrival & _MASK_36) << 36)
+    return str(number(shard, counter, arrival))
+
+
+def number(shard: int, counter: int, arrival: int) -> int:
+    """`with_counter`'s number as an integer."""
+    return shard | (counter & ((1 << 64) - 1)) << 80 | (arrival & _MASK_36) << 36
+
+
+COUNTER_STEP = 1 << 80
+"""What the next record of a shard, arriving in the same second, adds to the number."""
 
 
 def decode(text: str) -> SequenceNumber | None:

@@ -14,7 +14,7 @@ from typing import Any, cast
 from eventsim.errors import ValidationException
 from eventsim.services.base import HandlerWrite, handler_write
 from eventsim.services.kinesis import records as records_store
-from eventsim.services.kinesis import rules
+from eventsim.services.kinesis import rules, sequence
 from eventsim.services.kinesis.catalog import Catalog
 from eventsim.services.kinesis.constraints import check_input
 from eventsim.services.kinesis.errors import (
@@ -44,10 +44,6 @@ _LARGE_DATA = rules.MAX_RECORD_BYTES - 4 * 256
 each at most in UTF-8); data up to it never does."""
 _NOWHERE = [b""]
 """Where records are placed while their stream is not found (their checks still run)."""
-_COUNTER_SHIFT = 80
-_COUNTER_STEP = 1 << _COUNTER_SHIFT
-"""One more in the counter field of a sequence number (see `sequence`)."""
-_MASK_36 = (1 << 36) - 1
 
 
 def _md5_function() -> Callable[[bytes], Any]:
@@ -220,7 +216,7 @@ class WriteOperations(Catalog):
         """
         now, trim_due, traced = self._put_prologue(stream, len(records))
         arrival = round(now, 3)
-        arrival_bits = (int(arrival) & _MASK_36) << 36
+        arrival_s = int(arrival)
         encrypted = stream.encryption_type == "KMS"
         name = stream.name
 
@@ -233,17 +229,20 @@ class WriteOperations(Catalog):
                         for (shard, _, _, _), seq in zip(placed, numbers, strict=True)]
             # Counters are taken inside the unit (see `_store`). Within a shard the records'
             # numbers differ only in the counter field: each is the previous plus one step.
-            last = [shard.bits | arrival_bits | shard.last_counter << _COUNTER_SHIFT
+            last = [sequence.number(shard.bits, shard.last_counter, arrival_s)
                     for shard in placed_on]
+            counts = [0] * len(placed_on)
             ids = [shard.shard_id for shard in placed_on]
+            step = sequence.COUNTER_STEP
             results: list[dict[str, str]] = []
             add = results.append
             for pos in where:
-                number = last[pos] = last[pos] + _COUNTER_STEP
+                number = last[pos] = last[pos] + step
+                counts[pos] += 1
                 add({"SequenceNumber": str(number), "ShardId": ids[pos]})
             chunks: list[tuple[str, int, int, int, float, bool, bytes]] = []
             for pos, shard in enumerate(placed_on):
-                count = where.count(pos)
+                count = counts[pos]
                 if count:
                     first = shard.last_counter + 1
                     shard.last_counter += count
