@@ -9,19 +9,17 @@ sorts after a longer one sharing its digits: -1.2 > -1.23).
 
 from __future__ import annotations
 
-import decimal
 import re
 from decimal import Decimal
 from typing import Any
+
+from eventsim.services.dynamodb.values import NUMBER_CONTEXT
 
 __all__ = ["encode_key", "encode_number"]
 
 _EXP_BIAS = 1000  # exponents of DynamoDB numbers lie within -130..126
 _INTEGER = re.compile(r"-?[1-9][0-9]{0,37}")
 """Integers `_encode_integer` encodes from their text: every integer DynamoDB accepts."""
-_EXACT = decimal.Context(prec=38)
-"""DynamoDB's 38 digits: normalizing in Python's default context (28) would round longer
-numbers, and two different keys would share a stored key."""
 _INVERT = str.maketrans("0123456789", "9876543210")
 
 
@@ -29,7 +27,9 @@ def encode_number(number: Decimal) -> bytes:
     """Order-preserving bytes for a number."""
     if number.is_zero():
         return b"\x02"
-    sign, digits, exponent = number.normalize(_EXACT).as_tuple()
+    # In DynamoDB's 38 digits: Python's default context (28) would round longer numbers,
+    # and two different keys would share a stored key.
+    sign, digits, exponent = number.normalize(NUMBER_CONTEXT).as_tuple()
     assert isinstance(exponent, int)
     # value = 0.d1d2...dn x 10**adjusted: compare by adjusted exponent, then digit string.
     adjusted = exponent + len(digits)

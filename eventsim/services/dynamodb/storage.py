@@ -19,7 +19,14 @@ from eventsim.events.dynamodb import stream_record
 from eventsim.ids import random_hex
 from eventsim.services.dynamodb.keys import encode_key
 from eventsim.services.dynamodb.tables import IndexDef, TableDef
-from eventsim.services.dynamodb.values import Item, from_json, item_size, items_equal, to_json
+from eventsim.services.dynamodb.values import (
+    NUMBER_CONTEXT,
+    Item,
+    from_json,
+    item_size,
+    items_equal,
+    to_json,
+)
 
 __all__ = [
     "FIRST_SEQUENCE",
@@ -283,7 +290,7 @@ def _long_number(value: Any) -> bool:
     if not isinstance(value, dict) or "N" not in value:
         return False
     try:
-        digits = decimal.Decimal(value["N"]).normalize(decimal.Context(prec=38)).as_tuple()[1]
+        digits = decimal.Decimal(value["N"]).normalize(NUMBER_CONTEXT).as_tuple()[1]
     except decimal.InvalidOperation:
         return False
     return len(digits) > _ROUNDED_BEFORE
