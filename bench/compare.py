@@ -22,36 +22,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import servers  # bench/servers.py, beside this script
-
-from eventsim.testing import boto3_client
+import workloads  # bench/workloads.py
 
 CHECKOUT = Path(__file__).resolve().parent.parent
-
-SCENARIO = """\
-name: compare
-resources:
-  buckets: [notified, plain]
-functions:
-  sink:
-    Handler: sink.handler
-    CodeUri: {code}
-    Events:
-      created:
-        Type: S3
-        Properties: {{Bucket: notified, Events: "s3:ObjectCreated:*"}}
-"""
-
-TABLE: dict[str, Any] = {
-    "TableName": "compare",
-    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-    "BillingMode": "PAY_PER_REQUEST",
-    "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-}
-
 
 def _start(source: Path, work: Path) -> servers.Server:
     port = servers.free_port()
@@ -59,31 +34,11 @@ def _start(source: Path, work: Path) -> servers.Server:
     env = dict(os.environ, PYTHONPATH=str(source))
     command = [sys.executable, "-m", "eventsim", "serve", "--port", str(port), "--state",
                str(state), "--log-level", "warning", "--runtime", "inline",
-               "--load", str(work / "compare.yaml")]
+               "--load", str(work / "workloads.yaml")]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=env)
     servers._wait_listening(port, proc)
     return proc, f"http://127.0.0.1:{port}"
-
-
-def _workload(name: str, url: str) -> Callable[[int, int], None]:
-    """A function making one call (round, index) of `name` against `url`."""
-    if name == "dynamodb":
-        ddb = boto3_client("dynamodb", url)
-        if "compare" not in ddb.list_tables()["TableNames"]:
-            ddb.create_table(**TABLE)
-        return lambda r, i: ddb.put_item(
-            TableName="compare", Item={"pk": {"S": f"{r}-{i}"}, "n": {"N": "1"}})
-    if name == "kinesis":
-        kinesis = boto3_client("kinesis", url)
-        if "compare" not in kinesis.list_streams()["StreamNames"]:
-            kinesis.create_stream(StreamName="compare", ShardCount=4)
-            kinesis.get_waiter("stream_exists").wait(StreamName="compare")
-        return lambda r, i: kinesis.put_record(
-            StreamName="compare", Data=b"x" * 128, PartitionKey=f"{r}-{i}")
-    s3 = boto3_client("s3", url)
-    bucket = "plain" if name == "s3-plain" else "notified"
-    return lambda r, i: s3.put_object(Bucket=bucket, Key=f"{r}/{i}", Body=b"x" * 128)
 
 
 def _round(call: Callable[[int, int], None], url: str, round_number: int,
@@ -105,21 +60,19 @@ def _round(call: Callable[[int, int], None], url: str, round_number: int,
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--base", required=True, help="the commit to compare against")
-    parser.add_argument("--workload", choices=["s3", "s3-plain", "dynamodb", "kinesis"],
-                        default="s3")
+    parser.add_argument("--workload", choices=workloads.WORKLOADS, default="s3")
     parser.add_argument("--calls", type=int, default=1500)
     parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="eventsim-bench-compare-"))
-    (work / "sink.py").write_text("def handler(event, context):\n    return None\n")
-    (work / "compare.yaml").write_text(SCENARIO.format(code=str(work)))
+    workloads.write_resources(work)
     base = work / "base"
     subprocess.run(["git", "-C", str(CHECKOUT), "worktree", "add", "--detach", str(base),
                     args.base], check=True, capture_output=True)
     running: dict[str, servers.Server] = {}
     try:
         running = {"base": _start(base, work), "this": _start(CHECKOUT, work)}
-        calls = {name: _workload(args.workload, url) for name, (_, url) in running.items()}
+        calls = {name: workloads.caller(args.workload, url) for name, (_, url) in running.items()}
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in running}
         for n in range(args.rounds):
             order = list(running) if n % 2 == 0 else list(running)[::-1]

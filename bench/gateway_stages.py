@@ -63,29 +63,6 @@ TRIVIAL = textwrap.dedent('''
     web.run_app(app, host="127.0.0.1", port=PORT, access_log=None, print=None)
 ''')
 
-SCENARIO = textwrap.dedent('''
-    name: stages
-    resources:
-      buckets: [notified, plain]
-    functions:
-      sink:
-        Handler: sink.handler
-        CodeUri: {code}
-        Events:
-          created:
-            Type: S3
-            Properties: {{Bucket: notified, Events: "s3:ObjectCreated:*"}}
-''')
-
-TABLE: dict[str, Any] = {
-    "TableName": "stages",
-    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-    "BillingMode": "PAY_PER_REQUEST",
-    "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-}
-
-
 # -- the server side: timers around the stages, then `eventsim serve` or the trivial app --------
 
 
@@ -150,42 +127,29 @@ def _serve(out: str, argv: list[str]) -> None:
 def _start(kind: str, work: Path, out: Path) -> Any:
     sys.path.insert(0, str(Path(__file__).parent))
     import servers  # bench/servers.py
+    import workloads  # bench/workloads.py
 
     port = servers.free_port()
     if kind == "trivial":
         argv = ["trivial", str(port)]
     else:
-        (work / "sink.py").write_text("def handler(event, context):\n    return None\n")
-        (work / "stages.yaml").write_text(SCENARIO.format(code=json.dumps(str(work))))
+        scenario = workloads.write_resources(work)
         argv = ["serve", "--port", str(port), "--state", str(work / "state"), "--log-level",
-                "warning", "--runtime", "inline", "--load", str(work / "stages.yaml")]
+                "warning", "--runtime", "inline", "--load", str(scenario)]
     return servers.start([sys.executable, __file__, "--serve", str(out), *argv], port)
 
 
 def _drive(workload: str, url: str, calls: int, proc: Any) -> float:
-    from eventsim.testing import boto3_client
+    import workloads  # bench/workloads.py (on the path since `_start`)
 
-    if workload == "dynamodb":
-        client = boto3_client("dynamodb", url)
-        if "stages" not in client.list_tables()["TableNames"]:
-            client.create_table(**TABLE)
-
-        def call(i: int) -> None:
-            client.put_item(TableName="stages", Item={"pk": {"S": f"k{i}"}, "n": {"N": "1"}})
-    else:
-        client = boto3_client("s3", url)
-        bucket = "plain" if workload == "s3-plain" else "notified"
-
-        def call(i: int) -> None:
-            client.put_object(Bucket=bucket, Key=f"k/{i}", Body=b"x" * 128)
-
+    call = workloads.caller("s3" if workload == "s3-notified" else workload, url)
     for i in range(100):  # warm the connection and botocore's caches
-        call(-i - 1)
+        call(-1, i)
     proc.send_signal(signal.SIGUSR2)
     time.sleep(0.2)  # the signal arrives before the timed calls start
     start = time.perf_counter()
     for i in range(calls):
-        call(i)
+        call(0, i)
     return calls / (time.perf_counter() - start)
 
 
