@@ -193,8 +193,12 @@ def s3_event_json(
             _static_parts.clear()
         _static_parts[static] = parts
     head, middle, tail = parts
-    obj = _object_json(name, encode_key(key) if encoded_key is None else encoded_key,
-                       size, etag, version_id, sequencer)
+    fields = _object_fields(name, encode_key(key) if encoded_key is None else encoded_key,
+                            size, etag, version_id, sequencer)
+    obj = ",".join(
+        f'"{field}":{value}' if field == "size" else f'"{field}":{_js(value)}'
+        for field, value in fields
+    )
     return (f'{head}{format_event_time(event_time)}{middle}{_js(request_id)},'
             f'"x-amz-id-2":{_js(host_id)}}}{tail}{obj}}}}}}}]}}')
 
@@ -243,28 +247,6 @@ def _object_fields(
     if sequencer is not None and not metadata_only:
         fields.append(("sequencer", sequencer))
     return fields
-
-
-def _object_json(
-    name: str, encoded_key: str, size: int | None, etag: str | None, version_id: str | None,
-    sequencer: str | None,
-) -> str:
-    """The members of `_object_fields`, as JSON text (written out: no list of pairs to make
-    and join for every event)."""
-    removed = name.startswith("ObjectRemoved:")
-    metadata_only = name.startswith(("ObjectTagging:", "ObjectAcl:"))
-    text = '"key":' + _js(encoded_key)
-    if size is not None and not (removed or metadata_only):
-        text += f',"size":{int(size)}'
-    if name == "ObjectRemoved:DeleteMarkerCreated":
-        text += f',"eTag":"{EMPTY_ETAG}"'
-    elif etag is not None and not removed:
-        text += ',"eTag":' + _js(etag.strip('"'))
-    if version_id is not None:
-        text += ',"versionId":' + _js(version_id)
-    if sequencer is not None and not metadata_only:
-        text += ',"sequencer":' + _js(sequencer)
-    return text
 
 
 def s3_event(records: list[dict[str, Any]]) -> dict[str, Any]:
