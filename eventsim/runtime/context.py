@@ -191,28 +191,6 @@ class LambdaContext:
         name = env.get("AWS_LAMBDA_FUNCTION_NAME", function.name)
         version = env.get("AWS_LAMBDA_FUNCTION_VERSION", function.version)
         tenant_id = getattr(request, "tenant_id", None)
-        if (cls is LambdaContext and request.client_context is None and request.identity is None
-                and tenant_id is None and request.deadline_ms is not None):
-            # What __init__ makes of the arguments below, attribute for attribute and in the
-            # same order, without its keyword handling: one is made for every invocation.
-            context = cls.__new__(cls)
-            context.aws_request_id = request.request_id or str(uuid.uuid4())
-            context.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME") or f"/aws/lambda/{name}"
-            context.log_stream_name = (env.get("AWS_LAMBDA_LOG_STREAM_NAME")
-                                       or new_log_stream_name(version))
-            context.function_name = name
-            context.memory_limit_in_mb = str(env.get(
-                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", str(function.memory_size)))
-            context.function_version = version
-            context.invoked_function_arn = (request.invoked_function_arn or function.arn
-                                            or _DEFAULT_ARN.format(name))
-            context.tenant_id = None
-            context._w3c_fields = {}
-            context.client_context = None
-            context.identity = CognitoIdentity()
-            context._epoch_deadline_time_in_ms = request.deadline_ms
-            context._log_sink = log_sink
-            return context
         return cls(
             aws_request_id=request.request_id,
             function_name=name,
