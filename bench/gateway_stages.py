@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import collections
 import importlib
+import inspect
 import json
 import os
 import signal
@@ -29,24 +30,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-STAGES: list[tuple[str, str, str, bool]] = [
-    # (module, attribute path, label, is a coroutine function)
-    ("aiohttp.web_protocol", "RequestHandler._handle_request", "aiohttp: whole request", True),
-    ("aiohttp.web_protocol", "RequestHandler.finish_response", "aiohttp: send response", True),
-    ("aiohttp.web_request", "BaseRequest.read", "read the body", True),
-    ("eventsim.gateway.app", "_handle", "gateway: whole exchange", True),
-    ("eventsim.gateway.protocols.rest", "BaseRestRequestParser.parse_head", "parse head (rest)",
-     False),
-    ("eventsim.gateway.protocols.s3", "S3RequestParser.prepare_body", "S3 body checks", False),
-    ("eventsim.gateway.protocols.json", "JSONRequestParser.parse", "parse (json)", False),
-    ("eventsim.gateway.app", "_call", "call + serialize", True),
-    ("eventsim.gateway.dispatch", "OperationDispatcher.call", "service method", True),
-    ("eventsim.store.database", "Database.write", "db.write (unit + commit)", True),
-    ("eventsim.store.database", "_apply_one", "unit + BEGIN/COMMIT", False),
-    ("eventsim.services.s3.notifier", "Notifier.notify", "S3 notify (in the unit)", False),
-    ("eventsim.services.lambda_.permissions", "InvokePermissions.allowed", "permission check",
-     False),
-    ("eventsim.gateway.app", "_web_response", "build aiohttp response", False),
+STAGES: list[tuple[str, str, str]] = [
+    # (module, attribute path, label)
+    ("aiohttp.web_protocol", "RequestHandler._handle_request", "aiohttp: whole request"),
+    ("aiohttp.web_protocol", "RequestHandler.finish_response", "aiohttp: send response"),
+    ("aiohttp.web_request", "BaseRequest.read", "read the body"),
+    ("eventsim.gateway.app", "_handle", "gateway: whole exchange"),
+    ("eventsim.gateway.protocols.rest", "BaseRestRequestParser.parse_head", "parse head (rest)"),
+    ("eventsim.gateway.protocols.s3", "S3RequestParser.prepare_body", "S3 body checks"),
+    ("eventsim.gateway.protocols.json", "JSONRequestParser.parse", "parse (json)"),
+    ("eventsim.gateway.app", "_call", "call + serialize"),
+    ("eventsim.gateway.dispatch", "OperationDispatcher.call", "service method"),
+    ("eventsim.store.database", "Database.write", "db.write (unit + commit)"),
+    ("eventsim.store.database", "_apply_one", "unit + BEGIN/COMMIT"),
+    ("eventsim.services.s3.notifier", "Notifier.notify", "S3 notify (in the unit)"),
+    ("eventsim.services.lambda_.permissions", "InvokePermissions.allowed", "permission check"),
+    ("eventsim.gateway.app", "_web_response", "build aiohttp response"),
 ]
 
 TRIVIAL = textwrap.dedent('''
@@ -66,9 +65,9 @@ TRIVIAL = textwrap.dedent('''
 # -- the server side: timers around the stages, then `eventsim serve` or the trivial app --------
 
 
-def _timed(function: Callable[..., Any], samples: list[float], is_async: bool) -> Any:
+def _timed(function: Callable[..., Any], samples: list[float]) -> Any:
     clock = time.perf_counter
-    if is_async:
+    if inspect.iscoroutinefunction(function):
         async def timed_async(*args: Any, **kwargs: Any) -> Any:
             start = clock()
             try:
@@ -88,7 +87,7 @@ def _timed(function: Callable[..., Any], samples: list[float], is_async: bool) -
 
 def _install_timers(out: str) -> None:
     samples: dict[str, list[float]] = collections.defaultdict(list)
-    for module_name, path, label, is_async in STAGES:
+    for module_name, path, label in STAGES:
         try:
             owner: Any = importlib.import_module(module_name)
             *parents, name = path.split(".")
@@ -97,7 +96,7 @@ def _install_timers(out: str) -> None:
             original = getattr(owner, name)
         except (ImportError, AttributeError):
             continue  # renamed since: that stage is not shown
-        setattr(owner, name, _timed(original, samples[label], is_async))
+        setattr(owner, name, _timed(original, samples[label]))
 
     def reset(*_: object) -> None:
         for values in samples.values():
@@ -156,7 +155,7 @@ def _drive(workload: str, url: str, calls: int, proc: Any) -> float:
 def _report(title: str, rate: float, out: Path) -> None:
     samples: dict[str, list[float]] = json.loads(out.read_text())
     print(f"{title}: {rate:,.0f} calls/s")
-    for _, _, label, _ in STAGES:
+    for _, _, label in STAGES:
         values = sorted(samples.get(label) or [])
         if values:
             median = values[len(values) // 2] * 1e6
