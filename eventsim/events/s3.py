@@ -185,47 +185,23 @@ def s3_event_json(
     The two must never differ; a test holds them together over every event type.
     """
     name = _bare(event_name)
-    static = (name, region, principal_id, source_ip, configuration_id, bucket, owner_id)
-    parts = _static_parts.get(static)
-    if parts is None:
-        parts = _static_json(*static)
-        if len(_static_parts) >= _STATIC_PARTS_KEPT:
-            _static_parts.clear()
-        _static_parts[static] = parts
-    head, middle, tail = parts
     fields = _object_fields(name, encode_key(key) if encoded_key is None else encoded_key,
                             size, etag, version_id, sequencer)
     obj = ",".join(
         f'"{field}":{value}' if field == "size" else f'"{field}":{_js(value)}'
         for field, value in fields
     )
-    return (f'{head}{format_event_time(event_time)}{middle}{_js(request_id)},'
-            f'"x-amz-id-2":{_js(host_id)}}}{tail}{obj}}}}}}}]}}')
-
-
-_STATIC_PARTS_KEPT = 1024
-_static_parts: dict[tuple[str, ...], tuple[str, str, str]] = {}
-"""The parts of a record that only depend on the bucket, its configuration and the event type
-(most of it), encoded once: see `_static_json`."""
-
-
-def _static_json(
-    name: str, region: str, principal_id: str, source_ip: str, configuration_id: str,
-    bucket: str, owner_id: str,
-) -> tuple[str, str, str]:
-    """A record's JSON around its per-event values: the text before ``eventTime``'s value,
-    from there to the request id's, and from the end of ``responseElements`` to the members
-    of ``s3.object``. One f-string rather than a chain of `+`: each `+` copied the whole
-    record so far."""
-    head = (f'{{"Records":[{{"eventVersion":"{event_version_for(name)}","eventSource":"aws:s3",'
-            f'"awsRegion":{_js(region)},"eventTime":"')
-    middle = (f'","eventName":{_js(name)},"userIdentity":{{"principalId":{_js(principal_id)}}},'
-              f'"requestParameters":{{"sourceIPAddress":{_js(source_ip)}}},'
-              f'"responseElements":{{"x-amz-request-id":')
-    tail = (f',"s3":{{"s3SchemaVersion":"1.0","configurationId":{_js(configuration_id)},'
-            f'"bucket":{{"name":{_js(bucket)},"ownerIdentity":{{"principalId":{_js(owner_id)}}},'
-            f'"arn":{_js("arn:aws:s3:::" + bucket)}}},"object":{{')
-    return head, middle, tail
+    # One f-string rather than a chain of `+`: each `+` copied the whole record so far.
+    return (
+        f'{{"Records":[{{"eventVersion":"{event_version_for(name)}","eventSource":"aws:s3",'
+        f'"awsRegion":{_js(region)},"eventTime":"{format_event_time(event_time)}",'
+        f'"eventName":{_js(name)},"userIdentity":{{"principalId":{_js(principal_id)}}},'
+        f'"requestParameters":{{"sourceIPAddress":{_js(source_ip)}}},'
+        f'"responseElements":{{"x-amz-request-id":{_js(request_id)},"x-amz-id-2":{_js(host_id)}}},'
+        f'"s3":{{"s3SchemaVersion":"1.0","configurationId":{_js(configuration_id)},'
+        f'"bucket":{{"name":{_js(bucket)},"ownerIdentity":{{"principalId":{_js(owner_id)}}},'
+        f'"arn":{_js("arn:aws:s3:::" + bucket)}}},"object":{{{obj}}}}}}}]}}'
+    )
 
 
 def _object_fields(
