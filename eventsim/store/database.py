@@ -34,10 +34,17 @@ Such units must not run DDL (SQLite does not count it as a change).
 Checkpoints. Left to itself, SQLite checkpoints inside the commit that takes the WAL past 1,000
 pages: that commit copies the WAL into the database file and syncs it, milliseconds instead of
 tens of microseconds, on the event loop. A file database therefore runs with
-``wal_autocheckpoint=0`` and checkpoints every `CHECKPOINT_EVERY` commits on aiosqlite's
-thread: the loop goes on serving, writes wait for the checkpoint (and then commit together),
-and since no write runs during it, the checkpoint completes and the WAL starts over instead of
-growing. Durability is unchanged: a commit is durable once it is in the WAL.
+``wal_autocheckpoint=0`` and checkpoints every `CHECKPOINT_EVERY` commits, in two passes:
+
+1. On a second connection of its own, in a thread, while writes go on. This pass does nearly
+   all the work, and nearly all of that is the two syncs (the WAL's, then the database file's):
+   about 6 ms of a 7 ms checkpoint on the machines this is built on, against 0.4 ms without
+   them. Writes do not wait for it (a WAL checkpointer and a writer hold different locks).
+2. On aiosqlite's thread with writes held, only when commits arrived during the first pass:
+   it copies just those, and since no write runs during it, the checkpoint completes and the
+   WAL starts over instead of growing.
+
+Durability is unchanged: a commit is durable once it is in the WAL.
 """
 
 from __future__ import annotations
@@ -96,6 +103,8 @@ class Database:
         """Whether this database checkpoints its WAL itself (files do, ``:memory:`` has none)."""
         self._checkpoint_at = CHECKPOINT_EVERY
         self._checkpointing: asyncio.Task[None] | None = None
+        self._checkpointer: sqlite3.Connection | None = None
+        """The first pass's connection (see the module's docstring), opened at its first use."""
         self.checkpoints = 0
         """How many WAL checkpoints have run (for tests)."""
         self.commits = 0
@@ -157,6 +166,9 @@ class Database:
         if self._checkpointing is not None:
             with suppress(Exception):
                 await self._checkpointing
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
         if self._aio is not None:
             await self._aio.close()
             self._aio = None
@@ -283,12 +295,31 @@ class Database:
 
     async def _checkpoint(self) -> None:
         try:
-            await self._offload(_checkpoint)
+            commits = self.commits
+            # Frames that commits appended during the first pass are not counted in what it
+            # reports: whether any commit came is told by the count.
+            if await asyncio.to_thread(self._checkpoint_beside) or self.commits != commits:
+                await self._offload(_checkpoint)
             self.checkpoints += 1
         except Exception:
             LOG.warning("WAL checkpoint failed", exc_info=True)
         finally:
             self._checkpointing = None
+
+    def _checkpoint_beside(self) -> bool:
+        """The first pass, on its own connection (in a worker thread); True if it could not
+        copy every frame it found."""
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False
+            )
+            self._checkpointer.execute("PRAGMA synchronous=NORMAL")
+        # fetchall: a statement left unfinished would keep a read lock, and the WAL could
+        # never start over.
+        [(busy, frames, copied)] = self._checkpointer.execute(
+            "PRAGMA wal_checkpoint(PASSIVE)"
+        ).fetchall()
+        return bool(busy) or frames > copied
 
     def _fail(self, batch: list[_Pending], exc: BaseException) -> None:
         """The commit itself failed: every unit fails with it."""
