@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from eventsim.activity import Activity
 from eventsim.services.lambda_.invocations import InvocationRecord, insert_invocations
 from eventsim.store import Database
+from eventsim.store.bulk import delete_ids
 from eventsim.store.outbox import OutboxRow, add_outbox_rows
 
 __all__ = ["OutcomeWriter"]
@@ -27,7 +28,7 @@ LOG = logging.getLogger(__name__)
 @dataclass
 class _Batch:
     invocations: list[InvocationRecord] = field(default_factory=list)
-    deletes: list[tuple[int]] = field(default_factory=list)
+    deletes: list[int] = field(default_factory=list)
     retries: list[tuple[int, float, int]] = field(default_factory=list)
     outcomes: list[tuple[str, str, str, str | None, str, float]] = field(default_factory=list)
     outbox: list[OutboxRow] = field(default_factory=list)
@@ -42,7 +43,7 @@ class _Batch:
                 "UPDATE async_queue SET attempt = ?, not_before = ? WHERE id = ?", self.retries
             )
         if self.deletes:
-            conn.executemany("DELETE FROM async_queue WHERE id = ?", self.deletes)
+            delete_ids(conn, "async_queue", self.deletes)
         if self.outcomes:
             conn.executemany(
                 "INSERT INTO async_outcomes (request_id, function, condition, destination, "
@@ -90,7 +91,7 @@ class OutcomeWriter:
         batch = self._batch
         if record is not None:
             batch.invocations.append(record)
-        batch.deletes.append((queue_id,))
+        batch.deletes.append(queue_id)
         if outcome is not None:
             batch.outcomes.append(outcome)
         if outbox is not None:

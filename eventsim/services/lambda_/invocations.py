@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any, Literal
 
 from eventsim.store import Database
+from eventsim.store.bulk import insert_rows
 
 __all__ = [
     "AsyncOutcome",
@@ -78,11 +79,13 @@ class AsyncOutcome:
     created_at: float
 
 
-_INSERT = (
+_INSERT_HEAD = (
     "INSERT INTO invocations (request_id, function, invocation_type, attempt, started_at, "
     "duration_ms, status, trigger, trace_id, span_id, parent_span, hop, payload, result, "
-    "error, logs, version, init_duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "error, logs, version, init_duration_ms)"
 )
+_COLUMNS = 18
+_INSERT = f"{_INSERT_HEAD} VALUES ({','.join('?' * _COLUMNS)})"
 
 
 def _row(r: InvocationRecord) -> tuple[Any, ...]:
@@ -98,8 +101,8 @@ def insert_invocation(conn: sqlite3.Connection, r: InvocationRecord) -> None:
 
 
 def insert_invocations(conn: sqlite3.Connection, records: list[InvocationRecord]) -> None:
-    """Record many invocations with one statement."""
-    conn.executemany(_INSERT, [_row(r) for r in records])
+    """Record many invocations, many rows to a statement (see `eventsim.store.bulk`)."""
+    insert_rows(conn, _INSERT_HEAD, _COLUMNS, [_row(r) for r in records])
 
 
 def _record(row: sqlite3.Row) -> InvocationRecord:
