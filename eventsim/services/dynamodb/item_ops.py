@@ -64,17 +64,18 @@ class ItemOperations(Catalog):
         new = validate_item(item)
         table.check_item_keys(new)
         size = check_size(new)
-        condition = None
-        if (condition_expression is not None or expression_attribute_names is not None
-                or expression_attribute_values is not None):
+        if (condition_expression is None and expression_attribute_names is None
+                and expression_attribute_values is None):
+            old = await self._put(table, new, size)
+        else:
             exprs = Expressions(expression_attribute_names, expression_attribute_values,
                                 any_expression=condition_expression is not None)
             condition = exprs.condition(condition_expression)
             exprs.done()
-        write = Write(table, table.key_of(new), condition=condition, put=new,
-                       return_old_on_failure=return_values_on_condition_check_failure == "ALL_OLD",
-                       put_size=size)
-        old = await self._write_one(write)
+            write = Write(
+                table, table.key_of(new), condition=condition, put=new, put_size=size,
+                return_old_on_failure=return_values_on_condition_check_failure == "ALL_OLD")
+            old = await self._write_one(write)
         out: dict[str, Any] = {}
         if mode == "ALL_OLD" and old is not None:
             out["Attributes"] = old
@@ -195,6 +196,32 @@ class ItemOperations(Catalog):
         if capacity:
             out["ConsumedCapacity"] = capacity
         return out
+
+    async def _put(self, table: TableDef, new: Item, size: int) -> Item | None:
+        """The write of a PutItem without a condition (`_write_one`'s, less what a condition
+        needs): returns the item it replaced."""
+        now, region = self._ctx.clock.time(), self._ctx.region
+        traced = handler_write("dynamodb:PutItem", self._arn(table.name), now)
+        key = table.encoded_key(new)
+        insert_first = table.name not in self._replacing
+
+        def unit(conn: sqlite3.Connection) -> Item | None:
+            if traced is not None:
+                traced.record(conn)
+            try:
+                return storage.put_item(conn, table, new, key, size, now, region,
+                                        sequences=self._sequences, insert_first=insert_first)
+            except sqlite3.IntegrityError:
+                raise ResourceNotFoundException() from None  # as in `_write_one_with_new`
+
+        old = await self._ctx.db.write(unit)
+        if old is None:
+            self._replacing.discard(table.name)
+        else:
+            self._replacing.add(table.name)
+        if table.stream is not None:
+            self._ctx.source_written(table.stream.arn)
+        return old
 
     async def _write_one(self, write: Write) -> Item | None:
         old, _ = await self._write_one_with_new(write)

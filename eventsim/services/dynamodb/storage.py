@@ -37,6 +37,7 @@ __all__ = [
     "create_stream",
     "load_item",
     "number_key_repair_pending",
+    "put_item",
     "repair_number_keys",
     "stream_label",
 ]
@@ -103,17 +104,50 @@ def commit_change(
         if new_size is None:
             new_size = item_size(new)
         image = to_json(new)  # the stored item, and the stream record's NewImage
-        conn.execute(
-            "INSERT INTO ddb_items (table_name, pk, sk, item, size) VALUES (?,?,?,?,?) "
-            "ON CONFLICT (table_name, pk, sk) DO UPDATE SET item = excluded.item, "
-            "size = excluded.size",
-            (table.name, pk, sk, orjson.dumps(image).decode(), new_size),
-        )
+        conn.execute(_UPSERT, (table.name, pk, sk, orjson.dumps(image).decode(), new_size))
     if table.indexes:
         _reindex(conn, table, pk, sk, old, new)
     if table.stream is not None:
         _append_record(conn, table, old, new, image, new_size, now, region, sequences)
     return True
+
+
+_UPSERT = (
+    "INSERT INTO ddb_items (table_name, pk, sk, item, size) VALUES (?,?,?,?,?) "
+    "ON CONFLICT (table_name, pk, sk) DO UPDATE SET item = excluded.item, size = excluded.size"
+)
+_INSERT_NEW = (
+    "INSERT INTO ddb_items (table_name, pk, sk, item, size) VALUES (?,?,?,?,?) "
+    "ON CONFLICT (table_name, pk, sk) DO NOTHING"
+)
+
+
+def put_item(
+    conn: sqlite3.Connection, table: TableDef, new: Item, key: tuple[bytes, bytes],
+    new_size: int, now: float, region: str, *, sequences: dict[str, int], insert_first: bool,
+) -> Item | None:
+    """A put with nothing to check first: `new` (whose encoded key and size are given)
+    replaces whatever item has its key, as `commit_change` writes it. Returns the item it
+    replaced (None: there was none).
+
+    ``insert_first``: try the insert before any read. A new item then costs one statement
+    instead of a read and a write, an item that exists one more (the insert that finds it);
+    the caller guesses which is likelier."""
+    pk, sk = key
+    image = to_json(new)
+    text = orjson.dumps(image).decode()
+    old: Item | None = None
+    if not (insert_first and conn.execute(
+            _INSERT_NEW, (table.name, pk, sk, text, new_size)).rowcount):
+        old = load_item(conn, table.name, pk, sk)
+        if items_equal(old, new):
+            return old
+        conn.execute(_UPSERT, (table.name, pk, sk, text, new_size))
+    if table.indexes:
+        _reindex(conn, table, pk, sk, old, new)
+    if table.stream is not None:
+        _append_record(conn, table, old, new, image, new_size, now, region, sequences)
+    return old
 
 
 def _reindex(

@@ -6,6 +6,7 @@ memory for every write: which attributes form the keys of the table and of each 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -64,6 +65,12 @@ class TableDef:
         return _key_schema(self.hash, self.range)
 
     def key_names(self) -> tuple[str, ...]:
+        return self._key_names
+
+    @functools.cached_property
+    def _key_names(self) -> tuple[str, ...]:
+        # Asked for by every write; kept in the instance, outside the fields (and so outside
+        # the stored definition).
         return (self.hash.name,) if self.range is None else (self.hash.name, self.range.name)
 
     def index(self, name: str) -> IndexDef:
@@ -75,7 +82,7 @@ class TableDef:
         )
 
     def key_of(self, item: Item) -> Item:
-        return {k: item[k] for k in self.key_names() if k in item}
+        return {k: item[k] for k in self._key_names if k in item}
 
     def encoded_key(self, item: Item) -> tuple[bytes, bytes]:
         pk = encode_key(item[self.hash.name])

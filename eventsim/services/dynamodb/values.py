@@ -159,7 +159,8 @@ def validate_value(value: Any, where: str = "") -> AttributeValue:
 
 
 def _validate_value(value: Any) -> AttributeValue:
-    if not isinstance(value, Mapping) or len(value) != 1:
+    # `type(...) is dict` first: the ABC's isinstance is a Python-level call.
+    if not (type(value) is dict or isinstance(value, Mapping)) or len(value) != 1:
         raise ValidationException(
             "Supplied AttributeValue has more than one datatypes set, must contain exactly one "
             "of the supported datatypes" if isinstance(value, Mapping) and value else
@@ -229,7 +230,7 @@ def _render_list(kind: str, raw: Any) -> str:
 
 def validate_item(item: Any) -> Item:
     """Check every attribute of an item; return it canonical."""
-    if not isinstance(item, Mapping):
+    if not (type(item) is dict or isinstance(item, Mapping)):
         raise ValidationException("Item must be a map of attribute names to values")
     out: Item = {}
     for name, value in item.items():
