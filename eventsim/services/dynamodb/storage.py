@@ -173,6 +173,12 @@ def _reindex(
             )
 
 
+_TRIM = (
+    "DELETE FROM ddb_stream_records WHERE stream_arn = ? AND seq < (SELECT seq FROM "
+    "ddb_stream_records WHERE stream_arn = ? AND created_at >= ? ORDER BY seq LIMIT 1)"
+)
+
+
 def _append_record(
     conn: sqlite3.Connection, table: TableDef, old: Item | None, new: Item | None,
     image: dict[str, Any] | None, new_size: int, now: float, region: str,
@@ -206,12 +212,13 @@ def _append_record(
     )
     if seq % _TRIM_EVERY == 0:
         # Records past the 24-hour retention are never served; drop them now and then, the
-        # stream's position stored first in case none is left to tell it.
+        # stream's position stored first in case none is left to tell it. Records are stamped
+        # in the order of their positions, so the expired ones come first: deleting those
+        # before the first record kept reads them alone, not the whole stream. (Should the
+        # clock step back, an expired record after a kept one waits for a later trim; it is
+        # not served meanwhile: every read asks for records within the retention.)
         conn.execute("UPDATE ddb_streams SET next_seq = ? WHERE arn = ?", (seq + 1, stream.arn))
-        conn.execute(
-            "DELETE FROM ddb_stream_records WHERE stream_arn = ? AND created_at < ?",
-            (stream.arn, now - RETENTION_SECONDS),
-        )
+        conn.execute(_TRIM, (stream.arn, stream.arn, now - RETENTION_SECONDS))
 
 
 def stream_label(now: float) -> str:
