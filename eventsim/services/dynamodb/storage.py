@@ -62,7 +62,8 @@ records stores it first)."""
 
 def load_item(conn: sqlite3.Connection, table: str, pk: bytes, sk: bytes) -> Item | None:
     row = conn.execute(
-        "SELECT item FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?", (table, pk, sk)
+        "SELECT item FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?",
+        (table, bytearray(pk), bytearray(sk)),  # bytearray: see `_UPSERT`
     ).fetchone()
     return from_json(orjson.loads(row[0])) if row is not None else None
 
@@ -104,7 +105,8 @@ def commit_change(
         if new_size is None:
             new_size = item_size(new)
         image = to_json(new)  # the stored item, and the stream record's NewImage
-        conn.execute(_UPSERT, (table.name, pk, sk, orjson.dumps(image).decode(), new_size))
+        conn.execute(_UPSERT, (table.name, bytearray(pk), bytearray(sk),
+                               orjson.dumps(image).decode(), new_size))
     if table.indexes:
         _reindex(conn, table, pk, sk, old, new)
     if table.stream is not None:
@@ -116,6 +118,9 @@ _UPSERT = (
     "INSERT INTO ddb_items (table_name, pk, sk, item, size) VALUES (?,?,?,?,?) "
     "ON CONFLICT (table_name, pk, sk) DO UPDATE SET item = excluded.item, size = excluded.size"
 )
+"""Keys are bound as bytearray on the paths every item takes: the sqlite3 module binds a
+bytearray as a BLOB directly, while bytes first go through its adaptation protocol (a lookup
+and two failed attribute lookups, ~0.45 us a parameter). The stored BLOB is the same."""
 _INSERT_NEW = (
     "INSERT INTO ddb_items (table_name, pk, sk, item, size) VALUES (?,?,?,?,?) "
     "ON CONFLICT (table_name, pk, sk) DO NOTHING"
@@ -135,14 +140,13 @@ def put_item(
     the caller guesses which is likelier."""
     pk, sk = key
     image = to_json(new)
-    text = orjson.dumps(image).decode()
+    row = (table.name, bytearray(pk), bytearray(sk), orjson.dumps(image).decode(), new_size)
     old: Item | None = None
-    if not (insert_first and conn.execute(
-            _INSERT_NEW, (table.name, pk, sk, text, new_size)).rowcount):
+    if not (insert_first and conn.execute(_INSERT_NEW, row).rowcount):
         old = load_item(conn, table.name, pk, sk)
         if items_equal(old, new):
             return old
-        conn.execute(_UPSERT, (table.name, pk, sk, text, new_size))
+        conn.execute(_UPSERT, row)
     if table.indexes:
         _reindex(conn, table, pk, sk, old, new)
     if table.stream is not None:

@@ -313,11 +313,13 @@ def item_size(item: Item) -> int:
     total = 0
     for name, value in item.items():
         total += len(name) if name.isascii() else len(name.encode("utf-8"))
-        raw = value.get("S")  # `value_size` of a string, inline (the commonest value)
+        # `value_size` of strings and numbers, inline (the commonest values)
+        raw = value.get("S")
         if raw is not None:
             total += len(raw) if raw.isascii() else len(raw.encode("utf-8"))
-        else:
-            total += value_size(value)
+            continue
+        raw = value.get("N")
+        total += _number_size(raw) if raw is not None else value_size(value)
     return total
 
 
