@@ -79,9 +79,10 @@ class ItemOperations(Catalog):
         out: dict[str, Any] = {}
         if mode == "ALL_OLD" and old is not None:
             out["Attributes"] = old
-        capacity = consumed(return_consumed_capacity, table_name, new, write=True)
-        if capacity:
-            out["ConsumedCapacity"] = capacity
+        if return_consumed_capacity is not None:
+            capacity = consumed(return_consumed_capacity, table_name, new, write=True)
+            if capacity:
+                out["ConsumedCapacity"] = capacity
         return out
 
     async def get_item(

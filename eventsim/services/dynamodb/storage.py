@@ -204,7 +204,7 @@ def _append_record(
     name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
     record = stream_record(
         event_id=random_hex(32), event_name=name, region=region, created_at=now,
-        keys={k: image[k] for k in keys} if image is not None else to_json(keys),
+        keys=to_json(keys),
         new_image=image,
         old_image=to_json(old) if old is not None else None,
         sequence_number=str(SEQUENCE_BASE + seq), view_type=stream.view_type, stream_arn=stream.arn,
