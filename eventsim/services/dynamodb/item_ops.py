@@ -22,7 +22,7 @@ from eventsim.services.dynamodb.expressions import nodes as n
 from eventsim.services.dynamodb.expressions import project, updated_paths
 from eventsim.services.dynamodb.requests import Expressions, check_return_values, consumed
 from eventsim.services.dynamodb.tables import TableDef
-from eventsim.services.dynamodb.values import Item, to_json, validate_item
+from eventsim.services.dynamodb.values import Item, to_json, validate_item, validate_sized_item
 from eventsim.services.dynamodb.writes import Write, check_key_untouched, check_size
 
 __all__ = ["ItemOperations"]
@@ -61,9 +61,9 @@ class ItemOperations(Catalog):
         """PutItem: replace the whole item (ReturnValues NONE or ALL_OLD)."""
         table = self._table(table_name)
         mode = check_return_values(return_values, ("NONE", "ALL_OLD"))
-        new = validate_item(item)
+        new, measured = validate_sized_item(item)
         table.check_item_keys(new)
-        size = check_size(new)
+        size = check_size(new, size=measured)
         if (condition_expression is None and expression_attribute_names is None
                 and expression_attribute_values is None):
             old = await self._put(table, new, size)

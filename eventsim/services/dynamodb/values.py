@@ -33,6 +33,7 @@ __all__ = [
     "to_json",
     "type_of",
     "validate_item",
+    "validate_sized_item",
     "validate_value",
     "values_equal",
 ]
@@ -230,27 +231,42 @@ def _render_list(kind: str, raw: Any) -> str:
 
 def validate_item(item: Any) -> Item:
     """Check every attribute of an item; return it canonical."""
+    return validate_sized_item(item)[0]
+
+
+def validate_sized_item(item: Any) -> tuple[Item, int | None]:
+    """`validate_item`, and the item's `item_size` measured in the same pass (None when a
+    name is not a string: `item_size` says what is wrong with it, when it is asked)."""
     if not (type(item) is dict or isinstance(item, Mapping)):
         raise ValidationException("Item must be a map of attribute names to values")
     out: Item = {}
+    size = 0
+    sized = True
     for name, value in item.items():
         if not name:
             raise ValidationException(
                 "One or more parameter values were invalid: An attribute name may not be empty"
             )
+        if type(name) is str:
+            size += len(name) if name.isascii() else len(name.encode("utf-8"))
+        else:
+            sized = False
         # `validate_value`'s fast path, inline: most attributes are strings and integers, and
         # a call per attribute is a good part of the cost of an item.
         if type(value) is dict and len(value) == 1:
             raw = value.get("S")
             if type(raw) is str:
                 out[name] = {"S": raw}
+                size += len(raw) if raw.isascii() else len(raw.encode("utf-8"))
                 continue
             raw = value.get("N")
             if type(raw) is str and _CANONICAL_INTEGER.fullmatch(raw):
                 out[name] = {"N": raw}
+                size += _number_size(raw)
                 continue
-        out[name] = _validate_value(value)
-    return out
+        checked = out[name] = _validate_value(value)
+        size += value_size(checked)
+    return out, size if sized else None
 
 
 def values_equal(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
