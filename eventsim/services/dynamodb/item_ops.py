@@ -1,7 +1,8 @@
 """Item operations: PutItem, GetItem, UpdateItem, DeleteItem, the batches and transactions.
 
 Every write is one unit: the read of the item as it is, the condition, the new item, its
-index entries and its stream record commit together.
+index entries and its stream record commit together. (A PutItem without a condition reads
+the item only if its insert finds one there: `storage.put_item`.)
 """
 
 from __future__ import annotations

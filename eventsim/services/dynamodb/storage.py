@@ -1,8 +1,9 @@
 """The rows of items, index entries and stream records, inside a write unit.
 
-`commit_change` is the one place an item changes: the item row, its secondary index entries
-and, when the table has a stream and the item really changed, its stream record, all on the
-unit's connection, so they commit together.
+`commit_change` is where an item changes: the item row, its secondary index entries and,
+when the table has a stream and the item really changed, its stream record, all on the
+unit's connection, so they commit together. `put_item` writes the same rows for a put with
+nothing to check, reading the item as it was only when there is one.
 """
 
 from __future__ import annotations
