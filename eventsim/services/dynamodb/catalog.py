@@ -35,6 +35,9 @@ class Catalog:
         self._tables: dict[str, TableDef] = {}
         self._sequences: dict[str, int] = {}
         """Stream ARN -> the position its next record takes (`storage.NEXT_SEQUENCE`)."""
+        self._replacing: set[str] = set()
+        """Tables whose last unconditional put replaced an item: the next one reads first
+        (`storage.put_item`'s ``insert_first``), as a run of overwrites suggests."""
 
     async def load(self) -> None:
         """Read the table definitions into memory (called at start)."""

@@ -1,7 +1,8 @@
 """Item operations: PutItem, GetItem, UpdateItem, DeleteItem, the batches and transactions.
 
 Every write is one unit: the read of the item as it is, the condition, the new item, its
-index entries and its stream record commit together.
+index entries and its stream record commit together. (A PutItem without a condition reads
+the item only if its insert finds one there: `storage.put_item`.)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from eventsim.services.dynamodb.expressions import nodes as n
 from eventsim.services.dynamodb.expressions import project, updated_paths
 from eventsim.services.dynamodb.requests import Expressions, check_return_values, consumed
 from eventsim.services.dynamodb.tables import TableDef
-from eventsim.services.dynamodb.values import Item, to_json, validate_item
+from eventsim.services.dynamodb.values import Item, to_json, validate_item, validate_sized_item
 from eventsim.services.dynamodb.writes import Write, check_key_untouched, check_size
 
 __all__ = ["ItemOperations"]
@@ -61,26 +62,28 @@ class ItemOperations(Catalog):
         """PutItem: replace the whole item (ReturnValues NONE or ALL_OLD)."""
         table = self._table(table_name)
         mode = check_return_values(return_values, ("NONE", "ALL_OLD"))
-        new = validate_item(item)
+        new, measured = validate_sized_item(item)
         table.check_item_keys(new)
-        size = check_size(new)
-        condition = None
-        if (condition_expression is not None or expression_attribute_names is not None
-                or expression_attribute_values is not None):
+        size = check_size(new, size=measured)
+        if (condition_expression is None and expression_attribute_names is None
+                and expression_attribute_values is None):
+            old = await self._put(table, new, size)
+        else:
             exprs = Expressions(expression_attribute_names, expression_attribute_values,
                                 any_expression=condition_expression is not None)
             condition = exprs.condition(condition_expression)
             exprs.done()
-        write = Write(table, table.key_of(new), condition=condition, put=new,
-                       return_old_on_failure=return_values_on_condition_check_failure == "ALL_OLD",
-                       put_size=size)
-        old = await self._write_one(write)
+            write = Write(
+                table, table.key_of(new), condition=condition, put=new, put_size=size,
+                return_old_on_failure=return_values_on_condition_check_failure == "ALL_OLD")
+            old = await self._write_one(write)
         out: dict[str, Any] = {}
         if mode == "ALL_OLD" and old is not None:
             out["Attributes"] = old
-        capacity = consumed(return_consumed_capacity, table_name, new, write=True)
-        if capacity:
-            out["ConsumedCapacity"] = capacity
+        if return_consumed_capacity is not None:
+            capacity = consumed(return_consumed_capacity, table_name, new, write=True)
+            if capacity:
+                out["ConsumedCapacity"] = capacity
         return out
 
     async def get_item(
@@ -195,6 +198,32 @@ class ItemOperations(Catalog):
         if capacity:
             out["ConsumedCapacity"] = capacity
         return out
+
+    async def _put(self, table: TableDef, new: Item, size: int) -> Item | None:
+        """The write of a PutItem without a condition (`_write_one`'s, less what a condition
+        needs): returns the item it replaced."""
+        now, region = self._ctx.clock.time(), self._ctx.region
+        traced = handler_write("dynamodb:PutItem", self._arn(table.name), now)
+        key = table.encoded_key(new)
+        insert_first = table.name not in self._replacing
+
+        def unit(conn: sqlite3.Connection) -> Item | None:
+            if traced is not None:
+                traced.record(conn)
+            try:
+                return storage.put_item(conn, table, new, key, size, now, region,
+                                        sequences=self._sequences, insert_first=insert_first)
+            except sqlite3.IntegrityError:
+                raise ResourceNotFoundException() from None  # as in `_write_one_with_new`
+
+        old = await self._ctx.db.write(unit)
+        if old is None:
+            self._replacing.discard(table.name)
+        else:
+            self._replacing.add(table.name)
+        if table.stream is not None:
+            self._ctx.source_written(table.stream.arn)
+        return old
 
     async def _write_one(self, write: Write) -> Item | None:
         old, _ = await self._write_one_with_new(write)

@@ -6,6 +6,7 @@ memory for every write: which attributes form the keys of the table and of each 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -64,6 +65,19 @@ class TableDef:
         return _key_schema(self.hash, self.range)
 
     def key_names(self) -> tuple[str, ...]:
+        return self._key_names
+
+    @functools.cached_property
+    def _key_attrs(self) -> tuple[tuple[KeyAttr, str], ...]:
+        """The key attributes, with the word the limits on their size use for them."""
+        if self.range is None:
+            return ((self.hash, "hash"),)
+        return ((self.hash, "hash"), (self.range, "range"))
+
+    @functools.cached_property
+    def _key_names(self) -> tuple[str, ...]:
+        # Asked for by every write; kept in the instance, outside the fields (and so outside
+        # the stored definition).
         return (self.hash.name,) if self.range is None else (self.hash.name, self.range.name)
 
     def index(self, name: str) -> IndexDef:
@@ -75,7 +89,7 @@ class TableDef:
         )
 
     def key_of(self, item: Item) -> Item:
-        return {k: item[k] for k in self.key_names() if k in item}
+        return {k: item[k] for k in self._key_names if k in item}
 
     def encoded_key(self, item: Item) -> tuple[bytes, bytes]:
         pk = encode_key(item[self.hash.name])
@@ -84,16 +98,14 @@ class TableDef:
 
     def check_item_keys(self, item: Item) -> None:
         """PutItem's checks: every key attribute present, of its declared type, not empty."""
-        for attr, where in ((self.hash, "hash"), (self.range, "range")):
-            if attr is None:
-                continue
-            value = item.get(attr.name)
+        for key, where in self._key_attrs:
+            value = item.get(key.name)
             if value is None:
                 raise ValidationException(
                     "One or more parameter values were invalid: Missing the key "
-                    f"{attr.name} in the item"
+                    f"{key.name} in the item"
                 )
-            _check_key_value(attr, value, where)
+            _check_key_value(key, value, where)
         for index in self.indexes:
             for attr in (index.hash, index.range):
                 if attr is None or attr.name not in item:
@@ -144,20 +156,22 @@ class TableDef:
 
 
 def _check_key_value(attr: KeyAttr, value: AttributeValue, where: str) -> None:
-    kind = type_of(value)
-    if kind != attr.type:
+    kind = attr.type
+    raw = value.get(kind)  # a value holds one type: any other is a mismatch
+    if raw is None:
         raise ValidationException(
             "One or more parameter values were invalid: Type mismatch for key "
-            f"{attr.name} expected: {attr.type} actual: {kind}"
+            f"{attr.name} expected: {attr.type} actual: {type_of(value)}"
         )
-    raw = value[kind]
-    if kind in ("S", "B") and len(raw) == 0:
+    if kind == "N":
+        return  # no limits but those of every number
+    if len(raw) == 0:
         label = "string" if kind == "S" else "binary"
         raise ValidationException(
             "One or more parameter values are not valid. The AttributeValue for a key attribute "
             f"cannot contain an empty {label} value. Key: {attr.name}"
         )
-    size = len(raw.encode("utf-8")) if kind == "S" else len(raw) if kind == "B" else 0
+    size = len(raw) if kind == "B" or raw.isascii() else len(raw.encode("utf-8"))
     if where == "range" and size > 1024:
         raise ValidationException(
             "One or more parameter values were invalid: Aggregated size of all range keys has "

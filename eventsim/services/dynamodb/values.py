@@ -33,6 +33,7 @@ __all__ = [
     "to_json",
     "type_of",
     "validate_item",
+    "validate_sized_item",
     "validate_value",
     "values_equal",
 ]
@@ -159,7 +160,8 @@ def validate_value(value: Any, where: str = "") -> AttributeValue:
 
 
 def _validate_value(value: Any) -> AttributeValue:
-    if not isinstance(value, Mapping) or len(value) != 1:
+    # `type(...) is dict` first: the ABC's isinstance is a Python-level call.
+    if not (type(value) is dict or isinstance(value, Mapping)) or len(value) != 1:
         raise ValidationException(
             "Supplied AttributeValue has more than one datatypes set, must contain exactly one "
             "of the supported datatypes" if isinstance(value, Mapping) and value else
@@ -199,7 +201,7 @@ def _validate_value(value: Any) -> AttributeValue:
             members = [validate_value({"N": m})["N"] for m in raw]
         else:
             members = [_blob(m) for m in raw]
-        keys = [Decimal(m) if kind == "NS" else m for m in members]
+        keys = [Decimal(m) for m in members] if kind == "NS" else members
         if len(set(keys)) != len(keys):
             raise ValidationException(
                 "One or more parameter values were invalid: Input collection "
@@ -229,16 +231,42 @@ def _render_list(kind: str, raw: Any) -> str:
 
 def validate_item(item: Any) -> Item:
     """Check every attribute of an item; return it canonical."""
-    if not isinstance(item, Mapping):
+    return validate_sized_item(item)[0]
+
+
+def validate_sized_item(item: Any) -> tuple[Item, int | None]:
+    """`validate_item`, and the item's `item_size` measured in the same pass (None when a
+    name is not a string: `item_size` says what is wrong with it, when it is asked)."""
+    if not (type(item) is dict or isinstance(item, Mapping)):
         raise ValidationException("Item must be a map of attribute names to values")
     out: Item = {}
+    size = 0
+    sized = True
     for name, value in item.items():
         if not name:
             raise ValidationException(
                 "One or more parameter values were invalid: An attribute name may not be empty"
             )
-        out[name] = validate_value(value)
-    return out
+        if type(name) is str:
+            size += len(name) if name.isascii() else len(name.encode("utf-8"))
+        else:
+            sized = False
+        # `validate_value`'s fast path, inline: most attributes are strings and integers, and
+        # a call per attribute is a good part of the cost of an item.
+        if type(value) is dict and len(value) == 1:
+            raw = value.get("S")
+            if type(raw) is str:
+                out[name] = {"S": raw}
+                size += len(raw) if raw.isascii() else len(raw.encode("utf-8"))
+                continue
+            raw = value.get("N")
+            if type(raw) is str and _CANONICAL_INTEGER.fullmatch(raw):
+                out[name] = {"N": raw}
+                size += _number_size(raw)
+                continue
+        checked = out[name] = _validate_value(value)
+        size += value_size(checked)
+    return out, size if sized else None
 
 
 def values_equal(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
@@ -300,7 +328,14 @@ def item_size(item: Item) -> int:
     """The size of an item: names plus values."""
     total = 0
     for name, value in item.items():
-        total += (len(name) if name.isascii() else len(name.encode("utf-8"))) + value_size(value)
+        total += len(name) if name.isascii() else len(name.encode("utf-8"))
+        # `value_size` of strings and numbers, inline (the commonest values)
+        raw = value.get("S")
+        if raw is not None:
+            total += len(raw) if raw.isascii() else len(raw.encode("utf-8"))
+            continue
+        raw = value.get("N")
+        total += _number_size(raw) if raw is not None else value_size(value)
     return total
 
 
@@ -332,10 +367,12 @@ def _value_from_json(value: Mapping[str, Any]) -> AttributeValue:
 
 
 def to_json(item: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """An item in DynamoDB JSON as text carries it (blobs in base64)."""
-    return {k: _value_to_json(v) for k, v in item.items()}
+    """An item in DynamoDB JSON as text carries it (blobs in base64). Strings and numbers are
+    the same in both forms: their values are shared with `item`, not copied (values are
+    never changed in place; an update makes a new item)."""
+    return {k: v if "S" in v or "N" in v else _value_to_json(v) for k, v in item.items()}
 
 
 def from_json(data: Mapping[str, Any]) -> Item:
-    """The inverse of `to_json`."""
-    return {k: _value_from_json(v) for k, v in data.items()}
+    """The inverse of `to_json` (sharing strings and numbers as it does)."""
+    return {k: v if "S" in v or "N" in v else _value_from_json(v) for k, v in data.items()}

@@ -12,12 +12,13 @@ from eventsim.services.dynamodb.values import Item, item_size
 __all__ = ["Write", "check_key_untouched", "check_size"]
 
 
-def check_size(item: Item, *, update: bool = False) -> int:
+def check_size(item: Item, *, update: bool = False, size: int | None = None) -> int:
     """An item over 400 KB. An update says so in words of its own, "Item size to update has
     exceeded the maximum allowed size" (listed among the ValidationError messages in the
     documentation of TransactionCanceledException, botocore's dynamodb model; dynalite and
-    moto answer UpdateItem the same). The item's size."""
-    size = item_size(item)
+    moto answer UpdateItem the same). The item's size (`size`, if measured already)."""
+    if size is None:
+        size = item_size(item)
     if size > MAX_ITEM_BYTES:
         what = "Item size to update" if update else "Item size"
         raise ValidationException(f"{what} has exceeded the maximum allowed size")

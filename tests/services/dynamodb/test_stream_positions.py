@@ -86,6 +86,9 @@ async def test_positions_grow_past_a_trim_and_a_restart(tmp_path: Path) -> None:
         for sk in range(1, 1025):  # the 1,024th record trims the first, past retention
             await _put(sim, sk)
         kept = await _numbers(sim)
+        stored = await sim.db.read(
+            lambda c: c.execute("SELECT COUNT(*) FROM ddb_stream_records").fetchone()[0])
+        assert stored == 1024  # the expired record is gone, not only hidden
     async with Simulator(config) as sim:
         await _put(sim, 2000)
         numbers = await _numbers(sim)

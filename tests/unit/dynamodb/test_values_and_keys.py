@@ -14,6 +14,7 @@ from eventsim.services.dynamodb.values import (
     item_size,
     to_json,
     validate_item,
+    validate_sized_item,
     validate_value,
 )
 
@@ -86,3 +87,14 @@ def test_json_form_round_trips_blobs() -> None:
 def test_item_size_counts_names_and_values() -> None:
     assert item_size({"ab": {"S": "xyz"}}) == 5
     assert item_size({"n": {"N": "12345"}}) == 1 + 4
+
+
+def test_validation_measures_the_item_as_item_size_does() -> None:
+    item = {"ab": {"S": "xyz"}, "é": {"S": "ünï"}, "n": {"N": "12345"}, "-n": {"N": "-100"},
+            "f": {"N": "01.50"}, "e": {"N": "1e3"}, "ss": {"SS": ["a", "bé"]},
+            "ns": {"NS": ["1", "2.5"]}, "b": {"B": b"\x00\xff"}, "t": {"BOOL": True},
+            "z": {"NULL": True}, "m": {"M": {"k": {"L": [{"S": "v"}, {"N": "7"}]}}}}
+    checked, size = validate_sized_item(item)
+    assert checked == validate_item(item)
+    assert size == item_size(checked)
+    assert validate_sized_item({5: {"S": "x"}})[1] is None  # item_size's to tell what is wrong
