@@ -337,6 +337,46 @@ async def test_invoke_timeout_then_next_invocation_succeeds(
         assert after.init_duration_ms is not None  # the timed-out environment was reset
 
 
+
+@pytest.mark.asyncio
+async def test_a_job_queued_with_one_that_blocks_is_not_held_up(
+    runtime: InlineRuntime, sync: types.ModuleType
+) -> None:
+    sync.gates["hold"] = threading.Event()
+    loop = asyncio.get_running_loop()
+    blocked: asyncio.Future[InvokeResult] = loop.create_future()
+    quick: asyncio.Future[InvokeResult] = loop.create_future()
+    await runtime.invoke(make_request(make_function("quick"), {"n": 0}))  # a worker, asleep
+    # Started together: the worker woken for the first finds the second queued behind it.
+    started = time.perf_counter()
+    runtime.start(make_request(make_function("blocked", handler="app.chatty"),
+                               {"gate": "hold", "tag": "b"}), blocked.set_result)
+    runtime.start(make_request(make_function("quick"), {"n": 1}), quick.set_result)
+    try:
+        result = await asyncio.wait_for(quick, timeout=3)
+        assert time.perf_counter() - started < 0.5  # GRACE is 2 ms; this allows a busy machine
+        assert result_json(result)["event"] == {"n": 1}
+        assert not blocked.done()
+    finally:
+        sync.gates["hold"].set()
+    assert (await blocked).status == "Success"
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_handlers_that_block_runs_side_by_side(
+    runtime: InlineRuntime, sync: types.ModuleType
+) -> None:
+    # Each waits for all four to be running at once (the fixture's pool has four workers).
+    sync.gates["together"] = threading.Barrier(4)
+    function = make_function(handler="app.chatty")
+    await runtime.invoke(make_request(function, {"tag": "warm"}))  # one worker, asleep
+    results = await asyncio.gather(*(
+        runtime.invoke(make_request(function, {"gate": "together", "tag": str(n)}))
+        for n in range(4)
+    ))
+    assert [r.status for r in results] == ["Success"] * 4
+    assert all("after gate" in r.logs for r in results)
+
 @pytest.mark.asyncio
 async def test_invoke_thread_stuck_in_c_does_not_hold_the_pool() -> None:
     async with InlineRuntime(max_workers=1) as inline:

@@ -113,7 +113,7 @@ class InlineRuntime:
         if side is None or side[0].loop is not loop:
             side = self._sides.get(loop)
             if side is None or loop.is_closed():
-                side = self._sides[loop] = (Mailbox(loop, self._finish),
+                side = self._sides[loop] = (Mailbox(loop, self._finish, self._pool),
                                             Deadlines(loop, self._expire))
             self._side = side
         mailbox, deadlines = side
