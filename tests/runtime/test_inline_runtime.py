@@ -22,6 +22,7 @@ import pytest_asyncio
 from eventsim.errors import SimulatorStateError
 from eventsim.runtime.base import InvokeRequest, InvokeResult
 from eventsim.runtime.inline import InlineRuntime
+from eventsim.runtime.inline.runtime import _load_event
 from eventsim.services.lambda_.models import FunctionConfig
 from eventsim.tracing import TraceHeader, new_span_id, new_trace_id
 
@@ -286,6 +287,31 @@ async def test_invoke_invalid_json_is_unmarshal_error(runtime: InlineRuntime) ->
     assert result.error is not None
     assert result.error["errorType"] == "Runtime.UnmarshalError"
     assert result.error["errorMessage"].startswith("Unable to unmarshal input: Expecting")
+
+
+@pytest.mark.parametrize("payload", [
+    b'{"big": 18446744073709551616, "small": -9223372036854775809, "u64": 18446744073709551615}',
+    b'[123456789012345678901234567890, "12345678901234567890", 1.5e-400, -0.0, 0.1]',
+    b"[NaN, Infinity, -Infinity, 1e400]",
+    b'"\\ud800 lone surrogate"',
+    b"\xef\xbb\xbf{}",
+    '{"utf16": 1}'.encode("utf-16"),
+    b'{"a": 1, "a": 2, "\\u00e9": "\xc3\xa9", "n": null, "t": true}',
+    b" \t\r\n[1, 2.50, 3E2]\n",
+])
+def test_events_are_parsed_exactly_as_json_parses_them(payload: bytes) -> None:
+    event = _load_event(payload)
+    expected = json.loads(payload)
+    assert repr(event) == repr(expected)  # repr: NaN, -0.0 and int/float alike
+
+
+@pytest.mark.parametrize("payload", [b"{nope", b"[1, 2", b"\xff\xfe\x00", b'{"a": 1} trailing'])
+def test_unparsable_events_fail_with_json_s_message(payload: bytes) -> None:
+    with pytest.raises(ValueError) as error:
+        _load_event(payload)
+    with pytest.raises(ValueError) as expected:
+        json.loads(payload)
+    assert str(error.value) == str(expected.value)
 
 
 @pytest.mark.asyncio
