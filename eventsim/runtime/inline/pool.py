@@ -85,9 +85,9 @@ class Mailbox:
     def post(self, job: Job, outcome: Outcome | BaseException) -> None:
         """From a worker thread: the job is finished. Wakes the loop unless a wake-up is due.
 
-        Without a lock: `_drain` clears the flag before it empties the deque, so a job
-        appended before a post saw the flag set is drained by the wake-up that set it. Two
-        posts that both see it clear schedule two drains, and the second finds less to do."""
+        No lock: `_drain` clears the flag before it empties the deque, so a post that finds
+        the flag set appended its job before that drain began emptying; two posts that both
+        find it clear only schedule a spare drain."""
         self._done.append((job, outcome))
         if self._scheduled:
             return

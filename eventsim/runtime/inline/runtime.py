@@ -270,6 +270,9 @@ class InlineRuntime:
         self, instance: Instance, function: FunctionConfig, request: InvokeRequest
     ) -> tuple[Handler, float | None]:
         """The instance's handler, importing it on a cold start."""
+        handler = instance.handler
+        if handler is not None:  # warm: set once, under the lock, and never changed
+            return handler, None
         if not instance.lock.acquire(blocking=False):  # a cold start is under way
             remaining = max(0.001, request.deadline_ms / 1000 - time.time())
             if not instance.lock.acquire(timeout=remaining):
