@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import json
 import os
@@ -402,6 +403,20 @@ async def test_a_burst_of_handlers_that_block_runs_side_by_side(
     ))
     assert [r.status for r in results] == ["Success"] * 4
     assert all("after gate" in r.logs for r in results)
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_handlers_that_block_briefly_spreads_over_workers(
+    runtime: InlineRuntime,
+) -> None:
+    # Each blocks for less than the pool's grace, but the jobs behind it wait for all of them.
+    function = make_function(handler="app.nap")
+    await runtime.invoke(make_request(function, {"seconds": 0}))  # one worker, asleep
+    results = await asyncio.gather(*(
+        runtime.invoke(make_request(function, {"seconds": 0.0015})) for _ in range(40)
+    ))
+    threads = collections.Counter(result_json(result) for result in results)
+    assert max(threads.values()) < 30, threads  # not one after another on one thread
 
 @pytest.mark.asyncio
 async def test_invoke_thread_stuck_in_c_does_not_hold_the_pool() -> None:

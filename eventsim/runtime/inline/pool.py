@@ -7,12 +7,13 @@ Every thread hand-off is a chance to lose the GIL for a switch interval, and on 
 simulator those hand-offs cost more than the handlers.
 
 A worker busy with one job does not call others for the jobs behind it. Instead, the event
-loop that queued them watches the queue (`Mailbox.supervise`): when no worker has taken a job
-for `GRACE` and none is on its way, every busy worker is held up by its handler (a sleep, a
-wait on I/O, a cold start, C code), and the pool spreads out: another worker is called, and
-each worker that takes a job with others left behind calls another, as long as jobs queue. So
-a handler that blocks holds up the jobs behind it for at most `GRACE` (plus the time it takes
-the loop and the woken thread to get the GIL), and a burst of fast handlers runs on one thread.
+loop that queued them watches the queue (`Mailbox.supervise`): when the oldest job has waited
+`GRACE` and no worker is on its way, the busy workers are held up by their handlers (a sleep,
+a wait on I/O, a cold start, C code), and the pool spreads out: another worker is called, and
+each worker that takes a job with others left behind calls another, until the queue empties.
+So, while the pool has room, no job waits more than `GRACE` (plus the time it takes the loop
+and the woken thread to get the GIL) behind handlers that block, however briefly each blocks,
+and a burst of fast handlers runs on one thread.
 
 Finished jobs go back to the event loop through the same `Mailbox`: one loop wake-up for
 however many jobs finished meanwhile, instead of one per job.
@@ -46,9 +47,10 @@ __all__ = ["GRACE", "Job", "Mailbox", "Outcome", "WorkerPool"]
 LOG = logging.getLogger(__name__)
 
 GRACE = 0.002
-"""Seconds (real time: handlers run in it) the queue may go without a worker taking a job
-before another worker is called for it. Long enough for a worker to run dozens of trivial
-handlers, short next to anything a handler waits for (a cold start, a boto3 call)."""
+"""Seconds (real time: handlers run in it) a job may wait in the queue before another worker is
+called for it. Long enough for one worker to run dozens of trivial handlers, short next to
+what a handler waits for (a cold start, a boto3 call), and under the interpreter's switch
+interval (5 ms), which a woken thread may wait anyway before it gets the GIL."""
 
 _worker_numbers = itertools.count(1)
 
@@ -216,8 +218,6 @@ class WorkerPool:
         """Workers asleep (or about to be) whom no token has been sent for."""
         self._coming = 0
         """Workers on their way to the queue: started, or sent a token, and not there yet."""
-        self._taken_at = 0.0
-        """When a worker last took a job (`time.perf_counter`)."""
         self._spread = False
         """Workers held up by their handlers were seen: until the queue empties, a worker
         that takes a job and leaves others calls another worker for them."""
@@ -266,8 +266,8 @@ class WorkerPool:
             self._start_worker()
 
     def spread_if_held_up(self) -> float | None:
-        """Call another worker if jobs wait and no worker has taken one for `GRACE`; returns
-        the seconds until the queue should be looked at again (None: it is empty)."""
+        """Call another worker if the oldest job has waited `GRACE`; returns the seconds until
+        the queue should be looked at again (None: it is empty, or no worker can be called)."""
         with self._lock:
             if not self._jobs:
                 return None
@@ -277,7 +277,7 @@ class WorkerPool:
                 # Nobody to call: the first worker to finish takes the next job; a submit
                 # (or an abandoned thread's place) starts the watch again.
                 return None
-            waited = time.perf_counter() - self._taken_at
+            waited = time.perf_counter() - self._jobs[0].started
             if waited < GRACE:
                 return GRACE - waited
             self._spread = True
@@ -348,7 +348,6 @@ class WorkerPool:
                     if not job.abandoned:  # else it timed out before it started
                         job.state = "running"
                         job.thread_id = ident
-                        self._taken_at = time.perf_counter()
                         if jobs and self._spread:
                             call = self._call_worker()
                         break
