@@ -334,8 +334,8 @@ class WorkerPool:
                 if done is not None:
                     done.state = "done"
                     if done.abandoned:
-                        # Finished at its deadline: the timeout was raised here, not yet
-                        # delivered.
+                        # Abandoned while it ran: the timeout raised in this thread may still
+                        # be pending.
                         _raise_in_thread(ident, None)
                         raise _Left
                 if coming:
