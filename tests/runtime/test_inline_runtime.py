@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import json
 import os
@@ -22,6 +23,7 @@ import pytest_asyncio
 from eventsim.errors import SimulatorStateError
 from eventsim.runtime.base import InvokeRequest, InvokeResult
 from eventsim.runtime.inline import InlineRuntime
+from eventsim.runtime.inline.runtime import _load_event
 from eventsim.services.lambda_.models import FunctionConfig
 from eventsim.tracing import TraceHeader, new_span_id, new_trace_id
 
@@ -288,6 +290,31 @@ async def test_invoke_invalid_json_is_unmarshal_error(runtime: InlineRuntime) ->
     assert result.error["errorMessage"].startswith("Unable to unmarshal input: Expecting")
 
 
+@pytest.mark.parametrize("payload", [
+    b'{"big": 18446744073709551616, "small": -9223372036854775809, "u64": 18446744073709551615}',
+    b'[123456789012345678901234567890, "12345678901234567890", 1.5e-400, -0.0, 0.1]',
+    b"[NaN, Infinity, -Infinity, 1e400]",
+    b'"\\ud800 lone surrogate"',
+    b"\xef\xbb\xbf{}",
+    '{"utf16": 1}'.encode("utf-16"),
+    b'{"a": 1, "a": 2, "\\u00e9": "\xc3\xa9", "n": null, "t": true}',
+    b" \t\r\n[1, 2.50, 3E2]\n",
+])
+def test_events_are_parsed_exactly_as_json_parses_them(payload: bytes) -> None:
+    event = _load_event(payload)
+    expected = json.loads(payload)
+    assert repr(event) == repr(expected)  # repr: NaN, -0.0 and int/float alike
+
+
+@pytest.mark.parametrize("payload", [b"{nope", b"[1, 2", b"\xff\xfe\x00", b'{"a": 1} trailing'])
+def test_unparsable_events_fail_with_json_s_message(payload: bytes) -> None:
+    with pytest.raises(ValueError) as error:
+        _load_event(payload)
+    with pytest.raises(ValueError) as expected:
+        json.loads(payload)
+    assert str(error.value) == str(expected.value)
+
+
 @pytest.mark.asyncio
 async def test_invoke_sys_exit_is_exit_error_and_resets(runtime: InlineRuntime) -> None:
     function = make_function(handler="app.exits")
@@ -336,6 +363,60 @@ async def test_invoke_timeout_then_next_invocation_succeeds(
         assert result_json(after) == "ok"
         assert after.init_duration_ms is not None  # the timed-out environment was reset
 
+
+
+@pytest.mark.asyncio
+async def test_a_job_queued_with_one_that_blocks_is_not_held_up(
+    runtime: InlineRuntime, sync: types.ModuleType
+) -> None:
+    sync.gates["hold"] = threading.Event()
+    loop = asyncio.get_running_loop()
+    blocked: asyncio.Future[InvokeResult] = loop.create_future()
+    quick: asyncio.Future[InvokeResult] = loop.create_future()
+    await runtime.invoke(make_request(make_function("quick"), {"n": 0}))  # a worker, asleep
+    # Started together: the worker woken for the first finds the second queued behind it.
+    started = time.perf_counter()
+    runtime.start(make_request(make_function("blocked", handler="app.chatty"),
+                               {"gate": "hold", "tag": "b"}), blocked.set_result)
+    runtime.start(make_request(make_function("quick"), {"n": 1}), quick.set_result)
+    try:
+        result = await asyncio.wait_for(quick, timeout=3)
+        assert time.perf_counter() - started < 0.5  # GRACE is 2 ms; this allows a busy machine
+        assert result_json(result)["event"] == {"n": 1}
+        assert not blocked.done()
+    finally:
+        sync.gates["hold"].set()
+    assert (await blocked).status == "Success"
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_handlers_that_block_runs_side_by_side(
+    runtime: InlineRuntime, sync: types.ModuleType
+) -> None:
+    # Each waits for all four to be running at once (the fixture's pool has four workers).
+    sync.gates["together"] = threading.Barrier(4)
+    function = make_function(handler="app.chatty")
+    await runtime.invoke(make_request(function, {"tag": "warm"}))  # one worker, asleep
+    results = await asyncio.gather(*(
+        runtime.invoke(make_request(function, {"gate": "together", "tag": str(n)}))
+        for n in range(4)
+    ))
+    assert [r.status for r in results] == ["Success"] * 4
+    assert all("after gate" in r.logs for r in results)
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_handlers_that_block_briefly_spreads_over_workers(
+    runtime: InlineRuntime,
+) -> None:
+    # Each blocks for less than the pool's grace, but the jobs behind it wait for all of them.
+    function = make_function(handler="app.nap")
+    await runtime.invoke(make_request(function, {"seconds": 0}))  # one worker, asleep
+    results = await asyncio.gather(*(
+        runtime.invoke(make_request(function, {"seconds": 0.0015})) for _ in range(40)
+    ))
+    threads = collections.Counter(result_json(result) for result in results)
+    assert max(threads.values()) < 30, threads  # not one after another on one thread
 
 @pytest.mark.asyncio
 async def test_invoke_thread_stuck_in_c_does_not_hold_the_pool() -> None:

@@ -1,13 +1,22 @@
 """Daemon worker threads that run invocations, and the timeout injected into them.
 
-Jobs wait in one queue. A worker that finishes a job takes the next without going back to sleep,
-and a sleeping worker is woken (or a new thread started, when none sleeps) only when no worker
-is already on its way to the queue: a burst of jobs costs the event loop one wake-up, not one
-per job. A worker that takes a job and leaves others queued makes sure another worker comes
-for them, so a handler that blocks never holds up the jobs behind it.
-Finished jobs go back to the event loop through a `Mailbox`: one loop wake-up for however many
-jobs finished meanwhile, instead of one per job. On a busy simulator, those hand-offs between
-threads (each a chance to lose the GIL for a switch interval) cost more than the handlers.
+Jobs wait in one queue. A worker takes them one after another without going back to sleep,
+and a sleeping worker is woken (or a new thread started, when none sleeps) only for a job that
+no worker is already on its way to: a burst of jobs costs one thread wake-up, not one per job.
+Every thread hand-off is a chance to lose the GIL for a switch interval, and on a busy
+simulator those hand-offs cost more than the handlers.
+
+A worker busy with one job does not call others for the jobs behind it. Instead, the event
+loop that queued them watches the queue (`Mailbox.supervise`): when the oldest job has waited
+`GRACE` and no worker is on its way, the busy workers are held up by their handlers (a sleep,
+a wait on I/O, a cold start, C code), and the pool spreads out: another worker is called, and
+each worker that takes a job with others left behind calls another, until the queue empties.
+So, while the pool has room, no job waits more than `GRACE` (plus the time it takes the loop
+and the woken thread to get the GIL) behind handlers that block, however briefly each blocks,
+and a burst of fast handlers runs on one thread.
+
+Finished jobs go back to the event loop through the same `Mailbox`: one loop wake-up for
+however many jobs finished meanwhile, instead of one per job.
 
 When a job's deadline passes, `WorkerPool.abandon` raises `HandlerTimeout` in the worker's
 thread; the worker leaves the pool at once and its thread exits when it next runs Python code.
@@ -33,9 +42,15 @@ from eventsim.runtime.inline.deadlines import Deadlines
 from eventsim.runtime.inline.errors import HandlerTimeout
 from eventsim.runtime.inline.instance import Instance
 
-__all__ = ["Job", "Mailbox", "Outcome", "WorkerPool"]
+__all__ = ["GRACE", "Job", "Mailbox", "Outcome", "WorkerPool"]
 
 LOG = logging.getLogger(__name__)
+
+GRACE = 0.002
+"""Seconds (real time: handlers run in it) a job may wait in the queue before another worker is
+called for it. Long enough for one worker to run dozens of trivial handlers, short next to
+what a handler waits for (a cold start, a boto3 call), and under the interpreter's switch
+interval (5 ms), which a woken thread may wait anyway before it gets the GIL."""
 
 _worker_numbers = itertools.count(1)
 
@@ -56,30 +71,36 @@ Finish = Callable[["Job", Outcome | BaseException], None]
 
 
 class Mailbox:
-    """Hands finished jobs from worker threads to one event loop, in batches."""
+    """One event loop's side of the pool: hands it finished jobs in batches, and watches the
+    jobs it queued for a worker held up by its handler."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, finish: Finish) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, finish: Finish, pool: WorkerPool
+    ) -> None:
         self.loop = loop
         self._finish = finish
+        self._pool = pool
         self._done: deque[tuple[Job, Outcome | BaseException]] = deque()
-        self._lock = threading.Lock()
         self._scheduled = False
+        self._watching = False
 
     def post(self, job: Job, outcome: Outcome | BaseException) -> None:
-        """From a worker thread: the job is finished. Wakes the loop unless a wake-up is due."""
+        """From a worker thread: the job is finished. Wakes the loop unless a wake-up is due.
+
+        No lock: `_drain` clears the flag before it empties the deque, so a post that finds
+        the flag set appended its job before that drain began emptying; two posts that both
+        find it clear only schedule a spare drain."""
         self._done.append((job, outcome))
-        with self._lock:
-            if self._scheduled:
-                return
-            self._scheduled = True
+        if self._scheduled:
+            return
+        self._scheduled = True
         try:
             self.loop.call_soon_threadsafe(self._drain)
         except RuntimeError:  # the loop is closed: nobody is waiting any more
             pass
 
     def _drain(self) -> None:
-        with self._lock:
-            self._scheduled = False
+        self._scheduled = False
         done, finish = self._done, self._finish
         while done:
             job, outcome = done.popleft()
@@ -88,12 +109,26 @@ class Mailbox:
             except Exception:
                 LOG.exception("finishing invocation %s failed", job.request.request_id)
 
+    def supervise(self) -> None:
+        """On the loop: jobs wait behind busy workers; look at the queue every so often
+        while they do."""
+        if not self._watching:
+            self._watching = True
+            self.loop.call_later(GRACE, self._look)
+
+    def _look(self) -> None:
+        delay = self._pool.spread_if_held_up()
+        if delay is None:
+            self._watching = False
+        else:
+            self.loop.call_later(delay, self._look)
+
 
 class Job:
     """One invocation handed to a worker."""
 
     __slots__ = (
-        "abandoned", "buffer", "instance", "lock", "mailbox", "on_result", "request", "settled",
+        "abandoned", "buffer", "instance", "mailbox", "on_result", "request", "settled",
         "started", "state", "thread_id", "watch",
     )
 
@@ -103,7 +138,7 @@ class Job:
         self.request = request
         self.mailbox = mailbox
         self.buffer = LogBuffer(request.request_id, log_limit)
-        self.lock = threading.Lock()
+        # Guarded by the pool's lock.
         self.state: Literal["pending", "running", "done"] = "pending"
         self.abandoned = False
         self.thread_id = 0
@@ -124,6 +159,10 @@ def _raise_in_thread(thread_id: int, exc_type: type[BaseException] | None) -> in
     return result
 
 
+class _Left(Exception):
+    """The worker's job was abandoned: its thread leaves the pool."""
+
+
 class Worker(threading.Thread):
     """A daemon thread that runs jobs from the pool's queue until stopped or abandoned.
 
@@ -137,43 +176,25 @@ class Worker(threading.Thread):
 
     def run(self) -> None:
         pool = self._pool
+        execute = pool._execute
+        ident = threading.get_ident()
         abandoned = False
-        coming = True  # started for a job: counted as coming
+        outcome: Outcome | BaseException
         try:
-            while not abandoned:
-                job = pool._next_job(coming)
-                coming = False
-                if job is None:
-                    return
-                abandoned = not self._run(job)
-        except HandlerTimeout:  # a timed-out job's exception arriving after it had finished
+            job = pool._next_job(None, None, ident)
+            while job is not None:
+                try:
+                    outcome = execute(job)
+                except BaseException as exc:  # HandlerTimeout, or a bug of ours
+                    outcome = exc
+                job = pool._next_job(job, outcome, ident)
+        except (_Left, HandlerTimeout):  # HandlerTimeout: it arrived after the job had ended
             abandoned = True
         finally:
             if abandoned:
                 pool._thread_exited()
             else:
                 pool._worker_stopped()
-
-    def _run(self, job: Job) -> bool:
-        """Run a job; False if it was abandoned (this thread then leaves the pool)."""
-        with job.lock:
-            if job.abandoned:  # timed out before it started
-                return True
-            job.state = "running"
-            job.thread_id = threading.get_ident()
-        outcome: Outcome | BaseException
-        try:
-            outcome = self._pool._execute(job)
-        except BaseException as exc:  # HandlerTimeout, or a bug of ours
-            outcome = exc
-        with job.lock:
-            job.state = "done"
-            abandoned = job.abandoned
-        if abandoned:
-            _raise_in_thread(job.thread_id, None)
-            return False
-        job.mailbox.post(job, outcome)
-        return True
 
 
 _NOTHING, _WAKE, _START = 0, 1, 2
@@ -197,6 +218,9 @@ class WorkerPool:
         """Workers asleep (or about to be) whom no token has been sent for."""
         self._coming = 0
         """Workers on their way to the queue: started, or sent a token, and not there yet."""
+        self._spread = False
+        """Workers held up by their handlers were seen: until the queue empties, a worker
+        that takes a job and leaves others calls another worker for them."""
         self._abandoned = 0
         self._closed = False
         self._threads: list[Worker] = []
@@ -209,12 +233,16 @@ class WorkerPool:
         return self._abandoned
 
     def submit(self, job: Job) -> None:
-        """Queue ``job``; wake a worker (or start one) unless one is already coming."""
+        """Queue ``job`` (on its mailbox's loop); wake a worker (or start one) unless one is
+        already coming, and have the loop watch the jobs that wait for a busy worker."""
         with self._lock:
             self._jobs.append(job)
             call = self._call_worker()
+            waiting = len(self._jobs) > self._coming
         if call:
             self._answer(call)
+        if waiting:
+            job.mailbox.supervise()
 
     def _call_worker(self) -> int:
         """With the lock held and a job queued: see that a worker comes for it. Returns what
@@ -237,25 +265,42 @@ class WorkerPool:
         elif call == _START:
             self._start_worker()
 
+    def spread_if_held_up(self) -> float | None:
+        """Call another worker if the oldest job has waited `GRACE`; returns the seconds until
+        the queue should be looked at again (None: it is empty, or no worker can be called)."""
+        with self._lock:
+            if not self._jobs:
+                return None
+            if self._coming:  # a worker on its way is not held up by a handler
+                return GRACE
+            if not self._idle and (self._workers >= self._max or self._closed):
+                # Nobody to call: the first worker to finish takes the next job; a submit
+                # (or an abandoned thread's place) starts the watch again.
+                return None
+            waited = time.perf_counter() - self._jobs[0].started
+            if waited < GRACE:
+                return GRACE - waited
+            self._spread = True
+            call = self._call_worker()
+        self._answer(call)
+        return GRACE
+
     def abandon(self, job: Job) -> bool:
         """Give up on a job (timeout or cancellation); False if it had already finished."""
-        with job.lock:
+        with self._lock:
             if job.state == "done":
                 return False
             job.abandoned = True
             running = job.state == "running"
-            if running:
-                _raise_in_thread(job.thread_id, HandlerTimeout)
-        if running:
-            call = _NOTHING
-            with self._lock:
-                self._abandoned += 1
-                self._workers -= 1
-                # The abandoned thread's place goes to another if jobs are waiting.
-                if self._jobs:
-                    call = self._call_worker()
-            self._answer(call)
-            LOG.debug("abandoned the thread of invocation %s", job.request.request_id)
+            if not running:
+                return True  # the worker that takes it skips it
+            _raise_in_thread(job.thread_id, HandlerTimeout)
+            self._abandoned += 1
+            self._workers -= 1
+            # The abandoned thread's place goes to another if jobs are waiting.
+            call = self._call_worker() if self._jobs else _NOTHING
+        self._answer(call)
+        LOG.debug("abandoned the thread of invocation %s", job.request.request_id)
         return True
 
     async def aclose(self) -> None:
@@ -277,28 +322,53 @@ class WorkerPool:
             self._threads.append(worker)
         worker.start()
 
-    def _next_job(self, coming: bool) -> Job | None:
-        """In a worker: the next job, sleeping until there is one (None: stop). ``coming``:
-        the worker was counted as coming (just started), rather than back from a job."""
+    def _next_job(
+        self, done: Job | None, outcome: Outcome | BaseException | None, ident: int
+    ) -> Job | None:
+        """In a worker: hand in ``done`` (None: the worker was just started, and counted as
+        coming) and take the next job, sleeping until there is one (None: stop)."""
+        coming = done is None
         while True:
             call = _NOTHING
             with self._lock:
+                if done is not None:
+                    done.state = "done"
+                    if done.abandoned:
+                        # Abandoned while it ran: the timeout raised in this thread may still
+                        # be pending.
+                        _raise_in_thread(ident, None)
+                        raise _Left
                 if coming:
                     self._coming -= 1
                     coming = False
-                if self._jobs:
-                    job = self._jobs.popleft()
-                    if self._jobs:
-                        call = self._call_worker()
-                elif self._closed:
-                    return None
-                else:
-                    self._idle += 1
+                jobs = self._jobs
+                job = None
+                while jobs:
+                    job = jobs.popleft()
+                    if not job.abandoned:  # else it timed out before it started
+                        job.state = "running"
+                        job.thread_id = ident
+                        if jobs and self._spread:
+                            call = self._call_worker()
+                        break
                     job = None
+                if job is None:
+                    self._spread = False
+                    if self._closed:
+                        idle = False
+                    else:
+                        self._idle += 1
+                        idle = True
+            if done is not None:
+                assert outcome is not None
+                done.mailbox.post(done, outcome)
+                done = None
             if job is not None:
                 if call:
                     self._answer(call)
                 return job
+            if not idle:
+                return None
             self._wakeups.get()
             coming = True  # whoever sent the token counted this worker as coming
 

@@ -117,3 +117,8 @@ def hang(event, context):
 def sleep_in_c(event, context):
     time.sleep(event["seconds"])  # sleep-ok: blocked in C, beyond the timeout's reach
     return "woke"
+
+
+def nap(event, context):
+    time.sleep(event["seconds"])  # sleep-ok: a handler that blocks briefly (on I/O, say)
+    return threading.get_ident()
