@@ -20,6 +20,7 @@ import json
 import logging
 import weakref
 from collections.abc import Callable, Mapping
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -458,7 +459,7 @@ def _plain_list_writer(write_item: Writer, names: frozenset[str]) -> Writer:
 
     def write_plain_list(value: Any) -> Any:
         if (type(value) is list and _DICT_ONLY.issuperset(map(type, value))
-                and all(map(names.issuperset, value))
+                and names.issuperset(chain.from_iterable(value))  # every entry's keys
                 # Every value true: none is None (a false one, "" or 0, takes the long way).
                 and all(map(all, map(dict_values, value)))):
             return value
