@@ -192,3 +192,26 @@ def test_nested_attribute_values_are_read_through_recursive_shapes(
                                                       {"M": {"deep": {"BOOL": True}}}]}}}}
     parsed, _ = rt.call("PutItem", {"TableName": "pets", "Item": item})
     assert parsed.params["Item"] == item
+
+
+@pytest.mark.parametrize("entries", [
+    [{"SequenceNumber": "1", "ShardId": "shardId-000000000000"}] * 3,
+    [{"SequenceNumber": "1", "ShardId": "s"}, {"SequenceNumber": "2", "ShardId": None}],
+    [{"SequenceNumber": "1", "ShardId": "s"}, {"SequenceNumber": "2", "Other": "x"}],
+    [{"SequenceNumber": "", "ShardId": "s"}, {"ErrorCode": "E", "ErrorMessage": "m"}],
+    [],
+])
+def test_put_records_result_entries_are_written_as_one_by_one(
+    entries: list[dict[str, Any]],
+) -> None:
+    # The list of plain entries is checked in bulk; what it writes is what each entry's own
+    # writer writes: None values and members outside the shape left out.
+    from eventsim.gateway.protocols.json import JSONResponseSerializer
+
+    model = load_service_model("kinesis")
+    serializer = JSONResponseSerializer(model)
+    response = serializer.serialize_response(
+        model.operation_model("PutRecords"), {"FailedRecordCount": 0, "Records": entries},
+        _request("Kinesis_20131202.PutRecords", b""), _ids())
+    expected = [{k: v for k, v in e.items() if v is not None and k != "Other"} for e in entries]
+    assert json.loads(response.body) == {"FailedRecordCount": 0, "Records": expected}

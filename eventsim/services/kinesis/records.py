@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from eventsim.services.kinesis.models import Shard, Stream
+from eventsim.store.bulk import insert_rows
 
 __all__ = [
     "HEAD",
@@ -102,13 +103,13 @@ def pack(records: Sequence[tuple[bytes, bytes]]) -> bytes:
 
 
 def insert_chunk(
-    conn: sqlite3.Connection, rows: Iterable[tuple[str, int, int, int, float, bool, bytes]]
+    conn: sqlite3.Connection, rows: Sequence[tuple[str, int, int, int, float, bool, bytes]]
 ) -> None:
     """(stream, shard, first counter, last counter, arrival, encrypted, body) rows."""
-    conn.executemany(
-        "INSERT INTO kinesis_records (stream, shard, first, last, arrival, kms, body) "
-        "VALUES (?,?,?,?,?,?,?)",
-        rows,
+    # One statement for the chunks of one put (one per shard it reached), not one each.
+    insert_rows(
+        conn, "INSERT INTO kinesis_records (stream, shard, first, last, arrival, kms, body)",
+        7, rows,
     )
 
 

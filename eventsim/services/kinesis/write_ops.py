@@ -229,20 +229,20 @@ class WriteOperations(Catalog):
                         for (shard, _, _, _), seq in zip(placed, numbers, strict=True)]
             # Counters are taken inside the unit (see `_store`). Within a shard the records'
             # numbers differ only in the counter field: each is the previous plus one step.
-            last = [sequence.number(shard.bits, shard.last_counter, arrival_s)
-                    for shard in placed_on]
-            counts = [0] * len(placed_on)
+            # How many records each shard took is told by how far its number went.
+            start = [sequence.number(shard.bits, shard.last_counter, arrival_s)
+                     for shard in placed_on]
+            last = start.copy()
             ids = [shard.shard_id for shard in placed_on]
             step = sequence.COUNTER_STEP
             results: list[dict[str, str]] = []
             add = results.append
             for pos in where:
                 number = last[pos] = last[pos] + step
-                counts[pos] += 1
                 add({"SequenceNumber": str(number), "ShardId": ids[pos]})
             chunks: list[tuple[str, int, int, int, float, bool, bytes]] = []
             for pos, shard in enumerate(placed_on):
-                count = counts[pos]
+                count = (last[pos] - start[pos]) // step
                 if count:
                     first = shard.last_counter + 1
                     shard.last_counter += count
