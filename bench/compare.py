@@ -7,7 +7,7 @@ them in alternating rounds with the same sequential boto3 loop. It prints calls 
 and the median request latency of each, round by round: a change is real when it wins most
 rounds.
 
-Usage: python bench/compare.py --base COMMIT [--workload s3|s3-plain|dynamodb|kinesis]
+Usage: python bench/compare.py --base COMMIT [--workload s3|s3-plain|dynamodb|kinesis|kinesis-batch]
        [--calls 1500] [--rounds 6]
 """
 

@@ -10,7 +10,8 @@ Code on the request path runs several times slower in the server than in a hot l
 request meets cold caches after the client's turn), so these are the figures to cut, not a
 micro-benchmark's. The timers themselves cost about a microsecond each.
 
-Usage: python bench/gateway_stages.py [--workload s3-notified|s3-plain|dynamodb] [--calls 2000]
+Usage: python bench/gateway_stages.py [--calls 2000]
+       [--workload s3-notified|s3-plain|dynamodb|kinesis|kinesis-batch]
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ STAGES: list[tuple[str, str, str]] = [
     ("eventsim.store.database", "_apply_one", "unit + BEGIN/COMMIT"),
     ("eventsim.services.s3.notifier", "Notifier.notify", "S3 notify (in the unit)"),
     ("eventsim.services.lambda_.permissions", "InvokePermissions.allowed", "permission check"),
+    ("eventsim.services.kinesis.write_ops", "WriteOperations.put_records", "kinesis put_records"),
+    ("eventsim.gateway.protocols.json", "JSONResponseSerializer.serialize_response",
+     "serialize (json)"),
     ("eventsim.gateway.app", "_web_response", "build aiohttp response"),
 ]
 
@@ -168,8 +172,8 @@ def main() -> None:
         _serve(sys.argv[2], sys.argv[3:])
         return
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--workload", choices=["s3-notified", "s3-plain", "dynamodb"],
-                        default="s3-notified")
+    parser.add_argument("--workload", default="s3-notified", choices=[
+        "s3-notified", "s3-plain", "dynamodb", "kinesis", "kinesis-batch"])
     parser.add_argument("--calls", type=int, default=2000)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="eventsim-bench-stages-"))

@@ -12,9 +12,10 @@ from eventsim.testing import boto3_client
 
 __all__ = ["WORKLOADS", "caller", "write_resources"]
 
-WORKLOADS = ("s3", "s3-plain", "dynamodb", "kinesis")
+WORKLOADS = ("s3", "s3-plain", "dynamodb", "kinesis", "kinesis-batch")
 """PutObject into a bucket that notifies a function, into one that notifies nothing,
-PutItem into a table with a stream, PutRecord into a stream of four shards."""
+PutItem into a table with a stream, PutRecord into a stream of four shards, and PutRecords of
+500 records into it."""
 
 _SCENARIO = """\
 name: workloads
@@ -57,11 +58,16 @@ def caller(name: str, url: str) -> Callable[[int, int], None]:
             ddb.create_table(**_TABLE)
         return lambda r, i: ddb.put_item(
             TableName="workloads", Item={"pk": {"S": f"{r}-{i}"}, "n": {"N": "1"}})
-    if name == "kinesis":
+    if name in ("kinesis", "kinesis-batch"):
         kinesis = boto3_client("kinesis", url)
         if "workloads" not in kinesis.list_streams().get("StreamNames", []):
             kinesis.create_stream(StreamName="workloads", ShardCount=4)
-            kinesis.get_waiter("stream_exists").wait(StreamName="workloads")
+            if "StreamDescription" in kinesis.describe_stream(StreamName="workloads"):
+                # (A trivial server describes nothing: its waiter would wait for minutes.)
+                kinesis.get_waiter("stream_exists").wait(StreamName="workloads")
+        if name == "kinesis-batch":
+            return lambda r, i: kinesis.put_records(StreamName="workloads", Records=[
+                {"Data": b"x" * 128, "PartitionKey": f"{r}-{i}-{j}"} for j in range(500)])
         return lambda r, i: kinesis.put_record(
             StreamName="workloads", Data=b"x" * 128, PartitionKey=f"{r}-{i}")
     s3 = boto3_client("s3", url)
