@@ -24,6 +24,10 @@ __all__ = ["OutcomeWriter"]
 
 LOG = logging.getLogger(__name__)
 
+HEAVY = 32
+"""Outcomes gathered into one unit from which it commits on the database's thread: the loop
+goes on launching invocations meanwhile instead of waiting for the rows."""
+
 
 @dataclass
 class _Batch:
@@ -119,7 +123,7 @@ class OutcomeWriter:
                 await asyncio.sleep(0)  # let the outcomes of one mailbox drain gather
                 batch, self._batch = self._batch, _Batch()
                 try:
-                    await self._db.write(batch.apply)
+                    await self._db.write(batch.apply, heavy=batch.pieces >= HEAVY)
                 except Exception:
                     LOG.exception("recording %d asynchronous outcomes failed; their events "
                                   "run again after a restart", batch.pieces)

@@ -16,9 +16,10 @@ Where a unit runs. aiosqlite owns the connection and its thread. Handing a unit 
 thread and getting the answer back costs two thread wake-ups, about 85 us on the machines
 this is built on, while a WAL commit of a few rows costs about 10 us. So small units (a read,
 a batch of up to `INLINE_UNITS` writes) run on the event loop's thread, and large batches,
-migrations and reads marked ``offload=True`` (big object bodies) go to aiosqlite's thread, so
-that the loop never stalls for long. The two never overlap: while the thread has the
-connection, inline work waits for it.
+batches holding a unit marked ``heavy=True`` (one that writes many rows, such as a burst of
+invocation records), migrations and reads marked ``offload=True`` (big object bodies) go to
+aiosqlite's thread, so that the loop never stalls for long. The two never overlap: while the
+thread has the connection, inline work waits for it.
 
 `write` returns only after the commit, so an accepted write is durable (WAL with
 synchronous=NORMAL survives a killed process).
@@ -96,6 +97,8 @@ class Database:
         self._turn_taken = False
         """A write committed at once in this turn of the loop (later ones queue)."""
         self._writer: asyncio.Task[None] | None = None
+        self._heavy = False
+        """A heavy unit is queued: the next batch commits on aiosqlite's thread."""
         self._offloaded: asyncio.Future[None] | None = None
         """Set while aiosqlite's thread has the connection."""
         self._closed = False
@@ -183,14 +186,20 @@ class Database:
             await asyncio.shield(self._offloaded)
         return fn(self._connection())
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T], *, savepoint: bool = True) -> T:
+    async def write(
+        self, fn: Callable[[sqlite3.Connection], T], *, savepoint: bool = True,
+        heavy: bool = False,
+    ) -> T:
         """Run a unit in a (shared) write transaction; return its result once committed.
         ``savepoint=False``: the unit fails only before it writes (see the module's
-        docstring)."""
+        docstring). ``heavy``: the unit writes many rows; its batch commits on aiosqlite's
+        thread rather than stalling the loop."""
         if self._closed or self._aio is None:
             raise SimulatorStateError("The database is closed.")
         loop = asyncio.get_running_loop()
-        if not (self._flush_scheduled or self._queue or self._turn_taken
+        if heavy:
+            self._heavy = True
+        elif not (self._flush_scheduled or self._queue or self._turn_taken
                 or self._writer is not None or self._offloaded is not None):
             # Nothing else is in flight: commit now rather than a loop turn later (a
             # sequential client waits for every commit). Writes arriving later in this same
@@ -248,7 +257,7 @@ class Database:
         self._flush_scheduled = False
         if self._writer is not None or not self._queue or self._closed:
             return
-        if len(self._queue) <= INLINE_UNITS and self._offloaded is None:
+        if len(self._queue) <= INLINE_UNITS and self._offloaded is None and not self._heavy:
             batch, self._queue = self._queue, []
             self._settle(batch, self._apply_inline(batch))
             return
@@ -258,12 +267,13 @@ class Database:
         try:
             while self._queue:
                 batch, self._queue = self._queue[:_MAX_BATCH], self._queue[_MAX_BATCH:]
-                await self._commit_batch(batch)
+                heavy, self._heavy = self._heavy, False
+                await self._commit_batch(batch, heavy)
         finally:
             self._writer = None
 
-    async def _commit_batch(self, batch: list[_Pending]) -> None:
-        if len(batch) <= INLINE_UNITS:
+    async def _commit_batch(self, batch: list[_Pending], heavy: bool = False) -> None:
+        if len(batch) <= INLINE_UNITS and not heavy:
             while self._offloaded is not None:
                 await asyncio.shield(self._offloaded)
             self._settle(batch, self._apply_inline(batch))

@@ -56,6 +56,33 @@ async def test_a_lone_write_is_committed_before_write_returns_without_a_loop_tur
 
 
 @pytest.mark.asyncio
+async def test_a_heavy_write_commits_on_the_database_thread_with_the_writes_queued_beside_it(
+) -> None:
+    async with Database(":memory:") as db:
+        threads: list[int] = []
+
+        def unit(conn: sqlite3.Connection) -> None:
+            threads.append(threading.get_ident())
+            conn.execute(
+                "INSERT INTO buckets (name, region, created_at) VALUES (?,?,?)",
+                (f"b{len(threads)}", "us-east-1", 0.0),
+            )
+
+        # The first write finds nothing in flight and commits at once, on the loop's thread;
+        # the other three arrive in the same turn and share a batch, which a heavy unit sends
+        # to aiosqlite's thread.
+        before = db.commits
+        await asyncio.gather(db.write(unit), db.write(unit), db.write(unit, heavy=True),
+                             db.write(unit))
+        loop_thread = threading.get_ident()
+        assert threads[0] == loop_thread
+        assert all(t != loop_thread for t in threads[1:]), "a heavy batch ran on the loop"
+        assert db.commits - before == 2
+        count = await db.read(lambda c: c.execute("SELECT COUNT(*) FROM buckets").fetchone()[0])
+        assert count == 4
+
+
+@pytest.mark.asyncio
 async def test_failing_unit_rolls_back_alone() -> None:
     import asyncio
 
