@@ -15,14 +15,17 @@ __all__ = ["new_uuid", "random_bytes", "random_hex"]
 _random = random.Random(os.urandom(32))
 
 
-def random_hex(digits: int) -> str:
-    """`digits` random lowercase hex digits."""
+def random_hex(digits: int, upper: bool = False) -> str:
+    """`digits` random hex digits, lowercase unless `upper`."""
+    if upper:
+        return f"{_random.getrandbits(digits * 4):0{digits}X}"
     return f"{_random.getrandbits(digits * 4):0{digits}x}"
 
 
 def random_bytes(count: int) -> bytes:
     """`count` random bytes (for ids that are encoded otherwise than in hex)."""
-    return _random.randbytes(count)
+    # What `Random.randbytes` does, without its Python frame.
+    return _random.getrandbits(count * 8).to_bytes(count, "little")
 
 
 def new_uuid() -> str:

@@ -185,23 +185,51 @@ def s3_event_json(
     The two must never differ; a test holds them together over every event type.
     """
     name = _bare(event_name)
-    fields = _object_fields(name, encode_key(key) if encoded_key is None else encoded_key,
-                            size, etag, version_id, sequencer)
-    obj = ",".join(
-        f'"{field}":{value}' if field == "size" else f'"{field}":{_js(value)}'
-        for field, value in fields
-    )
-    # One f-string rather than a chain of `+`: each `+` copied the whole record so far.
-    return (
-        f'{{"Records":[{{"eventVersion":"{event_version_for(name)}","eventSource":"aws:s3",'
-        f'"awsRegion":{_js(region)},"eventTime":"{format_event_time(event_time)}",'
-        f'"eventName":{_js(name)},"userIdentity":{{"principalId":{_js(principal_id)}}},'
-        f'"requestParameters":{{"sourceIPAddress":{_js(source_ip)}}},'
-        f'"responseElements":{{"x-amz-request-id":{_js(request_id)},"x-amz-id-2":{_js(host_id)}}},'
-        f'"s3":{{"s3SchemaVersion":"1.0","configurationId":{_js(configuration_id)},'
-        f'"bucket":{{"name":{_js(bucket)},"ownerIdentity":{{"principalId":{_js(owner_id)}}},'
-        f'"arn":{_js("arn:aws:s3:::" + bucket)}}},"object":{{{obj}}}}}}}]}}'
-    )
+    encoded = encode_key(key) if encoded_key is None else encoded_key
+    if (version_id is None and size is not None and etag is not None and sequencer is not None
+            and name.startswith("ObjectCreated:")):
+        # What nearly every event is: the members `_object_fields` gives a created object.
+        bare_etag = etag.strip('"')
+        obj = (f'"key":{_js(encoded)},"size":{int(size)},"eTag":{_js(bare_etag)},'
+               f'"sequencer":{_js(sequencer)}')
+    else:
+        obj = ",".join(
+            f'"{field}":{value}' if field == "size" else f'"{field}":{_js(value)}'
+            for field, value in _object_fields(name, encoded, size, etag, version_id, sequencer)
+        )
+    head, middle, tail = _template(name, region, principal_id, source_ip, configuration_id,
+                                   bucket, owner_id)
+    return (f"{head}{format_event_time(event_time)}{middle}{_js(request_id)},"
+            f'"x-amz-id-2":{_js(host_id)}{tail}{obj}}}}}}}]}}')
+
+
+_templates: dict[tuple[str, str, str, str, str, str, str], tuple[str, str, str]] = {}
+
+
+def _template(
+    name: str, region: str, principal_id: str, source_ip: str, configuration_id: str,
+    bucket: str, owner_id: str,
+) -> tuple[str, str, str]:
+    """The parts of a record that are the same for every event of one type, bucket,
+    configuration and principal: before the event time, between it and the request id, and
+    between the host id and the object's members. Made once for each (a handful exist), with
+    one f-string rather than a chain of ``+`` (each ``+`` copies the whole record so far)."""
+    key = (name, region, principal_id, source_ip, configuration_id, bucket, owner_id)
+    parts = _templates.get(key)
+    if parts is None:
+        if len(_templates) >= 4096:  # many buckets and configurations: start over
+            _templates.clear()
+        parts = _templates[key] = (
+            f'{{"Records":[{{"eventVersion":"{event_version_for(name)}","eventSource":"aws:s3",'
+            f'"awsRegion":{_js(region)},"eventTime":"',
+            f'","eventName":{_js(name)},"userIdentity":{{"principalId":{_js(principal_id)}}},'
+            f'"requestParameters":{{"sourceIPAddress":{_js(source_ip)}}},'
+            f'"responseElements":{{"x-amz-request-id":',
+            f'}},"s3":{{"s3SchemaVersion":"1.0","configurationId":{_js(configuration_id)},'
+            f'"bucket":{{"name":{_js(bucket)},"ownerIdentity":{{"principalId":{_js(owner_id)}}},'
+            f'"arn":{_js("arn:aws:s3:::" + bucket)}}},"object":{{',
+        )
+    return parts
 
 
 def _object_fields(
@@ -261,7 +289,7 @@ def sequencer_for(counter: int) -> str:
 
 def new_request_id() -> str:
     """A fresh ``x-amz-request-id``: 16 uppercase hex digits, like ``D82B88E5F771F645``."""
-    return random_hex(16).upper()
+    return random_hex(16, upper=True)
 
 
 def new_host_id() -> str:

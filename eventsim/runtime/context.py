@@ -191,6 +191,27 @@ class LambdaContext:
         name = env.get("AWS_LAMBDA_FUNCTION_NAME", function.name)
         version = env.get("AWS_LAMBDA_FUNCTION_VERSION", function.version)
         tenant_id = getattr(request, "tenant_id", None)
+        stream = env.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        if request.client_context is None and request.identity is None and stream:
+            # Every asynchronous invocation: what the constructor makes of these arguments,
+            # set directly (one is made per invocation, in the handler's thread).
+            context = cls.__new__(cls)
+            context.aws_request_id = request.request_id or str(uuid.uuid4())
+            context.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME") or f"/aws/lambda/{name}"
+            context.log_stream_name = stream
+            context.function_name = name
+            context.memory_limit_in_mb = str(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                                                     str(function.memory_size)))
+            context.function_version = version
+            context.invoked_function_arn = (request.invoked_function_arn or function.arn
+                                            or _DEFAULT_ARN.format(name))
+            context.tenant_id = tenant_id
+            context._w3c_fields = _NO_W3C
+            context.client_context = None
+            context.identity = CognitoIdentity()
+            context._epoch_deadline_time_in_ms = request.deadline_ms
+            context._log_sink = log_sink
+            return context
         return cls(
             aws_request_id=request.request_id,
             function_name=name,
@@ -240,6 +261,10 @@ class LambdaContext:
             f"tenant_id={self.tenant_id}"
             "])"
         )
+
+
+_NO_W3C: dict[str, str] = {}
+"""The W3C fields of a context without a client context (shared: `LambdaContext.w3c` copies)."""
 
 
 def _extract_w3c(client_context: dict[str, Any] | None) -> dict[str, str]:

@@ -78,6 +78,41 @@ def test_context_from_request() -> None:
     assert context.log_stream_name == "2024/01/02/[$LATEST]" + "0f" * 16
 
 
+@pytest.mark.parametrize("environment", [
+    None,  # make_request's: every variable Lambda sets
+    {"AWS_LAMBDA_LOG_STREAM_NAME": "2024/01/02/[$LATEST]" + "0f" * 16},
+    {"AWS_LAMBDA_LOG_STREAM_NAME": "s", "AWS_LAMBDA_LOG_GROUP_NAME": "",
+     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"},
+])
+def test_context_from_request_is_what_the_constructor_makes_of_the_same_fields(
+    environment: dict[str, str] | None,
+) -> None:
+    request = make_request() if environment is None else make_request(environment=environment)
+    sink: list[str] = []
+    built = LambdaContext.from_request(request, log_sink=sink.append)
+    env = request.environment
+    name = env.get("AWS_LAMBDA_FUNCTION_NAME", request.function.name)
+    expected = LambdaContext(
+        aws_request_id=request.request_id, function_name=name,
+        function_version=env.get("AWS_LAMBDA_FUNCTION_VERSION", request.function.version),
+        invoked_function_arn=request.function.arn,
+        memory_limit_in_mb=env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                                   str(request.function.memory_size)),
+        log_group_name=env.get("AWS_LAMBDA_LOG_GROUP_NAME", f"/aws/lambda/{name}"),
+        log_stream_name=env["AWS_LAMBDA_LOG_STREAM_NAME"], deadline_ms=request.deadline_ms,
+        log_sink=sink.append,
+    )
+    assert set(vars(built)) == set(vars(expected))
+    for field, value in vars(expected).items():
+        if field == "identity":
+            assert vars(built)[field].__class__ is CognitoIdentity
+            assert built.identity.cognito_identity_id is None
+            assert built.identity.cognito_identity_pool_id is None
+        else:
+            assert vars(built)[field] == value, field
+    assert repr(built) == repr(expected)
+
+
 def test_context_from_request_without_lambda_variables_uses_the_function() -> None:
     context = LambdaContext.from_request(make_request(environment={}))
     assert context.function_name == "thumbnail"
