@@ -140,9 +140,10 @@ class Cause:
         hop further down; otherwise it starts a new trace.
         """
         header = current_trace.get()
+        # Positional, in the fields' order: one is made per write.
         if header is None:
-            return cls(trace_id=new_trace_id(now), source=source)
-        return cls(trace_id=header.root, source=source, parent_span=header.parent, hop=header.hop)
+            return cls(new_trace_id(now), source)
+        return cls(header.root, source, header.parent, header.hop)
 
     def to_json(self) -> str:
         # Hot path (one per event): written out, several times faster than json.dumps.

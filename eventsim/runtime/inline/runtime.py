@@ -162,15 +162,9 @@ class InlineRuntime:
         if outcome.error is not None:
             logs += error_log(outcome.error)
         extra = {"log_bytes_dropped": job.buffer.dropped} if job.buffer.dropped else {}
-        return InvokeResult(
-            status=outcome.status,
-            payload=outcome.payload,
-            error=outcome.error,
-            logs=logs,
-            duration_ms=outcome.duration_ms,
-            init_duration_ms=outcome.init_duration_ms,
-            extra=extra,
-        )
+        # Positional, in the fields' order: one is made per invocation.
+        return InvokeResult(outcome.status, outcome.payload, outcome.error, logs,
+                            outcome.duration_ms, outcome.init_duration_ms, extra)
 
     async def aclose(self) -> None:
         """Stop the idle workers and forget every loaded function. Closing twice is harmless."""
