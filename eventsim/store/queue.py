@@ -34,10 +34,11 @@ class QueuedEvent:
 
 
 def insert_queued_event(
-    conn: sqlite3.Connection, *, function: str, payload: str, cause: Cause, now: float,
+    conn: sqlite3.Connection, function: str, payload: str, cause: Cause, now: float,
     request_id: str, cause_json: str | None = None,
 ) -> QueuedEvent:
-    """Queue an event inside the caller's unit (``cause_json``: the cause already encoded)."""
+    """Queue an event inside the caller's unit (``cause_json``: the cause already encoded).
+    The arguments may be given by position (S3's notifier does, for every event)."""
     cursor = conn.execute(
         "INSERT INTO async_queue (function, payload, attempt, not_before, enqueued_at, "
         "request_id, cause) VALUES (?,?,0,?,?,?,?)",

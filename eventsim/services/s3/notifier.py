@@ -89,26 +89,26 @@ class Notifier:
             ids = pending.ids = new_request_ids()
         request_id, host_id = ids.request_id, ids.host_id or s3_events.new_host_id()
         cause_json = cause.to_json()
+        principal = _principal(cause)
+        bare_etag = etag.strip('"') if etag else None
         for target in targets:
+            function = target.kind == "function"
+            if function and not self._may_invoke(target.arn, bucket):
+                continue  # refused (and said so) by the permission check
+            # By position, in s3_event_json's order: this runs for every event.
             payload = s3_events.s3_event_json(
-                event_name=event_name, bucket=bucket, key=key, region=self._region,
-                event_time=now, configuration_id=target.configuration_id,
-                request_id=request_id, host_id=host_id, principal_id=_principal(cause),
-                source_ip="127.0.0.1", size=size, etag=etag.strip('"') if etag else None,
-                sequencer=sequencer, owner_id=OWNER_PRINCIPAL, encoded_key=encoded_key,
+                event_name, bucket, key, self._region, now, target.configuration_id,
+                request_id, host_id, principal, "127.0.0.1", size, bare_etag, sequencer,
+                OWNER_PRINCIPAL, None, encoded_key,
             )
-            if target.kind == "function":
-                if not self._may_invoke(target.arn, bucket):
-                    continue  # refused (and said so) by the permission check
+            if function:
                 # S3 invokes functions asynchronously: the outbox row for a function target
                 # is its row in the invoke queue.
                 ref = self._refs.get(target.arn)
                 if ref is None:
                     ref = self._refs[target.arn] = function_ref(target.arn)
                 pending.events.append(insert_queued_event(
-                    conn, function=ref, payload=payload,
-                    cause=cause, cause_json=cause_json, now=now, request_id=new_uuid(),
-                ))
+                    conn, ref, payload, cause, now, new_uuid(), cause_json))
             else:
                 add_outbox_row(conn, OutboxRow(
                     target_kind=target.kind, target=target.arn,
