@@ -116,6 +116,29 @@ def test_layer_writes_stay_in_the_layer(overlay: None) -> None:
     }
 
 
+def test_enter_with_sets_the_layer_and_a_local_and_leave_with_puts_both_back(
+    overlay: None,
+) -> None:
+    local: InheritableLocal[str] = InheritableLocal("test value")
+    outer = EnvironmentLayer({"OUTER": "1"})
+    inner = EnvironmentLayer({"INNER": "2"})
+    with activate(outer):
+        local.swap("outer")
+        previous = environ.enter_with(inner, local, "inner")
+        assert os.environ.copy() == {"INNER": "2"}
+        assert local.get() == "inner"
+        environ.leave_with(previous, local)
+        assert os.environ.copy() == {"OUTER": "1"}
+        assert local.get() == "outer"
+        local.swap(None)
+    # From nothing set: both are unset again afterwards.
+    previous = environ.enter_with(inner, local, "inner")
+    assert environ.current_layer() is inner
+    environ.leave_with(previous, local)
+    assert environ.current_layer() is None
+    assert local.get() is None
+
+
 def test_layer_rejects_what_os_environ_rejects(overlay: None) -> None:
     with activate(EnvironmentLayer({})):
         with pytest.raises(TypeError, match="str expected, not int"):

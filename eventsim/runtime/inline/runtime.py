@@ -241,8 +241,7 @@ class InlineRuntime:
                 env["_X_AMZN_TRACE_ID"] = request.trace_header
             # `environ.activate` and `SINK.scoped` without their generators: this runs for
             # every invocation.
-            previous_layer = environ.enter(layer)
-            previous_sink = SINK.swap(job.buffer)
+            previous = environ.enter_with(layer, SINK, job.buffer)
             try:
                 try:
                     handler, init_ms = self._load(instance, function, request)
@@ -255,8 +254,7 @@ class InlineRuntime:
                 failed = outcome.error is not None and outcome.error["errorType"] == EXIT_ERROR
                 return outcome
             finally:
-                SINK.swap(previous_sink)
-                environ.leave(previous_layer)
+                environ.leave_with(previous, SINK)
         finally:
             self._release(instance, stale=failed)
 
