@@ -3,12 +3,16 @@ alias name)."""
 
 from __future__ import annotations
 
+import functools
+
 __all__ = ["function_name_from_arn", "function_ref", "split_ref"]
 
 
+@functools.lru_cache(maxsize=4096)
 def split_ref(name_or_arn: str) -> tuple[str, str | None]:
     """``NAME``, ``NAME:QUALIFIER``, ``ACCOUNT:function:NAME[:QUALIFIER]`` or a full ARN ->
-    (NAME, QUALIFIER or None)."""
+    (NAME, QUALIFIER or None). Remembered: the engine asks it of the same few names at every
+    event (the permission check, the invoke queue)."""
     parts = name_or_arn.split(":")
     if name_or_arn.startswith("arn:") and len(parts) >= 7 and parts[5] == "function":
         return parts[6], (parts[7] if len(parts) > 7 and parts[7] else None)
