@@ -4,6 +4,8 @@ Prints events per second for:
 
 1. the Python API: ``sim.s3.put_object`` in bursts of concurrent calls, durable outbox in a
    SQLite file, a trivial inline handler; timed until every event has been handled and recorded;
+   also the CPU time per event of the process's threads (Linux), which varies less than wall time
+   on a shared machine;
 2. boto3 through the gateway: one client doing sequential PutObject against ``eventsim serve``
    (its own process, state in a file, the bucket notifying a trivial handler), timed until the
    last event has been handled;
@@ -71,7 +73,26 @@ SCENARIO = textwrap.dedent(f'''
 # -- 1. the Python API ------------------------------------------------------------------------
 
 
-async def bench_api(events: int, burst: int = 500) -> tuple[float, int]:
+def _thread_cpu() -> dict[str, float]:
+    """CPU seconds each of this process's threads has used (Linux; empty elsewhere). Less
+    noisy than wall time on a shared machine, and it shows which thread does the work."""
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    seconds: dict[str, float] = {}
+    for task in tasks.iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the thread ended meanwhile
+        seconds[task.name] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return seconds
+
+
+async def bench_api(events: int, burst: int = 500) -> tuple[float, int, list[float]]:
+    """Events per second, commits, and the CPU seconds per event of each thread that did
+    work meanwhile (busiest first)."""
     with tempfile.TemporaryDirectory() as state:
         config = SimulatorConfig(db=str(Path(state) / "bench.db"))
         async with Simulator(config) as sim:
@@ -91,6 +112,7 @@ async def bench_api(events: int, burst: int = 500) -> tuple[float, int]:
                 ]},
             )
             commits = sim.db.commits
+            cpu_before = _thread_cpu()
             start = time.perf_counter()
             for first in range(0, events, burst):
                 await asyncio.gather(*(
@@ -99,9 +121,12 @@ async def bench_api(events: int, burst: int = 500) -> tuple[float, int]:
                 ))
             await sim.settle(timeout=600)
             elapsed = time.perf_counter() - start
+            cpu = _thread_cpu()
             done = await sim.invocations.count(function="sink", status="Success")
             assert done == events, f"{done} of {events} delivered"
-            return events / elapsed, sim.db.commits - commits
+            per_thread = sorted(((used - cpu_before.get(tid, 0.0)) / events
+                                 for tid, used in cpu.items()), reverse=True)
+            return events / elapsed, sim.db.commits - commits, [c for c in per_thread if c > 0]
 
 
 # -- 2. and 3. boto3 against a server in its own process ---------------------------------------
@@ -144,8 +169,12 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"Python API, {args.events} puts in bursts of 500 -> inline handler (durable outbox):")
-    api, commits = asyncio.run(bench_api(args.events))
+    api, commits, cpu = asyncio.run(bench_api(args.events))
     print(f"  {api:,.0f} events/s ({commits} commits)")
+    if cpu:
+        threads = ", ".join(f"{c * 1e6:.0f}" for c in cpu[:4])
+        print(f"  CPU per event: {sum(cpu) * 1e6:.0f} us in all threads "
+              f"(busiest threads: {threads} us)")
     print(f"boto3, {args.gateway_events} sequential PutObject per round, {args.rounds} rounds:")
     ceiling, gateway = bench_gateway(args.gateway_events, args.rounds)
     c, g = statistics.median(ceiling), statistics.median(gateway)
