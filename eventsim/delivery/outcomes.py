@@ -25,8 +25,8 @@ __all__ = ["OutcomeWriter"]
 LOG = logging.getLogger(__name__)
 
 HEAVY = 32
-"""Outcomes gathered into one unit from which it commits on the database's thread: the loop
-goes on launching invocations meanwhile instead of waiting for the rows."""
+"""How many outcomes make a unit heavy (`Database.write`): it then commits on the database's
+thread, and the loop goes on launching invocations instead of waiting for the rows."""
 
 
 @dataclass
