@@ -7,16 +7,20 @@ it: 500 single-row inserts took 36 µs a row against 10 µs uncontended on the m
 built on, and a multi-row ``INSERT ... VALUES (...), (...)`` of the same rows 23 µs. Both
 helpers here send rows in chunks of `CHUNK` per statement, and what is left over in chunks of
 powers of two, so that a handful of distinct statements stay in sqlite3's statement cache.
+
+`RowBuffer` does the same for rows that many small units insert one each (a burst of
+PutObject calls: an object row and an invoke-queue row per put): the units of one transaction
+add their rows to it, and the database's writer sends them many to a statement before COMMIT.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["CHUNK", "delete_ids", "insert_rows"]
+__all__ = ["CHUNK", "RowBuffer", "delete_ids", "insert_rows"]
 
 CHUNK = 64
 """Rows per statement (at 18 columns, 1,152 parameters: far below SQLite's 32,766)."""
@@ -61,3 +65,107 @@ def _values_statement(head: str, width: int, rows: int) -> str:
 @lru_cache(maxsize=64)
 def _in_statement(table: str, count: int) -> str:
     return f"DELETE FROM {table} WHERE id IN ({','.join('?' * count)})"
+
+
+class RowBuffer:
+    """Rows the buffered units of one write transaction insert, held until the writer flushes
+    them, many to a statement (see `eventsim.store.database`: before any unit that is not
+    buffered runs, so that it sees them, and before COMMIT).
+
+    While a unit runs alone in its transaction there is nothing to share a statement with:
+    the writer then puts the buffer in *direct* mode, where `insert` executes at once and a
+    failing constraint raises in the unit, as a plain ``conn.execute`` would.
+
+    Rows inserted by one statement get consecutive rowids in their order (SQLite gives a new
+    row one more than the largest rowid present), so ``on_rowid`` learns each row's rowid; it
+    is called during the flush, inside the transaction, and only for tables without
+    AUTOINCREMENT whose rowid the statement does not set.
+    """
+
+    def __init__(self) -> None:
+        self._tables: dict[tuple[str, int], tuple[list[Sequence[Any]],
+                                                  list[Callable[[int], None] | None]]] = {}
+        self._journal: list[tuple[str, int]] = []
+        """The table of every row in the buffer, in the order they came: to discard a
+        failed unit's rows."""
+        self._checked: set[Hashable] = set()
+        self._conn: sqlite3.Connection | None = None
+
+    def __len__(self) -> int:
+        return len(self._journal)
+
+    @property
+    def direct(self) -> bool:
+        """Whether rows go to the connection at once (a unit alone in its transaction)."""
+        return self._conn is not None
+
+    def insert(self, head: str, width: int, row: Sequence[Any],
+               on_rowid: Callable[[int], None] | None = None) -> None:
+        """Insert ``row`` (``width`` values) with ``head`` (``INSERT INTO t (a, b, ...)``)."""
+        conn = self._conn
+        if conn is not None:
+            cursor = conn.execute(_values_statement(head, width, 1), row)
+            if on_rowid is not None:
+                on_rowid(int(cursor.lastrowid or 0))
+            return
+        key = (head, width)
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = ([], [])
+        table[0].append(row)
+        table[1].append(on_rowid)
+        self._journal.append(key)
+
+    def knows(self, fact: Hashable) -> bool:
+        """Whether a unit has checked ``fact`` (say, that a bucket exists) and said so with
+        `learn` since the last unit that was not buffered ran: later units of the transaction
+        may rely on it, since only an unbuffered unit could have changed it meanwhile. Always
+        true in direct mode, where the insert's own constraints check."""
+        return self._conn is not None or fact in self._checked
+
+    def learn(self, fact: Hashable) -> None:
+        """``fact`` holds, as a query has just shown (see `knows`)."""
+        self._checked.add(fact)
+
+    def mark(self) -> int:
+        """A point to `discard` back to, should the unit about to run fail."""
+        return len(self._journal)
+
+    def discard(self, mark: int) -> None:
+        """Forget the rows added since `mark` (their unit failed)."""
+        while len(self._journal) > mark:
+            rows, callbacks = self._tables[self._journal.pop()]
+            rows.pop()
+            callbacks.pop()
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        """Insert every buffered row, and forget what units checked: the unit about to run
+        (or the next transaction) may change it."""
+        self._checked.clear()
+        if not self._journal:
+            return
+        tables, self._tables, self._journal = self._tables, {}, []
+        for (head, width), (rows, callbacks) in tables.items():
+            start = 0
+            for size in _chunks(len(rows)):
+                chunk = rows[start:start + size]
+                cursor = conn.execute(_values_statement(head, width, size),
+                                      [v for row in chunk for v in row])
+                first = int(cursor.lastrowid or 0) - size + 1
+                for offset, on_rowid in enumerate(callbacks[start:start + size]):
+                    if on_rowid is not None:
+                        on_rowid(first + offset)
+                start += size
+
+    def begin_direct(self, conn: sqlite3.Connection) -> None:
+        """Until `end_direct`, rows go straight to ``conn``."""
+        self._conn = conn
+
+    def end_direct(self) -> None:
+        self._conn = None
+
+    def reset(self) -> None:
+        """Drop everything (the transaction rolled back)."""
+        self._tables, self._journal = {}, []
+        self._checked.clear()
+        self._conn = None

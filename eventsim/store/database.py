@@ -32,6 +32,16 @@ all with rows changed (``total_changes`` moved), nothing can undo its writes alo
 transaction rolls back and every unit in it fails, so a partial write is never committed.
 Such units must not run DDL (SQLite does not count it as a change).
 
+Buffered units. Python's sqlite3 lets go of the GIL for every statement and must take it back
+after, which on a busy simulator means waiting for whoever holds it (see
+`eventsim.store.bulk`). A burst of PutObject calls makes two one-row statements per put. A
+unit written with ``write(fn, buffered=True)`` instead adds its rows to `Database.rows` (a
+`RowBuffer`), and the writer inserts the rows of all such units many to a statement: before
+any unit that is not buffered runs (it may read them, or change what they depend on) and
+before COMMIT. A buffered unit that fails has its rows discarded with it. Alone in its
+transaction, a buffered unit's rows go to the connection at once (there is nothing to share a
+statement with). A buffered unit must not read rows that buffered units write.
+
 Checkpoints. Left to itself, SQLite checkpoints inside the commit that takes the WAL past 1,000
 pages: that commit copies the WAL into the database file and syncs it, milliseconds instead of
 tens of microseconds, on the event loop. A file database therefore runs with
@@ -61,6 +71,7 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 
 from eventsim.errors import SimulatorStateError
+from eventsim.store.bulk import RowBuffer
 from eventsim.store.migrate import migrate
 
 __all__ = ["INLINE_UNITS", "Database", "Unit"]
@@ -80,9 +91,12 @@ CHECKPOINT_EVERY = 256
 _MAX_BATCH = 2000
 
 
-_Pending = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]", bool]
-"""A queued unit, the future its caller awaits, and whether the unit runs under a savepoint
-(a tuple: one is made per write)."""
+_Pending = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]", bool, bool]
+"""A queued unit, the future its caller awaits, whether the unit runs under a savepoint and
+whether it is buffered (a tuple: one is made per write)."""
+
+_Unit = tuple[Callable[[sqlite3.Connection], Any], bool, bool]
+"""A unit, whether it runs under a savepoint and whether it is buffered."""
 
 
 class Database:
@@ -112,6 +126,9 @@ class Database:
         """How many WAL checkpoints have run (for tests)."""
         self.commits = 0
         """How many write transactions have committed (for benchmarks and tests)."""
+        self.rows = RowBuffer()
+        """Where buffered units insert their rows (see the module's docstring); only while
+        such a unit runs."""
         self.commit_listeners: list[Callable[[], None]] = []
         """Called after every commit, on the loop: cheap and synchronous (set an event, never
         do I/O). The console's live feed wakes on it instead of polling tables."""
@@ -188,12 +205,13 @@ class Database:
 
     async def write(
         self, fn: Callable[[sqlite3.Connection], T], *, savepoint: bool = True,
-        heavy: bool = False,
+        heavy: bool = False, buffered: bool = False,
     ) -> T:
         """Run a unit in a (shared) write transaction; return its result once committed.
         ``savepoint=False``: the unit fails only before it writes (see the module's
         docstring). ``heavy``: the unit writes many rows; its batch commits on aiosqlite's
-        thread rather than stalling the loop."""
+        thread rather than stalling the loop. ``buffered``: the unit inserts through
+        `rows` (see the module's docstring)."""
         if self._closed or self._aio is None:
             raise SimulatorStateError("The database is closed.")
         loop = asyncio.get_running_loop()
@@ -206,13 +224,13 @@ class Database:
             # turn queue up and share the next commit, as usual.
             self._turn_taken = True
             loop.call_soon(self._next_turn)
-            ok, value = _apply_one(self._connection(), fn)
+            ok, value = _apply_one(self._connection(), fn, self.rows if buffered else None)
             self._committed()
             if ok:
                 return cast(T, value)
             raise value
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.append((fn, future, savepoint))
+        self._queue.append((fn, future, savepoint, buffered))
         if not self._flush_scheduled:
             # After the callbacks that are ready now, which may queue more units: those that
             # arrive together commit together.
@@ -278,9 +296,9 @@ class Database:
                 await asyncio.shield(self._offloaded)
             self._settle(batch, self._apply_inline(batch))
             return
-        units = [(fn, savepoint) for fn, _, savepoint in batch]
+        units = [(fn, savepoint, buffered) for fn, _, savepoint, buffered in batch]
         try:
-            outcomes = await self._offload(lambda conn: _apply(conn, units))
+            outcomes = await self._offload(lambda conn: _apply(conn, units, self.rows))
         except BaseException as exc:
             self._fail(batch, exc)
             if not isinstance(exc, Exception):
@@ -290,7 +308,9 @@ class Database:
 
     def _apply_inline(self, batch: list[_Pending]) -> list[tuple[bool, Any]] | None:
         try:
-            return _apply(self._connection(), [(fn, savepoint) for fn, _, savepoint in batch])
+            return _apply(self._connection(),
+                          [(fn, savepoint, buffered) for fn, _, savepoint, buffered in batch],
+                          self.rows)
         except Exception as exc:
             self._fail(batch, exc)
             return None
@@ -333,7 +353,7 @@ class Database:
 
     def _fail(self, batch: list[_Pending], exc: BaseException) -> None:
         """The commit itself failed: every unit fails with it."""
-        for _, future, _ in batch:
+        for _, future, _, _ in batch:
             if not future.done():
                 future.set_exception(exc if isinstance(exc, Exception) else
                                      RuntimeError("database writer stopped"))
@@ -344,7 +364,7 @@ class Database:
         if outcomes is None:
             return
         self._committed()
-        for (_, future, _), (ok, value) in zip(batch, outcomes, strict=True):
+        for (_, future, _, _), (ok, value) in zip(batch, outcomes, strict=True):
             if future.done():
                 continue
             if ok:
@@ -368,17 +388,21 @@ def _checkpoint(conn: sqlite3.Connection) -> None:
 
 
 def _apply(
-    conn: sqlite3.Connection, units: list[tuple[Callable[[sqlite3.Connection], Any], bool]]
+    conn: sqlite3.Connection, units: list[_Unit], rows: RowBuffer
 ) -> list[tuple[bool, Any]]:
     if len(units) == 1:
-        return [_apply_one(conn, units[0][0])]
+        fn, _, buffered = units[0]
+        return [_apply_one(conn, fn, rows if buffered else None)]
     outcomes: list[tuple[bool, Any]] = []
     # The savepoint statements go through one cursor: `conn.execute` makes a new cursor per
     # call, and a batch makes two such calls per unit.
     execute = conn.cursor().execute
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for fn, savepoint in units:
+        for fn, savepoint, buffered in units:
+            if not buffered:
+                rows.flush(conn)  # it may read the buffered rows, or change what they rely on
+            mark = len(rows)
             if not savepoint:
                 changes = conn.total_changes
                 try:
@@ -386,6 +410,7 @@ def _apply(
                 except Exception as exc:
                     if conn.total_changes != changes or not conn.in_transaction:
                         raise  # it wrote before failing: the whole batch fails (module doc)
+                    rows.discard(mark)
                     outcomes.append((False, exc))
                 else:
                     outcomes.append((True, value))
@@ -396,12 +421,15 @@ def _apply(
             except Exception as exc:
                 execute("ROLLBACK TO unit")
                 execute("RELEASE unit")
+                rows.discard(mark)
                 outcomes.append((False, exc))
             else:
                 execute("RELEASE unit")
                 outcomes.append((True, value))
+        rows.flush(conn)
         conn.execute("COMMIT")
     except BaseException:
+        rows.reset()
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
@@ -409,10 +437,14 @@ def _apply(
 
 
 def _apply_one(
-    conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]
+    conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any],
+    rows: RowBuffer | None = None,
 ) -> tuple[bool, Any]:
-    # A unit alone needs no savepoint: if it raises, the whole transaction is its own.
+    # A unit alone needs no savepoint: if it raises, the whole transaction is its own. Its
+    # buffered rows, if any, have nothing to share a statement with: they go in at once.
     conn.execute("BEGIN IMMEDIATE")
+    if rows is not None:
+        rows.begin_direct(conn)
     try:
         value = fn(conn)
     except Exception as exc:
@@ -422,6 +454,9 @@ def _apply_one(
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    finally:
+        if rows is not None:
+            rows.end_direct()
     try:
         conn.execute("COMMIT")
     except BaseException:

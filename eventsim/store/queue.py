@@ -11,16 +11,20 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from eventsim.store.bulk import RowBuffer
 from eventsim.tracing import Cause
 
-__all__ = ["QueuedEvent", "delete_queued_event", "insert_queued_event", "load_queued_events"]
+__all__ = [
+    "QueuedEvent", "buffer_queued_event", "delete_queued_event", "insert_queued_event",
+    "load_queued_events",
+]
 
 
 @dataclass(slots=True)
 class QueuedEvent:
     """An event waiting for (another) attempt at invoking its function. Treat as immutable
-    (not frozen only because it is made once per event, and frozen dataclasses are slow to
-    make)."""
+    once handed over (not frozen because it is made once per event, and frozen dataclasses are
+    slow to make, and because a buffered insert learns its id after it is made)."""
 
     id: int
     function: str
@@ -31,6 +35,26 @@ class QueuedEvent:
     enqueued_at: float
     request_id: str
     cause: Cause
+
+    def assign_id(self, rowid: int) -> None:
+        """Its row's id, known once a buffered insert has run (`buffer_queued_event`)."""
+        self.id = rowid
+
+
+_HEAD = ("INSERT INTO async_queue (function, payload, attempt, not_before, enqueued_at, "
+         "request_id, cause)")
+
+
+def buffer_queued_event(
+    rows: RowBuffer, function: str, payload: str, cause: Cause, now: float, request_id: str,
+    cause_json: str,
+) -> QueuedEvent:
+    """Queue an event inside a buffered unit (see `eventsim.store.database`): the returned
+    event has its id once the rows are flushed, which is before the unit commits."""
+    event = QueuedEvent(0, function, payload, 0, now, now, request_id, cause)
+    rows.insert(_HEAD, 7, (function, payload, 0, now, now, request_id, cause_json),
+                event.assign_id)
+    return event
 
 
 def insert_queued_event(

@@ -158,3 +158,35 @@ async def test_events_queued_before_a_restart_are_delivered_after_it(tmp_path) -
         await second.settle()
         [record] = await second.invocations.list(function="echo")
         assert record.event == {"n": 1}
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_puts_sharing_a_commit_invokes_once_per_object_and_empties_the_queue(
+        sim: Simulator) -> None:
+    # Concurrent puts share a transaction and their rows go in many to a statement: each
+    # put into a missing bucket still fails alone, and each queued event knows its row (the
+    # queue is empty once every invocation is recorded).
+    import asyncio
+
+    from eventsim import AwsError
+
+    fn = await _function(sim, "echo", "echo")
+    await _bucket_notifying(sim, "uploads", fn.arn)
+    outcome = await asyncio.gather(*(
+        sim.s3.put_object(bucket="missing" if n % 7 == 3 else "uploads", key=f"k/{n}",
+                          body=b"x" * n)
+        for n in range(150)), return_exceptions=True)
+    for n, result in enumerate(outcome):
+        if n % 7 == 3:
+            assert isinstance(result, AwsError) and result.code == "NoSuchBucket", n
+        else:
+            assert isinstance(result, dict) and "ETag" in result, n
+    await sim.settle()
+    records = await sim.invocations.list(function="echo", limit=1000)
+    keys = sorted(r.event["Records"][0]["s3"]["object"]["key"] for r in records)
+    assert keys == sorted(f"k/{n}" for n in range(150) if n % 7 != 3)
+    assert len({r.request_id for r in records}) == len(records)
+    left = await sim.db.read(lambda c: c.execute("SELECT COUNT(*) FROM async_queue").fetchone())
+    assert left[0] == 0
+    stored = await sim.s3.list_objects_v2(bucket="uploads", max_keys=1000)
+    assert stored["KeyCount"] == len(keys)

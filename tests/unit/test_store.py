@@ -256,3 +256,100 @@ async def test_writes_commit_while_a_checkpoint_syncs_beside_them(tmp_path, monk
         count = await db.read(lambda c: c.execute("SELECT count(*) FROM buckets").fetchone()[0])
     assert frames < 10
     assert count == EVERY_COMMITS + 21
+
+
+def _buffered_insert(db: Database, name: str, fail: bool = False):
+    def unit(conn: sqlite3.Connection) -> str:
+        db.rows.insert("INSERT INTO buckets (name, region, created_at)", 3,
+                       (name, "us-east-1", 0.0))
+        if fail:
+            raise ValueError(f"{name} failed after buffering its row")
+        return name
+    return unit
+
+
+def _bucket_names(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM buckets ORDER BY rowid")]
+
+
+@pytest.mark.asyncio
+async def test_buffered_units_of_one_transaction_insert_their_rows_in_few_statements() -> None:
+    async with Database(":memory:") as db:
+        statements: list[str] = []
+        db._connection().set_trace_callback(statements.append)
+        before = db.commits
+        names = [f"b{n}" for n in range(100)]
+        # The first write of a turn commits alone, at once; the 100 after it share a commit.
+        results = await asyncio.gather(db.write(_noop), *(
+            db.write(_buffered_insert(db, name), savepoint=False, buffered=True)
+            for name in names))
+        db._connection().set_trace_callback(None)
+        assert results == [None, *names]
+        assert db.commits == before + 2
+        assert await db.read(_bucket_names) == names
+        inserts = [s for s in statements if s.startswith("INSERT")]
+        assert 1 <= len(inserts) <= 3  # 100 rows: chunks of 64, 32 and 4
+
+
+@pytest.mark.asyncio
+async def test_an_unbuffered_unit_sees_the_rows_buffered_before_it() -> None:
+    async with Database(":memory:") as db:
+        outcome = await asyncio.gather(
+            db.write(_noop),
+            db.write(_buffered_insert(db, "first"), buffered=True),
+            db.write(lambda c: _bucket_names(c)),
+            db.write(_buffered_insert(db, "second"), buffered=True))
+        assert outcome == [None, "first", ["first"], "second"]
+        assert await db.read(_bucket_names) == ["first", "second"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("savepoint", [True, False])
+async def test_a_buffered_unit_that_fails_loses_its_rows_and_nothing_else(
+        savepoint: bool) -> None:
+    async with Database(":memory:") as db:
+        outcome = await asyncio.gather(
+            db.write(_noop),
+            db.write(_buffered_insert(db, "good"), savepoint=savepoint, buffered=True),
+            db.write(_buffered_insert(db, "bad", fail=True), savepoint=savepoint, buffered=True),
+            db.write(_buffered_insert(db, "other"), savepoint=savepoint, buffered=True),
+            return_exceptions=True)
+        assert outcome[1] == "good" and outcome[3] == "other"
+        assert isinstance(outcome[2], ValueError)
+        assert await db.read(_bucket_names) == ["good", "other"]
+
+
+@pytest.mark.asyncio
+async def test_a_buffered_row_refused_at_the_flush_fails_the_whole_batch() -> None:
+    # Units check what their rows rely on (S3's put asks whether the bucket exists): should a
+    # row still be refused when the writer inserts it, no unit of the batch is reported done.
+    async with Database(":memory:") as db:
+        await db.write(_insert("taken"))
+        outcome = await asyncio.gather(
+            db.write(_noop),
+            db.write(_buffered_insert(db, "fresh"), buffered=True),
+            db.write(_buffered_insert(db, "taken"), buffered=True),
+            return_exceptions=True)
+        assert outcome[0] is None
+        assert all(isinstance(o, sqlite3.IntegrityError) for o in outcome[1:])
+        assert await db.read(_bucket_names) == ["taken"]
+        assert len(db.rows) == 0
+        # The next batch starts clean.
+        assert await asyncio.gather(db.write(_noop),
+                                    db.write(_buffered_insert(db, "fresh"), buffered=True),
+                                    db.write(_buffered_insert(db, "later"), buffered=True),
+                                    ) == [None, "fresh", "later"]
+
+
+@pytest.mark.asyncio
+async def test_a_buffered_unit_alone_in_its_transaction_inserts_at_once() -> None:
+    async with Database(":memory:") as db:
+        def unit(conn: sqlite3.Connection) -> list[str]:
+            db.rows.insert("INSERT INTO buckets (name, region, created_at)", 3,
+                           ("alone", "us-east-1", 0.0))
+            return _bucket_names(conn)  # direct mode: the row is there already
+
+        assert await db.write(unit, buffered=True) == ["alone"]
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.write(_buffered_insert(db, "alone"), buffered=True)
+        assert await db.read(_bucket_names) == ["alone"]

@@ -19,8 +19,9 @@ from eventsim.services.base import Pending
 from eventsim.services.lambda_.arns import function_ref
 from eventsim.services.s3.notifications import NotificationConfiguration, matching_targets
 from eventsim.services.s3.objects import OWNER_PRINCIPAL
+from eventsim.store.bulk import RowBuffer
 from eventsim.store.outbox import OutboxRow, add_outbox_row
-from eventsim.store.queue import insert_queued_event
+from eventsim.store.queue import buffer_queued_event, insert_queued_event
 from eventsim.tracing import Cause, RequestIds
 
 __all__ = ["S3_SUBJECT", "Notifier", "new_request_ids", "target_payload"]
@@ -73,9 +74,11 @@ class Notifier:
         etag: str | None,
         now: float,
         cause: Cause,
+        rows: RowBuffer | None = None,
     ) -> None:
         """Queue the events a write produces, inside the write's unit: a row in the invoke
-        queue for each function target, an outbox row for each topic or queue target."""
+        queue for each function target (through ``rows`` in a buffered unit), an outbox row
+        for each topic or queue target."""
         config = self._configs.get(bucket)
         if config is None:
             return
@@ -107,8 +110,10 @@ class Notifier:
                 ref = self._refs.get(target.arn)
                 if ref is None:
                     ref = self._refs[target.arn] = function_ref(target.arn)
-                pending.events.append(insert_queued_event(
-                    conn, ref, payload, cause, now, new_uuid(), cause_json))
+                pending.events.append(
+                    insert_queued_event(conn, ref, payload, cause, now, new_uuid(), cause_json)
+                    if rows is None else
+                    buffer_queued_event(rows, ref, payload, cause, now, new_uuid(), cause_json))
             else:
                 add_outbox_row(conn, OutboxRow(
                     target_kind=target.kind, target=target.arn,

@@ -21,6 +21,7 @@ from eventsim.services.s3.errors import (
     PreconditionFailed,
 )
 from eventsim.services.s3.models import StoredObject
+from eventsim.store.bulk import RowBuffer
 
 __all__ = [
     "DEFAULT_CONTENT_TYPE",
@@ -65,19 +66,32 @@ def store_object(
     content_type: str | None,
     metadata: dict[str, str],
     headers: dict[str, str],
+    rows: RowBuffer | None = None,
 ) -> None:
-    """Write an object row, inside the unit that makes the write."""
+    """Write an object row, inside the unit that makes the write (through ``rows`` in a
+    buffered unit: see `eventsim.store.database`)."""
     meta = json.dumps({k.lower(): v for k, v in metadata.items()}) if metadata else "{}"
+    values = (bucket, key, body, len(body), etag, now, content_type, meta,
+              json.dumps(headers) if headers else "{}")
     try:
-        conn.execute(
-            "INSERT OR REPLACE INTO objects (bucket, key, body, size, etag, last_modified, "
-            "content_type, metadata, headers) VALUES (?,?,?,?,?,?,?,?,?)",
-            (bucket, key, body, len(body), etag, now, content_type, meta,
-             json.dumps(headers) if headers else "{}"),
-        )
+        if rows is None:
+            conn.execute(_INSERT, values)
+            return
+        fact = ("bucket", bucket)
+        if not rows.knows(fact):
+            # A buffered row is inserted after the unit returns, too late for the foreign key
+            # to fail the right put: the first put into a bucket in a transaction asks.
+            require_bucket(conn, bucket)
+            rows.learn(fact)
+        rows.insert(_INSERT_HEAD, 9, values)
     except sqlite3.IntegrityError:
         # The foreign key on objects.bucket is the existence check.
         raise NoSuchBucket(bucket) from None
+
+
+_INSERT_HEAD = ("INSERT OR REPLACE INTO objects (bucket, key, body, size, etag, last_modified, "
+                "content_type, metadata, headers)")
+_INSERT = f"{_INSERT_HEAD} VALUES (?,?,?,?,?,?,?,?,?)"
 
 
 def validate_key(key: str) -> None:

@@ -222,9 +222,13 @@ class S3Service:
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:ObjectCreated:Put {bucket}/{key}", now)
         pending = Pending(ids=current_request.get())
+        # A conditional put reads the object it replaces, which may be a buffered row not
+        # yet inserted: only unconditional puts buffer their rows.
+        conditional = if_none_match is not None or if_match is not None
+        rows = None if conditional else self._ctx.db.rows
 
         def unit(conn: sqlite3.Connection) -> None:
-            if if_none_match is not None or if_match is not None:
+            if conditional:
                 require_bucket(conn, bucket)
                 current = conn.execute(
                     "SELECT etag FROM objects WHERE bucket = ? AND key = ?", (bucket, key)
@@ -236,14 +240,15 @@ class S3Service:
                     if current is None:
                         raise NoSuchKey(key)
                     raise PreconditionFailed("If-Match")
-            store_object(conn, bucket, key, body, etag, now, content_type, metadata or {}, headers)
+            store_object(conn, bucket, key, body, etag, now, content_type, metadata or {}, headers,
+                         rows)
             self._notifier.notify(conn, pending, "ObjectCreated:Put", bucket, key, len(body),
-                                  etag, now, cause)
+                                  etag, now, cause, rows)
             record_traced_write(conn, cause, "s3:PutObject", f"arn:aws:s3:::{bucket}/{key}", now)
 
         # The checks come first and a put into a missing bucket fails at its first statement,
         # before it has changed anything: the unit needs no savepoint of its own.
-        await self._ctx.db.write(unit, savepoint=False)
+        await self._ctx.db.write(unit, savepoint=False, buffered=not conditional)
         pending.hand_over(self._ctx)
         return {"ETag": etag}
 
