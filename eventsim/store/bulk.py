@@ -23,9 +23,13 @@ from typing import Any
 __all__ = ["CHUNK", "RowBuffer", "delete_ids", "insert_rows"]
 
 CHUNK = 256
-"""Rows per statement (at 18 columns, 4,608 parameters: far below SQLite's 32,766). Each
-statement is one more wait for the GIL on a busy simulator: against 64, a burst of 500
-invocation records takes 4 statements instead of 10 (and so does its queue delete)."""
+"""Rows per statement at most (at 18 columns, 4,608 parameters: far below SQLite's 32,766).
+Each statement is one more wait for the GIL on a busy simulator."""
+
+STEP = 32
+"""What is left after full chunks goes in one statement of a multiple of `STEP` rows, and
+the rest in powers of two: a burst of 500 rows takes 4 statements (256, 224, 16, 4), and
+each table has at most 13 distinct statements to keep prepared."""
 
 
 def insert_rows(conn: sqlite3.Connection, head: str, width: int,
@@ -39,17 +43,41 @@ def insert_rows(conn: sqlite3.Connection, head: str, width: int,
 
 
 def delete_ids(conn: sqlite3.Connection, table: str, ids: Sequence[int]) -> None:
-    """Delete the rows of `table` whose ``id`` is in `ids`."""
+    """Delete the rows of `table` whose ``id`` is in `ids`.
+
+    Ids often come in runs (a burst's queue rows are numbered in order and their events end
+    in order): a run of `MIN_RUN` or more goes in one range statement, the rest in lists."""
+    scattered: list[int] = []
+    runs: list[tuple[int, int]] = []
+    ordered = sorted(ids)
     start = 0
-    for size in _chunks(len(ids)):
-        conn.execute(_in_statement(table, size), ids[start:start + size])
+    for i in range(1, len(ordered) + 1):
+        if i < len(ordered) and ordered[i] - ordered[i - 1] <= 1:
+            continue  # the run goes on (a repeated id changes nothing)
+        if i - start >= MIN_RUN:
+            runs.append((ordered[start], ordered[i - 1]))
+        else:
+            scattered.extend(ordered[start:i])
+        start = i
+    for low, high in runs:
+        conn.execute(f"DELETE FROM {table} WHERE id BETWEEN ? AND ?", (low, high))
+    start = 0
+    for size in _chunks(len(scattered)):
+        conn.execute(_in_statement(table, size), scattered[start:start + size])
         start += size
+
+
+MIN_RUN = 8
+"""Consecutive ids that `delete_ids` deletes as a range rather than in a list."""
 
 
 def _chunks(count: int) -> list[int]:
     sizes = [CHUNK] * (count // CHUNK)
     rest = count % CHUNK
-    bit = CHUNK >> 1
+    if rest >= STEP:
+        sizes.append(rest - rest % STEP)
+        rest %= STEP
+    bit = STEP >> 1
     while rest:
         if rest >= bit:
             sizes.append(bit)
@@ -58,13 +86,13 @@ def _chunks(count: int) -> list[int]:
     return sizes
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def _values_statement(head: str, width: int, rows: int) -> str:
     row = "(" + ",".join("?" * width) + ")"
     return f"{head} VALUES {','.join([row] * rows)}"
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def _in_statement(table: str, count: int) -> str:
     return f"DELETE FROM {table} WHERE id IN ({','.join('?' * count)})"
 

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from eventsim.store.bulk import CHUNK, RowBuffer, delete_ids, insert_rows
+from eventsim.store.bulk import CHUNK, MIN_RUN, STEP, RowBuffer, delete_ids, insert_rows
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 3, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 37])
@@ -20,10 +20,26 @@ def test_every_row_is_inserted_then_deleted_in_order(count: int) -> None:
     insert_rows(conn, "INSERT INTO t (id, name, n)", 3, rows)
     conn.set_trace_callback(None)
     assert conn.execute("SELECT id, name, n FROM t ORDER BY id").fetchall() == rows
-    # Full chunks, then powers of two: at most one statement per bit of the remainder.
-    assert len(statements) <= count // CHUNK + (CHUNK - 1).bit_length()
+    # Full chunks, one multiple of STEP, then powers of two: one statement per bit below STEP.
+    assert len(statements) <= count // CHUNK + 1 + (STEP - 1).bit_length()
     delete_ids(conn, "t", [i for i in range(count) if i % 3])
     assert [r[0] for r in conn.execute("SELECT id FROM t ORDER BY id")] == list(range(0, count, 3))
+
+
+def test_runs_of_ids_are_deleted_by_range_and_only_the_ids_given_go() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    conn.executemany("INSERT INTO t (id) VALUES (?)", [(i,) for i in range(1, 1001)])
+    gone = [*range(500, 100, -1), 7, 9, 11, *range(600, 600 + MIN_RUN - 1), 900, 900, 901]
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    delete_ids(conn, "t", gone)
+    conn.set_trace_callback(None)
+    left = {r[0] for r in conn.execute("SELECT id FROM t")}
+    assert left == set(range(1, 1001)) - set(gone)
+    # One range (101-500); the rest, too short to be runs, in lists.
+    assert ["BETWEEN" in s for s in statements] == [True] + [False] * (len(statements) - 1)
+    assert len(statements) <= 1 + (STEP - 1).bit_length()
 
 
 def _queue_table() -> sqlite3.Connection:
@@ -49,7 +65,7 @@ def test_buffered_rows_go_in_many_to_a_statement_and_learn_their_rowids(count: i
     stored = dict(conn.execute("SELECT name, id FROM q WHERE name != 'older'").fetchall())
     assert learned == stored
     assert sorted(stored.values()) == list(range(42, 42 + count))
-    assert len(statements) <= count // CHUNK + (CHUNK - 1).bit_length()
+    assert len(statements) <= count // CHUNK + 1 + (STEP - 1).bit_length()
     assert len(rows) == 0
 
 
