@@ -213,3 +213,14 @@ async def test_get_object_large_body_is_read_whole(sim: Simulator) -> None:
     assert got["Body"] == body
     ranged = await sim.s3.get_object(bucket="bkt", key="big", range="bytes=1048576-1048579")
     assert ranged["Body"] == body[1048576:1048580]
+
+
+@pytest.mark.asyncio
+async def test_concurrent_puts_of_one_key_leave_the_last_body(sim: Simulator) -> None:
+    # They share a transaction and their rows one statement: still the last put wins.
+    import asyncio
+
+    await asyncio.gather(*(sim.s3.put_object(bucket="bkt", key="same", body=f"v{n}".encode())
+                           for n in range(40)))
+    got = await sim.s3.get_object(bucket="bkt", key="same")
+    assert got["Body"] == b"v39"
