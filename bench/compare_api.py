@@ -14,33 +14,19 @@ Usage: python bench/compare_api.py --base COMMIT [--events 10000] [--rounds 8]
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+import push  # bench/push.py, beside this script
+
 CHECKOUT = Path(__file__).resolve().parent.parent
-BENCH = Path(__file__).resolve().parent
-
-_ONE = (
-    "import asyncio, json, sys\n"
-    "sys.path.insert(0, sys.argv[1])\n"
-    "import push\n"
-    "rate, commits, cpu = asyncio.run(push.bench_api(int(sys.argv[2])))\n"
-    "print(json.dumps({'rate': rate, 'cpu': sum(cpu)}))\n"
-)
-
 
 def _run(source: Path, events: int) -> tuple[float, float]:
     """Events per second and CPU seconds per event of one run with `source`'s engine."""
-    env = dict(os.environ, PYTHONPATH=str(source))
-    done = subprocess.run([sys.executable, "-c", _ONE, str(BENCH), str(events)], env=env,
-                          cwd=str(source), check=True, capture_output=True, text=True)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    return float(result["rate"]), float(result["cpu"])
+    rate, _, cpu = push.api_run(events, engine=source)
+    return rate, sum(cpu)
 
 
 def main() -> None:
