@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import statistics
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ TRIVIAL_SERVER = textwrap.dedent('''
 ''')
 
 
-def _batch(first: int) -> list[dict[str, Any]]:
+def _batch(first: int) -> list[Mapping[str, Any]]:
     return [{"Data": DATA, "PartitionKey": f"key-{first + i}"} for i in range(BATCH)]
 
 
@@ -132,8 +133,9 @@ def bench_boto3(batches: int, puts: int, rounds: int) -> dict[str, dict[str, lis
                     stream = f"bench-{n}"
                     client.create_stream(StreamName=stream, ShardCount=4)
                     loops: dict[str, Callable[[], float]] = {
-                        "PutRecords": lambda c=client, s=stream: _put_records_loop(c, s, batches),
-                        "PutRecord": lambda c=client, s=stream: _put_record_loop(c, s, puts),
+                        "PutRecords": functools.partial(_put_records_loop, client, stream,
+                                                        batches),
+                        "PutRecord": functools.partial(_put_record_loop, client, stream, puts),
                     }
                     for loop, run in loops.items():
                         figures.setdefault(name, {}).setdefault(loop, []).append(run())
