@@ -1,4 +1,5 @@
-"""Keeping the cyclic garbage collector off the objects that live as long as the process.
+"""Keeping the cyclic garbage collector off the objects that live as long as the process, and
+from collecting the youngest objects every few events.
 
 By the time a simulator starts, the process holds some 75,000 objects that the garbage
 collector tracks and that will never be garbage: the modules, classes and functions of
@@ -11,15 +12,32 @@ built on each one took 60 ms: 15% of the Python API's time in `bench/push.py`.
 once per process, after a full collection, so no garbage is frozen with them; objects frozen and
 freed later by reference counting are freed as usual (only a reference cycle among them would
 outlive its last reference).
+
+The youngest generation is collected, by CPython's default, after every 700 allocations of
+tracked objects. A busy simulator allocates a few dozen per event and keeps some 10,000 alive in
+flight (a burst of puts, their coroutines, events and invocations), so each young collection
+walks mostly objects still in use, every two dozen events, and pushes them into the older
+generations, whose collections then walk them again. In `bench/push.py`'s API run (20,000
+events), collections took about 190 ms; with the youngest generation at 25,000, about 40 ms,
+and the run was about 7% faster (four alternating rounds; 10,000 gave 110 ms and 6%). Only
+CPython's default thresholds are raised, once per process: an application that has set its own
+keeps them, and a collector turned off stays off. Only reference cycles wait longer to be freed
+(other objects go when their last reference does).
 """
 
 from __future__ import annotations
 
 import gc
 
-__all__ = ["freeze_long_lived"]
+__all__ = ["YOUNG_THRESHOLD", "freeze_long_lived", "raise_young_threshold"]
 
 _frozen = False
+
+_CPYTHON_DEFAULT = (700, 10, 10)
+"""The collector's thresholds when nobody has changed them (CPython 3.11 and 3.12)."""
+
+YOUNG_THRESHOLD = 25_000
+"""Allocations between collections of the youngest generation, once raised."""
 
 
 def freeze_long_lived() -> None:
@@ -31,3 +49,11 @@ def freeze_long_lived() -> None:
     _frozen = True
     gc.collect()
     gc.freeze()
+
+
+def raise_young_threshold() -> None:
+    """Collect the youngest generation after `YOUNG_THRESHOLD` allocations instead of 700,
+    unless the thresholds are not CPython's defaults (the application chose its own) or the
+    collector is off."""
+    if gc.isenabled() and gc.get_threshold() == _CPYTHON_DEFAULT:
+        gc.set_threshold(YOUNG_THRESHOLD, *_CPYTHON_DEFAULT[1:])

@@ -28,7 +28,7 @@ from eventsim.config import SimulatorConfig
 from eventsim.delivery.async_queue import AsyncInvokeQueue
 from eventsim.delivery.dispatcher import Dispatcher
 from eventsim.errors import SimulatorStateError, TooManyRequestsException
-from eventsim.heap import freeze_long_lived
+from eventsim.heap import freeze_long_lived, raise_young_threshold
 from eventsim.pollers.engine import PollerEngine
 from eventsim.pollers.manager import PollerManager
 from eventsim.runtime.base import Runtime
@@ -166,6 +166,7 @@ class Simulator:
             await self.aclose()
             raise
         freeze_long_lived()
+        raise_young_threshold()
 
     async def _build(self) -> None:
         await self.db.open()
