@@ -33,13 +33,21 @@ each table has at most 13 distinct statements to keep prepared."""
 
 
 def insert_rows(conn: sqlite3.Connection, head: str, width: int,
-                rows: Sequence[Sequence[Any]]) -> None:
-    """Insert `rows` (each `width` values) with ``head`` (``INSERT INTO t (a, b, ...)``)."""
+                rows: Sequence[Sequence[Any]],
+                on_rowid: Sequence[Callable[[int], None] | None] | None = None) -> None:
+    """Insert `rows` (each `width` values) with ``head`` (``INSERT INTO t (a, b, ...)``).
+    ``on_rowid``: one per row, None or told the row's rowid (see `RowBuffer`)."""
     start = 0
     for size in _chunks(len(rows)):
         chunk = rows[start:start + size]
+        cursor = conn.execute(_values_statement(head, width, size),
+                              [v for row in chunk for v in row])
+        if on_rowid is not None:
+            first = int(cursor.lastrowid or 0) - size + 1
+            for offset, tell in enumerate(on_rowid[start:start + size]):
+                if tell is not None:
+                    tell(first + offset)
         start += size
-        conn.execute(_values_statement(head, width, size), [v for row in chunk for v in row])
 
 
 def delete_ids(conn: sqlite3.Connection, table: str, ids: Sequence[int]) -> None:
@@ -124,11 +132,6 @@ class RowBuffer:
     def __len__(self) -> int:
         return len(self._journal)
 
-    @property
-    def direct(self) -> bool:
-        """Whether rows go to the connection at once (a unit alone in its transaction)."""
-        return self._conn is not None
-
     def insert(self, head: str, width: int, row: Sequence[Any],
                on_rowid: Callable[[int], None] | None = None) -> None:
         """Insert ``row`` (``width`` values) with ``head`` (``INSERT INTO t (a, b, ...)``)."""
@@ -176,16 +179,7 @@ class RowBuffer:
             return
         tables, self._tables, self._journal = self._tables, {}, []
         for (head, width), (rows, callbacks) in tables.items():
-            start = 0
-            for size in _chunks(len(rows)):
-                chunk = rows[start:start + size]
-                cursor = conn.execute(_values_statement(head, width, size),
-                                      [v for row in chunk for v in row])
-                first = int(cursor.lastrowid or 0) - size + 1
-                for offset, on_rowid in enumerate(callbacks[start:start + size]):
-                    if on_rowid is not None:
-                        on_rowid(first + offset)
-                start += size
+            insert_rows(conn, head, width, rows, callbacks if any(callbacks) else None)
 
     def begin_direct(self, conn: sqlite3.Connection) -> None:
         """Until `end_direct`, rows go straight to ``conn``."""
