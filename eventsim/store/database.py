@@ -402,7 +402,7 @@ def _apply(
         for fn, savepoint, buffered in units:
             if not buffered:
                 rows.flush(conn)  # it may read the buffered rows, or change what they rely on
-            mark = len(rows)
+            mark = rows.mark()
             if not savepoint:
                 changes = conn.total_changes
                 try:

@@ -43,6 +43,7 @@ class QueuedEvent:
 
 _HEAD = ("INSERT INTO async_queue (function, payload, attempt, not_before, enqueued_at, "
          "request_id, cause)")
+_INSERT = f"{_HEAD} VALUES (?,?,0,?,?,?,?)"
 
 
 def buffer_queued_event(
@@ -64,8 +65,7 @@ def insert_queued_event(
     """Queue an event inside the caller's unit (``cause_json``: the cause already encoded).
     The arguments may be given by position (S3's notifier does, for every event)."""
     cursor = conn.execute(
-        "INSERT INTO async_queue (function, payload, attempt, not_before, enqueued_at, "
-        "request_id, cause) VALUES (?,?,0,?,?,?,?)",
+        _INSERT,
         (function, payload, now, now, request_id, cause_json or cause.to_json()),
     )
     # Positional: keywords cost more than the rest of this function's Python, per event.
