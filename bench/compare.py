@@ -35,8 +35,10 @@ def _start(source: Path, work: Path) -> servers.Server:
     command = [sys.executable, "-m", "eventsim", "serve", "--port", str(port), "--state",
                str(state), "--log-level", "warning", "--runtime", "inline",
                "--load", str(work / "workloads.yaml")]
+    # `python -m` puts the working directory first on sys.path, before PYTHONPATH: started
+    # from a checkout, every server would run that checkout's code.
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=env)
+                            env=env, cwd=source)
     servers._wait_listening(port, proc)
     return proc, f"http://127.0.0.1:{port}"
 
