@@ -13,17 +13,17 @@ Prints events per second for:
 3. the same boto3 loop against a trivial aiohttp server in its own process that answers
    PutObject with the least botocore accepts: the client's own ceiling.
 
-2 and 3 alternate for several rounds in the same run (this machine is shared and noisy): the
-rates are the medians of the rounds, and the ratio is the median of the rounds' own ratios
-(the two loops of a round run seconds apart, so their ratio drifts less than either rate).
+2 and 3 are measured in short interleaved blocks (`bench/interleave.py`: this machine is shared
+and its speed drifts), and their ratio is the median of the blocks' ratios.
 
-Usage: python bench/push.py [--events 20000] [--api-runs 3] [--gateway-events 2000] [--rounds 5]
+Usage: python bench/push.py [--events 20000] [--api-runs 3] [--gateway-events 4000] [--block 100]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import statistics
@@ -33,8 +33,10 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import servers  # bench/servers.py, beside this script
+from interleave import Interleaved, interleave  # bench/interleave.py
 
 from eventsim import Simulator, SimulatorConfig
 from eventsim.testing import boto3_client
@@ -159,45 +161,38 @@ def api_run(events: int, engine: Path | None = None) -> tuple[float, int, list[f
 # -- 2. and 3. boto3 against a server in its own process ---------------------------------------
 
 
-def _put_loop(url: str, events: int, round_number: int, settle: bool = False) -> float:
-    """Seconds for ``events`` sequential puts (and, with ``settle``, until eventsim has
-    handled them all)."""
-    s3 = boto3_client("s3", url)
-    for i in range(50):  # warm the connection pool and botocore's caches
-        s3.put_object(Bucket="bench", Key=f"warm/{round_number}/{i}", Body=b"x")
-    if settle:
-        servers.settle(url)  # the warm-up's events are not timed
-    start = time.perf_counter()
-    for i in range(events):
-        s3.put_object(Bucket="bench", Key=f"k/{round_number}/{i}", Body=BODY)
-    if settle:
-        servers.settle(url)  # the events are handled, not only accepted
-    return time.perf_counter() - start
+def _put(client: Any, i: int) -> None:
+    client.put_object(Bucket="bench", Key=f"k/{i}", Body=BODY)
 
 
-def bench_gateway(events: int, rounds: int) -> tuple[list[float], list[float]]:
-    """Requests per second of the trivial server and events per second of eventsim."""
+def bench_gateway(events: int, block: int) -> dict[str, Interleaved]:
+    """The trivial server and eventsim, interleaved ``block`` puts at a time; eventsim's time
+    runs until it has handled every event."""
     trivial, trivial_url = servers.start_script(WORK / "trivial.py", TRIVIAL_SERVER)
     (WORK / "bench.yaml").write_text(SCENARIO)
     with tempfile.TemporaryDirectory() as state:
         served, served_url = servers.start_eventsim(Path(state), load=WORK / "bench.yaml")
-        ceiling: list[float] = []
-        gateway: list[float] = []
         try:
-            for n in range(rounds):
-                ceiling.append(events / _put_loop(trivial_url, events, n))
-                gateway.append(events / _put_loop(served_url, events, n, settle=True))
+            clients = {"trivial": boto3_client("s3", trivial_url),
+                       "eventsim": boto3_client("s3", served_url)}
+            for client in clients.values():
+                for i in range(50):  # warm the connection pool and botocore's caches
+                    client.put_object(Bucket="bench", Key=f"warm/{i}", Body=b"x")
+            servers.settle(served_url)  # the warm-up's events are not timed
+            return interleave(
+                {name: functools.partial(_put, client) for name, client in clients.items()},
+                events, block, finish={"eventsim": lambda: servers.settle(served_url)},
+            )
         finally:
             servers.stop(served, trivial)
-    return ceiling, gateway
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--api-runs", type=int, default=3)
-    parser.add_argument("--gateway-events", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--gateway-events", type=int, default=4000)
+    parser.add_argument("--block", type=int, default=100)
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"Python API, {args.events} puts in bursts of 500 -> inline handler (durable outbox), "
@@ -210,18 +205,17 @@ def main() -> None:
         threads = ", ".join(f"{c * 1e6:.0f}" for c in cpu[:4])
         print(f"  CPU per event in the median run: {sum(cpu) * 1e6:.0f} us in all threads "
               f"(busiest threads: {threads} us)")
-    print(f"boto3, {args.gateway_events} sequential PutObject per round, {args.rounds} rounds:")
-    ceiling, gateway = bench_gateway(args.gateway_events, args.rounds)
-    c, g = statistics.median(ceiling), statistics.median(gateway)
-    # Each round's two loops ran a few seconds apart: their ratio drifts less than either.
-    ratios = [x / y for x, y in zip(gateway, ceiling, strict=True)]
-    print(f"  trivial aiohttp server (the ceiling): {c:,.0f} requests/s "
-          f"(rounds: {', '.join(f'{x:.0f}' for x in ceiling)})")
-    print(f"  eventsim serve, handled end to end:   {g:,.0f} events/s "
-          f"(rounds: {', '.join(f'{x:.0f}' for x in gateway)})")
-    print(f"  eventsim / ceiling: {statistics.median(ratios):.0%}, the median of the rounds' "
-          f"ratios ({', '.join(f'{r:.0%}' for r in ratios)}); of the medians: {g / c:.0%}")
-
+    print(f"boto3, {args.gateway_events} sequential PutObject to each server, interleaved "
+          f"{args.block} at a time:")
+    results = bench_gateway(args.gateway_events, args.block)
+    ceiling, served = results["trivial"], results["eventsim"]
+    print(f"  trivial aiohttp server (the ceiling): {ceiling.rate:,.0f} requests/s")
+    print(f"  eventsim serve, handled end to end:   {served.rate:,.0f} events/s")
+    quartiles = statistics.quantiles(
+        [mine / theirs for mine, theirs in zip(served.blocks, ceiling.blocks, strict=True)], n=4)
+    print(f"  eventsim / ceiling: {served.ratio_to(ceiling):.0%}, the median of "
+          f"{len(served.blocks)} blocks' ratios (quartiles {quartiles[0]:.0%} and "
+          f"{quartiles[2]:.0%}); of the whole run's rates: {served.rate / ceiling.rate:.0%}")
 
 if __name__ == "__main__":
     main()
