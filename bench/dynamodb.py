@@ -11,18 +11,18 @@ Prints items per second for:
 4. the same boto3 loop against a trivial aiohttp server in its own process answering ``{}``,
    the least botocore accepts: the client's own ceiling.
 
-2, 3 and 4 alternate for several rounds in the same run (the machine is shared and noisy);
-the figure is the median of the rounds.
+2, 3 and 4 are measured in short interleaved blocks (`bench/interleave.py`: the machine is
+shared and its speed drifts); the ratios are the medians of the blocks' ratios.
 
-Usage: python bench/dynamodb.py [--items 20000] [--gateway-items 2000] [--rounds 3]
+Usage: python bench/dynamodb.py [--items 20000] [--gateway-items 3000] [--block 100]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
-import statistics
 import sys
 import tempfile
 import textwrap
@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import servers  # bench/servers.py, beside this script
+from interleave import Interleaved, interleave  # bench/interleave.py
 
 from eventsim import Simulator, SimulatorConfig
 from eventsim.testing import boto3_client
@@ -93,19 +94,12 @@ async def bench_api(items: int, burst: int = 500) -> tuple[float, int]:
 # -- 2., 3. and 4. boto3 against a server in its own process ------------------------------------
 
 
-def _put_loop(url: str, items: int, round_number: int) -> float:
-    ddb = boto3_client("dynamodb", url)
-    for i in range(50):  # warm the connection pool and botocore's caches
-        ddb.put_item(TableName="bench", Item=_item(1000 + round_number, i))
-    start = time.perf_counter()
-    for i in range(items):
-        ddb.put_item(TableName="bench", Item=_item(round_number, i))
-    return time.perf_counter() - start
+def _put(client: Any, i: int) -> None:
+    client.put_item(TableName="bench", Item=_item(0, i))
 
 
-def bench_gateway(items: int, rounds: int) -> dict[str, list[float]]:
-    """Items per second of each server, round by round."""
-    results: dict[str, list[float]] = {"trivial": [], "eventsim": [], "moto": []}
+def bench_gateway(items: int, block: int) -> dict[str, Interleaved]:
+    """The three servers interleaved ``block`` puts at a time."""
     with tempfile.TemporaryDirectory() as state:
         running = {
             "trivial": servers.start_script(WORK / "trivial.py", TRIVIAL_SERVER),
@@ -113,38 +107,40 @@ def bench_gateway(items: int, rounds: int) -> dict[str, list[float]]:
             "moto": servers.start_moto(),
         }
         try:
+            clients = {name: boto3_client("dynamodb", url) for name, (_, url) in running.items()}
             for name in ("eventsim", "moto"):
-                boto3_client("dynamodb", running[name][1]).create_table(**TABLE)
-            for n in range(rounds):
-                for name in results:
-                    results[name].append(items / _put_loop(running[name][1], items, n))
+                clients[name].create_table(**TABLE)
+            for client in clients.values():
+                for i in range(50):  # warm the connection pool and botocore's caches
+                    client.put_item(TableName="bench", Item=_item(1000, i))
+            return interleave(
+                {name: functools.partial(_put, client) for name, client in clients.items()},
+                items, block)
         finally:
             servers.stop(*(proc for proc, _ in running.values()))
-    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--items", type=int, default=20000)
-    parser.add_argument("--gateway-items", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--gateway-items", type=int, default=3000)
+    parser.add_argument("--block", type=int, default=100)
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"Python API, {args.items} PutItem in bursts of 500 (stream on, SQLite file):")
     api, commits = asyncio.run(bench_api(args.items))
     print(f"  {api:,.0f} items/s ({commits} commits)")
-    print(f"boto3, {args.gateway_items} sequential PutItem per round, {args.rounds} rounds:")
-    results = bench_gateway(args.gateway_items, args.rounds)
-    medians = {name: statistics.median(values) for name, values in results.items()}
+    print(f"boto3, {args.gateway_items} sequential PutItem to each server, interleaved "
+          f"{args.block} at a time:")
+    results = bench_gateway(args.gateway_items, args.block)
     labels = {"trivial": "trivial aiohttp server (the ceiling)", "eventsim": "eventsim serve",
               "moto": "moto server"}
-    for name, values in results.items():
-        print(f"  {labels[name] + ':':40s}{medians[name]:,.0f} items/s "
-              f"(rounds: {', '.join(f'{x:.0f}' for x in values)})")
-    ceiling = medians["trivial"]
-    print(f"  eventsim / ceiling: {medians['eventsim'] / ceiling:.0%}; "
-          f"moto / ceiling: {medians['moto'] / ceiling:.0%}")
-
+    ceiling = results["trivial"]
+    for name, result in results.items():
+        print(f"  {labels[name] + ':':40s}{result.rate:,.0f} items/s")
+    print(f"  eventsim / ceiling: {results['eventsim'].ratio_to(ceiling):.0%}; "
+          f"moto / ceiling: {results['moto'].ratio_to(ceiling):.0%} (medians of the blocks' "
+          "ratios)")
 
 if __name__ == "__main__":
     main()
