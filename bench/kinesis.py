@@ -13,10 +13,10 @@ Prints records per second for:
    answering with canned responses of the real size (500 result entries for PutRecords), since
    botocore's parsing of the 500 entries is client time that the ``{}`` ceiling leaves out.
 
-2, 3 and 4 alternate for several rounds in the same run (this machine is shared and noisy); each
-figure is the median of the rounds.
+2, 3 and 4 are measured in short interleaved blocks (`bench/interleave.py`: this machine is
+shared and its speed drifts); each ratio is the median of the blocks' ratios.
 
-Usage: python bench/kinesis.py [--records 100000] [--batches 20] [--puts 2000] [--rounds 3]
+Usage: python bench/kinesis.py [--records 100000] [--batches 40] [--puts 3000]
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import functools
 import os
-import statistics
 import sys
 import tempfile
 import textwrap
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import servers  # bench/servers.py, beside this script
+from interleave import Interleaved, interleave  # bench/interleave.py
 
 from eventsim import Simulator, SimulatorConfig
 from eventsim.testing import boto3_client
@@ -98,27 +98,18 @@ async def bench_api(records: int) -> tuple[float, float]:
 # -- 2., 3. and 4. boto3 against a server in its own process ----------------------------------
 
 
-def _put_records_loop(client: Any, stream: str, batches: int) -> float:
-    for _ in range(5):  # warm the connection pool and botocore's caches
-        client.put_records(StreamName=stream, Records=_batch(0))
-    start = time.perf_counter()
-    for n in range(batches):
-        client.put_records(StreamName=stream, Records=_batch(n * BATCH))
-    return batches * BATCH / (time.perf_counter() - start)
+def _put_records(client: Any, i: int) -> None:
+    client.put_records(StreamName="bench", Records=_batch(i * BATCH))
 
 
-def _put_record_loop(client: Any, stream: str, puts: int) -> float:
-    for i in range(50):
-        client.put_record(StreamName=stream, Data=DATA, PartitionKey=f"warm-{i}")
-    start = time.perf_counter()
-    for i in range(puts):
-        client.put_record(StreamName=stream, Data=DATA, PartitionKey=f"key-{i}")
-    return puts / (time.perf_counter() - start)
+def _put_record(client: Any, i: int) -> None:
+    client.put_record(StreamName="bench", Data=DATA, PartitionKey=f"key-{i}")
 
 
-def bench_boto3(batches: int, puts: int, rounds: int) -> dict[str, dict[str, list[float]]]:
-    """Records per second of each server, per loop, per round."""
-    figures: dict[str, dict[str, list[float]]] = {}
+def bench_boto3(batches: int, puts: int) -> dict[str, dict[str, Interleaved]]:
+    """Per loop, each server's share of an interleaved run (PutRecords 4 calls at a time,
+    PutRecord 100 at a time)."""
+    figures: dict[str, dict[str, Interleaved]] = {}
     with tempfile.TemporaryDirectory() as state:
         running = {
             "trivial": servers.start_script(WORK / "trivial.py", TRIVIAL_SERVER, "empty"),
@@ -128,17 +119,22 @@ def bench_boto3(batches: int, puts: int, rounds: int) -> dict[str, dict[str, lis
         }
         try:
             clients = {name: boto3_client("kinesis", url) for name, (_, url) in running.items()}
-            for n in range(rounds):
-                for name, client in clients.items():
-                    stream = f"bench-{n}"
-                    client.create_stream(StreamName=stream, ShardCount=4)
-                    loops: dict[str, Callable[[], float]] = {
-                        "PutRecords": functools.partial(_put_records_loop, client, stream,
-                                                        batches),
-                        "PutRecord": functools.partial(_put_record_loop, client, stream, puts),
-                    }
-                    for loop, run in loops.items():
-                        figures.setdefault(name, {}).setdefault(loop, []).append(run())
+            for client in clients.values():
+                client.create_stream(StreamName="bench", ShardCount=4)
+                for i in range(5):  # warm the connection pool and botocore's caches
+                    _put_records(client, i)
+                for i in range(50):
+                    client.put_record(StreamName="bench", Data=DATA, PartitionKey=f"warm-{i}")
+            loops: dict[str, tuple[Callable[[Any, int], None], int, int]] = {
+                "PutRecords": (_put_records, batches, 4),
+                "PutRecord": (_put_record, puts, 100),
+            }
+            for loop, (call, count, block) in loops.items():
+                results = interleave(
+                    {name: functools.partial(call, client) for name, client in clients.items()},
+                    count, block)
+                for name, result in results.items():
+                    figures.setdefault(name, {})[loop] = result
         finally:
             servers.stop(*(proc for proc, _ in running.values()))
     return figures
@@ -148,31 +144,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000,
                         help="records per Python API loop")
-    parser.add_argument("--batches", type=int, default=20,
-                        help="PutRecords calls of 500 per boto3 round")
-    parser.add_argument("--puts", type=int, default=2000, help="PutRecord calls per boto3 round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batches", type=int, default=40,
+                        help="PutRecords calls of 500 per server")
+    parser.add_argument("--puts", type=int, default=3000,
+                        help="PutRecord calls per server")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"Python API, {args.records} records of {len(DATA)} bytes, 4 shards, file state:")
     batched, single = asyncio.run(bench_api(args.records))
     print(f"  PutRecords (500 per call, sequential): {batched:,.0f} records/s")
     print(f"  PutRecord (bursts of 500 concurrent):  {single:,.0f} records/s")
-    print(f"boto3, one client, sequential calls; {args.batches} PutRecords of 500 and "
-          f"{args.puts} PutRecord per round, {args.rounds} rounds alternating:")
-    figures = bench_boto3(args.batches, args.puts, args.rounds)
+    print(f"boto3, one client, sequential calls to each server, interleaved: {args.batches} "
+          f"PutRecords of 500 (4 at a time) and {args.puts} PutRecord (100 at a time):")
+    figures = bench_boto3(args.batches, args.puts)
     labels = {"trivial": "trivial aiohttp server (the ceiling)",
               "trivial-full": "trivial server, full-size answers",
               "eventsim": "eventsim serve", "moto": "moto server"}
     for loop in ("PutRecords", "PutRecord"):
-        ceiling = statistics.median(figures["trivial"][loop])
+        ceiling = figures["trivial"][loop]
         print(f"  {loop}:")
         for name, label in labels.items():
-            rounds = figures[name][loop]
-            median = statistics.median(rounds)
-            print(f"    {label:37} {median:9,.0f} records/s  {median / ceiling:4.0%} of ceiling "
-                  f"(rounds: {', '.join(f'{x:.0f}' for x in rounds)})")
-
+            result = figures[name][loop]
+            calls = BATCH if loop == "PutRecords" else 1
+            print(f"    {label:37} {result.rate * calls:9,.0f} records/s  "
+                  f"{result.ratio_to(ceiling):4.0%} of ceiling")
 
 if __name__ == "__main__":
     main()
