@@ -81,5 +81,14 @@ def _copy_template(conn: sqlite3.Connection) -> int:
 
 
 def _statements(sql: str) -> list[str]:
-    # executescript() would commit on its own; split instead (no ';' inside our literals).
-    return [s.strip() for s in sql.split(";") if s.strip()]
+    # executescript() would commit on its own: split instead, at the semicolons that end a
+    # statement (sqlite3.complete_statement tells them from those in comments and literals).
+    statements: list[str] = []
+    pending = ""
+    for piece in sql.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip() != ";":
+                statements.append(pending.strip())
+            pending = ""
+    return statements

@@ -353,3 +353,14 @@ async def test_a_buffered_unit_alone_in_its_transaction_inserts_at_once() -> Non
         with pytest.raises(sqlite3.IntegrityError):
             await db.write(_buffered_insert(db, "alone"), buffered=True)
         assert await db.read(_bucket_names) == ["alone"]
+
+
+def test_a_semicolon_in_a_migrations_comment_or_literal_does_not_end_its_statement() -> None:
+    sql = ("-- one table; then a row\nCREATE TABLE t (a TEXT DEFAULT 'x;y');\n"
+           "INSERT INTO t VALUES ('1;2'); -- done; really\n")
+    statements = _statements(sql)
+    assert len(statements) == 3
+    conn = sqlite3.connect(":memory:")
+    for statement in statements:
+        conn.execute(statement)
+    assert conn.execute("SELECT a FROM t").fetchall() == [("1;2",)]
