@@ -7,10 +7,14 @@ from eventsim.errors import AwsError
 __all__ = [
     "BucketAlreadyOwnedByYou",
     "BucketNotEmpty",
+    "EntityTooSmall",
     "InvalidBucketName",
+    "InvalidPart",
+    "InvalidPartOrder",
     "InvalidRange",
     "NoSuchBucket",
     "NoSuchKey",
+    "NoSuchUpload",
     "PreconditionFailed",
 ]
 
@@ -127,3 +131,58 @@ class InvalidLocationConstraint(AwsError):
     def __init__(self, constraint: str) -> None:
         super().__init__("The specified location-constraint is not valid",
                          LocationConstraint=constraint)
+
+
+# -- multipart uploads (messages as S3 writes them, Amazon S3 API Reference, Error responses) --
+
+
+class NoSuchUpload(AwsError):
+    code = "NoSuchUpload"
+    status_code = 404
+    sender_fault = True
+
+    def __init__(self, upload_id: str) -> None:
+        super().__init__(
+            "The specified upload does not exist. The upload ID may be invalid, or the upload "
+            "may have been aborted or completed.",
+            UploadId=upload_id,
+        )
+
+
+class InvalidPart(AwsError):
+    code = "InvalidPart"
+    status_code = 400
+    sender_fault = True
+
+    def __init__(self, upload_id: str, part_number: int, etag: str) -> None:
+        super().__init__(
+            "One or more of the specified parts could not be found.  The part may not have "
+            "been uploaded, or the specified entity tag may not match the part's entity tag.",
+            UploadId=upload_id, PartNumber=str(part_number), ETag=etag,
+        )
+
+
+class InvalidPartOrder(AwsError):
+    code = "InvalidPartOrder"
+    status_code = 400
+    sender_fault = True
+
+    def __init__(self, upload_id: str) -> None:
+        super().__init__(
+            "The list of parts was not in ascending order. The parts list must be specified in "
+            "order by part number.",
+            UploadId=upload_id,
+        )
+
+
+class EntityTooSmall(AwsError):
+    code = "EntityTooSmall"
+    status_code = 400
+    sender_fault = True
+
+    def __init__(self, size: int, minimum: int, part_number: int, etag: str) -> None:
+        super().__init__(
+            "Your proposed upload is smaller than the minimum allowed object size.",
+            ProposedSize=str(size), MinSizeAllowed=str(minimum), PartNumber=str(part_number),
+            ETag=etag,
+        )

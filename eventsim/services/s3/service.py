@@ -30,6 +30,7 @@ from eventsim.services.s3.errors import (
     PreconditionFailed,
 )
 from eventsim.services.s3.models import compute_etag, parse_range, validate_bucket_name
+from eventsim.services.s3.multipart import MultipartOperations
 from eventsim.services.s3.notifications import parse_notification_configuration
 from eventsim.services.s3.notifier import Notifier, new_request_ids, target_payload
 from eventsim.services.s3.objects import (
@@ -55,8 +56,9 @@ __all__ = ["S3Service"]
 LOG = logging.getLogger(__name__)
 
 
-class S3Service:
-    """Buckets, objects and their notifications, stored in SQLite."""
+class S3Service(MultipartOperations):
+    """Buckets, objects (multipart uploads among their writes: `MultipartOperations`) and
+    their notifications, stored in SQLite."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -381,11 +383,14 @@ class S3Service:
                 ctype, meta, headers = content_type, metadata or {}, replaced
             else:
                 ctype, meta, headers = source.content_type, source.metadata, source.headers
-            store_object(conn, bucket, key, body, source.etag, now, ctype, meta, headers)
+            # A copy is one part, whatever the source was made of: a multipart source's ETag
+            # (MD5 of its parts' MD5s) is not the copy's.
+            etag = source.etag if "-" not in source.etag else compute_etag(body)
+            store_object(conn, bucket, key, body, etag, now, ctype, meta, headers)
             self._notifier.notify(conn, pending, "ObjectCreated:Copy", bucket, key, source.size,
-                                  source.etag, now, cause)
+                                  etag, now, cause)
             record_traced_write(conn, cause, "s3:CopyObject", f"arn:aws:s3:::{bucket}/{key}", now)
-            return source.etag
+            return etag
 
         etag = await self._ctx.db.write(unit)
         pending.hand_over(self._ctx)
