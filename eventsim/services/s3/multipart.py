@@ -316,11 +316,15 @@ class MultipartOperations:
         result: dict[str, Any] = {
             "Bucket": bucket, "KeyMarker": key_marker or "",
             "UploadIdMarker": upload_id_marker or "", "MaxUploads": limit,
-            "IsTruncated": truncated, "Prefix": prefix or "",
+            "IsTruncated": truncated,
             "Uploads": [{"Key": row["key"], "UploadId": row["upload_id"],
                          "Initiated": timestamp(row["initiated"]), "StorageClass": "STANDARD",
                          "Owner": OWNER, "Initiator": OWNER} for row in rows],
         }
+        # The prefix only when one was asked for; the next markers, to go on from, only when
+        # the list is truncated (the API reference's ListMultipartUploadsOutput).
+        if prefix:
+            result["Prefix"] = prefix
         if truncated and rows:
             result["NextKeyMarker"] = rows[-1]["key"]
             result["NextUploadIdMarker"] = rows[-1]["upload_id"]
