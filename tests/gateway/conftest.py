@@ -137,3 +137,16 @@ def bucket_name(request: pytest.FixtureRequest) -> str:
     base = request.node.name.lower().replace("_", "-")
     base = "".join(ch for ch in base if ch.isalnum() or ch == "-")[:40].strip("-")
     return f"{base}-{next(_bucket_numbers)}"
+
+
+@pytest.fixture
+def s3(threaded_sim: ThreadedSimulator) -> Any:
+    """A boto3 S3 client of the module's simulator."""
+    return threaded_sim.client("s3")
+
+
+@pytest.fixture
+def bucket(s3: Any, bucket_name: str) -> str:
+    """A new bucket of this test's own."""
+    s3.create_bucket(Bucket=bucket_name)
+    return bucket_name

@@ -31,17 +31,6 @@ KEYS = [
 ]
 
 
-@pytest.fixture
-def s3(threaded_sim: ThreadedSimulator) -> Any:
-    return threaded_sim.client("s3")
-
-
-@pytest.fixture
-def bucket(s3: Any, bucket_name: str) -> str:
-    s3.create_bucket(Bucket=bucket_name)
-    return bucket_name
-
-
 def _raw(url: str, method: str, body: bytes | None = None) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=body, method=method)
     try:

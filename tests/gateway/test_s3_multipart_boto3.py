@@ -30,17 +30,6 @@ MIB = 1024 * 1024
 BIG = b"a" * (5 * MIB)  # the smallest part allowed before the last one
 
 
-@pytest.fixture
-def s3(threaded_sim: ThreadedSimulator) -> Any:
-    return threaded_sim.client("s3")
-
-
-@pytest.fixture
-def bucket(s3: Any, bucket_name: str) -> str:
-    s3.create_bucket(Bucket=bucket_name)
-    return bucket_name
-
-
 def _etag(data: bytes) -> str:
     return f'"{hashlib.md5(data).hexdigest()}"'
 
