@@ -1,7 +1,7 @@
 """S3 multipart upload through boto3 against a running gateway, as AWS does it.
 
-CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts and
-ListMultipartUploads (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html);
+CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload,
+ListParts and ListMultipartUploads (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html);
 boto3's managed transfer over its multipart threshold; and the ObjectCreated:CompleteMultipartUpload
 notification a completed upload sends.
 
@@ -337,6 +337,70 @@ def test_upload_fileobj_over_the_multipart_threshold_round_trips(s3: Any, bucket
     out = io.BytesIO()
     s3.download_fileobj(bucket, "big.bin", out, Config=TRANSFER)
     assert out.getvalue() == payload
+
+
+# -- UploadPartCopy -----------------------------------------------------------------------
+
+
+def test_upload_part_copy_takes_the_whole_source_or_an_inclusive_range(s3: Any,
+                                                                       bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="source", Body=b"0123456789")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="copy")["UploadId"]
+    whole = s3.upload_part_copy(Bucket=bucket, Key="copy", UploadId=upload, PartNumber=1,
+                                CopySource={"Bucket": bucket, "Key": "source"})
+    assert whole["CopyPartResult"]["ETag"] == _etag(b"0123456789")
+    ranged = s3.upload_part_copy(Bucket=bucket, Key="copy", UploadId=upload, PartNumber=1,
+                                 CopySource=f"{bucket}/source", CopySourceRange="bytes=2-4")
+    assert ranged["CopyPartResult"]["ETag"] == _etag(b"234")
+    s3.complete_multipart_upload(Bucket=bucket, Key="copy", UploadId=upload, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": ranged["CopyPartResult"]["ETag"]}]})
+    assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"234"
+
+
+@pytest.mark.parametrize("copy_range, message", [
+    ("0-4", "must be of the form bytes=first-last"),
+    ("bytes=4-2", "not valid for source object of size: 10"),
+    ("bytes=0-10", "not valid for source object of size: 10"),
+])
+def test_upload_part_copy_refuses_a_bad_range_as_invalid_argument(
+    s3: Any, bucket: str, copy_range: str, message: str,
+) -> None:
+    s3.put_object(Bucket=bucket, Key="source", Body=b"0123456789")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="copy")["UploadId"]
+    with pytest.raises(ClientError) as exc:
+        s3.upload_part_copy(Bucket=bucket, Key="copy", UploadId=upload, PartNumber=1,
+                            CopySource=f"{bucket}/source", CopySourceRange=copy_range)
+    assert exc.value.response["Error"]["Code"] == "InvalidArgument"
+    assert message in exc.value.response["Error"]["Message"]
+
+
+def test_upload_part_copy_of_a_missing_source_is_no_such_key(s3: Any, bucket: str) -> None:
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="copy")["UploadId"]
+    with pytest.raises(ClientError) as exc:
+        s3.upload_part_copy(Bucket=bucket, Key="copy", UploadId=upload, PartNumber=1,
+                            CopySource=f"{bucket}/missing")
+    assert exc.value.response["Error"]["Code"] == "NoSuchKey"
+
+
+def test_upload_part_copy_of_a_changed_source_is_precondition_failed(s3: Any,
+                                                                      bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="source", Body=b"first")
+    seen = s3.head_object(Bucket=bucket, Key="source")["ETag"]
+    s3.put_object(Bucket=bucket, Key="source", Body=b"changed since")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="copy")["UploadId"]
+    with pytest.raises(ClientError) as exc:
+        s3.upload_part_copy(Bucket=bucket, Key="copy", UploadId=upload, PartNumber=1,
+                            CopySource=f"{bucket}/source", CopySourceIfMatch=seen)
+    assert _error(exc) == ("PreconditionFailed", 412)
+
+
+def test_managed_copy_over_the_multipart_threshold_copies_by_parts(s3: Any, bucket: str) -> None:
+    payload = os.urandom(12 * MIB)
+    s3.put_object(Bucket=bucket, Key="big", Body=payload)
+    s3.copy({"Bucket": bucket, "Key": "big"}, bucket, "big-copy", Config=TRANSFER)
+    got = s3.get_object(Bucket=bucket, Key="big-copy")
+    assert got["Body"].read() == payload
+    assert got["ETag"] == _multipart_etag(payload[:8 * MIB], payload[8 * MIB:])
 
 
 # -- notifications -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Multipart uploads: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
-AbortMultipartUpload, ListParts and ListMultipartUploads.
+"""Multipart uploads: CreateMultipartUpload, UploadPart, UploadPartCopy,
+CompleteMultipartUpload, AbortMultipartUpload, ListParts and ListMultipartUploads.
 
 An upload and its parts live in their own tables until CompleteMultipartUpload turns the parts
 it lists into one object, in one transaction with the ``s3:ObjectCreated:CompleteMultipartUpload``
@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -29,12 +30,15 @@ from eventsim.services.s3.errors import (
     InvalidPart,
     InvalidPartOrder,
     NoSuchUpload,
+    PreconditionFailed,
 )
 from eventsim.services.s3.models import compute_etag
 from eventsim.services.s3.objects import (
     INLINE_BODY_BYTES,
     OWNER,
     http_date,
+    load_object,
+    parse_copy_source,
     quoted_etag,
     require_bucket,
     store_object,
@@ -88,6 +92,37 @@ def _require_upload(conn: sqlite3.Connection, bucket: str, key: str, upload_id: 
         raise NoSuchUpload(upload_id)
     return _Upload(upload_id, row["content_type"], json.loads(row["metadata"]),
                    json.loads(row["headers"]))
+
+
+def _store_part(conn: sqlite3.Connection, upload_id: str, part_number: int, body: bytes,
+                etag: str, now: float) -> None:
+    conn.execute(
+        "INSERT INTO multipart_parts (upload_id, part_number, body, size, etag, last_modified) "
+        "VALUES (?,?,?,?,?,?) ON CONFLICT (upload_id, part_number) DO UPDATE SET "
+        "body = excluded.body, size = excluded.size, etag = excluded.etag, "
+        "last_modified = excluded.last_modified",
+        (upload_id, part_number, body, len(body), etag, now),
+    )
+
+
+_COPY_RANGE = re.compile(r"bytes=(\d+)-(\d+)")
+
+
+def _copy_range(text: str, size: int) -> slice:
+    """The bytes of an ``x-amz-copy-source-range``, as S3 checks it: one inclusive range,
+    inside the source."""
+    match = _COPY_RANGE.fullmatch(text.strip())
+    if match is None:
+        raise InvalidArgument(
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where "
+            "first and last are the zero-based offsets of the first and last bytes to copy",
+            ArgumentName="x-amz-copy-source-range", ArgumentValue=text,
+        )
+    first, last = int(match[1]), int(match[2])
+    if first > last or last >= size:
+        raise InvalidArgument(f"Range specified is not valid for source object of size: {size}",
+                              ArgumentName="x-amz-copy-source-range", ArgumentValue=text)
+    return slice(first, last + 1)
 
 
 def _check_part_number(part_number: int) -> None:
@@ -161,17 +196,49 @@ class MultipartOperations:
 
         def unit(conn: sqlite3.Connection) -> None:
             _require_upload(conn, bucket, key, upload_id)
-            conn.execute(
-                "INSERT INTO multipart_parts (upload_id, part_number, body, size, etag, "
-                "last_modified) VALUES (?,?,?,?,?,?) ON CONFLICT (upload_id, part_number) DO "
-                "UPDATE SET body = excluded.body, size = excluded.size, etag = excluded.etag, "
-                "last_modified = excluded.last_modified",
-                (upload_id, part_number, body, len(body), etag, now),
-            )
+            _store_part(conn, upload_id, part_number, body, etag, now)
 
         # A big part commits on the database's thread, so the loop goes on serving.
         await self._ctx.db.write(unit, heavy=len(body) > INLINE_BODY_BYTES)
         return {"ETag": etag}
+
+    async def upload_part_copy(
+        self,
+        *,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        copy_source: str | dict[str, str],
+        copy_source_range: str | None = None,
+        copy_source_if_match: str | None = None,
+        copy_source_if_none_match: str | None = None,
+    ) -> dict[str, Any]:
+        """UploadPartCopy: a part made of an object's bytes (all of them, or the inclusive
+        ``bytes=first-last`` of ``copy_source_range``), if the source's ETag is as the
+        conditions say (boto3's managed copy sends the one it saw with HeadObject)."""
+        _check_part_number(part_number)
+        src_bucket, src_key = parse_copy_source(copy_source)
+        now = self._ctx.clock.time()
+
+        def unit(conn: sqlite3.Connection) -> str:
+            _require_upload(conn, bucket, key, upload_id)
+            source, body = load_object(conn, src_bucket, src_key, with_body=True)
+            if copy_source_if_match is not None and quoted_etag(copy_source_if_match) \
+                    != source.etag:
+                raise PreconditionFailed("x-amz-copy-source-If-Match")
+            if copy_source_if_none_match is not None and quoted_etag(
+                    copy_source_if_none_match) == source.etag:
+                raise PreconditionFailed("x-amz-copy-source-If-None-Match")
+            if copy_source_range is not None:
+                body = body[_copy_range(copy_source_range, len(body))]
+            etag = compute_etag(body)
+            _store_part(conn, upload_id, part_number, body, etag, now)
+            return etag
+
+        # The source is read and the part written on the database's thread: both may be big.
+        etag = await self._ctx.db.write(unit, heavy=True)
+        return {"CopyPartResult": {"ETag": etag, "LastModified": timestamp(now)}}
 
     async def complete_multipart_upload(
         self,
