@@ -20,6 +20,7 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest  # type: ignore[import-untyped]
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
+from eventsim import SimulatorConfig
 from eventsim.testing import ThreadedSimulator, boto3_client
 
 KEYS = [
@@ -410,3 +411,21 @@ def test_aws_cli_cp_ls_and_notification(threaded_sim: ThreadedSimulator, s3: Any
     got = json.loads(_aws(threaded_sim, tmp_path, "s3api",
                           "get-bucket-notification-configuration", "--bucket", bucket))
     assert got["QueueConfigurations"][0]["QueueArn"] == "arn:aws:sqs:us-east-1:000000000000:q"
+
+
+def test_get_bucket_location_is_none_in_us_east_1(s3: Any, bucket: str) -> None:
+    assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] is None
+
+
+def test_get_bucket_location_names_another_region() -> None:
+    with ThreadedSimulator(SimulatorConfig(region="eu-west-1")) as sim:
+        s3 = sim.client("s3")
+        s3.create_bucket(Bucket="located",
+                         CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        assert s3.get_bucket_location(Bucket="located")["LocationConstraint"] == "eu-west-1"
+
+
+def test_get_bucket_location_of_a_missing_bucket_is_no_such_bucket(s3: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        s3.get_bucket_location(Bucket="no-such-located-bucket")
+    assert exc.value.response["Error"]["Code"] == "NoSuchBucket"

@@ -135,6 +135,11 @@ class S3Service(MultipartOperations):
             raise NoSuchBucket(bucket)
         return {"BucketRegion": row["region"]}
 
+    async def get_bucket_location(self, *, bucket: str) -> dict[str, Any]:
+        """GetBucketLocation: the bucket's region, none for us-east-1 (as S3 answers)."""
+        region = (await self.head_bucket(bucket=bucket))["BucketRegion"]
+        return {"LocationConstraint": None if region == "us-east-1" else region}
+
     async def list_buckets(self, **_: Any) -> dict[str, Any]:
         """ListBuckets."""
         rows = await self._ctx.db.read(
