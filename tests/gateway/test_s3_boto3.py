@@ -217,9 +217,9 @@ def test_unimplemented_operation_is_not_implemented(s3: Any, bucket: str) -> Non
 
 def test_unimplemented_parameter_is_not_implemented(s3: Any, bucket: str) -> None:
     with pytest.raises(ClientError) as exc:
-        s3.put_object(Bucket=bucket, Key="k", Body=b"x", Tagging="a=b")
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", ObjectLockLegalHoldStatus="ON")
     assert exc.value.response["Error"]["Code"] == "NotImplemented"
-    assert "Tagging" in exc.value.response["Error"]["Message"]
+    assert "ObjectLockLegalHoldStatus" in exc.value.response["Error"]["Message"]
 
 
 def test_unmatched_request_is_not_implemented(threaded_sim: ThreadedSimulator,

@@ -92,3 +92,5 @@ class StoredObject:
     content_type: str | None
     metadata: dict[str, str]
     headers: dict[str, str]
+    tags: str = "{}"
+    """As `eventsim.services.s3.tagging` stores them (JSON)."""

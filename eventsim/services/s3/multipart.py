@@ -46,6 +46,7 @@ from eventsim.services.s3.objects import (
     timestamp,
     validate_key,
 )
+from eventsim.services.s3.tagging import parse_tagging
 from eventsim.tracing import Cause, current_request
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class _Upload:
     content_type: str | None
     metadata: dict[str, str]
     headers: dict[str, str]
+    tags: str
 
 
 def _new_upload_id() -> str:
@@ -85,13 +87,13 @@ def _new_upload_id() -> str:
 def _require_upload(conn: sqlite3.Connection, bucket: str, key: str, upload_id: str) -> _Upload:
     require_bucket(conn, bucket)
     row = conn.execute(
-        "SELECT content_type, metadata, headers FROM multipart_uploads "
+        "SELECT content_type, metadata, headers, tags FROM multipart_uploads "
         "WHERE upload_id = ? AND bucket = ? AND key = ?", (upload_id, bucket, key),
     ).fetchone()
     if row is None:
         raise NoSuchUpload(upload_id)
     return _Upload(upload_id, row["content_type"], json.loads(row["metadata"]),
-                   json.loads(row["headers"]))
+                   json.loads(row["headers"]), row["tags"])
 
 
 def _store_part(conn: sqlite3.Connection, upload_id: str, part_number: int, body: bytes,
@@ -161,10 +163,12 @@ class MultipartOperations:
         content_language: str | None = None,
         expires: dt.datetime | str | None = None,
         website_redirect_location: str | None = None,
+        tagging: str | None = None,
     ) -> dict[str, Any]:
-        """CreateMultipartUpload: the object's type, metadata and headers are given here and
-        taken by the object its completion makes."""
+        """CreateMultipartUpload: the object's type, metadata, headers and tags are given here
+        and taken by the object its completion makes."""
         validate_key(key)
+        tags = parse_tagging(tagging)
         upload_id = _new_upload_id()
         now = self._ctx.clock.time()
         headers = stored_headers(
@@ -178,9 +182,9 @@ class MultipartOperations:
             require_bucket(conn, bucket)
             conn.execute(
                 "INSERT INTO multipart_uploads (upload_id, bucket, key, initiated, content_type, "
-                "metadata, headers) VALUES (?,?,?,?,?,?,?)",
+                "metadata, headers, tags) VALUES (?,?,?,?,?,?,?,?)",
                 (upload_id, bucket, key, now, content_type, json.dumps(meta),
-                 json.dumps(headers)),
+                 json.dumps(headers), tags),
             )
 
         await self._ctx.db.write(unit)
@@ -285,7 +289,7 @@ class MultipartOperations:
             etag = multipart_etag([stored[number][0] for number in numbers])
             conn.execute("DELETE FROM multipart_uploads WHERE upload_id = ?", (upload_id,))
             store_object(conn, bucket, key, body, etag, now, upload.content_type,
-                         upload.metadata, upload.headers)
+                         upload.metadata, upload.headers, tags=upload.tags)
             self._notifier.notify(conn, pending, "ObjectCreated:CompleteMultipartUpload",
                                   bucket, key, len(body), etag, now, cause)
             record_traced_write(conn, cause, "s3:CompleteMultipartUpload",

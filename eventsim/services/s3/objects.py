@@ -26,6 +26,7 @@ from eventsim.store.bulk import RowBuffer
 __all__ = [
     "DEFAULT_CONTENT_TYPE",
     "INLINE_BODY_BYTES",
+    "NO_TAGS",
     "OWNER",
     "OWNER_PRINCIPAL",
     "describe",
@@ -47,6 +48,8 @@ OWNER = {
     "ID": "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a",
 }
 OWNER_PRINCIPAL = "A3NL1KOZZKEXAMPLE"
+NO_TAGS = "{}"
+"""The stored tags of an object without any (`eventsim.services.s3.tagging`)."""
 INLINE_BODY_BYTES = 1 << 20
 """Bodies up to this size are read on the event loop's thread (see `eventsim.store`)."""
 
@@ -67,12 +70,15 @@ def store_object(
     metadata: dict[str, str],
     headers: dict[str, str],
     rows: RowBuffer | None = None,
+    *,
+    tags: str = NO_TAGS,
 ) -> None:
     """Write an object row, inside the unit that makes the write (through ``rows`` in a
-    buffered unit: see `eventsim.store.database`)."""
+    buffered unit: see `eventsim.store.database`). ``tags``: as `eventsim.services.s3.tagging`
+    stores them."""
     meta = json.dumps({k.lower(): v for k, v in metadata.items()}) if metadata else "{}"
     values = (bucket, key, body, len(body), etag, now, content_type, meta,
-              json.dumps(headers) if headers else "{}")
+              json.dumps(headers) if headers else "{}", tags)
     try:
         if rows is None:
             conn.execute(_INSERT, values)
@@ -83,15 +89,15 @@ def store_object(
             # to fail the right put: the first put into a bucket in a transaction asks.
             require_bucket(conn, bucket)
             rows.learn(fact)
-        rows.insert(_INSERT_HEAD, 9, values)
+        rows.insert(_INSERT_HEAD, 10, values)
     except sqlite3.IntegrityError:
         # The foreign key on objects.bucket is the existence check.
         raise NoSuchBucket(bucket) from None
 
 
 _INSERT_HEAD = ("INSERT OR REPLACE INTO objects (bucket, key, body, size, etag, last_modified, "
-                "content_type, metadata, headers)")
-_INSERT = f"{_INSERT_HEAD} VALUES (?,?,?,?,?,?,?,?,?)"
+                "content_type, metadata, headers, tags)")
+_INSERT = f"{_INSERT_HEAD} VALUES (?,?,?,?,?,?,?,?,?,?)"
 
 
 def validate_key(key: str) -> None:
@@ -120,7 +126,7 @@ def load_object(
     conn: sqlite3.Connection, bucket: str, key: str, *, with_body: bool
 ) -> tuple[StoredObject, bytes]:
     """An object's row (and its body, when asked): NoSuchBucket or NoSuchKey if absent."""
-    columns = "size, etag, last_modified, content_type, metadata, headers"
+    columns = "size, etag, last_modified, content_type, metadata, headers, tags"
     if with_body:
         columns += ", body"
     row = conn.execute(
@@ -133,6 +139,7 @@ def load_object(
         bucket=bucket, key=key, size=row["size"], etag=row["etag"],
         last_modified=row["last_modified"], content_type=row["content_type"],
         metadata=json.loads(row["metadata"]), headers=json.loads(row["headers"]),
+        tags=row["tags"],
     )
     return obj, (bytes(row["body"]) if with_body else b"")
 

@@ -35,6 +35,7 @@ from eventsim.services.s3.notifications import parse_notification_configuration
 from eventsim.services.s3.notifier import Notifier, new_request_ids, target_payload
 from eventsim.services.s3.objects import (
     INLINE_BODY_BYTES,
+    NO_TAGS,
     OWNER,
     describe,
     http_date,
@@ -48,6 +49,7 @@ from eventsim.services.s3.objects import (
     timestamp,
     validate_key,
 )
+from eventsim.services.s3.tagging import TaggingOperations, parse_tagging
 from eventsim.store.outbox import OutboxRow, add_outbox_row
 from eventsim.tracing import Cause, current_request
 
@@ -56,9 +58,9 @@ __all__ = ["S3Service"]
 LOG = logging.getLogger(__name__)
 
 
-class S3Service(MultipartOperations):
-    """Buckets, objects (multipart uploads among their writes: `MultipartOperations`) and
-    their notifications, stored in SQLite."""
+class S3Service(MultipartOperations, TaggingOperations):
+    """Buckets, objects (multipart uploads among their writes: `MultipartOperations`; their
+    tags: `TaggingOperations`) and their notifications, stored in SQLite."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -208,9 +210,11 @@ class S3Service(MultipartOperations):
         website_redirect_location: str | None = None,
         if_none_match: str | None = None,
         if_match: str | None = None,
+        tagging: str | None = None,
     ) -> dict[str, Any]:
         """PutObject; notifies ``s3:ObjectCreated:Put`` targets in the same transaction."""
         validate_key(key)
+        tags = parse_tagging(tagging)
         # Most puts carry none of these headers: skip building and filtering six Nones (this
         # runs on the event loop for every put).
         headers: dict[str, str] = {} if (
@@ -248,7 +252,7 @@ class S3Service(MultipartOperations):
                         raise NoSuchKey(key)
                     raise PreconditionFailed("If-Match")
             store_object(conn, bucket, key, body, etag, now, content_type, metadata or {}, headers,
-                         rows)
+                         rows, tags=tags)
             self._notifier.notify(conn, pending, "ObjectCreated:Put", bucket, key, len(body),
                                   etag, now, cause, rows)
             record_traced_write(conn, cause, "s3:PutObject", f"arn:aws:s3:::{bucket}/{key}", now)
@@ -286,6 +290,8 @@ class S3Service(MultipartOperations):
                 result["ContentRange"] = chosen.content_range(obj.size)
         result["ContentLength"] = len(body)
         result["Body"] = body
+        if obj.tags != NO_TAGS:
+            result["TagCount"] = len(json.loads(obj.tags))
         return result
 
     async def head_object(
@@ -357,14 +363,23 @@ class S3Service(MultipartOperations):
         content_disposition: str | None = None,
         content_encoding: str | None = None,
         content_language: str | None = None,
+        tagging_directive: str | None = None,
+        tagging: str | None = None,
     ) -> dict[str, Any]:
-        """CopyObject; notifies ``s3:ObjectCreated:Copy``."""
+        """CopyObject; notifies ``s3:ObjectCreated:Copy``. The copy keeps the source's tags
+        unless the tagging directive is REPLACE (then it has ``tagging``)."""
         src_bucket, src_key = parse_copy_source(copy_source)
         directive = (metadata_directive or "COPY").upper()
         if directive not in ("COPY", "REPLACE"):
             raise InvalidArgument("Unknown metadata directive.",
                                   ArgumentName="x-amz-metadata-directive",
                                   ArgumentValue=metadata_directive or "")
+        tags_directive = (tagging_directive or "COPY").upper()
+        if tags_directive not in ("COPY", "REPLACE"):
+            raise InvalidArgument("Unknown tagging directive.",
+                                  ArgumentName="x-amz-tagging-directive",
+                                  ArgumentValue=tagging_directive or "")
+        replaced_tags = parse_tagging(tagging) if tags_directive == "REPLACE" else None
         if src_bucket == bucket and src_key == key and directive == "COPY":
             raise InvalidRequest(
                 "This copy request is illegal because it is trying to copy an object to itself "
@@ -391,7 +406,8 @@ class S3Service(MultipartOperations):
             # A copy is one part, whatever the source was made of: a multipart source's ETag
             # (MD5 of its parts' MD5s) is not the copy's.
             etag = source.etag if "-" not in source.etag else compute_etag(body)
-            store_object(conn, bucket, key, body, etag, now, ctype, meta, headers)
+            store_object(conn, bucket, key, body, etag, now, ctype, meta, headers,
+                         tags=source.tags if replaced_tags is None else replaced_tags)
             self._notifier.notify(conn, pending, "ObjectCreated:Copy", bucket, key, source.size,
                                   etag, now, cause)
             record_traced_write(conn, cause, "s3:CopyObject", f"arn:aws:s3:::{bucket}/{key}", now)

@@ -8,7 +8,8 @@ CREATE TABLE multipart_uploads (
     initiated     REAL NOT NULL,
     content_type  TEXT,
     metadata      TEXT NOT NULL DEFAULT '{}',   -- user metadata given at CreateMultipartUpload
-    headers       TEXT NOT NULL DEFAULT '{}'    -- other stored headers, as objects.headers
+    headers       TEXT NOT NULL DEFAULT '{}',   -- other stored headers, as objects.headers
+    tags          TEXT NOT NULL DEFAULT '{}'    -- the object's tags, as objects.tags
 );
 CREATE INDEX multipart_uploads_listing ON multipart_uploads (bucket, key, initiated);
 
@@ -22,3 +23,7 @@ CREATE TABLE multipart_parts (
     last_modified REAL NOT NULL,
     UNIQUE (upload_id, part_number)
 );
+
+-- Object tags (PutObject's x-amz-tagging, PutObjectTagging), JSON {key: value} in the order
+-- given. A new write of the key replaces the row, and with it the tags.
+ALTER TABLE objects ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';

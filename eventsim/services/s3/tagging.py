@@ -1,0 +1,129 @@
+"""Object tags as S3 takes them: the ``x-amz-tagging`` header of PutObject, CopyObject and
+CreateMultipartUpload (``k1=v1&k2=v2``, URL-encoded) and the TagSet of PutObjectTagging, and
+S3's limits on them (Amazon S3 User Guide, "Categorizing your storage using tags"): at most 10
+tags per object, keys of 1 to 128 and values of up to 256 Unicode characters, each key once,
+none starting ``aws:``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from eventsim.errors import AwsError, InvalidArgument
+from eventsim.services.base import Pending, ServiceContext, record_traced_write
+from eventsim.services.s3.objects import NO_TAGS, load_object
+from eventsim.tracing import Cause, current_request
+
+if TYPE_CHECKING:
+    from eventsim.services.s3.notifier import Notifier
+
+__all__ = [
+    "NO_TAGS",
+    "BadRequest",
+    "InvalidTag",
+    "TaggingOperations",
+    "parse_tag_set",
+    "parse_tagging",
+    "tag_set",
+]
+
+_MAX_TAGS = 10
+
+
+class InvalidTag(AwsError):
+    code = "InvalidTag"
+    status_code = 400
+    sender_fault = True
+
+
+class BadRequest(AwsError):
+    code = "BadRequest"
+    status_code = 400
+    sender_fault = True
+
+
+def parse_tagging(header: str | None) -> str:
+    """An ``x-amz-tagging`` value as stored (JSON), checked."""
+    if not header:
+        return NO_TAGS
+    pairs = parse_qsl(header, keep_blank_values=True)
+    if not pairs and header.strip():
+        raise InvalidArgument("The header 'x-amz-tagging' shall be encoded as UTF-8 then "
+                              "URLEncoded URL query parameters without tag name duplicates.",
+                              ArgumentName="x-amz-tagging", ArgumentValue=header)
+    return _checked(pairs)
+
+
+def parse_tag_set(tagging: dict[str, Any]) -> str:
+    """PutObjectTagging's ``Tagging`` ({"TagSet": [{"Key", "Value"}]}) as stored, checked."""
+    return _checked([(str(tag.get("Key", "")), str(tag.get("Value", "")))
+                     for tag in tagging.get("TagSet") or []])
+
+
+def tag_set(stored: str) -> list[dict[str, str]]:
+    """Stored tags as a TagSet."""
+    return [{"Key": key, "Value": value} for key, value in json.loads(stored).items()]
+
+
+def _checked(pairs: list[tuple[str, str]]) -> str:
+    if len(pairs) > _MAX_TAGS:
+        raise BadRequest(f"Object tags cannot be greater than {_MAX_TAGS}")
+    tags: dict[str, str] = {}
+    for key, value in pairs:
+        if key in tags:
+            raise InvalidTag("Cannot provide multiple Tags with the same key")
+        if not key or len(key) > 128:
+            raise InvalidTag("The TagKey you have provided is invalid" if not key else
+                             "The TagKey you have provided is too long, max 128")
+        if len(value) > 256:
+            raise InvalidTag("The TagValue you have provided is too long, max 256")
+        if key.startswith("aws:"):
+            raise InvalidTag("Your TagKey cannot be prefixed with aws:")
+        tags[key] = value
+    return json.dumps(tags) if tags else NO_TAGS
+
+
+class TaggingOperations:
+    """PutObjectTagging, GetObjectTagging and DeleteObjectTagging (a part of `S3Service`).
+    Changing an object's tags notifies ``s3:ObjectTagging:Put`` or ``s3:ObjectTagging:Delete``
+    in the same transaction."""
+
+    _ctx: ServiceContext
+    _notifier: Notifier
+
+    async def put_object_tagging(
+        self, *, bucket: str, key: str, tagging: dict[str, Any],
+    ) -> dict[str, Any]:
+        """PutObjectTagging: the object's tags become the TagSet given."""
+        await self._set_tags(bucket, key, parse_tag_set(tagging), "ObjectTagging:Put")
+        return {}
+
+    async def delete_object_tagging(self, *, bucket: str, key: str) -> dict[str, Any]:
+        """DeleteObjectTagging: the object keeps no tags."""
+        await self._set_tags(bucket, key, NO_TAGS, "ObjectTagging:Delete")
+        return {}
+
+    async def get_object_tagging(self, *, bucket: str, key: str) -> dict[str, Any]:
+        """GetObjectTagging."""
+        obj, _ = await self._ctx.db.read(lambda c: load_object(c, bucket, key, with_body=False))
+        return {"TagSet": tag_set(obj.tags)}
+
+    async def _set_tags(self, bucket: str, key: str, tags: str, event_name: str) -> None:
+        now = self._ctx.clock.time()
+        cause = Cause.for_write(f"s3:{event_name} {bucket}/{key}", now)
+        pending = Pending(ids=current_request.get())
+
+        def unit(conn: sqlite3.Connection) -> None:
+            obj, _ = load_object(conn, bucket, key, with_body=False)
+            conn.execute("UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?",
+                         (tags, bucket, key))
+            self._notifier.notify(conn, pending, event_name, bucket, key, None, obj.etag, now,
+                                  cause)
+            record_traced_write(conn, cause, f"s3:{event_name.replace(':', '')}",
+                                f"arn:aws:s3:::{bucket}/{key}", now)
+
+        await self._ctx.db.write(unit)
+        pending.hand_over(self._ctx)
