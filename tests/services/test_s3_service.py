@@ -224,3 +224,20 @@ async def test_concurrent_puts_of_one_key_leave_the_last_body(sim: Simulator) ->
                            for n in range(40)))
     got = await sim.s3.get_object(bucket="bkt", key="same")
     assert got["Body"] == b"v39"
+
+
+@pytest.mark.asyncio
+async def test_concurrent_tagged_and_untagged_puts_of_one_key_leave_the_last(
+    sim: Simulator,
+) -> None:
+    import asyncio
+
+    # Untagged first and last in the shared transaction, tagged ones between: the last,
+    # untagged, must win over the tagged ones before it.
+    await asyncio.gather(*(
+        sim.s3.put_object(bucket="bkt", key="same", body=f"v{n}".encode(),
+                          tagging=f"n={n}" if n % 2 and n > 1 else None)
+        for n in range(41)))
+    got = await sim.s3.get_object(bucket="bkt", key="same")
+    assert got["Body"] == b"v40"
+    assert (await sim.s3.get_object_tagging(bucket="bkt", key="same"))["TagSet"] == []

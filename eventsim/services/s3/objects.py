@@ -77,11 +77,17 @@ def store_object(
     buffered unit: see `eventsim.store.database`). ``tags``: as `eventsim.services.s3.tagging`
     stores them."""
     meta = json.dumps({k.lower(): v for k, v in metadata.items()}) if metadata else "{}"
-    values = (bucket, key, body, len(body), etag, now, content_type, meta,
-              json.dumps(headers) if headers else "{}", tags)
+    values: tuple[Any, ...] = (bucket, key, body, len(body), etag, now, content_type, meta,
+                               json.dumps(headers) if headers else "{}")
+    # Most objects have no tags: their rows leave the column to its default, and a burst of
+    # puts binds nine values a row, not ten.
+    head, width, statement = _INSERT_HEAD, 9, _INSERT
+    if tags != NO_TAGS:
+        values += (tags,)
+        head, width, statement = _INSERT_TAGGED_HEAD, 10, _INSERT_TAGGED
     try:
         if rows is None:
-            conn.execute(_INSERT, values)
+            conn.execute(statement, values)
             return
         fact = ("bucket", bucket)
         if not rows.knows(fact):
@@ -89,15 +95,17 @@ def store_object(
             # to fail the right put: the first put into a bucket in a transaction asks.
             require_bucket(conn, bucket)
             rows.learn(fact)
-        rows.insert(_INSERT_HEAD, 10, values)
+        rows.insert(head, width, values)
     except sqlite3.IntegrityError:
         # The foreign key on objects.bucket is the existence check.
         raise NoSuchBucket(bucket) from None
 
 
 _INSERT_HEAD = ("INSERT OR REPLACE INTO objects (bucket, key, body, size, etag, last_modified, "
-                "content_type, metadata, headers, tags)")
-_INSERT = f"{_INSERT_HEAD} VALUES (?,?,?,?,?,?,?,?,?,?)"
+                "content_type, metadata, headers)")
+_INSERT = f"{_INSERT_HEAD} VALUES (?,?,?,?,?,?,?,?,?)"
+_INSERT_TAGGED_HEAD = _INSERT_HEAD[:-1] + ", tags)"
+_INSERT_TAGGED = f"{_INSERT_TAGGED_HEAD} VALUES (?,?,?,?,?,?,?,?,?,?)"
 
 
 def validate_key(key: str) -> None:

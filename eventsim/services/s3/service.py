@@ -234,9 +234,12 @@ class S3Service(MultipartOperations, TaggingOperations):
         cause = Cause.for_write(f"s3:ObjectCreated:Put {bucket}/{key}", now)
         pending = Pending(ids=current_request.get())
         # A conditional put reads the object it replaces, which may be a buffered row not
-        # yet inserted: only unconditional puts buffer their rows.
+        # yet inserted: only unconditional puts buffer their rows. A tagged put does not
+        # either: its row goes in a statement of its own (`store_object`), which could run
+        # before an untagged put of the same key that came first.
         conditional = if_none_match is not None or if_match is not None
-        rows = None if conditional else self._ctx.db.rows
+        unbuffered = conditional or tags != NO_TAGS
+        rows = None if unbuffered else self._ctx.db.rows
 
         def unit(conn: sqlite3.Connection) -> None:
             if conditional:
@@ -259,7 +262,7 @@ class S3Service(MultipartOperations, TaggingOperations):
 
         # The checks come first and a put into a missing bucket fails at its first statement,
         # before it has changed anything: the unit needs no savepoint of its own.
-        await self._ctx.db.write(unit, savepoint=False, buffered=not conditional)
+        await self._ctx.db.write(unit, savepoint=False, buffered=not unbuffered)
         pending.hand_over(self._ctx)
         return {"ETag": etag}
 
