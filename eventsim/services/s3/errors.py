@@ -5,6 +5,7 @@ from __future__ import annotations
 from eventsim.errors import AwsError
 
 __all__ = [
+    "BadRequest",
     "BucketAlreadyOwnedByYou",
     "BucketNotEmpty",
     "EntityTooSmall",
@@ -12,6 +13,7 @@ __all__ = [
     "InvalidPart",
     "InvalidPartOrder",
     "InvalidRange",
+    "InvalidTag",
     "NoSuchBucket",
     "NoSuchKey",
     "NoSuchUpload",
@@ -186,3 +188,20 @@ class EntityTooSmall(AwsError):
             ProposedSize=str(size), MinSizeAllowed=str(minimum), PartNumber=str(part_number),
             ETag=etag,
         )
+
+
+# -- object tags ---------------------------------------------------------------------------
+
+
+class InvalidTag(AwsError):
+    code = "InvalidTag"
+    status_code = 400
+    sender_fault = True
+
+
+class BadRequest(AwsError):
+    """What S3 answers for more than 10 tags on an object."""
+
+    code = "BadRequest"
+    status_code = 400
+    sender_fault = True

@@ -12,8 +12,9 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from eventsim.errors import AwsError, InvalidArgument
+from eventsim.errors import InvalidArgument
 from eventsim.services.base import Pending, ServiceContext, record_traced_write
+from eventsim.services.s3.errors import BadRequest, InvalidTag
 from eventsim.services.s3.objects import NO_TAGS, load_object
 from eventsim.tracing import Cause, current_request
 
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NO_TAGS",
-    "BadRequest",
-    "InvalidTag",
     "TaggingOperations",
     "parse_tag_set",
     "parse_tagging",
@@ -31,18 +30,6 @@ __all__ = [
 ]
 
 _MAX_TAGS = 10
-
-
-class InvalidTag(AwsError):
-    code = "InvalidTag"
-    status_code = 400
-    sender_fault = True
-
-
-class BadRequest(AwsError):
-    code = "BadRequest"
-    status_code = 400
-    sender_fault = True
 
 
 def parse_tagging(header: str | None) -> str:
