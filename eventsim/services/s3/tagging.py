@@ -21,13 +21,7 @@ from eventsim.tracing import Cause, current_request
 if TYPE_CHECKING:
     from eventsim.services.s3.notifier import Notifier
 
-__all__ = [
-    "NO_TAGS",
-    "TaggingOperations",
-    "parse_tag_set",
-    "parse_tagging",
-    "tag_set",
-]
+__all__ = ["TaggingOperations", "parse_tag_set", "parse_tagging", "tag_set"]
 
 _MAX_TAGS = 10
 
