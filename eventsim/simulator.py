@@ -37,6 +37,7 @@ from eventsim.runtime.invoker import Invoker
 from eventsim.runtime.process import ProcessRuntime
 from eventsim.services.base import ServiceContext
 from eventsim.services.dynamodb.service import DynamoDBService
+from eventsim.services.dynamodb.ttl import TtlSweeper
 from eventsim.services.dynamodbstreams.polling import stream_state
 from eventsim.services.dynamodbstreams.service import DynamoDBStreamsService
 from eventsim.services.kinesis.service import KinesisService
@@ -233,10 +234,13 @@ class Simulator:
             account_id=self.config.account_id,
         ), self.kinesis, self.sqs)
         self.mappings.listener = self.pollers.mapping_changed
+        self.dynamodb_ttl = TtlSweeper(self.clock, self.activity, self.dynamodb)
+        self.dynamodb.ttl_changed = self.dynamodb_ttl.wake
         await self.async_queue.load()
         self.dispatcher.start()
         self.async_queue.start()
         self.sns_http.start()
+        self.dynamodb_ttl.start()
         await self.pollers.start()
 
     async def aclose(self) -> None:
@@ -244,7 +248,7 @@ class Simulator:
         if self._state is _Lifecycle.CLOSED:
             return
         self._state = _Lifecycle.CLOSED
-        for name in ("pollers", "sns_http", "dispatcher", "async_queue"):
+        for name in ("pollers", "dynamodb_ttl", "sns_http", "dispatcher", "async_queue"):
             worker = getattr(self, name, None)
             if worker is not None:
                 await worker.aclose()

@@ -24,6 +24,9 @@ class Worker(ABC):
     """
 
     name = "worker"
+    daemon_timer = False
+    """Whether the worker's timer is a daemon's (`Clock.wait`): `Simulator.settle` then
+    neither waits for it nor jumps a virtual clock to it."""
 
     def __init__(self, clock: Clock, activity: Activity) -> None:
         self._clock = clock
@@ -77,4 +80,4 @@ class Worker(ABC):
             self._awake = False
             self._activity.end(self.name)
             timeout = None if next_due is None else max(0.0, next_due - self._clock.time())
-            await self._clock.wait(self._event, timeout)
+            await self._clock.wait(self._event, timeout, daemon=self.daemon_timer)

@@ -40,6 +40,7 @@ def stream_record(
     view_type: str,
     stream_arn: str,
     sizes: tuple[int, int, int],
+    user_identity: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A stream record; images are given in DynamoDB JSON and kept as the view type says.
 
@@ -60,12 +61,15 @@ def stream_record(
     body["SequenceNumber"] = sequence_number
     body["SizeBytes"] = size
     body["StreamViewType"] = view_type
-    return {
+    record = {
         "eventID": event_id,
         "eventName": event_name,
         "eventVersion": "1.1",
         "eventSource": "aws:dynamodb",
         "awsRegion": region,
         "dynamodb": body,
-        "eventSourceARN": stream_arn,
     }
+    if user_identity is not None:  # a deletion by TTL
+        record["userIdentity"] = user_identity
+    record["eventSourceARN"] = stream_arn
+    return record

@@ -83,12 +83,14 @@ def commit_change(
     conn: sqlite3.Connection, table: TableDef, old: Item | None, new: Item | None,
     now: float, region: str, *, sequences: dict[str, int],
     key: tuple[bytes, bytes] | None = None, new_size: int | None = None,
+    identity: dict[str, str] | None = None,
 ) -> bool:
     """Write one item's change (new None: delete). Returns whether anything changed.
 
     `sequences` holds the next position of each stream written through it (see
     `NEXT_SEQUENCE`; read from the database the first time). `key` (the encoded key) and
     `new_size` (``item_size(new)``) may be given when the caller has them already.
+    ``identity``: the stream record's ``userIdentity`` (TTL deletions only).
     """
     if items_equal(old, new):
         return False
@@ -111,7 +113,8 @@ def commit_change(
     if table.indexes:
         _reindex(conn, table, pk, sk, old, new)
     if table.stream is not None:
-        _append_record(conn, table, old, new, image, new_size, now, region, sequences)
+        _append_record(conn, table, old, new, image, new_size, now, region, sequences,
+                       identity)
     return True
 
 
@@ -187,7 +190,7 @@ _TRIM = (
 def _append_record(
     conn: sqlite3.Connection, table: TableDef, old: Item | None, new: Item | None,
     image: dict[str, Any] | None, new_size: int, now: float, region: str,
-    sequences: dict[str, int],
+    sequences: dict[str, int], identity: dict[str, str] | None = None,
 ) -> None:
     """The stream record of a change; `image` is `new` in DynamoDB JSON (None: deleted)."""
     stream = table.stream
@@ -210,6 +213,7 @@ def _append_record(
         old_image=to_json(old) if old is not None else None,
         sequence_number=str(SEQUENCE_BASE + seq), view_type=stream.view_type, stream_arn=stream.arn,
         sizes=(item_size(keys), new_size, item_size(old) if old is not None else 0),
+        user_identity=identity,
     )
     conn.execute(
         "INSERT INTO ddb_stream_records (stream_arn, seq, created_at, record) VALUES (?,?,?,?)",

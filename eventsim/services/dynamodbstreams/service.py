@@ -57,8 +57,12 @@ def api_record(record: dict[str, Any]) -> dict[str, Any]:
     for image in ("Keys", "NewImage", "OldImage"):
         if image in body:
             body[image] = from_json(body[image])
-    out = {k: v for k, v in record.items() if k not in ("eventSourceARN", "dynamodb")}
+    out = {k: v for k, v in record.items()
+           if k not in ("eventSourceARN", "dynamodb", "userIdentity")}
     out["dynamodb"] = body
+    identity = record.get("userIdentity")
+    if identity is not None:  # the API spells its members as its shapes do
+        out["userIdentity"] = {"PrincipalId": identity["principalId"], "Type": identity["type"]}
     return out
 
 
