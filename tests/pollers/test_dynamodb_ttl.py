@@ -28,6 +28,17 @@ async def _ids(sim: Simulator, table: str = "sessions") -> list[str]:
     return sorted(item["id"]["S"] for item in items)
 
 
+async def _one_ttl_and_one_user_deletion(sim: Simulator) -> None:
+    """Item "user" deleted by a DeleteItem, then item "ttl" by its expiry."""
+    now = int(sim.clock.time())
+    await sim.dynamodb.put_item(table_name="sessions",
+                                item={"id": {"S": "ttl"}, "expires": {"N": str(now + 1)}})
+    await sim.dynamodb.put_item(table_name="sessions", item={"id": {"S": "user"}})
+    await sim.dynamodb.delete_item(table_name="sessions", key={"id": {"S": "user"}})
+    sim.clock.advance(2)
+    await sim.settle()
+
+
 async def _code(coro) -> tuple[str, str]:
     with pytest.raises(AwsError) as exc:
         await coro
@@ -116,13 +127,7 @@ async def test_a_ttl_deletion_is_a_remove_record_with_the_service_identity(
     sim: Simulator,
 ) -> None:
     arn = await _table(sim)
-    now = int(sim.clock.time())
-    await sim.dynamodb.put_item(table_name="sessions",
-                                item={"id": {"S": "ttl"}, "expires": {"N": str(now + 1)}})
-    await sim.dynamodb.put_item(table_name="sessions", item={"id": {"S": "user"}})
-    await sim.dynamodb.delete_item(table_name="sessions", key={"id": {"S": "user"}})
-    sim.clock.advance(2)
-    await sim.settle()
+    await _one_ttl_and_one_user_deletion(sim)
     streams = sim.dynamodbstreams
     shard = (await streams.describe_stream(stream_arn=arn))["StreamDescription"]["Shards"][0]
     iterator = (await streams.get_shard_iterator(
@@ -147,13 +152,7 @@ async def test_a_mapping_filtered_on_the_service_identity_gets_only_ttl_deletion
         function_name="f", event_source_arn=arn, starting_position="TRIM_HORIZON",
         filter_criteria={"Filters": [{"Pattern": json.dumps({"userIdentity": {
             "type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]}})}]})
-    now = int(sim.clock.time())
-    await sim.dynamodb.put_item(table_name="sessions",
-                                item={"id": {"S": "ttl"}, "expires": {"N": str(now + 1)}})
-    await sim.dynamodb.put_item(table_name="sessions", item={"id": {"S": "user"}})
-    await sim.dynamodb.delete_item(table_name="sessions", key={"id": {"S": "user"}})
-    sim.clock.advance(2)
-    await sim.settle()
+    await _one_ttl_and_one_user_deletion(sim)
     [invocation] = await sim.invocations.list(function="f")
     [record] = invocation.event["Records"]
     assert record["eventName"] == "REMOVE"

@@ -62,6 +62,17 @@ class Catalog:
             raise ResourceNotFoundException()
         return table
 
+    async def _store_definition(self, updated: TableDef) -> None:
+        """Write a changed definition of an existing table, then keep it in memory."""
+
+        def unit(conn: sqlite3.Connection) -> None:
+            require_table(conn, updated.name)
+            conn.execute("UPDATE ddb_tables SET definition = ? WHERE name = ?",
+                         (json.dumps(updated.to_json()), updated.name))
+
+        await self._ctx.db.write(unit)
+        self._tables[updated.name] = updated
+
     def _arn(self, name: str) -> str:
         return f"arn:aws:dynamodb:{self._ctx.region}:{self._ctx.account_id}:table/{name}"
 

@@ -10,7 +10,7 @@ from typing import Any
 from eventsim.errors import ValidationException
 from eventsim.ids import new_uuid
 from eventsim.services.dynamodb import storage
-from eventsim.services.dynamodb.catalog import Catalog, replace_table, require_table, timestamp
+from eventsim.services.dynamodb.catalog import Catalog, replace_table, timestamp
 from eventsim.services.dynamodb.errors import ResourceInUseException, ResourceNotFoundException
 from eventsim.services.dynamodb.tables import (
     StreamDef,
@@ -282,16 +282,8 @@ class TableOperations(Catalog):
         return table
 
     async def _set_tags(self, table: TableDef, tags: dict[str, str]) -> None:
-        updated = replace_table(table, extra={**table.extra, "tags": [
-            {"Key": k, "Value": v} for k, v in tags.items()]})
-
-        def unit(conn: sqlite3.Connection) -> None:
-            require_table(conn, table.name)
-            conn.execute("UPDATE ddb_tables SET definition = ? WHERE name = ?",
-                         (json.dumps(updated.to_json()), table.name))
-
-        await self._ctx.db.write(unit)
-        self._tables[table.name] = updated
+        await self._store_definition(replace_table(table, extra={**table.extra, "tags": [
+            {"Key": k, "Value": v} for k, v in tags.items()]}))
 
     async def tag_resource(self, *, resource_arn: str, tags: list[dict[str, str]]) -> None:
         """TagResource: add or overwrite tags of a table."""

@@ -16,7 +16,6 @@ TTL tables by SQLite's json_extract; a table of many items pays for it every sec
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
@@ -25,7 +24,7 @@ from eventsim.clock import Clock
 from eventsim.delivery.worker import Worker
 from eventsim.errors import ValidationException
 from eventsim.services.dynamodb import storage
-from eventsim.services.dynamodb.catalog import replace_table, require_table
+from eventsim.services.dynamodb.catalog import replace_table
 from eventsim.services.dynamodb.item_ops import ItemOperations
 from eventsim.services.dynamodb.tables import TableDef
 
@@ -73,15 +72,7 @@ class TimeToLiveOperations(ItemOperations):
         extra = {k: v for k, v in table.extra.items() if k != "ttl"}
         if enabled:
             extra["ttl"] = attribute
-        updated = replace_table(table, extra=extra)
-
-        def unit(conn: sqlite3.Connection) -> None:
-            require_table(conn, table.name)
-            conn.execute("UPDATE ddb_tables SET definition = ? WHERE name = ?",
-                         (json.dumps(updated.to_json()), table.name))
-
-        await self._ctx.db.write(unit)
-        self._tables[table.name] = updated
+        await self._store_definition(replace_table(table, extra=extra))
         if enabled:
             self.ttl_changed()
         return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute}}
