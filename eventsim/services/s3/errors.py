@@ -5,6 +5,7 @@ from __future__ import annotations
 from eventsim.errors import AwsError
 
 __all__ = [
+    "AccessControlListNotSupported",
     "BadRequest",
     "BucketAlreadyOwnedByYou",
     "BucketNotEmpty",
@@ -205,3 +206,14 @@ class BadRequest(AwsError):
     code = "BadRequest"
     status_code = 400
     sender_fault = True
+
+
+class AccessControlListNotSupported(AwsError):
+    """A canned ACL other than private on a bucket with ACLs disabled (all of eventsim's)."""
+
+    code = "AccessControlListNotSupported"
+    status_code = 400
+    sender_fault = True
+
+    def __init__(self) -> None:
+        super().__init__("The bucket does not allow ACLs")

@@ -47,6 +47,7 @@ from eventsim.services.s3.objects import (
     validate_key,
 )
 from eventsim.services.s3.tagging import parse_tagging
+from eventsim.services.s3.write_options import check_acl, encryption_headers
 from eventsim.tracing import Cause, current_request
 
 if TYPE_CHECKING:
@@ -164,11 +165,15 @@ class MultipartOperations:
         expires: dt.datetime | str | None = None,
         website_redirect_location: str | None = None,
         tagging: str | None = None,
+        acl: str | None = None,
+        server_side_encryption: str | None = None,
+        ssekms_key_id: str | None = None,
     ) -> dict[str, Any]:
         """CreateMultipartUpload: the object's type, metadata, headers and tags are given here
         and taken by the object its completion makes."""
         validate_key(key)
         tags = parse_tagging(tagging)
+        check_acl(acl)
         upload_id = _new_upload_id()
         now = self._ctx.clock.time()
         headers = stored_headers(
@@ -176,6 +181,8 @@ class MultipartOperations:
             ContentEncoding=content_encoding, ContentLanguage=content_language,
             Expires=http_date(expires), WebsiteRedirectLocation=website_redirect_location,
         )
+        encryption = encryption_headers(server_side_encryption, ssekms_key_id)
+        headers |= encryption
         meta = {k.lower(): v for k, v in (metadata or {}).items()}
 
         def unit(conn: sqlite3.Connection) -> None:
@@ -188,7 +195,7 @@ class MultipartOperations:
             )
 
         await self._ctx.db.write(unit)
-        return {"Bucket": bucket, "Key": key, "UploadId": upload_id}
+        return {"Bucket": bucket, "Key": key, "UploadId": upload_id, **encryption}
 
     async def upload_part(
         self, *, bucket: str, key: str, upload_id: str, part_number: int, body: bytes = b"",

@@ -50,6 +50,7 @@ from eventsim.services.s3.objects import (
     validate_key,
 )
 from eventsim.services.s3.tagging import TaggingOperations, parse_tagging
+from eventsim.services.s3.write_options import check_acl, encryption_headers
 from eventsim.store.outbox import OutboxRow, add_outbox_row
 from eventsim.tracing import Cause, current_request
 
@@ -211,10 +212,14 @@ class S3Service(MultipartOperations, TaggingOperations):
         if_none_match: str | None = None,
         if_match: str | None = None,
         tagging: str | None = None,
+        acl: str | None = None,
+        server_side_encryption: str | None = None,
+        ssekms_key_id: str | None = None,
     ) -> dict[str, Any]:
         """PutObject; notifies ``s3:ObjectCreated:Put`` targets in the same transaction."""
         validate_key(key)
         tags = parse_tagging(tagging)
+        check_acl(acl)
         # Most puts carry none of these headers: skip building and filtering six Nones (this
         # runs on the event loop for every put).
         headers: dict[str, str] = {} if (
@@ -229,6 +234,10 @@ class S3Service(MultipartOperations, TaggingOperations):
             Expires=http_date(expires),
             WebsiteRedirectLocation=website_redirect_location,
         )
+        encryption: dict[str, str] = {}
+        if server_side_encryption is not None or ssekms_key_id is not None:
+            encryption = encryption_headers(server_side_encryption, ssekms_key_id)
+            headers = {**headers, **encryption}
         etag = compute_etag(body)
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:ObjectCreated:Put {bucket}/{key}", now)
@@ -264,7 +273,7 @@ class S3Service(MultipartOperations, TaggingOperations):
         # before it has changed anything: the unit needs no savepoint of its own.
         await self._ctx.db.write(unit, savepoint=False, buffered=not unbuffered)
         pending.hand_over(self._ctx)
-        return {"ETag": etag}
+        return {"ETag": etag, **encryption} if encryption else {"ETag": etag}
 
     async def get_object(
         self,
@@ -275,8 +284,15 @@ class S3Service(MultipartOperations, TaggingOperations):
         if_match: str | None = None,
         if_none_match: str | None = None,
         part_number: int | None = None,
+        response_cache_control: str | None = None,
+        response_content_disposition: str | None = None,
+        response_content_encoding: str | None = None,
+        response_content_language: str | None = None,
+        response_content_type: str | None = None,
+        response_expires: dt.datetime | str | None = None,
     ) -> dict[str, Any]:
-        """GetObject, with a byte range when asked."""
+        """GetObject, with a byte range when asked; the ``response_*`` values replace the
+        headers of this answer (as a presigned download link sets them)."""
         if part_number is not None:
             raise NotImplementedOperation("eventsim does not implement GetObject with PartNumber.")
         size = await self._ctx.db.read(lambda c: object_size(c, bucket, key))
@@ -293,6 +309,11 @@ class S3Service(MultipartOperations, TaggingOperations):
                 result["ContentRange"] = chosen.content_range(obj.size)
         result["ContentLength"] = len(body)
         result["Body"] = body
+        result.update(stored_headers(
+            CacheControl=response_cache_control, ContentDisposition=response_content_disposition,
+            ContentEncoding=response_content_encoding,
+            ContentLanguage=response_content_language, ContentType=response_content_type,
+            Expires=http_date(response_expires)))
         if obj.tags != NO_TAGS:
             result["TagCount"] = len(json.loads(obj.tags))
         return result
@@ -368,10 +389,16 @@ class S3Service(MultipartOperations, TaggingOperations):
         content_language: str | None = None,
         tagging_directive: str | None = None,
         tagging: str | None = None,
+        acl: str | None = None,
+        server_side_encryption: str | None = None,
+        ssekms_key_id: str | None = None,
     ) -> dict[str, Any]:
         """CopyObject; notifies ``s3:ObjectCreated:Copy``. The copy keeps the source's tags
-        unless the tagging directive is REPLACE (then it has ``tagging``)."""
+        unless the tagging directive is REPLACE (then it has ``tagging``), and its encryption
+        unless the request names one."""
         src_bucket, src_key = parse_copy_source(copy_source)
+        check_acl(acl)
+        encryption = encryption_headers(server_side_encryption, ssekms_key_id)
         directive = (metadata_directive or "COPY").upper()
         if directive not in ("COPY", "REPLACE"):
             raise InvalidArgument("Unknown metadata directive.",
@@ -406,6 +433,9 @@ class S3Service(MultipartOperations, TaggingOperations):
                 ctype, meta, headers = content_type, metadata or {}, replaced
             else:
                 ctype, meta, headers = source.content_type, source.metadata, source.headers
+            if encryption:
+                headers = {k: v for k, v in headers.items()
+                           if k not in ("ServerSideEncryption", "SSEKMSKeyId")} | encryption
             # A copy is one part, whatever the source was made of: a multipart source's ETag
             # (MD5 of its parts' MD5s) is not the copy's.
             etag = source.etag if "-" not in source.etag else compute_etag(body)
