@@ -36,15 +36,14 @@ from eventsim.services.s3.models import compute_etag
 from eventsim.services.s3.objects import (
     INLINE_BODY_BYTES,
     OWNER,
-    http_date,
     load_object,
     parse_copy_source,
     quoted_etag,
     require_bucket,
     store_object,
-    stored_headers,
     timestamp,
     validate_key,
+    written_headers,
 )
 from eventsim.services.s3.tagging import parse_tagging
 from eventsim.services.s3.write_options import check_acl, encryption_headers
@@ -176,13 +175,10 @@ class MultipartOperations:
         check_acl(acl)
         upload_id = _new_upload_id()
         now = self._ctx.clock.time()
-        headers = stored_headers(
-            CacheControl=cache_control, ContentDisposition=content_disposition,
-            ContentEncoding=content_encoding, ContentLanguage=content_language,
-            Expires=http_date(expires), WebsiteRedirectLocation=website_redirect_location,
-        )
         encryption = encryption_headers(server_side_encryption, ssekms_key_id)
-        headers |= encryption
+        headers = written_headers(cache_control, content_disposition, content_encoding,
+                                  content_language, expires, website_redirect_location)
+        headers = {**headers, **encryption}
         meta = {k.lower(): v for k, v in (metadata or {}).items()}
 
         def unit(conn: sqlite3.Connection) -> None:

@@ -40,6 +40,7 @@ __all__ = [
     "stored_headers",
     "timestamp",
     "validate_key",
+    "written_headers",
 ]
 
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
@@ -181,6 +182,25 @@ def quoted_etag(etag: str) -> str:
 def stored_headers(**values: str | None) -> dict[str, str]:
     """The headers given (those not None), as stored with the object."""
     return {k: v for k, v in values.items() if v is not None}
+
+
+def written_headers(
+    cache_control: str | None, content_disposition: str | None, content_encoding: str | None,
+    content_language: str | None, expires: dt.datetime | str | None,
+    website_redirect_location: str | None,
+) -> dict[str, str]:
+    """The stored headers a write (PutObject, CreateMultipartUpload) gives its object."""
+    if (cache_control is None and content_disposition is None and content_encoding is None
+            and content_language is None and expires is None
+            and website_redirect_location is None):
+        # Most puts carry none: skip building and filtering six Nones (this runs on the
+        # event loop for every put).
+        return {}
+    return stored_headers(
+        CacheControl=cache_control, ContentDisposition=content_disposition,
+        ContentEncoding=content_encoding, ContentLanguage=content_language,
+        Expires=http_date(expires), WebsiteRedirectLocation=website_redirect_location,
+    )
 
 
 def http_date(value: dt.datetime | str | None) -> str | None:

@@ -48,6 +48,7 @@ from eventsim.services.s3.objects import (
     stored_headers,
     timestamp,
     validate_key,
+    written_headers,
 )
 from eventsim.services.s3.tagging import TaggingOperations, parse_tagging
 from eventsim.services.s3.write_options import check_acl, encryption_headers
@@ -220,20 +221,8 @@ class S3Service(MultipartOperations, TaggingOperations):
         validate_key(key)
         tags = parse_tagging(tagging)
         check_acl(acl)
-        # Most puts carry none of these headers: skip building and filtering six Nones (this
-        # runs on the event loop for every put).
-        headers: dict[str, str] = {} if (
-            cache_control is None and content_disposition is None and content_encoding is None
-            and content_language is None and expires is None
-            and website_redirect_location is None
-        ) else stored_headers(
-            CacheControl=cache_control,
-            ContentDisposition=content_disposition,
-            ContentEncoding=content_encoding,
-            ContentLanguage=content_language,
-            Expires=http_date(expires),
-            WebsiteRedirectLocation=website_redirect_location,
-        )
+        headers = written_headers(cache_control, content_disposition, content_encoding,
+                                  content_language, expires, website_redirect_location)
         encryption: dict[str, str] = {}
         if server_side_encryption is not None or ssekms_key_id is not None:
             encryption = encryption_headers(server_side_encryption, ssekms_key_id)
