@@ -1,6 +1,7 @@
 """What a write may ask of S3 besides bytes, through boto3 against a running gateway: the
-server-side encryption an object keeps and reports, canned ACLs on buckets whose ACLs are off
-(as every bucket made since April 2023), and GetObject's response-header overrides."""
+server-side encryption and storage class an object keeps and reports, canned ACLs on buckets
+whose ACLs are off (as every bucket made since April 2023), and GetObject's response-header
+overrides."""
 
 from __future__ import annotations
 
@@ -114,3 +115,53 @@ def test_a_presigned_download_link_carries_its_content_disposition(s3: Any, buck
     with urllib.request.urlopen(url) as response:
         assert response.headers["Content-Disposition"] == "attachment; filename=report.csv"
         assert response.read() == b"a,b"
+
+
+def test_an_object_keeps_its_storage_class_and_listings_show_it(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="ia", Body=b"x", StorageClass="STANDARD_IA")
+    s3.put_object(Bucket=bucket, Key="standard", Body=b"x", StorageClass="STANDARD")
+    assert s3.head_object(Bucket=bucket, Key="ia")["StorageClass"] == "STANDARD_IA"
+    assert s3.get_object(Bucket=bucket, Key="ia")["StorageClass"] == "STANDARD_IA"
+    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="standard")
+    listed = {o["Key"]: o["StorageClass"]
+              for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    assert listed == {"ia": "STANDARD_IA", "standard": "STANDARD"}
+
+
+def test_an_archived_object_cannot_be_read_or_copied_but_can_be_headed(s3: Any,
+                                                                      bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="GLACIER")
+    assert s3.head_object(Bucket=bucket, Key="cold")["StorageClass"] == "GLACIER"
+    state = ("InvalidObjectState", 403, "The operation is not valid for the object's storage "
+             "class")
+    assert _error(lambda: s3.get_object(Bucket=bucket, Key="cold")) == state
+    assert _error(lambda: s3.copy_object(Bucket=bucket, Key="warm",
+                                         CopySource=f"{bucket}/cold")) == state
+
+
+def test_a_copy_is_standard_unless_it_names_a_class(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="ia", Body=b"x", StorageClass="STANDARD_IA")
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/ia")
+    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="copy")
+    # Changing only the class is a copy onto itself that S3 allows.
+    s3.copy_object(Bucket=bucket, Key="ia", CopySource=f"{bucket}/ia",
+                   StorageClass="ONEZONE_IA")
+    assert s3.head_object(Bucket=bucket, Key="ia")["StorageClass"] == "ONEZONE_IA"
+
+
+def test_a_storage_class_a_general_purpose_bucket_lacks_is_invalid(s3: Any,
+                                                                  bucket: str) -> None:
+    assert _error(lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"x",
+                                        StorageClass="EXPRESS_ONEZONE")) == (
+        "InvalidStorageClass", 400, "The storage class you specified is not valid")
+
+
+def test_the_class_asked_at_create_multipart_upload_is_the_objects(s3: Any,
+                                                                   bucket: str) -> None:
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="k", StorageClass="STANDARD_IA")
+    part = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload["UploadId"], PartNumber=1,
+                          Body=b"x")
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload["UploadId"],
+                                 MultipartUpload={"Parts": [{"PartNumber": 1,
+                                                             "ETag": part["ETag"]}]})
+    assert s3.head_object(Bucket=bucket, Key="k")["StorageClass"] == "STANDARD_IA"

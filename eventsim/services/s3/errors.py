@@ -11,9 +11,11 @@ __all__ = [
     "BucketNotEmpty",
     "EntityTooSmall",
     "InvalidBucketName",
+    "InvalidObjectState",
     "InvalidPart",
     "InvalidPartOrder",
     "InvalidRange",
+    "InvalidStorageClass",
     "InvalidTag",
     "NoSuchBucket",
     "NoSuchKey",
@@ -217,3 +219,25 @@ class AccessControlListNotSupported(AwsError):
 
     def __init__(self) -> None:
         super().__init__("The bucket does not allow ACLs")
+
+
+class InvalidStorageClass(AwsError):
+    code = "InvalidStorageClass"
+    status_code = 400
+    sender_fault = True
+
+    def __init__(self, storage_class: str) -> None:
+        super().__init__("The storage class you specified is not valid",
+                         StorageClassRequested=storage_class)
+
+
+class InvalidObjectState(AwsError):
+    """A read of an object in an archive class that has not been restored."""
+
+    code = "InvalidObjectState"
+    status_code = 403
+    sender_fault = True
+
+    def __init__(self, storage_class: str) -> None:
+        super().__init__("The operation is not valid for the object's storage class",
+                         StorageClass=storage_class)

@@ -78,7 +78,8 @@ def list_keys(
             where += " AND key >= ?" if bound.inclusive else " AND key > ?"
             params.append(bound.value)
         rows = conn.execute(
-            f"SELECT key, size, etag, last_modified FROM objects WHERE {where} "
+            f"SELECT key, size, etag, last_modified, json_extract(headers, '$.StorageClass') "
+            f"AS storage_class FROM objects WHERE {where} "
             "ORDER BY key LIMIT ?",
             (*params, page),
         ).fetchall()
@@ -166,7 +167,7 @@ def content_entry(row: sqlite3.Row, encode: Any, with_owner: bool | None) -> dic
         "LastModified": timestamp(row["last_modified"]),
         "ETag": row["etag"],
         "Size": row["size"],
-        "StorageClass": "STANDARD",
+        "StorageClass": row["storage_class"] or "STANDARD",
     }
     if with_owner:
         item["Owner"] = dict(OWNER)

@@ -46,7 +46,7 @@ from eventsim.services.s3.objects import (
     written_headers,
 )
 from eventsim.services.s3.tagging import parse_tagging
-from eventsim.services.s3.write_options import check_acl, encryption_headers
+from eventsim.services.s3.write_options import check_acl, class_headers, encryption_headers
 from eventsim.tracing import Cause, current_request
 
 if TYPE_CHECKING:
@@ -167,9 +167,10 @@ class MultipartOperations:
         acl: str | None = None,
         server_side_encryption: str | None = None,
         ssekms_key_id: str | None = None,
+        storage_class: str | None = None,
     ) -> dict[str, Any]:
-        """CreateMultipartUpload: the object's type, metadata, headers and tags are given here
-        and taken by the object its completion makes."""
+        """CreateMultipartUpload: the object's type, metadata, headers, tags, encryption and
+        storage class are given here and taken by the object its completion makes."""
         validate_key(key)
         tags = parse_tagging(tagging)
         check_acl(acl)
@@ -178,7 +179,7 @@ class MultipartOperations:
         encryption = encryption_headers(server_side_encryption, ssekms_key_id)
         headers = written_headers(cache_control, content_disposition, content_encoding,
                                   content_language, expires, website_redirect_location)
-        headers = {**headers, **encryption}
+        headers = {**headers, **encryption, **class_headers(storage_class)}
         meta = {k.lower(): v for k, v in (metadata or {}).items()}
 
         def unit(conn: sqlite3.Connection) -> None:

@@ -25,6 +25,7 @@ from eventsim.services.s3.errors import (
     BucketNotEmpty,
     IllegalLocationConstraintException,
     InvalidLocationConstraint,
+    InvalidObjectState,
     NoSuchBucket,
     NoSuchKey,
     PreconditionFailed,
@@ -51,7 +52,12 @@ from eventsim.services.s3.objects import (
     written_headers,
 )
 from eventsim.services.s3.tagging import TaggingOperations, parse_tagging
-from eventsim.services.s3.write_options import check_acl, encryption_headers
+from eventsim.services.s3.write_options import (
+    ARCHIVED,
+    check_acl,
+    class_headers,
+    encryption_headers,
+)
 from eventsim.store.outbox import OutboxRow, add_outbox_row
 from eventsim.tracing import Cause, current_request
 
@@ -216,6 +222,7 @@ class S3Service(MultipartOperations, TaggingOperations):
         acl: str | None = None,
         server_side_encryption: str | None = None,
         ssekms_key_id: str | None = None,
+        storage_class: str | None = None,
     ) -> dict[str, Any]:
         """PutObject; notifies ``s3:ObjectCreated:Put`` targets in the same transaction."""
         validate_key(key)
@@ -223,6 +230,8 @@ class S3Service(MultipartOperations, TaggingOperations):
         check_acl(acl)
         headers = written_headers(cache_control, content_disposition, content_encoding,
                                   content_language, expires, website_redirect_location)
+        if storage_class is not None:
+            headers = {**headers, **class_headers(storage_class)}
         encryption: dict[str, str] = {}
         if server_side_encryption is not None or ssekms_key_id is not None:
             encryption = encryption_headers(server_side_encryption, ssekms_key_id)
@@ -290,6 +299,8 @@ class S3Service(MultipartOperations, TaggingOperations):
             # A large body is read on the database's thread, so the loop keeps serving.
             offload=size is not None and size > INLINE_BODY_BYTES,
         )
+        if obj.headers.get("StorageClass") in ARCHIVED:
+            raise InvalidObjectState(obj.headers["StorageClass"])
         result = describe(obj, if_match, if_none_match)
         if range is not None:
             chosen = parse_range(range, obj.size)
@@ -381,13 +392,15 @@ class S3Service(MultipartOperations, TaggingOperations):
         acl: str | None = None,
         server_side_encryption: str | None = None,
         ssekms_key_id: str | None = None,
+        storage_class: str | None = None,
     ) -> dict[str, Any]:
         """CopyObject; notifies ``s3:ObjectCreated:Copy``. The copy keeps the source's tags
         unless the tagging directive is REPLACE (then it has ``tagging``), and its encryption
-        unless the request names one."""
+        unless the request names one; it is STANDARD unless it names a storage class."""
         src_bucket, src_key = parse_copy_source(copy_source)
         check_acl(acl)
         encryption = encryption_headers(server_side_encryption, ssekms_key_id)
+        new_class = class_headers(storage_class)
         directive = (metadata_directive or "COPY").upper()
         if directive not in ("COPY", "REPLACE"):
             raise InvalidArgument("Unknown metadata directive.",
@@ -399,7 +412,8 @@ class S3Service(MultipartOperations, TaggingOperations):
                                   ArgumentName="x-amz-tagging-directive",
                                   ArgumentValue=tagging_directive or "")
         replaced_tags = parse_tagging(tagging) if tags_directive == "REPLACE" else None
-        if src_bucket == bucket and src_key == key and directive == "COPY":
+        if (src_bucket == bucket and src_key == key and directive == "COPY"
+                and storage_class is None and not encryption):
             raise InvalidRequest(
                 "This copy request is illegal because it is trying to copy an object to itself "
                 "without changing the object's metadata, storage class, website redirect "
@@ -417,14 +431,19 @@ class S3Service(MultipartOperations, TaggingOperations):
         def unit(conn: sqlite3.Connection) -> str:
             require_bucket(conn, src_bucket)
             source, body = load_object(conn, src_bucket, src_key, with_body=True)
+            if source.headers.get("StorageClass") in ARCHIVED:
+                raise InvalidObjectState(source.headers["StorageClass"])
             require_bucket(conn, bucket)
             if directive == "REPLACE":
                 ctype, meta, headers = content_type, metadata or {}, replaced
             else:
                 ctype, meta, headers = source.content_type, source.metadata, source.headers
-            if encryption:
-                headers = {k: v for k, v in headers.items()
-                           if k not in ("ServerSideEncryption", "SSEKMSKeyId")} | encryption
+            # The copy's class is the request's (STANDARD unless named), its encryption the
+            # source's unless the request names one.
+            dropped = ("StorageClass", "ServerSideEncryption", "SSEKMSKeyId") if encryption \
+                else ("StorageClass",)
+            headers = {k: v for k, v in headers.items() if k not in dropped} | encryption \
+                | new_class
             # A copy is one part, whatever the source was made of: a multipart source's ETag
             # (MD5 of its parts' MD5s) is not the copy's.
             etag = source.etag if "-" not in source.etag else compute_etag(body)

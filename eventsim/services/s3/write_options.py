@@ -1,5 +1,6 @@
-"""What a write may say about an object besides its bytes and headers: a canned ACL and the
-server-side encryption it asks for (PutObject, CopyObject, CreateMultipartUpload).
+"""What a write may say about an object besides its bytes and headers: a canned ACL, the
+server-side encryption and the storage class it asks for (PutObject, CopyObject,
+CreateMultipartUpload).
 
 ACLs: buckets made since April 2023 have Object Ownership "bucket owner enforced", so ACLs are
 off (Amazon S3 User Guide, "Controlling ownership of objects and disabling ACLs"): a write that
@@ -8,14 +9,18 @@ AccessControlListNotSupported, and those two change nothing. eventsim's buckets 
 
 Encryption: S3 encrypts every object; a write may name the method (``AES256``, ``aws:kms``,
 ``aws:kms:dsse``) and a KMS key, which the object keeps and GetObject and HeadObject report.
+
+Storage classes: an object keeps the class it was written with; GetObject and HeadObject report
+it unless it is STANDARD, listings show it, and an object in an archive class (GLACIER,
+DEEP_ARCHIVE) cannot be read (InvalidObjectState) since eventsim does not restore objects.
 """
 
 from __future__ import annotations
 
 from eventsim.errors import InvalidArgument
-from eventsim.services.s3.errors import AccessControlListNotSupported
+from eventsim.services.s3.errors import AccessControlListNotSupported, InvalidStorageClass
 
-__all__ = ["check_acl", "encryption_headers"]
+__all__ = ["ARCHIVED", "check_acl", "class_headers", "encryption_headers"]
 
 _CANNED_ACLS = frozenset({
     "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
@@ -23,6 +28,14 @@ _CANNED_ACLS = frozenset({
 })
 _WITHOUT_ACLS = frozenset({"private", "bucket-owner-full-control"})
 _ENCRYPTIONS = frozenset({"AES256", "aws:kms", "aws:kms:dsse"})
+_STORAGE_CLASSES = frozenset({
+    "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+    "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR",
+})
+"""The classes of general-purpose buckets (botocore's enum also lists Outposts, Snow, Express
+One Zone and others, which such a bucket refuses)."""
+ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+"""Classes whose objects must be restored before they can be read."""
 
 
 def check_acl(acl: str | None) -> None:
@@ -55,3 +68,12 @@ def encryption_headers(
                 ArgumentValue=ssekms_key_id)
         headers["SSEKMSKeyId"] = ssekms_key_id
     return headers
+
+
+def class_headers(storage_class: str | None) -> dict[str, str]:
+    """The stored header of the storage class a write asks for (none for STANDARD)."""
+    if storage_class is None or storage_class == "STANDARD":
+        return {}
+    if storage_class not in _STORAGE_CLASSES:
+        raise InvalidStorageClass(storage_class)
+    return {"StorageClass": storage_class}
