@@ -22,6 +22,17 @@ def _error(call: Any) -> tuple[str, int, str]:
             response["Error"]["Message"])
 
 
+def _one_part_upload(s3: Any, bucket: str, **create: Any) -> Any:
+    """Key "k" written by a multipart upload of one part; CreateMultipartUpload's answer."""
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="k", **create)
+    part = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload["UploadId"], PartNumber=1,
+                          Body=b"x")
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload["UploadId"],
+                                 MultipartUpload={"Parts": [{"PartNumber": 1,
+                                                             "ETag": part["ETag"]}]})
+    return upload
+
+
 def test_a_put_asking_for_encryption_is_answered_and_read_back_with_it(s3: Any,
                                                                       bucket: str) -> None:
     put = s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="AES256")
@@ -66,13 +77,8 @@ def test_a_copy_keeps_the_source_encryption_unless_it_names_one(s3: Any, bucket:
 
 def test_the_encryption_asked_at_create_multipart_upload_is_the_objects(s3: Any,
                                                                         bucket: str) -> None:
-    upload = s3.create_multipart_upload(Bucket=bucket, Key="k", ServerSideEncryption="AES256")
+    upload = _one_part_upload(s3, bucket, ServerSideEncryption="AES256")
     assert upload["ServerSideEncryption"] == "AES256"
-    part = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload["UploadId"], PartNumber=1,
-                          Body=b"x")
-    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload["UploadId"],
-                                 MultipartUpload={"Parts": [{"PartNumber": 1,
-                                                             "ETag": part["ETag"]}]})
     assert s3.head_object(Bucket=bucket, Key="k")["ServerSideEncryption"] == "AES256"
 
 
@@ -158,10 +164,5 @@ def test_a_storage_class_a_general_purpose_bucket_lacks_is_invalid(s3: Any,
 
 def test_the_class_asked_at_create_multipart_upload_is_the_objects(s3: Any,
                                                                    bucket: str) -> None:
-    upload = s3.create_multipart_upload(Bucket=bucket, Key="k", StorageClass="STANDARD_IA")
-    part = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload["UploadId"], PartNumber=1,
-                          Body=b"x")
-    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload["UploadId"],
-                                 MultipartUpload={"Parts": [{"PartNumber": 1,
-                                                             "ETag": part["ETag"]}]})
+    _one_part_upload(s3, bucket, StorageClass="STANDARD_IA")
     assert s3.head_object(Bucket=bucket, Key="k")["StorageClass"] == "STANDARD_IA"
