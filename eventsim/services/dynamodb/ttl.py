@@ -17,6 +17,7 @@ TTL tables by SQLite's json_extract; a table of many items pays for it every sec
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from eventsim.activity import Activity
@@ -33,8 +34,7 @@ __all__ = ["TTL_IDENTITY", "TimeToLiveOperations", "TtlSweeper"]
 TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
 """The ``userIdentity`` of a stream record written by a TTL deletion."""
 SWEEP_EVERY = 1.0
-"""Clock seconds between sweeps while a table has TTL on: an item written since the last
-sweep may expire before the next expiry the sweeper knows of."""
+"""Clock seconds between sweeps while a table has TTL on."""
 _OLDEST = 5 * 365 * 86400
 """Items whose TTL is further in the past than this are not deleted (as DynamoDB does)."""
 
@@ -48,7 +48,7 @@ class TimeToLiveOperations(ItemOperations):
     """UpdateTimeToLive and DescribeTimeToLive, and the sweep that deletes expired items
     (a part of `DynamoDBService`)."""
 
-    ttl_changed: Any = staticmethod(lambda: None)
+    ttl_changed: Callable[[], None] = staticmethod(lambda: None)
     """Called when a table's TTL is turned on (the simulator wakes its sweeper)."""
 
     async def update_time_to_live(
@@ -89,17 +89,17 @@ class TimeToLiveOperations(ItemOperations):
         """The tables with TTL on."""
         return [t for t in self._tables.values() if t.extra.get("ttl") is not None]
 
-    async def sweep_expired(self, now: float) -> float | None:
-        """Delete every item expired at ``now`` in the tables with TTL on; the earliest expiry
-        still to come (None: none known). The search is a read on the database's thread;
-        only expired items make a write, which looks at each again (it may have changed)."""
+    async def sweep_expired(self, now: float) -> None:
+        """Delete every item expired at ``now`` in the tables with TTL on. The search is a
+        read on the database's thread; only expired items make a write, which looks at each
+        again (it may have changed)."""
         tables = self.ttl_tables()
         if not tables:
-            return None
-        expired, upcoming = await self._ctx.db.read(
-            lambda conn: _expired(conn, tables, now), offload=True)
+            return
+        expired = await self._ctx.db.read(lambda conn: _expired(conn, tables, now),
+                                          offload=True)
         if not expired:
-            return upcoming
+            return
         region = self._ctx.region
 
         def unit(conn: sqlite3.Connection) -> list[TableDef]:
@@ -117,29 +117,21 @@ class TimeToLiveOperations(ItemOperations):
             return written
 
         self._streams_written(await self._ctx.db.write(unit, heavy=True))
-        return upcoming
 
 
 def _expired(
     conn: sqlite3.Connection, tables: list[TableDef], now: float,
-) -> tuple[list[tuple[TableDef, list[tuple[bytes, bytes]]]], float | None]:
-    """The keys of the expired items of each table, and the earliest expiry to come."""
+) -> list[tuple[TableDef, list[tuple[bytes, bytes]]]]:
+    """The keys of the expired items of each table."""
     found: list[tuple[TableDef, list[tuple[bytes, bytes]]]] = []
-    upcoming: float | None = None
     for table in tables:
-        path = _path(str(table.extra["ttl"]))
-        expiry = "CAST(json_extract(item, ?) AS REAL)"
         keys = [(bytes(row["pk"]), bytes(row["sk"])) for row in conn.execute(
-            f"SELECT pk, sk FROM ddb_items WHERE table_name = ? AND {expiry} BETWEEN ? AND ?",
-            (table.name, path, now - _OLDEST, now))]
+            "SELECT pk, sk FROM ddb_items WHERE table_name = ? AND "
+            "CAST(json_extract(item, ?) AS REAL) BETWEEN ? AND ?",
+            (table.name, _path(str(table.extra["ttl"])), now - _OLDEST, now))]
         if keys:
             found.append((table, keys))
-        (later,) = conn.execute(
-            f"SELECT MIN({expiry}) FROM ddb_items WHERE table_name = ? AND {expiry} > ?",
-            (path, table.name, path, now)).fetchone()
-        if later is not None and (upcoming is None or later < upcoming):
-            upcoming = float(later)
-    return found, upcoming
+    return found
 
 
 def _is_expired(value: Any, now: float) -> bool:
@@ -167,8 +159,7 @@ class TtlSweeper(Worker):
 
     async def step(self) -> float | None:
         now = self._clock.time()
-        upcoming = await self._service.sweep_expired(now)
+        await self._service.sweep_expired(now)
         if not self._service.ttl_tables():
             return None  # woken again when a table turns TTL on
-        soon = now + SWEEP_EVERY
-        return soon if upcoming is None else min(upcoming, soon)
+        return now + SWEEP_EVERY
