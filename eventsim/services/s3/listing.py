@@ -1,4 +1,5 @@
-"""ListObjects and ListObjectsV2: prefixes, delimiters, pages."""
+"""ListObjects and ListObjectsV2: prefixes, delimiters, pages, and the two operations
+(`ListingOperations`, a part of `S3Service`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Any
 from urllib.parse import quote
 
 from eventsim.errors import InvalidArgument
+from eventsim.services.base import ServiceContext
 from eventsim.services.s3.objects import OWNER, require_bucket, timestamp
 
 __all__ = [
     "Bound",
     "Listing",
+    "ListingOperations",
     "content_entry",
     "decode_token",
     "encode_token",
@@ -172,3 +175,97 @@ def content_entry(row: sqlite3.Row, encode: Any, with_owner: bool | None) -> dic
     if with_owner:
         item["Owner"] = dict(OWNER)
     return item
+
+
+class ListingOperations:
+    """ListObjectsV2 and ListObjects (a part of `S3Service`)."""
+
+    _ctx: ServiceContext
+
+    async def list_objects_v2(
+        self,
+        *,
+        bucket: str,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        max_keys: int | None = None,
+        continuation_token: str | None = None,
+        start_after: str | None = None,
+        encoding_type: str | None = None,
+        fetch_owner: bool | None = None,
+    ) -> dict[str, Any]:
+        """ListObjectsV2."""
+        limit = max_keys_limit(max_keys)
+        start: Bound | None = None
+        if continuation_token is not None:
+            start = decode_token(continuation_token)
+            if start is None:
+                raise InvalidArgument("The continuation token provided is incorrect",
+                                      ArgumentName="continuation-token")
+        elif start_after:
+            start = Bound(start_after, inclusive=False)
+        found = await self._ctx.db.read(
+            lambda c: list_page(c, bucket, prefix or "", delimiter or None, start, limit)
+        )
+        encode = key_encoder(encoding_type)
+        result: dict[str, Any] = {
+            "IsTruncated": found.truncated,
+            "Contents": [content_entry(r, encode, fetch_owner) for r in found.contents],
+            "Name": bucket,
+            "Prefix": encode(prefix or ""),
+            "MaxKeys": limit,
+            "CommonPrefixes": [{"Prefix": encode(p)} for p in found.common_prefixes],
+            "KeyCount": len(found.contents) + len(found.common_prefixes),
+        }
+        if delimiter:
+            result["Delimiter"] = encode(delimiter)
+        if encoding_type:
+            result["EncodingType"] = encoding_type
+        if continuation_token is not None:
+            result["ContinuationToken"] = continuation_token
+        if start_after:
+            result["StartAfter"] = encode(start_after)
+        if found.truncated and found.next is not None:
+            result["NextContinuationToken"] = encode_token(found.next)
+        return result
+
+    async def list_objects(
+        self,
+        *,
+        bucket: str,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        marker: str | None = None,
+        max_keys: int | None = None,
+        encoding_type: str | None = None,
+    ) -> dict[str, Any]:
+        """ListObjects (version 1)."""
+        limit = max_keys_limit(max_keys)
+        start = None
+        if marker:
+            if delimiter and marker.endswith(delimiter):
+                # A NextMarker that was a common prefix resumes after all of its keys.
+                start = Bound(marker[:-1] + chr(ord(marker[-1]) + 1), inclusive=True)
+            else:
+                start = Bound(marker, inclusive=False)
+        found = await self._ctx.db.read(
+            lambda c: list_page(c, bucket, prefix or "", delimiter or None, start, limit)
+        )
+        encode = key_encoder(encoding_type)
+        result: dict[str, Any] = {
+            "IsTruncated": found.truncated,
+            "Marker": encode(marker or ""),
+            "Contents": [content_entry(r, encode, True) for r in found.contents],
+            "Name": bucket,
+            "Prefix": encode(prefix or ""),
+            "MaxKeys": limit,
+            "CommonPrefixes": [{"Prefix": encode(p)} for p in found.common_prefixes],
+        }
+        if delimiter:
+            result["Delimiter"] = encode(delimiter)
+            if found.truncated:
+                last = (found.common_prefixes + [r["key"] for r in found.contents])
+                result["NextMarker"] = encode(max(last)) if last else ""
+        if encoding_type:
+            result["EncodingType"] = encoding_type
+        return result

@@ -13,13 +13,10 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import Callable
 from typing import Any
 
 from eventsim.errors import InvalidArgument, InvalidRequest, MalformedXML, NotImplementedOperation
-from eventsim.events import s3 as s3_events
 from eventsim.services.base import Pending, ServiceContext, record_traced_write
-from eventsim.services.s3 import listing
 from eventsim.services.s3.errors import (
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
@@ -30,10 +27,11 @@ from eventsim.services.s3.errors import (
     NoSuchKey,
     PreconditionFailed,
 )
+from eventsim.services.s3.listing import ListingOperations
 from eventsim.services.s3.models import compute_etag, parse_range, validate_bucket_name
 from eventsim.services.s3.multipart import MultipartOperations
-from eventsim.services.s3.notifications import parse_notification_configuration
-from eventsim.services.s3.notifier import Notifier, new_request_ids, target_payload
+from eventsim.services.s3.notification_ops import NotificationConfigurationOperations
+from eventsim.services.s3.notifier import Notifier
 from eventsim.services.s3.objects import (
     INLINE_BODY_BYTES,
     NO_TAGS,
@@ -58,7 +56,7 @@ from eventsim.services.s3.write_options import (
     class_headers,
     encryption_headers,
 )
-from eventsim.store.outbox import OutboxRow, add_outbox_row
+from eventsim.store.outbox import OutboxRow
 from eventsim.tracing import Cause, current_request
 
 __all__ = ["S3Service"]
@@ -66,9 +64,11 @@ __all__ = ["S3Service"]
 LOG = logging.getLogger(__name__)
 
 
-class S3Service(MultipartOperations, TaggingOperations):
+class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
+                NotificationConfigurationOperations):
     """Buckets, objects (multipart uploads among their writes: `MultipartOperations`; their
-    tags: `TaggingOperations`) and their notifications, stored in SQLite."""
+    tags: `TaggingOperations`; their listings: `ListingOperations`) and the buckets'
+    notification configurations (`NotificationConfigurationOperations`), stored in SQLite."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -457,162 +457,6 @@ class S3Service(MultipartOperations, TaggingOperations):
         etag = await self._ctx.db.write(unit)
         pending.hand_over(self._ctx)
         return {"CopyObjectResult": {"ETag": etag, "LastModified": timestamp(now)}}
-
-    async def list_objects_v2(
-        self,
-        *,
-        bucket: str,
-        prefix: str | None = None,
-        delimiter: str | None = None,
-        max_keys: int | None = None,
-        continuation_token: str | None = None,
-        start_after: str | None = None,
-        encoding_type: str | None = None,
-        fetch_owner: bool | None = None,
-    ) -> dict[str, Any]:
-        """ListObjectsV2."""
-        limit = listing.max_keys_limit(max_keys)
-        start: listing.Bound | None = None
-        if continuation_token is not None:
-            start = listing.decode_token(continuation_token)
-            if start is None:
-                raise InvalidArgument("The continuation token provided is incorrect",
-                                      ArgumentName="continuation-token")
-        elif start_after:
-            start = listing.Bound(start_after, inclusive=False)
-        found = await self._ctx.db.read(
-            lambda c: listing.list_page(c, bucket, prefix or "", delimiter or None, start, limit)
-        )
-        encode = listing.key_encoder(encoding_type)
-        result: dict[str, Any] = {
-            "IsTruncated": found.truncated,
-            "Contents": [listing.content_entry(r, encode, fetch_owner) for r in found.contents],
-            "Name": bucket,
-            "Prefix": encode(prefix or ""),
-            "MaxKeys": limit,
-            "CommonPrefixes": [{"Prefix": encode(p)} for p in found.common_prefixes],
-            "KeyCount": len(found.contents) + len(found.common_prefixes),
-        }
-        if delimiter:
-            result["Delimiter"] = encode(delimiter)
-        if encoding_type:
-            result["EncodingType"] = encoding_type
-        if continuation_token is not None:
-            result["ContinuationToken"] = continuation_token
-        if start_after:
-            result["StartAfter"] = encode(start_after)
-        if found.truncated and found.next is not None:
-            result["NextContinuationToken"] = listing.encode_token(found.next)
-        return result
-
-    async def list_objects(
-        self,
-        *,
-        bucket: str,
-        prefix: str | None = None,
-        delimiter: str | None = None,
-        marker: str | None = None,
-        max_keys: int | None = None,
-        encoding_type: str | None = None,
-    ) -> dict[str, Any]:
-        """ListObjects (version 1)."""
-        limit = listing.max_keys_limit(max_keys)
-        start = None
-        if marker:
-            if delimiter and marker.endswith(delimiter):
-                # A NextMarker that was a common prefix resumes after all of its keys.
-                start = listing.Bound(marker[:-1] + chr(ord(marker[-1]) + 1), inclusive=True)
-            else:
-                start = listing.Bound(marker, inclusive=False)
-        found = await self._ctx.db.read(
-            lambda c: listing.list_page(c, bucket, prefix or "", delimiter or None, start, limit)
-        )
-        encode = listing.key_encoder(encoding_type)
-        result: dict[str, Any] = {
-            "IsTruncated": found.truncated,
-            "Marker": encode(marker or ""),
-            "Contents": [listing.content_entry(r, encode, True) for r in found.contents],
-            "Name": bucket,
-            "Prefix": encode(prefix or ""),
-            "MaxKeys": limit,
-            "CommonPrefixes": [{"Prefix": encode(p)} for p in found.common_prefixes],
-        }
-        if delimiter:
-            result["Delimiter"] = encode(delimiter)
-            if found.truncated:
-                last = (found.common_prefixes + [r["key"] for r in found.contents])
-                result["NextMarker"] = encode(max(last)) if last else ""
-        if encoding_type:
-            result["EncodingType"] = encoding_type
-        return result
-
-    # -- notifications ---------------------------------------------------------------------
-
-    def _destination_check(self, bucket: str) -> Callable[[str, str], bool]:
-        """Whether a destination exists and, for a function, lets S3 invoke it for this
-        bucket (S3 checks both when the configuration is put; AWS answers the same
-        InvalidArgument for either)."""
-        ctx = self._ctx
-
-        def check(kind: str, arn: str) -> bool:
-            if not ctx.resource_exists(kind, arn):
-                return False
-            return kind != "function" or ctx.invoke_permitted(
-                arn, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", ctx.account_id)
-
-        return check
-
-    async def put_bucket_notification_configuration(
-        self,
-        *,
-        bucket: str,
-        notification_configuration: dict[str, Any],
-        skip_destination_validation: bool | None = None,
-    ) -> dict[str, Any]:
-        """PutBucketNotificationConfiguration; sends ``s3:TestEvent`` to queues and topics."""
-        await self.head_bucket(bucket=bucket)
-        exists = None if skip_destination_validation else self._destination_check(bucket)
-        config = parse_notification_configuration(
-            notification_configuration, destination_exists=exists
-        )
-        now = self._ctx.clock.time()
-        ids = current_request.get() or new_request_ids()
-        test_event = json.dumps(
-            s3_events.s3_test_event(
-                bucket=bucket, event_time=now, request_id=ids.request_id,
-                host_id=ids.host_id or s3_events.new_host_id(),
-            ),
-            separators=(",", ":"),
-        )
-        cause = Cause.for_write(f"s3:TestEvent {bucket}", now)
-
-        def unit(conn: sqlite3.Connection) -> None:
-            require_bucket(conn, bucket)
-            conn.execute(
-                "INSERT OR REPLACE INTO bucket_notifications (bucket, configuration) VALUES (?,?)",
-                (bucket, config.to_json()),
-            )
-            # S3 tests each new queue and topic destination with a test message.
-            for target in config.targets:
-                if target.kind in ("queue", "topic"):
-                    add_outbox_row(conn, OutboxRow(
-                        target_kind=target.kind, target=target.arn,
-                        payload=target_payload(target.kind, test_event),
-                        cause=cause.to_json(), created_at=now,
-                    ))
-
-        await self._ctx.db.write(unit)
-        self._notifier.set(bucket, config)
-        self._ctx.wake_dispatcher()
-        return {}
-
-    async def get_bucket_notification_configuration(
-        self, *, bucket: str, expected_bucket_owner: str | None = None
-    ) -> dict[str, Any]:
-        """GetBucketNotificationConfiguration."""
-        await self.head_bucket(bucket=bucket)
-        config = self._notifier.get(bucket)
-        return config.to_api() if config else {}
 
     # -- inside units ----------------------------------------------------------------------
 
