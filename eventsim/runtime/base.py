@@ -37,7 +37,10 @@ class InvokeRequest:
     trace_header: str
     """``_X_AMZN_TRACE_ID`` for this invocation (see `eventsim.tracing`)."""
     environment: dict[str, str]
-    """The complete environment of the handler: Lambda's variables plus the function's."""
+    """The complete environment of the handler: Lambda's variables plus the function's. The
+    one entry a runtime sets: AWS_LAMBDA_LOG_STREAM_NAME, to the log stream of the execution
+    environment that runs the invocation (Lambda keeps one stream per environment), before the
+    handler sees it; the invocation's record reads it back from here."""
     deadline_ms: int
     """Epoch milliseconds at which the invocation times out (real time: handlers run in it)."""
     client_context: dict[str, Any] | None = None

@@ -124,13 +124,14 @@ class _Recorder:
     """Turns a runtime's result into the invocation's record (one object per invocation
     rather than a closure and its cells: the engine makes thousands a second)."""
 
-    __slots__ = ("attempt", "cause", "function", "invocation_type", "on_record", "payload",
-                 "request_id", "span", "started")
+    __slots__ = ("attempt", "cause", "environment", "function", "invocation_type", "on_record",
+                 "payload", "request_id", "span", "started")
 
     def __init__(
         self, function: FunctionConfig, payload: str, cause: Cause, request_id: str, span: str,
         invocation_type: str, attempt: int, started: float,
         on_record: Callable[[InvocationRecord | BaseException], None],
+        environment: dict[str, str],
     ) -> None:
         self.function = function
         self.payload = payload
@@ -141,6 +142,9 @@ class _Recorder:
         self.attempt = attempt
         self.started = started
         self.on_record = on_record
+        self.environment = environment
+        """The invocation's environment, in which the runtime that ran it has set
+        AWS_LAMBDA_LOG_STREAM_NAME to its execution environment's stream."""
 
     def __call__(self, result: InvokeResult | BaseException) -> None:
         if isinstance(result, BaseException):
@@ -165,6 +169,7 @@ class _Recorder:
             result.payload.decode() if result.status == "Success" and result.payload
             is not None else None,
             result.error, result.logs, result.init_duration_ms, 0, function.version,
+            self.environment["AWS_LAMBDA_LOG_STREAM_NAME"],
         ))
 
 
@@ -226,7 +231,7 @@ class Invoker:
         )
 
         done = _Recorder(function, payload, cause, request_id, span, invocation_type, attempt,
-                         started, on_record)
+                         started, on_record, environment)
         return self._runtimes[function.runtime_kind].start(request, done)
 
     async def run(

@@ -565,6 +565,10 @@ async def test_invoke_context_fields(runtime: InlineRuntime) -> None:
     fields = result_json(await runtime.invoke(request))
     first, second = fields.pop("remaining")
     assert 0 < second < first <= 3000
+    # The execution environment's own stream, which the runtime also tells the record.
+    stream = fields.pop("log_stream_name")
+    assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", stream)
+    assert request.environment["AWS_LAMBDA_LOG_STREAM_NAME"] == stream
     assert fields == {
         "function_name": "ctx",
         "function_version": "$LATEST",
@@ -573,13 +577,23 @@ async def test_invoke_context_fields(runtime: InlineRuntime) -> None:
         "memory_type": "str",
         "aws_request_id": request.request_id,
         "log_group_name": "/aws/lambda/ctx",
-        "log_stream_name": "2024/01/02/[$LATEST]" + "ab" * 16,
         "identity": [None, None],
         "client_context": "None",
     }
     with_client = make_request(function, {}, client_context={"custom": {"k": "v"}, "env": {}})
     fields = result_json(await runtime.invoke(with_client))
     assert fields["client_context"] == "ClientContext([custom={'k': 'v'},env={},client=None])"
+
+
+@pytest.mark.asyncio
+async def test_invocations_of_one_environment_log_to_its_stream(runtime: InlineRuntime) -> None:
+    function = make_function("ctx", handler="app.context_fields")
+    first = result_json(await runtime.invoke(make_request(function, {})))
+    warm = result_json(await runtime.invoke(make_request(function, {})))
+    assert warm["log_stream_name"] == first["log_stream_name"]
+    other = make_function("other", handler="app.context_fields")
+    elsewhere = result_json(await runtime.invoke(make_request(other, {})))
+    assert elsewhere["log_stream_name"] != first["log_stream_name"]
 
 
 # ------------------------------------------------------------------------------------ boto3

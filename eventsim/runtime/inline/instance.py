@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from eventsim.runtime.context import LambdaContext
+from eventsim.runtime.context import LambdaContext, new_log_stream_name
 from eventsim.runtime.inline.errors import (
     BUILT_IN_MODULE_CONFLICT,
     HANDLER_NOT_FOUND,
@@ -40,6 +40,8 @@ class Instance:
         """Environment changes its handlers made; replayed into later invocations."""
         self.active = 0
         self.stale = False
+        self.log_stream = new_log_stream_name(function.version)
+        """Where this environment's invocations log, as Lambda names an environment's stream."""
 
     def matches(self, function: FunctionConfig) -> bool:
         """Whether this environment can serve ``function`` (same code, same handler)."""

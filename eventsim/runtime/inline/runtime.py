@@ -225,6 +225,7 @@ class InlineRuntime:
         request = job.request
         function = request.function
         instance = job.instance = self._acquire(function)
+        request.environment["AWS_LAMBDA_LOG_STREAM_NAME"] = instance.log_stream
         failed = False
         try:
             # The layer copies the request's environment (the handler's writes must not reach

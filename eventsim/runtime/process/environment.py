@@ -92,6 +92,9 @@ class Environment:
         self._server: RuntimeApiServer | None = None
         self._peak: int | None = None
         self._peak_read = 0.0
+        self.log_stream = ""
+        """The process's AWS_LAMBDA_LOG_STREAM_NAME: its first invocation's, which it was
+        started with (see `assign`)."""
 
     # -- life ------------------------------------------------------------------------------
 
@@ -215,6 +218,12 @@ class Environment:
 
     def assign(self, job: Job) -> None:
         """Give the environment its next invocation."""
+        # The process was started with its first invocation's environment, and so with its
+        # log stream; every later invocation's record names that stream too.
+        if self.log_stream:
+            job.request.environment["AWS_LAMBDA_LOG_STREAM_NAME"] = self.log_stream
+        else:
+            self.log_stream = job.request.environment.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
         self.job = job
         self.fetched = False
         job.env = self

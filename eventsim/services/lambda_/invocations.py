@@ -55,6 +55,9 @@ class InvocationRecord:
     version: str = "$LATEST"
     """The version that ran: ``$LATEST`` or a published version's number (through an alias,
     the one its routing chose)."""
+    log_stream: str = ""
+    """The log stream of the execution environment that ran it (``YYYY/MM/DD/[version]<id>``,
+    as the handler's context told it)."""
 
     @property
     def event(self) -> Any:
@@ -82,9 +85,9 @@ class AsyncOutcome:
 _INSERT_HEAD = (
     "INSERT INTO invocations (request_id, function, invocation_type, attempt, started_at, "
     "duration_ms, status, trigger, trace_id, span_id, parent_span, hop, payload, result, "
-    "error, logs, version, init_duration_ms)"
+    "error, logs, version, init_duration_ms, log_stream)"
 )
-_COLUMNS = 18
+_COLUMNS = 19
 _INSERT = f"{_INSERT_HEAD} VALUES ({','.join('?' * _COLUMNS)})"
 
 
@@ -92,7 +95,7 @@ def _row(r: InvocationRecord) -> tuple[Any, ...]:
     return (r.request_id, r.function, r.invocation_type, r.attempt, r.started_at,
             r.duration_ms, r.status, r.trigger, r.trace_id, r.span_id, r.parent_span, r.hop,
             r.payload, r.result, json.dumps(r.error) if r.error is not None else None, r.logs,
-            r.version, r.init_duration_ms)
+            r.version, r.init_duration_ms, r.log_stream)
 
 
 def insert_invocation(conn: sqlite3.Connection, r: InvocationRecord) -> None:
@@ -114,6 +117,7 @@ def _record(row: sqlite3.Row) -> InvocationRecord:
         parent_span=row["parent_span"], hop=row["hop"], payload=row["payload"],
         result=row["result"], error=json.loads(row["error"]) if row["error"] else None,
         logs=row["logs"], version=row["version"], init_duration_ms=row["init_duration_ms"],
+        log_stream=row["log_stream"],
     )
 
 
