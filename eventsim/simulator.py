@@ -8,7 +8,8 @@
 Every surface (gateway, scenario runner, pytest helpers, console) calls the service handles
 here: `sim.s3`, `sim.dynamodb`, `sim.dynamodbstreams` (separate, as botocore's clients are),
 `sim.functions`, `sim.mappings` (Lambda's event source mapping operations, which the Lambda
-API's ESM operations route to), and reads `sim.invocations`.
+API's ESM operations route to), `sim.logs` (CloudWatch Logs over the functions' logs), and
+reads `sim.invocations`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from eventsim.services.lambda_.mappings import MappingService
 from eventsim.services.lambda_.models import FunctionConfig, RuntimeKind
 from eventsim.services.lambda_.permissions import InvokePermissions
 from eventsim.services.lambda_.service import LambdaService
+from eventsim.services.logs.service import LogsService
 from eventsim.services.s3.service import S3Service
 from eventsim.services.sns.http_delivery import HttpSender
 from eventsim.services.sns.service import SNSService
@@ -133,6 +135,7 @@ class Simulator:
         self.dynamodb: DynamoDBService
         self.dynamodbstreams: DynamoDBStreamsService
         self.kinesis: KinesisService
+        self.logs: LogsService
         self.functions: LambdaService
         self.lambda_api: LambdaAPI
         """`functions` in AWS's shapes: what the gateway serves as ``lambda``."""
@@ -187,6 +190,7 @@ class Simulator:
         self.dynamodb = DynamoDBService(self.ctx)
         self.dynamodbstreams = DynamoDBStreamsService(self.ctx)
         self.kinesis = KinesisService(self.ctx)
+        self.logs = LogsService(self.ctx)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
         self.permissions = InvokePermissions(self.functions, self.config.permissions,
                                              self.config.account_id)
@@ -277,7 +281,7 @@ class Simulator:
         services: dict[str, Any] = {
             "s3": self.s3, "sqs": self.sqs, "sns": self.sns, "lambda": self.lambda_api,
             "dynamodb": self.dynamodb, "dynamodbstreams": self.dynamodbstreams,
-            "kinesis": self.kinesis,
+            "kinesis": self.kinesis, "logs": self.logs,
         }
         try:
             return services[name]

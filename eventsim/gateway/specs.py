@@ -16,7 +16,8 @@ __all__ = ["KNOWN_SERVICES", "load_service_model"]
 
 LOG = logging.getLogger(__name__)
 
-KNOWN_SERVICES = ("s3", "sns", "sqs", "dynamodb", "dynamodbstreams", "kinesis", "lambda")
+KNOWN_SERVICES = ("s3", "sns", "sqs", "dynamodb", "dynamodbstreams", "kinesis", "lambda",
+                  "logs")
 """The AWS services the gateway may route to, by botocore's service name."""
 
 

@@ -1,0 +1,1 @@
+"""CloudWatch Logs: the logs functions wrote, read as AWS serves them."""
