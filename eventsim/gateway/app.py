@@ -132,7 +132,10 @@ async def _handle(
     """Open the exchange, link the trace, parse, call, serialize."""
     raw_path, _, query = request.raw_path.partition("?")
     headers = request.headers
-    endpoint = gateway.endpoints[gateway.resolver.resolve(headers, query)]
+    name = gateway.resolver.resolve(headers, query)
+    endpoint = gateway.endpoints.get(name)
+    if endpoint is None:
+        endpoint = await asyncio.to_thread(gateway.unserved, name, "X-Amz-Target" in headers)
     exchange = Exchange(
         endpoint=endpoint,
         request=HttpRequest(method=request.method, path=raw_path, query=query, headers=headers),

@@ -93,3 +93,26 @@ class Gateway:
                 dispatcher=dispatcher,
             )
             LOG.debug("gateway serves %s (%s)", model.service_name, model.protocol)
+
+    def unserved(self, name: str, json: bool) -> ServiceEndpoint:
+        """The endpoint of a service the gateway does not serve (a request signed for
+        ``name``): every request is NotImplemented, said in the service's own protocol when
+        botocore knows a service of that name. Otherwise (a signing name such as ``states``,
+        Step Functions') it is said as a JSON service says it when the request is a JSON
+        protocol's (``json``: it has an ``X-Amz-Target``), else as S3 does. Blocking the
+        first time for each name (it reads botocore's model): run it in a thread."""
+        endpoint = self.endpoints.get(name)
+        if endpoint is not None:
+            return endpoint
+        try:
+            model = load_service_model(name)
+        except Exception:
+            model = load_service_model("dynamodb" if json else "s3")
+            parser, serializer = _protocol(model.service_name)
+            # Not kept: the next request signed for this name may speak another protocol.
+            return ServiceEndpoint(name=name, model=model, serializer=serializer,
+                                   parser=parser, dispatcher=None)
+        parser, serializer = _protocol(name)
+        endpoint = self.endpoints[name] = ServiceEndpoint(
+            name=name, model=model, serializer=serializer, parser=parser, dispatcher=None)
+        return endpoint

@@ -251,7 +251,9 @@ class ServiceNameResolver:
             self._signing.setdefault(model.service_name, model.service_name)
 
     def resolve(self, headers: Mapping[str, str], query: str = "") -> str:
-        """The botocore name of the service the request is for."""
+        """The botocore name of the service the request is for; for a request signed for a
+        service the gateway does not serve, that service's signing name (which the gateway
+        answers NotImplemented, in the service's own protocol where botocore knows it)."""
         target = headers.get("X-Amz-Target")
         if target:
             service = self._targets.get(target.rpartition(".")[0])
@@ -261,12 +263,12 @@ class ServiceNameResolver:
         if authorization:
             scope = _credential_scope(authorization, "Credential=")
             if scope is not None:
-                return self._signing.get(scope, self.default)
+                return self._signing.get(scope, scope)
         elif "X-Amz-Credential=" in query:
             scope = _credential_scope(query.replace("%2F", "/").replace("%2f", "/"),
                                       "X-Amz-Credential=")
             if scope is not None:
-                return self._signing.get(scope, self.default)
+                return self._signing.get(scope, scope)
         if self._query is not None and (query.startswith("Action=") or "&Action=" in query):
             return self._query
         return self.default
