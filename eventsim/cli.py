@@ -102,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve", help="serve the AWS endpoint and console until interrupted",
-        description="Serve S3 and Lambda's APIs and the console (/_eventsim/) on one port. "
+        description="Serve the APIs of S3, SNS, SQS, DynamoDB, DynamoDB Streams, Kinesis, "
+        "Lambda and CloudWatch Logs, and the console (/_eventsim/), on one port. "
         "Point boto3 or the AWS CLI at the printed endpoint. Stops on Ctrl-C or SIGTERM.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
