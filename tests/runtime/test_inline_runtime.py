@@ -165,6 +165,22 @@ async def test_invoke_changed_handler_reloads(runtime: InlineRuntime) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_changed_configuration_gets_a_new_environment(runtime: InlineRuntime) -> None:
+    # On Lambda an update (environment variables, memory...) replaces the environments: code
+    # that read the configuration at import time sees the new one.
+    before = make_function(handler="app.count", env={"STAGE": "one"})
+    await runtime.invoke(make_request(before, {}))
+    assert result_json(await runtime.invoke(make_request(before, {}))) == 2
+    after = make_function(handler="app.count", env={"STAGE": "two"})
+    changed = await runtime.invoke(make_request(after, {}))
+    assert (result_json(changed), changed.init_duration_ms is not None) == (1, True)
+    # Retry settings are no part of an environment: changing them keeps it warm.
+    retries = dataclasses.replace(after, maximum_retry_attempts=0)
+    warm = await runtime.invoke(make_request(retries, {}))
+    assert (result_json(warm), warm.init_duration_ms) == (2, None)
+
+
+@pytest.mark.asyncio
 async def test_invoke_bytes_result_is_passed_through(runtime: InlineRuntime) -> None:
     result = await runtime.invoke(make_request(make_function(handler="app.returns_bytes"), {}))
     assert result.payload == b"\x00raw"

@@ -31,8 +31,9 @@ class Instance:
     """One import of a function's handler: what Lambda calls an execution environment."""
 
     def __init__(self, function: FunctionConfig) -> None:
-        self.code_dir = function.code_dir
-        self.handler_name = function.handler
+        self.function = function
+        """The configuration it was made for: a changed one (code, handler, environment
+        variables, memory...) needs a new environment, as on Lambda."""
         self.lock = threading.Lock()
         self.handler: Handler | None = None
         self.scope: Scope | None = None
@@ -44,12 +45,9 @@ class Instance:
         """Where this environment's invocations log, as Lambda names an environment's stream."""
 
     def matches(self, function: FunctionConfig) -> bool:
-        """Whether this environment can serve ``function`` (same code, same handler)."""
-        return (
-            not self.stale
-            and self.code_dir == function.code_dir
-            and self.handler_name == function.handler
-        )
+        """Whether this environment can serve ``function``: the configuration it was made
+        for (what compares in `FunctionConfig`: not the retry and destination settings)."""
+        return not self.stale and (function is self.function or function == self.function)
 
     def load(self, function: FunctionConfig) -> Handler:
         """Import the handler, raising `Fault` (or the module's own exception) on failure."""
