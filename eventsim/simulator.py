@@ -53,6 +53,7 @@ from eventsim.services.s3.service import S3Service
 from eventsim.services.sns.http_delivery import HttpSender
 from eventsim.services.sns.service import SNSService
 from eventsim.services.sqs import SqsService
+from eventsim.services.sts.service import StsService
 from eventsim.store import Database
 from eventsim.traces import Trace, load_trace, load_trace_of
 from eventsim.tracing import Cause
@@ -136,6 +137,7 @@ class Simulator:
         self.dynamodbstreams: DynamoDBStreamsService
         self.kinesis: KinesisService
         self.logs: LogsService
+        self.sts: StsService
         self.functions: LambdaService
         self.lambda_api: LambdaAPI
         """`functions` in AWS's shapes: what the gateway serves as ``lambda``."""
@@ -191,6 +193,7 @@ class Simulator:
         self.dynamodbstreams = DynamoDBStreamsService(self.ctx)
         self.kinesis = KinesisService(self.ctx)
         self.logs = LogsService(self.ctx)
+        self.sts = StsService(self.ctx)
         self.functions = LambdaService(self.ctx, default_runtime=self.config.default_runtime)
         self.permissions = InvokePermissions(self.functions, self.config.permissions,
                                              self.config.account_id)
@@ -281,7 +284,7 @@ class Simulator:
         services: dict[str, Any] = {
             "s3": self.s3, "sqs": self.sqs, "sns": self.sns, "lambda": self.lambda_api,
             "dynamodb": self.dynamodb, "dynamodbstreams": self.dynamodbstreams,
-            "kinesis": self.kinesis, "logs": self.logs,
+            "kinesis": self.kinesis, "logs": self.logs, "sts": self.sts,
         }
         try:
             return services[name]

@@ -17,7 +17,7 @@ __all__ = ["KNOWN_SERVICES", "load_service_model"]
 LOG = logging.getLogger(__name__)
 
 KNOWN_SERVICES = ("s3", "sns", "sqs", "dynamodb", "dynamodbstreams", "kinesis", "lambda",
-                  "logs")
+                  "logs", "sts")
 """The AWS services the gateway may route to, by botocore's service name."""
 
 

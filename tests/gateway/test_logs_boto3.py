@@ -83,7 +83,7 @@ def test_logs_errors_reach_boto3_with_their_codes(logs: Any, function: str) -> N
 
 @pytest.mark.parametrize(("service", "call"), [
     ("events", lambda c: c.list_rules()),                     # json, a botocore name
-    ("sts", lambda c: c.get_caller_identity()),               # query
+    ("iam", lambda c: c.list_users()),                        # query
     ("stepfunctions", lambda c: c.list_state_machines()),     # json, signed as "states"
     ("cloudwatch", lambda c: c.list_metrics()),               # signed as "monitoring"
 ])
@@ -97,3 +97,13 @@ def test_services_the_gateway_does_not_serve_are_not_implemented(
     assert error["Code"] == "NotImplemented"
     assert "eventsim does not implement the" in error["Message"]
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
+def test_sts_tells_the_caller_its_account(threaded_sim: ThreadedSimulator) -> None:
+    sts = boto3_client("sts", threaded_sim.url, "us-east-1")
+    identity = sts.get_caller_identity()
+    assert (identity["Account"], identity["UserId"], identity["Arn"]) == (
+        "000000000000", "AIDAEVENTSIMUSER", "arn:aws:iam::000000000000:user/eventsim")
+    with pytest.raises(ClientError) as raised:
+        sts.assume_role(RoleArn="arn:aws:iam::000000000000:role/r", RoleSessionName="session")
+    assert raised.value.response["Error"]["Code"] == "NotImplemented"
