@@ -65,6 +65,9 @@ class AwsError(EventsimError):
         super().__init__(message)
         self.message = message
         self.fields = fields
+        self.headers: dict[str, str] = {}
+        """Headers the error's response carries besides the protocol's own (S3 tells a
+        delete marker's version this way)."""
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}" if self.message else self.code

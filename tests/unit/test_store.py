@@ -7,6 +7,8 @@ import pytest
 from eventsim.store import Database
 from eventsim.store.migrate import _statements, migrate, migrations
 
+NEW_BUCKET = "INSERT INTO buckets (name, region, created_at) VALUES (?, 'us-east-1', 0)"
+
 
 @pytest.mark.asyncio
 async def test_concurrent_writes_share_one_commit() -> None:
@@ -88,10 +90,10 @@ async def test_failing_unit_rolls_back_alone() -> None:
 
     async with Database(":memory:") as db:
         def good(conn: sqlite3.Connection) -> None:
-            conn.execute("INSERT INTO buckets VALUES ('good', 'us-east-1', 0)")
+            conn.execute(NEW_BUCKET, ("good",))
 
         def bad(conn: sqlite3.Connection) -> None:
-            conn.execute("INSERT INTO buckets VALUES ('bad', 'us-east-1', 0)")
+            conn.execute(NEW_BUCKET, ("bad",))
             raise ValueError("nope")
 
         outcome = await asyncio.gather(db.write(good), db.write(bad), return_exceptions=True)
@@ -107,7 +109,7 @@ def _noop(conn: sqlite3.Connection) -> None:
 
 def _insert(name: str):
     def unit(conn: sqlite3.Connection) -> None:
-        conn.execute("INSERT INTO buckets VALUES (?, 'us-east-1', 0)", (name,))
+        conn.execute(NEW_BUCKET, (name,))
     return unit
 
 
@@ -146,7 +148,7 @@ async def test_unit_without_savepoint_failing_after_writing_fails_its_whole_batc
 async def test_committed_writes_survive_reopening(tmp_path) -> None:
     path = tmp_path / "state.db"
     async with Database(path) as db:
-        await db.write(lambda c: c.execute("INSERT INTO buckets VALUES ('kept', 'us-east-1', 0)"))
+        await db.write(lambda c: c.execute(NEW_BUCKET, ("kept",)))
     async with Database(path) as db:
         names = await db.read(lambda c: [r[0] for r in c.execute("SELECT name FROM buckets")])
         version = await db.read(lambda c: c.execute("PRAGMA user_version").fetchone()[0])
@@ -212,7 +214,7 @@ def test_a_new_in_memory_database_gets_the_migrated_schema_from_the_template() -
     first, second = (sqlite3.connect(":memory:", isolation_level=None) for _ in range(2))
     assert migrate(first) == len(migrations())
     assert _schema(first) == _schema(by_statements)
-    first.execute("INSERT INTO buckets VALUES ('only-first', 'us-east-1', 0)")
+    first.execute(NEW_BUCKET, ("only-first",))
     assert migrate(second) == len(migrations())  # copied after the insert: still empty
     assert second.execute("SELECT COUNT(*) FROM buckets").fetchone()[0] == 0
 

@@ -189,6 +189,7 @@ class S3ResponseSerializer(RestXMLResponseSerializer):
         ids: RequestIds,
     ) -> HttpResponse:
         headers = {"x-amz-request-id": ids.request_id, "x-amz-id-2": ids.host_id or new_host_id()}
+        headers.update(error.headers)
         if request.method == "HEAD":
             # S3 answers a failed HEAD with the status alone (botocore then reports the
             # status as the code: "404").

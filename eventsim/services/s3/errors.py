@@ -17,9 +17,11 @@ __all__ = [
     "InvalidRange",
     "InvalidStorageClass",
     "InvalidTag",
+    "MethodNotAllowed",
     "NoSuchBucket",
     "NoSuchKey",
     "NoSuchUpload",
+    "NoSuchVersion",
     "PreconditionFailed",
 ]
 
@@ -241,3 +243,29 @@ class InvalidObjectState(AwsError):
     def __init__(self, storage_class: str) -> None:
         super().__init__("The operation is not valid for the object's storage class",
                          StorageClass=storage_class)
+
+
+class NoSuchVersion(AwsError):
+    """A version id, well formed, that names no version of the key."""
+
+    code = "NoSuchVersion"
+    status_code = 404
+    sender_fault = True
+
+    def __init__(self, key: str, version_id: str) -> None:
+        super().__init__("The specified version does not exist.", Key=key,
+                         VersionId=version_id)
+
+
+class MethodNotAllowed(AwsError):
+    """A read of a delete marker by its version id."""
+
+    code = "MethodNotAllowed"
+    status_code = 405
+    sender_fault = True
+
+    def __init__(self, method: str, version_id: str, last_modified: str) -> None:
+        super().__init__("The specified method is not allowed against this resource.",
+                         Method=method, ResourceType="DeleteMarker")
+        self.headers = {"x-amz-delete-marker": "true", "x-amz-version-id": version_id,
+                        "Last-Modified": last_modified}

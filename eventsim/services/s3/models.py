@@ -94,3 +94,5 @@ class StoredObject:
     headers: dict[str, str]
     tags: str = "{}"
     """As `eventsim.services.s3.tagging` stores them (JSON)."""
+    version_id: str = "null"
+    """S3's version id; ``null`` for the null version (`eventsim.services.s3.versioning`)."""

@@ -36,7 +36,6 @@ from eventsim.services.s3.models import compute_etag
 from eventsim.services.s3.objects import (
     INLINE_BODY_BYTES,
     OWNER,
-    load_object,
     parse_copy_source,
     quoted_etag,
     require_bucket,
@@ -46,6 +45,13 @@ from eventsim.services.s3.objects import (
     written_headers,
 )
 from eventsim.services.s3.tagging import parse_tagging
+from eventsim.services.s3.versioning import (
+    VersionStates,
+    check_version_id,
+    event_version,
+    load_source,
+    prepare_write,
+)
 from eventsim.services.s3.write_options import check_acl, class_headers, encryption_headers
 from eventsim.tracing import Cause, current_request
 
@@ -149,6 +155,7 @@ class MultipartOperations:
 
     _ctx: ServiceContext
     _notifier: Notifier
+    _versioning: VersionStates
 
     async def create_multipart_upload(
         self,
@@ -226,12 +233,14 @@ class MultipartOperations:
         ``bytes=first-last`` of ``copy_source_range``), if the source's ETag is as the
         conditions say (boto3's managed copy sends the one it saw with HeadObject)."""
         _check_part_number(part_number)
-        src_bucket, src_key = parse_copy_source(copy_source)
+        src_bucket, src_key, src_version = parse_copy_source(copy_source)
+        if src_version is not None:
+            check_version_id(src_version)
         now = self._ctx.clock.time()
 
-        def unit(conn: sqlite3.Connection) -> str:
+        def unit(conn: sqlite3.Connection) -> tuple[str, str]:
             _require_upload(conn, bucket, key, upload_id)
-            source, body = load_object(conn, src_bucket, src_key, with_body=True)
+            source, body = load_source(conn, src_bucket, src_key, src_version)
             if copy_source_if_match is not None and quoted_etag(copy_source_if_match) \
                     != source.etag:
                 raise PreconditionFailed("x-amz-copy-source-If-Match")
@@ -242,11 +251,15 @@ class MultipartOperations:
                 body = body[_copy_range(copy_source_range, len(body))]
             etag = compute_etag(body)
             _store_part(conn, upload_id, part_number, body, etag, now)
-            return etag
+            return etag, source.version_id
 
         # The source is read and the part written on the database's thread: both may be big.
-        etag = await self._ctx.db.write(unit, heavy=True)
-        return {"CopyPartResult": {"ETag": etag, "LastModified": timestamp(now)}}
+        etag, source_version = await self._ctx.db.write(unit, heavy=True)
+        result: dict[str, Any] = {
+            "CopyPartResult": {"ETag": etag, "LastModified": timestamp(now)}}
+        if self._versioning.get(src_bucket) is not None:
+            result["CopySourceVersionId"] = source_version
+        return result
 
     async def complete_multipart_upload(
         self,
@@ -265,7 +278,9 @@ class MultipartOperations:
         cause = Cause.for_write(f"s3:ObjectCreated:CompleteMultipartUpload {bucket}/{key}", now)
         pending = Pending(ids=current_request.get())
 
-        def unit(conn: sqlite3.Connection) -> str:
+        versioning = self._versioning.get(bucket)
+
+        def unit(conn: sqlite3.Connection) -> tuple[str, str]:
             upload = _require_upload(conn, bucket, key, upload_id)
             if not listed:
                 raise MalformedXML()
@@ -292,22 +307,28 @@ class MultipartOperations:
                 "ORDER BY part_number", (upload_id,)) if row["part_number"] in wanted)
             etag = multipart_etag([stored[number][0] for number in numbers])
             conn.execute("DELETE FROM multipart_uploads WHERE upload_id = ?", (upload_id,))
+            version_id = prepare_write(conn, bucket, key, versioning)
             store_object(conn, bucket, key, body, etag, now, upload.content_type,
-                         upload.metadata, upload.headers, tags=upload.tags)
+                         upload.metadata, upload.headers, tags=upload.tags,
+                         version_id=version_id)
             self._notifier.notify(conn, pending, "ObjectCreated:CompleteMultipartUpload",
-                                  bucket, key, len(body), etag, now, cause)
+                                  bucket, key, len(body), etag, now, cause,
+                                  version_id=event_version(version_id))
             record_traced_write(conn, cause, "s3:CompleteMultipartUpload",
                                 f"arn:aws:s3:::{bucket}/{key}", now)
-            return etag
+            return etag, version_id
 
         # The parts are read and the object written on the database's thread: they are big.
-        etag = await self._ctx.db.write(unit, heavy=True)
+        etag, version_id = await self._ctx.db.write(unit, heavy=True)
         pending.hand_over(self._ctx)
-        return {
+        result: dict[str, Any] = {
             "Location": f"https://{bucket}.s3.{self._ctx.region}.amazonaws.com/"
                         f"{quote(key, safe='/')}",
             "Bucket": bucket, "Key": key, "ETag": etag,
         }
+        if versioning is not None:
+            result["VersionId"] = version_id
+        return result
 
     async def abort_multipart_upload(
         self, *, bucket: str, key: str, upload_id: str,

@@ -75,10 +75,12 @@ class Notifier:
         now: float,
         cause: Cause,
         rows: RowBuffer | None = None,
+        version_id: str | None = None,
     ) -> None:
         """Queue the events a write produces, inside the write's unit: a row in the invoke
         queue for each function target (through ``rows`` in a buffered unit), an outbox row
-        for each topic or queue target."""
+        for each topic or queue target. ``version_id``: the version the event is about, in a
+        bucket with versioning enabled (S3 names no null version in events)."""
         config = self._configs.get(bucket)
         if config is None:
             return
@@ -102,7 +104,7 @@ class Notifier:
             payload = s3_events.s3_event_json(
                 event_name, bucket, key, self._region, now, target.configuration_id,
                 request_id, host_id, principal, "127.0.0.1", size, bare_etag, sequencer,
-                OWNER_PRINCIPAL, None, encoded_key,
+                OWNER_PRINCIPAL, version_id, encoded_key,
             )
             if function:
                 # S3 invokes functions asynchronously: the outbox row for a function target

@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_CONTENT_TYPE",
     "INLINE_BODY_BYTES",
     "NO_TAGS",
+    "NULL_VERSION",
     "OWNER",
     "OWNER_PRINCIPAL",
     "describe",
@@ -51,6 +52,8 @@ OWNER = {
 OWNER_PRINCIPAL = "A3NL1KOZZKEXAMPLE"
 NO_TAGS = "{}"
 """The stored tags of an object without any (`eventsim.services.s3.tagging`)."""
+NULL_VERSION = "null"
+"""The version id of S3's null version (`eventsim.services.s3.versioning`)."""
 INLINE_BODY_BYTES = 1 << 20
 """Bodies up to this size are read on the event loop's thread (see `eventsim.store`)."""
 
@@ -73,19 +76,21 @@ def store_object(
     rows: RowBuffer | None = None,
     *,
     tags: str = NO_TAGS,
+    version_id: str = NULL_VERSION,
 ) -> None:
     """Write an object row, inside the unit that makes the write (through ``rows`` in a
     buffered unit: see `eventsim.store.database`). ``tags``: as `eventsim.services.s3.tagging`
-    stores them."""
+    stores them; ``version_id``: the new version's, in a versioned bucket (its writes are
+    unbuffered, after `versioning.prepare_write`)."""
     meta = json.dumps({k.lower(): v for k, v in metadata.items()}) if metadata else "{}"
     values: tuple[Any, ...] = (bucket, key, body, len(body), etag, now, content_type, meta,
                                json.dumps(headers) if headers else "{}")
-    # Most objects have no tags: their rows leave the column to its default, and a burst of
-    # puts binds nine values a row, not ten.
+    # Most objects have no tags and no version id: their rows leave those columns to their
+    # defaults, and a burst of puts binds nine values a row, not eleven.
     head, width, statement = _INSERT_HEAD, 9, _INSERT
-    if tags != NO_TAGS:
-        values += (tags,)
-        head, width, statement = _INSERT_TAGGED_HEAD, 10, _INSERT_TAGGED
+    if tags != NO_TAGS or version_id != NULL_VERSION:
+        values += (tags, version_id)
+        head, width, statement = _INSERT_FULL_HEAD, 11, _INSERT_FULL
     try:
         if rows is None:
             conn.execute(statement, values)
@@ -105,8 +110,8 @@ def store_object(
 _INSERT_HEAD = ("INSERT OR REPLACE INTO objects (bucket, key, body, size, etag, last_modified, "
                 "content_type, metadata, headers)")
 _INSERT = f"{_INSERT_HEAD} VALUES (?,?,?,?,?,?,?,?,?)"
-_INSERT_TAGGED_HEAD = _INSERT_HEAD[:-1] + ", tags)"
-_INSERT_TAGGED = f"{_INSERT_TAGGED_HEAD} VALUES (?,?,?,?,?,?,?,?,?,?)"
+_INSERT_FULL_HEAD = _INSERT_HEAD[:-1] + ", tags, version_id)"
+_INSERT_FULL = f"{_INSERT_FULL_HEAD} VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 
 
 def validate_key(key: str) -> None:
@@ -135,7 +140,7 @@ def load_object(
     conn: sqlite3.Connection, bucket: str, key: str, *, with_body: bool
 ) -> tuple[StoredObject, bytes]:
     """An object's row (and its body, when asked): NoSuchBucket or NoSuchKey if absent."""
-    columns = "size, etag, last_modified, content_type, metadata, headers, tags"
+    columns = "size, etag, last_modified, content_type, metadata, headers, tags, version_id"
     if with_body:
         columns += ", body"
     row = conn.execute(
@@ -148,7 +153,7 @@ def load_object(
         bucket=bucket, key=key, size=row["size"], etag=row["etag"],
         last_modified=row["last_modified"], content_type=row["content_type"],
         metadata=json.loads(row["metadata"]), headers=json.loads(row["headers"]),
-        tags=row["tags"],
+        tags=row["tags"], version_id=row["version_id"],
     )
     return obj, (bytes(row["body"]) if with_body else b"")
 
@@ -210,14 +215,14 @@ def http_date(value: dt.datetime | str | None) -> str | None:
     return value.astimezone(dt.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
-def parse_copy_source(copy_source: str | dict[str, str]) -> tuple[str, str]:
-    """``x-amz-copy-source`` as (bucket, key)."""
+def parse_copy_source(copy_source: str | dict[str, str]) -> tuple[str, str, str | None]:
+    """``x-amz-copy-source`` as (bucket, key, version id or None)."""
     if isinstance(copy_source, dict):
-        return copy_source["Bucket"], copy_source["Key"]
-    source = copy_source.split("?versionId=", 1)[0]
+        return copy_source["Bucket"], copy_source["Key"], copy_source.get("VersionId")
+    source, _, version_id = copy_source.partition("?versionId=")
     source = unquote(source).lstrip("/")
     src_bucket, _, src_key = source.partition("/")
     if not src_bucket or not src_key:
         raise InvalidArgument("Invalid copy source object key", ArgumentName="x-amz-copy-source",
                               ArgumentValue=copy_source)
-    return src_bucket, src_key
+    return src_bucket, src_key, unquote(version_id) or None

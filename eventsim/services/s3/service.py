@@ -35,10 +35,10 @@ from eventsim.services.s3.notifier import Notifier
 from eventsim.services.s3.objects import (
     INLINE_BODY_BYTES,
     NO_TAGS,
+    NULL_VERSION,
     OWNER,
     describe,
     http_date,
-    load_object,
     object_size,
     parse_copy_source,
     quoted_etag,
@@ -50,6 +50,17 @@ from eventsim.services.s3.objects import (
     written_headers,
 )
 from eventsim.services.s3.tagging import TaggingOperations, parse_tagging
+from eventsim.services.s3.versioning import (
+    VersioningOperations,
+    VersionStates,
+    add_delete_marker,
+    check_version_id,
+    delete_version,
+    event_version,
+    load_current,
+    load_source,
+    prepare_write,
+)
 from eventsim.services.s3.write_options import (
     ARCHIVED,
     check_acl,
@@ -65,10 +76,11 @@ LOG = logging.getLogger(__name__)
 
 
 class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
-                NotificationConfigurationOperations):
+                NotificationConfigurationOperations, VersioningOperations):
     """Buckets, objects (multipart uploads among their writes: `MultipartOperations`; their
-    tags: `TaggingOperations`; their listings: `ListingOperations`) and the buckets'
-    notification configurations (`NotificationConfigurationOperations`), stored in SQLite."""
+    tags: `TaggingOperations`; their listings: `ListingOperations`; their versions:
+    `VersioningOperations`) and the buckets' notification configurations
+    (`NotificationConfigurationOperations`), stored in SQLite."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -78,13 +90,18 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
         self._delivered: list[Pending] = []
         """What objects delivered in the dispatcher's running unit produced (handed over after
         its commit)."""
+        self._versioning = VersionStates()
 
     async def load(self) -> None:
-        """Read the notification configurations into memory (called at start)."""
+        """Read the notification configurations and versioning states into memory (called
+        at start)."""
         rows = await self._ctx.db.read(
             lambda c: c.execute("SELECT bucket, configuration FROM bucket_notifications").fetchall()
         )
         self._notifier.load([(r["bucket"], r["configuration"]) for r in rows])
+        states = await self._ctx.db.read(lambda c: c.execute(
+            "SELECT name, versioning FROM buckets WHERE versioning IS NOT NULL").fetchall())
+        self._versioning.load([(r["name"], r["versioning"]) for r in states])
 
     # -- buckets ---------------------------------------------------------------------------
 
@@ -128,12 +145,15 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
 
         def unit(conn: sqlite3.Connection) -> None:
             require_bucket(conn, bucket)
-            if conn.execute("SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", (bucket,)).fetchone():
-                raise BucketNotEmpty(bucket)
+            for table in ("objects", "object_versions"):  # versions count, markers too
+                if conn.execute(f"SELECT 1 FROM {table} WHERE bucket = ? LIMIT 1",
+                                (bucket,)).fetchone():
+                    raise BucketNotEmpty(bucket)
             conn.execute("DELETE FROM buckets WHERE name = ?", (bucket,))
 
         await self._ctx.db.write(unit)
         self._notifier.forget(bucket)
+        self._versioning.forget(bucket)
         return {}
 
     async def head_bucket(self, *, bucket: str) -> dict[str, Any]:
@@ -183,9 +203,12 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
         pending = Pending()
         conn.execute("SAVEPOINT deliver_object")
         try:
-            store_object(conn, bucket, key, body, etag, now, payload.get("ContentType"), {}, {})
+            require_bucket(conn, bucket)
+            version_id = prepare_write(conn, bucket, key, self._versioning.get(bucket))
+            store_object(conn, bucket, key, body, etag, now, payload.get("ContentType"), {}, {},
+                         version_id=version_id)
             self._notifier.notify(conn, pending, "ObjectCreated:Put", bucket, key, len(body),
-                                  etag, now, cause)
+                                  etag, now, cause, version_id=event_version(version_id))
         except NoSuchBucket:
             conn.execute("ROLLBACK TO deliver_object")
             LOG.warning("bucket %s does not exist; object %s dropped", bucket, key)
@@ -245,10 +268,13 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
         # either: its row goes in a statement of its own (`store_object`), which could run
         # before an untagged put of the same key that came first.
         conditional = if_none_match is not None or if_match is not None
-        unbuffered = conditional or tags != NO_TAGS
+        # A versioned bucket's put moves the version it covers: it reads rows, so it is not
+        # buffered either.
+        versioning = self._versioning.get(bucket)
+        unbuffered = conditional or tags != NO_TAGS or versioning is not None
         rows = None if unbuffered else self._ctx.db.rows
 
-        def unit(conn: sqlite3.Connection) -> None:
+        def unit(conn: sqlite3.Connection) -> str:
             if conditional:
                 require_bucket(conn, bucket)
                 current = conn.execute(
@@ -261,17 +287,28 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
                     if current is None:
                         raise NoSuchKey(key)
                     raise PreconditionFailed("If-Match")
+            version_id = NULL_VERSION
+            if versioning is not None:
+                require_bucket(conn, bucket)
+                version_id = prepare_write(conn, bucket, key, versioning)
             store_object(conn, bucket, key, body, etag, now, content_type, metadata or {}, headers,
-                         rows, tags=tags)
+                         rows, tags=tags, version_id=version_id)
+            # Events name a version only where versioning is enabled (never the null one).
             self._notifier.notify(conn, pending, "ObjectCreated:Put", bucket, key, len(body),
-                                  etag, now, cause, rows)
+                                  etag, now, cause, rows,
+                                  version_id if versioning == "Enabled" else None)
             record_traced_write(conn, cause, "s3:PutObject", f"arn:aws:s3:::{bucket}/{key}", now)
+            return version_id
 
         # The checks come first and a put into a missing bucket fails at its first statement,
-        # before it has changed anything: the unit needs no savepoint of its own.
-        await self._ctx.db.write(unit, savepoint=False, buffered=not unbuffered)
+        # before it has changed anything: the unit needs no savepoint of its own. (A versioned
+        # put checks its bucket before it moves anything.)
+        version_id = await self._ctx.db.write(unit, savepoint=False, buffered=not unbuffered)
         pending.hand_over(self._ctx)
-        return {"ETag": etag, **encryption} if encryption else {"ETag": etag}
+        result = {"ETag": etag, **encryption} if encryption else {"ETag": etag}
+        if versioning is not None:
+            result["VersionId"] = version_id
+        return result
 
     async def get_object(
         self,
@@ -288,16 +325,21 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
         response_content_language: str | None = None,
         response_content_type: str | None = None,
         response_expires: dt.datetime | str | None = None,
+        version_id: str | None = None,
     ) -> dict[str, Any]:
         """GetObject, with a byte range when asked; the ``response_*`` values replace the
         headers of this answer (as a presigned download link sets them)."""
         if part_number is not None:
             raise NotImplementedOperation("eventsim does not implement GetObject with PartNumber.")
-        size = await self._ctx.db.read(lambda c: object_size(c, bucket, key))
+        # A large body is read on the database's thread, so the loop keeps serving (an older
+        # version's size is not looked up first: those reads go there anyway).
+        offload = True
+        if version_id is None:
+            size = await self._ctx.db.read(lambda c: object_size(c, bucket, key))
+            offload = size is not None and size > INLINE_BODY_BYTES
         obj, body = await self._ctx.db.read(
-            lambda c: load_object(c, bucket, key, with_body=True),
-            # A large body is read on the database's thread, so the loop keeps serving.
-            offload=size is not None and size > INLINE_BODY_BYTES,
+            lambda c: load_current(c, bucket, key, version_id, with_body=True, method="GET"),
+            offload=offload,
         )
         if obj.headers.get("StorageClass") in ARCHIVED:
             raise InvalidObjectState(obj.headers["StorageClass"])
@@ -316,6 +358,7 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
             Expires=http_date(response_expires)))
         if obj.tags != NO_TAGS:
             result["TagCount"] = len(json.loads(obj.tags))
+        self._add_version(result, bucket, obj.version_id)
         return result
 
     async def head_object(
@@ -326,10 +369,13 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
         range: str | None = None,
         if_match: str | None = None,
         if_none_match: str | None = None,
+        version_id: str | None = None,
     ) -> dict[str, Any]:
         """HeadObject."""
-        obj, _ = await self._ctx.db.read(lambda c: load_object(c, bucket, key, with_body=False))
+        obj, _ = await self._ctx.db.read(
+            lambda c: load_current(c, bucket, key, version_id, with_body=False, method="HEAD"))
         result = describe(obj, if_match, if_none_match)
+        self._add_version(result, bucket, obj.version_id)
         if range is not None:
             chosen = parse_range(range, obj.size)
             if chosen is not None:
@@ -337,19 +383,31 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
                 result["ContentLength"] = chosen.end - chosen.start + 1
         return result
 
-    async def delete_object(self, *, bucket: str, key: str) -> dict[str, Any]:
-        """DeleteObject; deleting a missing key succeeds, as in an unversioned bucket."""
+    async def delete_object(
+        self, *, bucket: str, key: str, version_id: str | None = None,
+    ) -> dict[str, Any]:
+        """DeleteObject: of the current object (in a versioned bucket, a delete marker on top
+        of it), or of one version for good; deleting what is not there succeeds."""
+        if version_id is not None:
+            check_version_id(version_id)
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:ObjectRemoved:Delete {bucket}/{key}", now)
         pending = Pending(ids=current_request.get())
 
-        def unit(conn: sqlite3.Connection) -> None:
+        def unit(conn: sqlite3.Connection) -> dict[str, Any]:
             require_bucket(conn, bucket)
-            self._delete(conn, pending, bucket, key, now, cause)
+            return self._delete(conn, pending, bucket, key, version_id, now, cause)
 
-        await self._ctx.db.write(unit)
+        outcome = await self._ctx.db.write(unit)
         pending.hand_over(self._ctx)
-        return {}
+        # One key's answer names the version it deleted, or the delete marker it made.
+        result: dict[str, Any] = {}
+        if outcome.get("DeleteMarker"):
+            result["DeleteMarker"] = True
+        version = outcome.get("VersionId", outcome.get("DeleteMarkerVersionId"))
+        if version is not None:
+            result["VersionId"] = version
+        return result
 
     async def delete_objects(
         self, *, bucket: str, delete: dict[str, Any],
@@ -364,15 +422,25 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
         cause = Cause.for_write(f"s3:DeleteObjects {bucket}", now)
         pending = Pending(ids=current_request.get())
 
-        def unit(conn: sqlite3.Connection) -> None:
+        def unit(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             require_bucket(conn, bucket)
+            deleted, errors = [], []
             for item in objects:
-                self._delete(conn, pending, bucket, item["Key"], now, cause)
+                version_id = item.get("VersionId")
+                try:
+                    if version_id is not None:
+                        check_version_id(version_id)
+                except InvalidArgument as exc:
+                    errors.append({"Key": item["Key"], "VersionId": version_id,
+                                   "Code": exc.code, "Message": exc.message})
+                    continue
+                deleted.append(self._delete(conn, pending, bucket, item["Key"], version_id,
+                                            now, cause))
+            return deleted, errors
 
-        await self._ctx.db.write(unit)
+        deleted, errors = await self._ctx.db.write(unit)
         pending.hand_over(self._ctx)
-        deleted = [] if quiet else [{"Key": item["Key"]} for item in objects]
-        return {"Deleted": deleted, "Errors": []}
+        return {"Deleted": [] if quiet else deleted, "Errors": errors}
 
     async def copy_object(
         self,
@@ -397,7 +465,9 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
         """CopyObject; notifies ``s3:ObjectCreated:Copy``. The copy keeps the source's tags
         unless the tagging directive is REPLACE (then it has ``tagging``), and its encryption
         unless the request names one; it is STANDARD unless it names a storage class."""
-        src_bucket, src_key = parse_copy_source(copy_source)
+        src_bucket, src_key, src_version = parse_copy_source(copy_source)
+        if src_version is not None:
+            check_version_id(src_version)
         check_acl(acl)
         encryption = encryption_headers(server_side_encryption, ssekms_key_id)
         new_class = class_headers(storage_class)
@@ -413,7 +483,7 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
                                   ArgumentValue=tagging_directive or "")
         replaced_tags = parse_tagging(tagging) if tags_directive == "REPLACE" else None
         if (src_bucket == bucket and src_key == key and directive == "COPY"
-                and storage_class is None and not encryption):
+                and storage_class is None and not encryption and src_version is None):
             raise InvalidRequest(
                 "This copy request is illegal because it is trying to copy an object to itself "
                 "without changing the object's metadata, storage class, website redirect "
@@ -428,9 +498,11 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
 
         pending = Pending(ids=current_request.get())
 
-        def unit(conn: sqlite3.Connection) -> str:
+        versioning = self._versioning.get(bucket)
+
+        def unit(conn: sqlite3.Connection) -> tuple[str, str, str]:
             require_bucket(conn, src_bucket)
-            source, body = load_object(conn, src_bucket, src_key, with_body=True)
+            source, body = load_source(conn, src_bucket, src_key, src_version)
             if source.headers.get("StorageClass") in ARCHIVED:
                 raise InvalidObjectState(source.headers["StorageClass"])
             require_bucket(conn, bucket)
@@ -447,28 +519,64 @@ class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
             # A copy is one part, whatever the source was made of: a multipart source's ETag
             # (MD5 of its parts' MD5s) is not the copy's.
             etag = source.etag if "-" not in source.etag else compute_etag(body)
+            version_id = prepare_write(conn, bucket, key, versioning)
             store_object(conn, bucket, key, body, etag, now, ctype, meta, headers,
-                         tags=source.tags if replaced_tags is None else replaced_tags)
+                         tags=source.tags if replaced_tags is None else replaced_tags,
+                         version_id=version_id)
             self._notifier.notify(conn, pending, "ObjectCreated:Copy", bucket, key, source.size,
-                                  etag, now, cause)
+                                  etag, now, cause, version_id=event_version(version_id))
             record_traced_write(conn, cause, "s3:CopyObject", f"arn:aws:s3:::{bucket}/{key}", now)
-            return etag
+            return etag, version_id, source.version_id
 
-        etag = await self._ctx.db.write(unit)
+        etag, version_id, source_version = await self._ctx.db.write(unit)
         pending.hand_over(self._ctx)
-        return {"CopyObjectResult": {"ETag": etag, "LastModified": timestamp(now)}}
+        result: dict[str, Any] = {
+            "CopyObjectResult": {"ETag": etag, "LastModified": timestamp(now)}}
+        self._add_version(result, bucket, version_id)
+        if self._versioning.get(src_bucket) is not None:
+            result["CopySourceVersionId"] = source_version
+        return result
 
     # -- inside units ----------------------------------------------------------------------
 
     def _delete(
-        self, conn: sqlite3.Connection, pending: Pending, bucket: str, key: str, now: float,
-        cause: Cause,
-    ) -> None:
-        gone = conn.execute("DELETE FROM objects WHERE bucket = ? AND key = ?", (bucket, key))
-        if gone.rowcount:
+        self, conn: sqlite3.Connection, pending: Pending, bucket: str, key: str,
+        version_id: str | None, now: float, cause: Cause,
+    ) -> dict[str, Any]:
+        """Delete what a DeleteObject (or one entry of a DeleteObjects) names; what it did,
+        as DeleteObjects reports each key."""
+        resource = f"arn:aws:s3:::{bucket}/{key}"
+        state = self._versioning.get(bucket)
+        if version_id is None and state is not None:
+            marker = add_delete_marker(conn, bucket, key, state, now)
+            self._notifier.notify(conn, pending, "ObjectRemoved:DeleteMarkerCreated", bucket,
+                                  key, None, None, now, cause, version_id=event_version(marker))
+            record_traced_write(conn, cause, "s3:DeleteObject", resource, now)
+            return {"Key": key, "DeleteMarker": True, "DeleteMarkerVersionId": marker}
+        if version_id is None or (state is None and version_id == NULL_VERSION):
+            gone = conn.execute("DELETE FROM objects WHERE bucket = ? AND key = ?",
+                                (bucket, key)).rowcount
+            was_marker: bool | None = False if gone else None
+        else:
+            was_marker = delete_version(conn, bucket, key, version_id)
+        if was_marker is not None:
             self._notifier.notify(conn, pending, "ObjectRemoved:Delete", bucket, key, None,
-                                  None, now, cause)
-            record_traced_write(conn, cause, "s3:DeleteObject", f"arn:aws:s3:::{bucket}/{key}", now)
+                                  None, now, cause,
+                                  version_id=None if version_id is None
+                                  else event_version(version_id))
+            record_traced_write(conn, cause, "s3:DeleteObject", resource, now)
+        outcome: dict[str, Any] = {"Key": key}
+        if version_id is not None:
+            outcome["VersionId"] = version_id
+        if was_marker:
+            outcome.update(DeleteMarker=True, DeleteMarkerVersionId=version_id)
+        return outcome
+
+    def _add_version(self, result: dict[str, Any], bucket: str, version_id: str) -> None:
+        """Name the version in an answer, as a bucket that has had versioning does (even its
+        null version); a bucket that never had it names none."""
+        if self._versioning.get(bucket) is not None:
+            result["VersionId"] = version_id
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -15,7 +15,13 @@ from urllib.parse import parse_qsl
 from eventsim.errors import InvalidArgument
 from eventsim.services.base import Pending, ServiceContext, record_traced_write
 from eventsim.services.s3.errors import BadRequest, InvalidTag
-from eventsim.services.s3.objects import NO_TAGS, load_object
+from eventsim.services.s3.objects import NO_TAGS
+from eventsim.services.s3.versioning import (
+    VersionStates,
+    event_version,
+    load_current,
+    set_version_tags,
+)
 from eventsim.tracing import Cause, current_request
 
 if TYPE_CHECKING:
@@ -74,37 +80,50 @@ class TaggingOperations:
 
     _ctx: ServiceContext
     _notifier: Notifier
+    _versioning: VersionStates
 
     async def put_object_tagging(
-        self, *, bucket: str, key: str, tagging: dict[str, Any],
+        self, *, bucket: str, key: str, tagging: dict[str, Any], version_id: str | None = None,
     ) -> dict[str, Any]:
-        """PutObjectTagging: the object's tags become the TagSet given."""
-        await self._set_tags(bucket, key, parse_tag_set(tagging), "ObjectTagging:Put")
-        return {}
+        """PutObjectTagging: the tags of the object (or of the version named) become the
+        TagSet given."""
+        return await self._set_tags(bucket, key, version_id, parse_tag_set(tagging),
+                                    "ObjectTagging:Put")
 
-    async def delete_object_tagging(self, *, bucket: str, key: str) -> dict[str, Any]:
-        """DeleteObjectTagging: the object keeps no tags."""
-        await self._set_tags(bucket, key, NO_TAGS, "ObjectTagging:Delete")
-        return {}
+    async def delete_object_tagging(
+        self, *, bucket: str, key: str, version_id: str | None = None,
+    ) -> dict[str, Any]:
+        """DeleteObjectTagging: the object (or the version named) keeps no tags."""
+        return await self._set_tags(bucket, key, version_id, NO_TAGS, "ObjectTagging:Delete")
 
-    async def get_object_tagging(self, *, bucket: str, key: str) -> dict[str, Any]:
+    async def get_object_tagging(
+        self, *, bucket: str, key: str, version_id: str | None = None,
+    ) -> dict[str, Any]:
         """GetObjectTagging."""
-        obj, _ = await self._ctx.db.read(lambda c: load_object(c, bucket, key, with_body=False))
-        return {"TagSet": tag_set(obj.tags)}
+        obj, _ = await self._ctx.db.read(lambda c: load_current(
+            c, bucket, key, version_id, with_body=False, method="GET"))
+        return {"TagSet": tag_set(obj.tags), **self._version_of(bucket, obj.version_id)}
 
-    async def _set_tags(self, bucket: str, key: str, tags: str, event_name: str) -> None:
+    async def _set_tags(
+        self, bucket: str, key: str, version_id: str | None, tags: str, event_name: str,
+    ) -> dict[str, Any]:
         now = self._ctx.clock.time()
         cause = Cause.for_write(f"s3:{event_name} {bucket}/{key}", now)
         pending = Pending(ids=current_request.get())
 
-        def unit(conn: sqlite3.Connection) -> None:
-            obj, _ = load_object(conn, bucket, key, with_body=False)
-            conn.execute("UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?",
-                         (tags, bucket, key))
+        def unit(conn: sqlite3.Connection) -> str:
+            obj, _ = load_current(conn, bucket, key, version_id, with_body=False, method="PUT")
+            set_version_tags(conn, bucket, key, obj.version_id, tags)
             self._notifier.notify(conn, pending, event_name, bucket, key, None, obj.etag, now,
-                                  cause)
+                                  cause, version_id=event_version(obj.version_id))
             record_traced_write(conn, cause, f"s3:{event_name.replace(':', '')}",
                                 f"arn:aws:s3:::{bucket}/{key}", now)
+            return obj.version_id
 
-        await self._ctx.db.write(unit)
+        tagged = await self._ctx.db.write(unit)
         pending.hand_over(self._ctx)
+        return self._version_of(bucket, tagged)
+
+    def _version_of(self, bucket: str, version_id: str) -> dict[str, str]:
+        # Answers name the version in a bucket that has had versioning, as S3's do.
+        return {} if self._versioning.get(bucket) is None else {"VersionId": version_id}
