@@ -295,7 +295,7 @@ _KNOWN_FIELDS = _field_names([
 
 
 def _check_references(scenario: Scenario) -> Iterator[str]:
-    buckets = set(scenario.resources.buckets)
+    buckets = set(scenario.resources.bucket_names)
     functions = set(scenario.functions)
 
     def bucket(name: str, *path: str | int) -> Iterator[str]:

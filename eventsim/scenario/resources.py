@@ -89,11 +89,16 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
     res = scenario.resources
     for index, bucket in enumerate(res.buckets):
         try:
-            await sim.s3.create_bucket(bucket=bucket)
+            await sim.s3.create_bucket(bucket=bucket.name)
         except BucketAlreadyOwnedByYou:
             pass  # outside us-east-1 a repeated CreateBucket says so; the bucket is there
         except AwsError as exc:
             raise _config_error(scenario, ("resources", "buckets", index), exc) from None
+        if bucket.versioning is not None:
+            await _aws(scenario, ("resources", "buckets", index, "versioning"),
+                       sim.s3.put_bucket_versioning(
+                           bucket=bucket.name,
+                           versioning_configuration={"Status": bucket.versioning}))
     for index, stream in enumerate(res.streams):
         if sim.kinesis.stream_at(sim.kinesis.stream_arn(stream.name)) is None:
             await _aws(scenario, ("resources", "streams", index), sim.kinesis.create_stream(
@@ -134,7 +139,15 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
             billing_mode=table.billing_mode,
             provisioned_throughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
             if table.billing_mode == "PROVISIONED" else None,
+            global_secondary_indexes=table.indexes("global"),
+            local_secondary_indexes=table.indexes("local"),
             stream_specification=spec))
+        ttl = table.time_to_live_specification
+        if ttl is not None and ttl.enabled:
+            await _aws(scenario, ("resources", "tables", index, "TimeToLiveSpecification"),
+                       sim.dynamodb.update_time_to_live(
+                           table_name=table.name, time_to_live_specification={
+                               "Enabled": True, "AttributeName": ttl.attribute_name}))
     notifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
     origin: dict[str, Loc] = {}
     for name, spec_ in scenario.functions.items():
@@ -174,15 +187,15 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
             await _subscribe(sim, scenario, ("resources", "topics", index, "subscriptions",
                                              sub_index), names.topic_arn(topic.name),
                              sub.protocol, endpoint, sub.subscription_attributes())
-    for bucket, configurations in notifications.items():
+    for bucket_name, configurations in notifications.items():
         ids = [c["Id"] for c in configurations]
         for c in configurations:
             if ids.count(c["Id"]) > 1:  # S3 needs unique Ids; SAM names them itself
                 c["Id"] = f"{c['LambdaFunctionArn'].rsplit(':', 1)[-1]}-{c['Id']}"
         await _aws(
-            scenario, origin[bucket],
+            scenario, origin[bucket_name],
             sim.s3.put_bucket_notification_configuration(
-                bucket=bucket,
+                bucket=bucket_name,
                 notification_configuration={"LambdaFunctionConfigurations": configurations},
             ),
         )

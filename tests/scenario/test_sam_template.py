@@ -135,7 +135,7 @@ def test_parameter_overrides_and_stack_name_change_what_is_built() -> None:
     loaded = load_template(TEMPLATE, stack_name="shop", parameters=parse_overrides(
         ["Stage=prod", "ParameterKey=JobBatchSize,ParameterValue=2"]))
     scenario = loaded.scenario
-    assert scenario.resources.buckets == ["shop-uploads-prod"]
+    assert scenario.resources.bucket_names == ["shop-uploads-prod"]
     assert [t.name for t in scenario.resources.tables] == ["orders", "Sessions"]
     assert "shop-clicks" in scenario.functions
     work = scenario.functions["JobFunction"].events["Work"]
@@ -592,3 +592,56 @@ expect:
 """)
     report = await run_scenario(load_template(TEMPLATE).with_scenario(path))
     assert report.passed, report.render()
+
+
+_INDEXED = """\
+Resources:
+  Docs:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: versioned-docs
+      VersioningConfiguration: {Status: Enabled}
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: orders
+      BillingMode: PROVISIONED
+      ProvisionedThroughput: {ReadCapacityUnits: 1, WriteCapacityUnits: 1}
+      AttributeDefinitions:
+        - {AttributeName: id, AttributeType: S}
+        - {AttributeName: customer, AttributeType: S}
+        - {AttributeName: placed, AttributeType: N}
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      GlobalSecondaryIndexes:
+        - IndexName: by-customer
+          KeySchema:
+            - {AttributeName: customer, KeyType: HASH}
+            - {AttributeName: placed, KeyType: RANGE}
+          Projection: {ProjectionType: ALL}
+          ProvisionedThroughput: {ReadCapacityUnits: 1, WriteCapacityUnits: 1}
+      TimeToLiveSpecification: {AttributeName: expires, Enabled: true}
+"""
+
+
+@pytest.mark.asyncio
+async def test_versioning_indexes_and_time_to_live_are_built(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(_INDEXED)
+    loaded = load_template(path)
+    assert loaded.warnings == []
+    async with Simulator(SimulatorConfig(clock="virtual")) as sim:
+        await apply_resources(sim, loaded.scenario)
+        assert await sim.s3.get_bucket_versioning(bucket="versioned-docs") == {
+            "Status": "Enabled"}
+        for n, customer in enumerate(("ada", "bob", "ada")):
+            await sim.dynamodb.put_item(table_name="orders", item={
+                "id": {"S": f"o-{n}"}, "customer": {"S": customer},
+                "placed": {"N": str(n)}})
+        found = await sim.dynamodb.query(
+            table_name="orders", index_name="by-customer",
+            key_condition_expression="customer = :c",
+            expression_attribute_values={":c": {"S": "ada"}})
+        assert [item["id"]["S"] for item in found["Items"]] == ["o-0", "o-2"]
+        ttl = await sim.dynamodb.describe_time_to_live(table_name="orders")
+        assert ttl["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED",
+                                                "AttributeName": "expires"}

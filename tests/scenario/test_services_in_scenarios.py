@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from eventsim import Simulator, SimulatorConfig
+from eventsim.errors import ConfigError
 from eventsim.scenario import parse_scenario, run_scenario
+from eventsim.scenario.runner import apply_resources
 
 REPO = Path(__file__).parent.parent.parent
 ECHO = REPO / "fixtures/functions/echo"
@@ -126,3 +129,51 @@ expect:
         "1 invocation",
         "expected echo -> echo2, found echo (echo2 never ran)",
     ]
+
+
+@pytest.mark.asyncio
+async def test_versioned_buckets_and_indexed_tables_with_time_to_live() -> None:
+    scenario = parse_scenario("""
+name: versions-and-indexes
+resources:
+  buckets:
+    - plain
+    - {name: archive, versioning: Enabled}
+  tables:
+    - TableName: sessions
+      KeySchema: [{AttributeName: user, KeyType: HASH}, {AttributeName: started, KeyType: RANGE}]
+      AttributeDefinitions:
+        - {AttributeName: user, AttributeType: S}
+        - {AttributeName: started, AttributeType: N}
+        - {AttributeName: device, AttributeType: S}
+      GlobalSecondaryIndexes:
+        - {IndexName: by-device, KeySchema: [{AttributeName: device, KeyType: HASH}],
+           Projection: {ProjectionType: KEYS_ONLY}}
+      LocalSecondaryIndexes:
+        - IndexName: by-device-local
+          KeySchema: [{AttributeName: user, KeyType: HASH}, {AttributeName: device, KeyType: RANGE}]
+      TimeToLiveSpecification: {AttributeName: expires}
+""", source="s.yaml", base_dir=REPO)
+    async with Simulator(SimulatorConfig(clock="virtual")) as sim:
+        await apply_resources(sim, scenario)
+        assert await sim.s3.get_bucket_versioning(bucket="plain") == {}
+        assert await sim.s3.get_bucket_versioning(bucket="archive") == {"Status": "Enabled"}
+        table = (await sim.dynamodb.describe_table(table_name="sessions"))["Table"]
+        assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["by-device"]
+        assert [i["IndexName"] for i in table["LocalSecondaryIndexes"]] == ["by-device-local"]
+        ttl = await sim.dynamodb.describe_time_to_live(table_name="sessions")
+        assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires"
+
+
+def test_an_index_on_an_undefined_attribute_names_its_line() -> None:
+    with pytest.raises(ConfigError, match=r"^s.yaml:4: resources.tables\[0\]: key attribute "
+                                          r"device is not in AttributeDefinitions"):
+        parse_scenario("""name: x
+resources:
+  tables:
+    - TableName: sessions
+      KeySchema: [{AttributeName: user, KeyType: HASH}]
+      AttributeDefinitions: [{AttributeName: user, AttributeType: S}]
+      GlobalSecondaryIndexes:
+        - {IndexName: by-device, KeySchema: [{AttributeName: device, KeyType: HASH}]}
+""", source="s.yaml", base_dir=REPO)

@@ -34,6 +34,20 @@ def _bucket_name(name: str) -> str:
 BucketName = Annotated[str, AfterValidator(_bucket_name)]
 
 
+class BucketResource(_Model):
+    """An S3 bucket: ``uploads`` or ``{name: uploads, versioning: Enabled}``."""
+
+    name: BucketName
+    versioning: Literal["Enabled", "Suspended"] | None = None
+    """PutBucketVersioning's Status, if the bucket is versioned."""
+
+
+def _bucket_entry(value: Any) -> Any:
+    # A bare name is checked here, so that a bad one is reported at its own place in the list
+    # (``resources.buckets[1]``), not at a ``name`` the file never wrote.
+    return {"name": _bucket_name(value)} if isinstance(value, str) else value
+
+
 class StreamResource(_Model):
     """A Kinesis data stream: ``{name: clicks, shards: 4}`` or just ``clicks`` (one shard)."""
 
@@ -133,6 +147,29 @@ class StreamSpecificationSpec(_Model):
         Field(alias="StreamViewType")
 
 
+class ProjectionSpec(_Model):
+    """An index's ``Projection``: which attributes it copies (ALL unless said)."""
+
+    projection_type: Literal["ALL", "KEYS_ONLY", "INCLUDE"] = Field(
+        default="ALL", alias="ProjectionType")
+    non_key_attributes: list[str] | None = Field(default=None, alias="NonKeyAttributes")
+
+
+class SecondaryIndexSpec(_Model):
+    """A global or local secondary index, as CreateTable and CloudFormation spell it."""
+
+    index_name: str = Field(alias="IndexName", pattern=r"^[a-zA-Z0-9_.-]{3,255}$")
+    key_schema: list[KeySchemaElement] = Field(alias="KeySchema", min_length=1, max_length=2)
+    projection: ProjectionSpec = Field(default_factory=ProjectionSpec, alias="Projection")
+
+
+class TimeToLiveSpec(_Model):
+    """``TimeToLiveSpecification``: the attribute whose epoch seconds expire an item."""
+
+    attribute_name: str = Field(alias="AttributeName", min_length=1, max_length=255)
+    enabled: bool = Field(default=True, alias="Enabled")
+
+
 class TableResource(_Model):
     """A DynamoDB table in ``AWS::DynamoDB::Table``'s vocabulary (on-demand unless said)."""
 
@@ -144,21 +181,45 @@ class TableResource(_Model):
         default="PAY_PER_REQUEST", alias="BillingMode")
     stream_specification: StreamSpecificationSpec | None = Field(
         default=None, alias="StreamSpecification")
+    global_secondary_indexes: list[SecondaryIndexSpec] = Field(
+        default_factory=list, alias="GlobalSecondaryIndexes")
+    local_secondary_indexes: list[SecondaryIndexSpec] = Field(
+        default_factory=list, alias="LocalSecondaryIndexes")
+    time_to_live_specification: TimeToLiveSpec | None = Field(
+        default=None, alias="TimeToLiveSpecification")
 
     @model_validator(mode="after")
     def _keys_defined(self) -> TableResource:
         defined = {a.attribute_name for a in self.attribute_definitions}
-        for key in self.key_schema:
+        keys = [*self.key_schema, *(k for index in self.global_secondary_indexes
+                                    for k in index.key_schema),
+                *(k for index in self.local_secondary_indexes for k in index.key_schema)]
+        for key in keys:
             if key.attribute_name not in defined:
                 raise ValueError(f"key attribute {key.attribute_name} is not in "
                                  "AttributeDefinitions")
         return self
 
+    def indexes(self, kind: Literal["global", "local"]) -> list[dict[str, Any]] | None:
+        """The indexes of that kind as CreateTable takes them (None when there are none)."""
+        specs = self.global_secondary_indexes if kind == "global" \
+            else self.local_secondary_indexes
+        if not specs:
+            return None
+        indexes = [spec.model_dump(by_alias=True, exclude_none=True) for spec in specs]
+        if kind == "global" and self.billing_mode == "PROVISIONED":
+            for index in indexes:  # what the table itself is given (no capacity is simulated)
+                index["ProvisionedThroughput"] = {"ReadCapacityUnits": 5,
+                                                  "WriteCapacityUnits": 5}
+        return indexes
+
 
 class Resources(_Model):
     """What exists before the first step."""
 
-    buckets: list[BucketName] = Field(default_factory=list)
+    buckets: list[Annotated[BucketResource, BeforeValidator(
+        _bucket_entry, json_schema_input_type=str | BucketResource)]] = Field(
+        default_factory=list)
     streams: list[Annotated[StreamResource, BeforeValidator(
         _stream_resource, json_schema_input_type=str | StreamResource)]] = Field(
         default_factory=list)
@@ -173,13 +234,18 @@ class Resources(_Model):
 
     @field_validator("buckets")
     @classmethod
-    def _unique(cls, buckets: list[str]) -> list[str]:
+    def _unique(cls, buckets: list[BucketResource]) -> list[BucketResource]:
         seen: set[str] = set()
-        for name in buckets:
-            if name in seen:
-                raise ValueError(f"bucket {name} is listed twice")
-            seen.add(name)
+        for bucket in buckets:
+            if bucket.name in seen:
+                raise ValueError(f"bucket {bucket.name} is listed twice")
+            seen.add(bucket.name)
         return buckets
+
+    @property
+    def bucket_names(self) -> list[str]:
+        """The buckets' names, in order."""
+        return [bucket.name for bucket in self.buckets]
 
     @model_validator(mode="after")
     def _unique_names(self) -> Resources:

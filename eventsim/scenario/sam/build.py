@@ -22,6 +22,14 @@ from eventsim.scenario.sam.types import ALIASES
 
 __all__ = ["Built", "build"]
 
+# A DynamoDB table's GlobalSecondaryIndexes and LocalSecondaryIndexes entries:
+# (supported, inert, unsupported).
+_INDEX_PROPERTIES = (
+    frozenset({"IndexName", "KeySchema", "Projection"}),
+    frozenset({"ProvisionedThroughput", "OnDemandThroughput", "WarmThroughput"}),
+    frozenset({"ContributorInsightsSpecification"}),
+)
+
 _EVENT_PROPERTIES: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
     # SAM's event source properties: (supported, inert, unsupported)
     "S3": (frozenset({"Bucket", "Events", "Filter"}), frozenset(), frozenset()),
@@ -155,8 +163,17 @@ class _Builder:
     def _bucket(self, r: Resource) -> None:
         props = self.props(r)
         index = len(self.resources["buckets"])
-        self.resources["buckets"].append(self.built.names["bucket"][r.logical_id])
+        name = self.built.names["bucket"][r.logical_id]
         at: Loc = ("Resources", r.logical_id, "Properties")
+        versioning = props.get("VersioningConfiguration")
+        if versioning is None:
+            self.resources["buckets"].append(name)
+        else:
+            here: Loc = (*at, "VersioningConfiguration")
+            if not isinstance(versioning, dict) or "Status" not in versioning:
+                raise self.t.error(here, "is {Status: Enabled | Suspended}")
+            self.resources["buckets"].append({"name": name, "versioning": versioning["Status"]})
+            self.origin(("resources", "buckets", index, "versioning"), (*here, "Status"))
         self.origin(("resources", "buckets", index),
                     (*at, "BucketName") if "BucketName" in props else ("Resources", r.logical_id))
 
@@ -287,9 +304,21 @@ class _Builder:
                 self.streamed_tables.add(name)
             if "BillingMode" not in table and "ProvisionedThroughput" in r.properties:
                 table["BillingMode"] = "PROVISIONED"  # CloudFormation's default
+            for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+                if kind in table:
+                    table[kind] = self._indexes(table[kind], (*at, kind))
         index = len(self.resources["tables"])
         self.resources["tables"].append(table)
         self.origin(("resources", "tables", index), at)
+
+    def _indexes(self, indexes: Any, at: Loc) -> list[dict[str, Any]]:
+        """A table's secondary indexes, without the capacity settings eventsim has no use
+        for (and warning of those it does not simulate)."""
+        if not isinstance(indexes, list):
+            raise self.t.error(at, "is a list of indexes")
+        return [self.checked(index, (*at, i), "a secondary index", _INDEX_PROPERTIES[0],
+                             _INDEX_PROPERTIES[1], _INDEX_PROPERTIES[2])
+                for i, index in enumerate(indexes)]
 
     def _function(self, r: Resource) -> None:
         props = self.props(r)

@@ -73,12 +73,12 @@ _BUCKET = ResourceType(
         "RegionalDomainName": lambda n, a: f"{n}.s3.{a.region}.amazonaws.com",
         "WebsiteURL": lambda n, a: f"http://{n}.s3-website-{a.region}.amazonaws.com",
     },
-    supported=_set("BucketName NotificationConfiguration"),
+    supported=_set("BucketName NotificationConfiguration VersioningConfiguration"),
     inert=_set("Tags BucketEncryption PublicAccessBlockConfiguration OwnershipControls "
                "AccessControl MetricsConfigurations AnalyticsConfigurations LoggingConfiguration "
                "IntelligentTieringConfigurations InventoryConfigurations AbacStatus "
                "MetadataTableConfiguration MetadataConfiguration"),
-    unsupported=_set("VersioningConfiguration LifecycleConfiguration CorsConfiguration "
+    unsupported=_set("LifecycleConfiguration CorsConfiguration "
                      "WebsiteConfiguration ReplicationConfiguration ObjectLockConfiguration "
                      "ObjectLockEnabled AccelerateConfiguration"),
 )
@@ -135,12 +135,12 @@ def _stream_arn_of_table(name: str, arns: Arns) -> str:
 _TABLE = ResourceType(
     "AWS::DynamoDB::Table", "table", "TableName", ref=_name,
     attributes={"Arn": _table_arn, "StreamArn": _stream_arn_of_table},
-    supported=_set("TableName KeySchema AttributeDefinitions BillingMode StreamSpecification"),
+    supported=_set("TableName KeySchema AttributeDefinitions BillingMode StreamSpecification "
+                   "GlobalSecondaryIndexes LocalSecondaryIndexes TimeToLiveSpecification"),
     inert=_set("Tags SSESpecification PointInTimeRecoverySpecification DeletionProtectionEnabled "
                "TableClass ContributorInsightsSpecification ResourcePolicy ProvisionedThroughput "
                "OnDemandThroughput WarmThroughput"),
-    unsupported=_set("GlobalSecondaryIndexes LocalSecondaryIndexes TimeToLiveSpecification "
-                     "KinesisStreamSpecification ImportSourceSpecification"),
+    unsupported=_set("KinesisStreamSpecification ImportSourceSpecification"),
 )
 
 _SIMPLE_TABLE = ResourceType(
