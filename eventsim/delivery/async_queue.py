@@ -172,7 +172,7 @@ class AsyncInvokeQueue(Worker):
         self._per_function[function.name] += 1
         self._activity.begin("invocation")
         attempt = item.attempt + 1
-        if item.cause.hop >= MAX_HOPS:
+        if item.cause.hop >= MAX_HOPS and not self._functions.allows_recursion(function.name):
             record = self._invoker.loop_record(function, item.payload, item.cause,
                                                item.request_id, attempt)
             self._done(function, item, record, "RecursiveInvocationLoop")

@@ -170,7 +170,7 @@ class QueuePoller(PollLoop):
         after maxReceiveCount receives), else it is dropped.
         """
         looping = [i for i, m in enumerate(batch) if _hop_of(m) >= MAX_HOPS]
-        if not looping:
+        if not looping or self._engine.functions.allows_recursion(function.name):
             return batch, records
         engine = self._engine
         stopped = [batch[i] for i in looping]

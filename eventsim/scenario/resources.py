@@ -225,7 +225,7 @@ async def _function(sim: Simulator, scenario: Scenario, names: Names, name: str,
         maximum_retry_attempts=invoke.maximum_retry_attempts,
         maximum_event_age=invoke.maximum_event_age_in_seconds,
         on_success=on_success, on_failure=on_failure, dead_letter_target=dlq,
-        replace=True,
+        recursive_loop=spec.recursive_loop, replace=True,
     ))
     return str(fn.arn)
 

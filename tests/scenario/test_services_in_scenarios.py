@@ -177,3 +177,28 @@ resources:
       GlobalSecondaryIndexes:
         - {IndexName: by-device, KeySchema: [{AttributeName: device, KeyType: HASH}]}
 """, source="s.yaml", base_dir=REPO)
+
+
+@pytest.mark.asyncio
+async def test_a_function_allowed_to_recurse_runs_its_chain_to_the_end() -> None:
+    loop = REPO / "tests/services/lambda_/loop_handlers"
+    scenario = parse_scenario(f"""
+name: allowed-loop
+clock: virtual
+resources: {{buckets: [loop]}}
+functions:
+  rewrite:
+    Handler: app.rewrite
+    CodeUri: {loop}
+    RecursiveLoop: Allow
+    EventInvokeConfig: {{MaximumRetryAttempts: 0}}
+    Events:
+      created: {{Type: S3, Properties: {{Bucket: loop, Events: "s3:ObjectCreated:*"}}}}
+steps:
+  - put_object: {{bucket: loop, key: gen-0, text: go}}
+expect:
+  - invocations: {{function: rewrite, count: 21, status: Success}}
+""", source="s.yaml", base_dir=REPO)
+    report = await run_scenario(scenario)
+    assert report.passed, report.render()
+    assert report.loops == []

@@ -63,6 +63,9 @@ class FunctionSpec(_Model):
         default_factory=EventInvokeConfig, alias="EventInvokeConfig"
     )
     dead_letter_queue: DeadLetterQueueSpec | None = Field(default=None, alias="DeadLetterQueue")
+    recursive_loop: Literal["Allow", "Terminate"] = Field(default="Terminate",
+                                                         alias="RecursiveLoop")
+    """``Allow`` lets a chain that has looped 16 times keep invoking the function."""
     events: dict[str, EventSpec] = Field(default_factory=dict, alias="Events")
 
 

@@ -169,9 +169,10 @@ _FUNCTION = ResourceType(
     "AWS::Serverless::Function", "function", "FunctionName", ref=_name,
     attributes={"Arn": lambda n, a: a.arn("lambda", f"function:{n}")},
     supported=_set("FunctionName Runtime Handler CodeUri Timeout MemorySize Environment "
-                   "ReservedConcurrentExecutions EventInvokeConfig DeadLetterQueue Events"),
+                   "ReservedConcurrentExecutions EventInvokeConfig DeadLetterQueue Events "
+                   "RecursiveLoop"),
     inert=_FUNCTION_INERT,
-    unsupported=_set("Layers FileSystemConfigs FunctionUrlConfig RecursiveLoop ImageConfig "
+    unsupported=_set("Layers FileSystemConfigs FunctionUrlConfig ImageConfig "
                      "ImageUri InlineCode PackageType CapacityProviderConfig "
                      "FunctionScalingConfig DurableConfig"),
 )

@@ -21,6 +21,7 @@ from eventsim.services.lambda_.api_event_invoke import EventInvokeConfigs
 from eventsim.services.lambda_.api_functions import FunctionLifecycle
 from eventsim.services.lambda_.api_invoke import Invoking
 from eventsim.services.lambda_.api_policy import ResourcePolicy
+from eventsim.services.lambda_.api_recursion import RecursionSettings
 from eventsim.services.lambda_.api_tags import Tagging
 from eventsim.services.lambda_.service import LambdaService
 
@@ -37,13 +38,15 @@ MAPPING_OPERATIONS = frozenset({
 
 
 class LambdaAPI(
-    FunctionLifecycle, ConcurrencySettings, Invoking, EventInvokeConfigs, ResourcePolicy, Tagging
+    FunctionLifecycle, ConcurrencySettings, Invoking, EventInvokeConfigs, ResourcePolicy, Tagging,
+    RecursionSettings,
 ):
     """The Lambda operations the gateway dispatches to, implemented by `LambdaService`. They
     are grouped by what they act on: functions (`api_functions`), versions and aliases
     (`api_versions`), concurrency and account settings (`api_concurrency`), invocation
     (`api_invoke`), asynchronous invocation settings (`api_event_invoke`), the resource policy
-    (`api_policy`) and tags (`api_tags`), over the helpers of `api_base`."""
+    (`api_policy`), tags (`api_tags`) and recursive loop detection (`api_recursion`), over the
+    helpers of `api_base`."""
 
     def __init__(
         self,

@@ -43,6 +43,7 @@ class FunctionOperations(Catalog):
         description: str = "",
         tags: dict[str, str] | None = None,
         dead_letter_target: str | None = None,
+        recursive_loop: str = "Terminate",
         replace: bool = False,
     ) -> FunctionConfig:
         """Define a function. `replace=True` updates an existing one in place."""
@@ -62,7 +63,7 @@ class FunctionOperations(Catalog):
             on_success=on_success, on_failure=on_failure,
             runtime_kind=runtime_kind_for(runtime, runtime_kind or self._default_runtime),
             role=role, description=description, tags=dict(tags or {}),
-            dead_letter_target=dead_letter_target,
+            dead_letter_target=dead_letter_target, recursive_loop=recursive_loop,
         )
         check_configuration(config)
         config = await self._with_code_dir(config, code_dir)
@@ -126,6 +127,12 @@ class FunctionOperations(Catalog):
         (see `resolve`)."""
         return self._resolve(name, None, route=False)
 
+    def allows_recursion(self, name: str) -> bool:
+        """Whether a chain of requests that has looped 16 times may still invoke the function
+        (its RecursiveLoop is ``Allow``); a function that is gone allows nothing."""
+        latest = self._functions.get(name)
+        return latest is not None and latest.recursive_loop == "Allow"
+
     async def list_functions(self) -> list[FunctionConfig]:
         return sorted(self._functions.values(), key=lambda f: f.name)
 
@@ -153,7 +160,7 @@ class FunctionOperations(Catalog):
 
 _UPDATABLE = frozenset({"handler", "runtime", "timeout", "memory_size", "environment", "role",
                         "description", "code_dir", "reserved_concurrency",
-                        "dead_letter_target"})
+                        "dead_letter_target", "recursive_loop"})
 
 
 def _resolve_directory(path: str | Path) -> tuple[Path, bool]:

@@ -75,6 +75,10 @@ class FunctionConfig:
     published_revision: str | None = field(default=None, compare=False)
     """On ``$LATEST``: its RevisionId when the last version was published from it, so that
     publishing again with nothing changed returns that version, as AWS does."""
+    recursive_loop: str = field(default="Terminate", compare=False)
+    """``Terminate`` (Lambda's default): a chain of requests that has invoked functions 16
+    times is stopped before it reaches this function; ``Allow``: it is not. Set on
+    ``$LATEST`` and read from there for every version (PutFunctionRecursionConfig)."""
     invoked_qualifier: str | None = field(default=None, compare=False)
     """The qualifier this configuration was reached through (a version number, ``$LATEST`` or
     an alias name), None for the unqualified name: what ``invoked_function_arn`` shows. Set on

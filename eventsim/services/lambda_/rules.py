@@ -167,3 +167,9 @@ def check_configuration(config: FunctionConfig) -> None:
         raise InvalidParameterValueException(
             "MaximumEventAgeInSeconds must be between 60 and 21600."
         )
+    if config.recursive_loop not in ("Allow", "Terminate"):
+        raise ValidationException(
+            f"1 validation error detected: Value '{config.recursive_loop}' at 'recursiveLoop' "
+            "failed to satisfy constraint: Member must satisfy enum value set: "
+            "[Allow, Terminate]"
+        )
