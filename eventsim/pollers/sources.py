@@ -181,7 +181,9 @@ class KinesisSource(Source):
 
     async def finished(self, shard_id: str, position: int) -> bool:
         _, shard = self._shard(shard_id)
-        return shard is None or (not shard.is_open and position > shard.last_counter)
+        # Counters start at 1: a shard closed before its first record (a split of a split,
+        # or a short-lived shard of UpdateShardCount) is drained from the start.
+        return shard is None or (not shard.is_open and max(position, 1) > shard.last_counter)
 
     def retention_cutoff(self, now: float) -> float:
         stream = self._kinesis.stream_at(self.arn)

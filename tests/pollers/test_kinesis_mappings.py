@@ -645,3 +645,26 @@ async def test_both_parents_of_a_merge_are_drained_before_the_child(sim: Simulat
     child = [n for n, d in enumerate(delivered) if d["shard"] == "shardId-000000000002"]
     parents = [n for n, d in enumerate(delivered) if d["shard"] != "shardId-000000000002"]
     assert child and parents and max(parents) < min(child)
+
+
+@pytest.mark.asyncio
+async def test_a_shard_split_before_its_first_record_does_not_hold_up_its_children(
+    sim: Simulator,
+) -> None:
+    await _function(sim, "f", "ok")
+    arn = await _stream(sim)
+    await sim.mappings.create_event_source_mapping(
+        function_name="f", event_source_arn=arn, starting_position="TRIM_HORIZON")
+    await sim.kinesis.put_record(stream_name="clicks", data=b"before", partition_key="k")
+    await sim.kinesis.split_shard(stream_name="clicks", shard_to_split="shardId-000000000000",
+                                  new_starting_hash_key=str(2**127))
+    # The child is split again before it holds anything: closed, and empty.
+    await sim.kinesis.split_shard(stream_name="clicks", shard_to_split="shardId-000000000002",
+                                  new_starting_hash_key=str(3 * 2**126))
+    await sim.kinesis.put_record(stream_name="clicks", data=b"after", partition_key="k",
+                                 explicit_hash_key=str(2**128 - 1))
+    await sim.settle()
+    delivered = [base64.b64decode(r["kinesis"]["data"])
+                 for i in await sim.invocations.list(function="f")
+                 for r in i.event["Records"]]
+    assert delivered == [b"before", b"after"]
