@@ -648,6 +648,34 @@ async def test_both_parents_of_a_merge_are_drained_before_the_child(sim: Simulat
 
 
 @pytest.mark.asyncio
+async def test_records_keep_their_order_per_key_across_update_shard_count(
+    sim: Simulator,
+) -> None:
+    await _function(sim, "f", "ok")
+    arn = await _stream(sim, shards=3)
+    await sim.mappings.create_event_source_mapping(
+        function_name="f", event_source_arn=arn, starting_position="TRIM_HORIZON",
+        batch_size=10)
+    for n in range(60):
+        await sim.kinesis.put_record(stream_name="clicks", data=str(n).encode(),
+                                     partition_key=f"key-{n % 7}")
+    await sim.kinesis.update_shard_count(stream_name="clicks", target_shard_count=2,
+                                         scaling_type="UNIFORM_SCALING")
+    for n in range(60, 120):
+        await sim.kinesis.put_record(stream_name="clicks", data=str(n).encode(),
+                                     partition_key=f"key-{n % 7}")
+    await sim.settle()
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for invocation in await sim.invocations.list(function="f"):
+        for r in invocation.event["Records"]:
+            by_key[r["kinesis"]["partitionKey"]].append(
+                int(base64.b64decode(r["kinesis"]["data"])))
+    assert sorted(n for numbers in by_key.values() for n in numbers) == list(range(120))
+    for numbers in by_key.values():  # a child shard is read after its parents are drained
+        assert numbers == sorted(numbers)
+
+
+@pytest.mark.asyncio
 async def test_a_shard_split_before_its_first_record_does_not_hold_up_its_children(
     sim: Simulator,
 ) -> None:

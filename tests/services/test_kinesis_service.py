@@ -726,3 +726,75 @@ async def test_records_put_while_encrypted_say_kms(sim: Simulator) -> None:
         (b"plain", None), (b"secret", "KMS"), (b"more", "KMS"), (b"plain again", None)]
     described = (await sim.kinesis.describe_stream(stream_name="s"))["StreamDescription"]
     assert described["EncryptionType"] == "NONE" and "KeyId" not in described
+
+
+# -- UpdateShardCount --------------------------------------------------------------------------
+
+
+async def _open_ranges(sim: Simulator) -> list[tuple[int, int]]:
+    shards = (await sim.kinesis.list_shards(stream_name="s",
+                                            shard_filter={"Type": "AT_LATEST"}))["Shards"]
+    return sorted((int(s["HashKeyRange"]["StartingHashKey"]),
+                   int(s["HashKeyRange"]["EndingHashKey"])) for s in shards)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("before", "after"), [(1, 2), (2, 3), (3, 2), (4, 8), (8, 4), (5, 7)])
+async def test_update_shard_count_makes_equal_shards(sim: Simulator, before: int,
+                                                     after: int) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=before)
+    answer = await sim.kinesis.update_shard_count(
+        stream_name="s", target_shard_count=after, scaling_type="UNIFORM_SCALING")
+    assert (answer["CurrentShardCount"], answer["TargetShardCount"]) == (before, after)
+    ranges = await _open_ranges(sim)
+    assert ranges == [(i * 2**128 // after, (i + 1) * 2**128 // after - 1) for i in range(after)]
+    summary = (await sim.kinesis.describe_stream_summary(stream_name="s"))[
+        "StreamDescriptionSummary"]
+    assert (summary["OpenShardCount"], summary["StreamStatus"]) == (after, "ACTIVE")
+
+
+@pytest.mark.asyncio
+async def test_a_resharded_stream_keeps_its_records_and_lineage(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=2)
+    for n in range(20):
+        await sim.kinesis.put_record(stream_name="s", data=str(n).encode(),
+                                     partition_key=f"k{n}")
+    await sim.kinesis.update_shard_count(stream_name="s", target_shard_count=3,
+                                         scaling_type="UNIFORM_SCALING")
+    shards = (await sim.kinesis.list_shards(stream_name="s"))["Shards"]
+    by_id = {s["ShardId"]: s for s in shards}
+    # Every shard but the first two descends from them, through splits and merges.
+    for shard in shards[2:]:
+        parents = [shard["ParentShardId"], shard.get("AdjacentParentShardId")]
+        assert all(p in by_id for p in parents if p is not None)
+    # The old shards still hold the records written before.
+    got = []
+    for shard_id in ("shardId-000000000000", "shardId-000000000001"):
+        answer = await sim.kinesis.get_records(shard_iterator=await _iterator(sim, shard_id))
+        got += [int(r["Data"]) for r in answer["Records"]]
+    assert sorted(got) == list(range(20))
+    put = await sim.kinesis.put_record(stream_name="s", data=b"new", partition_key="p",
+                                       explicit_hash_key=str(2**128 - 1))
+    latest = (await sim.kinesis.list_shards(stream_name="s",
+                                            shard_filter={"Type": "AT_LATEST"}))["Shards"]
+    [top] = [s["ShardId"] for s in latest
+             if int(s["HashKeyRange"]["EndingHashKey"]) == 2**128 - 1]
+    assert put["ShardId"] == top
+
+
+@pytest.mark.asyncio
+async def test_update_shard_count_keeps_to_half_and_double(sim: Simulator) -> None:
+    await sim.kinesis.create_stream(stream_name="s", shard_count=4)
+    for target in (1, 9):
+        err = await _error(sim.kinesis.update_shard_count(
+            stream_name="s", target_shard_count=target, scaling_type="UNIFORM_SCALING"))
+        assert err.code == "InvalidArgumentException"
+    same = await sim.kinesis.update_shard_count(stream_name="s", target_shard_count=4,
+                                                scaling_type="UNIFORM_SCALING")
+    assert same["CurrentShardCount"] == 4
+    assert len((await sim.kinesis.list_shards(stream_name="s"))["Shards"]) == 4  # nothing done
+    await sim.kinesis.create_stream(stream_name="od", stream_mode_details={
+        "StreamMode": "ON_DEMAND"})
+    err = await _error(sim.kinesis.update_shard_count(
+        stream_name="od", target_shard_count=2, scaling_type="UNIFORM_SCALING"))
+    assert err.code == "ValidationException" and "On-Demand" in err.message
