@@ -207,10 +207,10 @@ def test_put_object_malformed_content_md5_is_invalid_digest(s3: Any, bucket: str
 
 def test_unimplemented_operation_is_not_implemented(s3: Any, bucket: str) -> None:
     with pytest.raises(ClientError) as exc:
-        s3.get_bucket_tagging(Bucket=bucket)
+        s3.get_bucket_website(Bucket=bucket)
     assert exc.value.response["Error"] == {
         "Code": "NotImplemented",
-        "Message": "eventsim does not implement s3 operation GetBucketTagging yet",
+        "Message": "eventsim does not implement s3 operation GetBucketWebsite yet",
     }
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eventsim.errors import AwsError
+from eventsim.errors import AccessDenied, AwsError
 
 __all__ = [
     "AccessControlListNotSupported",
@@ -17,12 +17,18 @@ __all__ = [
     "InvalidRange",
     "InvalidStorageClass",
     "InvalidTag",
+    "MalformedPolicy",
     "MethodNotAllowed",
     "NoSuchBucket",
+    "NoSuchBucketPolicy",
+    "NoSuchCORSConfiguration",
     "NoSuchKey",
+    "NoSuchPublicAccessBlockConfiguration",
+    "NoSuchTagSet",
     "NoSuchUpload",
     "NoSuchVersion",
     "PreconditionFailed",
+    "PublicPolicyBlocked",
 ]
 
 
@@ -269,3 +275,63 @@ class MethodNotAllowed(AwsError):
                          Method=method, ResourceType="DeleteMarker")
         self.headers = {"x-amz-delete-marker": "true", "x-amz-version-id": version_id,
                         "Last-Modified": last_modified}
+
+
+# -- bucket settings (`eventsim.services.s3.bucket_settings`) --------------------------------
+
+
+class NoSuchTagSet(AwsError):
+    """GetBucketTagging of a bucket without tags."""
+
+    code = "NoSuchTagSet"
+    status_code = 404
+    sender_fault = True
+
+    def __init__(self, bucket: str) -> None:
+        super().__init__("The TagSet does not exist", BucketName=bucket)
+
+
+class NoSuchBucketPolicy(AwsError):
+    code = "NoSuchBucketPolicy"
+    status_code = 404
+    sender_fault = True
+
+    def __init__(self, bucket: str) -> None:
+        super().__init__("The bucket policy does not exist", BucketName=bucket)
+
+
+class MalformedPolicy(AwsError):
+    code = "MalformedPolicy"
+    status_code = 400
+    sender_fault = True
+
+
+class PublicPolicyBlocked(AccessDenied):
+    """A public bucket policy put while the bucket's BlockPublicPolicy is on."""
+
+    def __init__(self, caller_arn: str, bucket: str) -> None:
+        super().__init__(
+            f"User: {caller_arn} is not authorized to perform: s3:PutBucketPolicy on resource: "
+            f'"arn:aws:s3:::{bucket}" because public policies are blocked by the '
+            "BlockPublicPolicy block public access setting.")
+
+
+class NoSuchCORSConfiguration(AwsError):
+    code = "NoSuchCORSConfiguration"
+    status_code = 404
+    sender_fault = True
+
+    def __init__(self, bucket: str) -> None:
+        super().__init__("The CORS configuration does not exist", BucketName=bucket)
+
+
+class NoSuchPublicAccessBlockConfiguration(AwsError):
+    """GetPublicAccessBlock after DeletePublicAccessBlock."""
+
+    code = "NoSuchPublicAccessBlockConfiguration"
+    status_code = 404
+    sender_fault = True
+
+    def __init__(self, bucket: str) -> None:
+        super().__init__("The public access block configuration was not found",
+                         BucketName=bucket)

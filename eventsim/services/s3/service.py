@@ -17,6 +17,7 @@ from typing import Any
 
 from eventsim.errors import InvalidArgument, InvalidRequest, MalformedXML, NotImplementedOperation
 from eventsim.services.base import Pending, ServiceContext, record_traced_write
+from eventsim.services.s3.bucket_settings import BucketSettingsOperations
 from eventsim.services.s3.errors import (
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
@@ -76,11 +77,14 @@ LOG = logging.getLogger(__name__)
 
 
 class S3Service(MultipartOperations, TaggingOperations, ListingOperations,
-                NotificationConfigurationOperations, VersioningOperations):
+                NotificationConfigurationOperations, VersioningOperations,
+                BucketSettingsOperations):
     """Buckets, objects (multipart uploads among their writes: `MultipartOperations`; their
     tags: `TaggingOperations`; their listings: `ListingOperations`; their versions:
-    `VersioningOperations`) and the buckets' notification configurations
-    (`NotificationConfigurationOperations`), stored in SQLite."""
+    `VersioningOperations`), the buckets' notification configurations
+    (`NotificationConfigurationOperations`) and their other settings (tags, policy, CORS,
+    encryption, ACLs, ownership, public access: `BucketSettingsOperations`), stored in
+    SQLite."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx

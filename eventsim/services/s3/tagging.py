@@ -2,13 +2,15 @@
 CreateMultipartUpload (``k1=v1&k2=v2``, URL-encoded) and the TagSet of PutObjectTagging, and
 S3's limits on them (Amazon S3 User Guide, "Categorizing your storage using tags"): at most 10
 tags per object, keys of 1 to 128 and values of up to 256 Unicode characters, each key once,
-none starting ``aws:``.
+none starting ``aws:``. A bucket's tags (PutBucketTagging, `BUCKET_TAGS`) keep the same rules
+but for their number, at most 50, and S3's words when one is refused.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -27,9 +29,32 @@ from eventsim.tracing import Cause, current_request
 if TYPE_CHECKING:
     from eventsim.services.s3.notifier import Notifier
 
-__all__ = ["TaggingOperations", "parse_tag_set", "parse_tagging", "tag_set"]
+__all__ = [
+    "BUCKET_TAGS",
+    "OBJECT_TAGS",
+    "TagRules",
+    "TaggingOperations",
+    "parse_tag_set",
+    "parse_tagging",
+    "tag_set",
+]
 
-_MAX_TAGS = 10
+
+@dataclass(frozen=True, slots=True)
+class TagRules:
+    """What differs between the tags of an object and those of a bucket."""
+
+    limit: int
+    too_many: str
+    """BadRequest's message for more than `limit` tags."""
+    reserved: str
+    """InvalidTag's message for a key starting ``aws:``."""
+
+
+OBJECT_TAGS = TagRules(10, "Object tags cannot be greater than 10",
+                       "Your TagKey cannot be prefixed with aws:")
+BUCKET_TAGS = TagRules(50, "Bucket tag count cannot be greater than 50",
+                       "System tags cannot be added/updated by requester")
 
 
 def parse_tagging(header: str | None) -> str:
@@ -41,13 +66,14 @@ def parse_tagging(header: str | None) -> str:
         raise InvalidArgument("The header 'x-amz-tagging' shall be encoded as UTF-8 then "
                               "URLEncoded URL query parameters without tag name duplicates.",
                               ArgumentName="x-amz-tagging", ArgumentValue=header)
-    return _checked(pairs)
+    return _checked(pairs, OBJECT_TAGS)
 
 
-def parse_tag_set(tagging: dict[str, Any]) -> str:
-    """PutObjectTagging's ``Tagging`` ({"TagSet": [{"Key", "Value"}]}) as stored, checked."""
+def parse_tag_set(tagging: dict[str, Any], rules: TagRules = OBJECT_TAGS) -> str:
+    """A ``Tagging`` ({"TagSet": [{"Key", "Value"}]}: PutObjectTagging's, PutBucketTagging's)
+    as stored, checked."""
     return _checked([(str(tag.get("Key", "")), str(tag.get("Value", "")))
-                     for tag in tagging.get("TagSet") or []])
+                     for tag in tagging.get("TagSet") or []], rules)
 
 
 def tag_set(stored: str) -> list[dict[str, str]]:
@@ -55,9 +81,9 @@ def tag_set(stored: str) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in json.loads(stored).items()]
 
 
-def _checked(pairs: list[tuple[str, str]]) -> str:
-    if len(pairs) > _MAX_TAGS:
-        raise BadRequest(f"Object tags cannot be greater than {_MAX_TAGS}")
+def _checked(pairs: list[tuple[str, str]], rules: TagRules) -> str:
+    if len(pairs) > rules.limit:
+        raise BadRequest(rules.too_many)
     tags: dict[str, str] = {}
     for key, value in pairs:
         if key in tags:
@@ -68,7 +94,7 @@ def _checked(pairs: list[tuple[str, str]]) -> str:
         if len(value) > 256:
             raise InvalidTag("The TagValue you have provided is too long, max 256")
         if key.startswith("aws:"):
-            raise InvalidTag("Your TagKey cannot be prefixed with aws:")
+            raise InvalidTag(rules.reserved)
         tags[key] = value
     return json.dumps(tags) if tags else NO_TAGS
 

@@ -20,14 +20,15 @@ from __future__ import annotations
 from eventsim.errors import InvalidArgument
 from eventsim.services.s3.errors import AccessControlListNotSupported, InvalidStorageClass
 
-__all__ = ["ARCHIVED", "check_acl", "class_headers", "encryption_headers"]
+__all__ = ["ARCHIVED", "ENCRYPTIONS", "check_acl", "class_headers", "encryption_headers"]
 
 _CANNED_ACLS = frozenset({
     "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
     "bucket-owner-read", "bucket-owner-full-control",
 })
 _WITHOUT_ACLS = frozenset({"private", "bucket-owner-full-control"})
-_ENCRYPTIONS = frozenset({"AES256", "aws:kms", "aws:kms:dsse"})
+ENCRYPTIONS = frozenset({"AES256", "aws:kms", "aws:kms:dsse"})
+"""The server-side encryption methods S3 takes (also as a bucket's default)."""
 _STORAGE_CLASSES = frozenset({
     "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
     "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR",
@@ -54,7 +55,7 @@ def encryption_headers(
     """The stored headers of the encryption a write asks for (checked)."""
     headers: dict[str, str] = {}
     if server_side_encryption is not None:
-        if server_side_encryption not in _ENCRYPTIONS:
+        if server_side_encryption not in ENCRYPTIONS:
             raise InvalidArgument("The encryption method specified is not supported",
                                   ArgumentName="x-amz-server-side-encryption",
                                   ArgumentValue=server_side_encryption)
