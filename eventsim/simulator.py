@@ -53,6 +53,7 @@ from eventsim.services.s3.service import S3Service
 from eventsim.services.sns.http_delivery import HttpSender
 from eventsim.services.sns.service import SNSService
 from eventsim.services.sqs import SqsService
+from eventsim.services.sqs.move_tasks import MessageMover
 from eventsim.services.sts.service import StsService
 from eventsim.store import Database
 from eventsim.traces import Trace, load_trace, load_trace_of
@@ -243,11 +244,14 @@ class Simulator:
         self.mappings.listener = self.pollers.mapping_changed
         self.dynamodb_ttl = TtlSweeper(self.clock, self.activity, self.dynamodb)
         self.dynamodb.ttl_changed = self.dynamodb_ttl.wake
+        self.sqs_mover = MessageMover(self.clock, self.activity, self.sqs)
+        self.sqs.moves_started = self.sqs_mover.wake
         await self.async_queue.load()
         self.dispatcher.start()
         self.async_queue.start()
         self.sns_http.start()
         self.dynamodb_ttl.start()
+        self.sqs_mover.start()
         await self.pollers.start()
 
     async def aclose(self) -> None:
@@ -255,7 +259,8 @@ class Simulator:
         if self._state is _Lifecycle.CLOSED:
             return
         self._state = _Lifecycle.CLOSED
-        for name in ("pollers", "dynamodb_ttl", "sns_http", "dispatcher", "async_queue"):
+        for name in ("pollers", "dynamodb_ttl", "sqs_mover", "sns_http", "dispatcher",
+                     "async_queue"):
             worker = getattr(self, name, None)
             if worker is not None:
                 await worker.aclose()

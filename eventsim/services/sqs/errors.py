@@ -30,6 +30,7 @@ __all__ = [
     "QueueDoesNotExist",
     "QueueNameExists",
     "ReceiptHandleIsInvalid",
+    "ResourceNotFoundException",
     "SqsError",
     "TooManyEntriesInBatchRequest",
 ]
@@ -177,3 +178,10 @@ class BatchRequestTooLong(SqsError):
         super().__init__(
             f"Batch requests cannot be longer than {limit} bytes. You have sent {size} bytes."
         )
+
+
+class ResourceNotFoundException(SqsError):
+    """A message move task's queue (or the task) that does not exist."""
+
+    code = "ResourceNotFoundException"
+    query_code = "ResourceNotFoundException"

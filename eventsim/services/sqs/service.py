@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from eventsim.services.sqs.catalog import SENDER_ID
 from eventsim.services.sqs.delivery import DeliveryTarget
+from eventsim.services.sqs.move_tasks import MoveTaskOperations
 from eventsim.services.sqs.queue_ops import QueueOperations
 from eventsim.services.sqs.receive_ops import ReceiveOperations
 from eventsim.services.sqs.send_ops import SendOperations
@@ -22,8 +23,9 @@ from eventsim.services.sqs.send_ops import SendOperations
 __all__ = ["SENDER_ID", "SqsService"]
 
 
-class SqsService(QueueOperations, SendOperations, ReceiveOperations, DeliveryTarget):
+class SqsService(QueueOperations, SendOperations, ReceiveOperations, DeliveryTarget,
+                 MoveTaskOperations):
     """Queues and messages, stored in SQLite. The operations are grouped by what they act on:
     queues (`queue_ops`), sending (`send_ops`), receiving, deleting and visibility
-    (`receive_ops`) and delivery by the dispatcher (`delivery`), over the queues of
-    `catalog`."""
+    (`receive_ops`), delivery by the dispatcher (`delivery`) and dead-letter queue redrive
+    (`move_tasks`), over the queues of `catalog`."""
