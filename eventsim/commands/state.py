@@ -27,6 +27,8 @@ __all__ = ["count_state", "register"]
 _COUNTS: tuple[tuple[str, str], ...] = (
     ("buckets", "SELECT COUNT(*) FROM buckets"),
     ("objects", "SELECT COUNT(*) FROM objects"),
+    # Versioned buckets: the versions that are not current, and the delete markers.
+    ("older object versions", "SELECT COUNT(*) FROM object_versions"),
     ("queues", "SELECT COUNT(*) FROM sqs_queues"),
     ("messages", "SELECT COUNT(*) FROM sqs_messages"),
     ("topics", "SELECT COUNT(*) FROM sns_topics"),
