@@ -71,6 +71,15 @@ class Catalog:
             raise QueueDoesNotExist()
         return queue
 
+    async def _update_queue(self, url: str, change: Callable[[Queue], Queue]) -> None:
+        """Read, change and write a queue's row, one change at a time (two concurrent
+        TagQueue calls must not each start from the same tags)."""
+        async with self._queue_lock:
+            queue = change(self._queue(url))
+            await self._ctx.db.write(lambda c: storage.update_queue(c, queue))
+            if queue.name in self._queues:
+                self._remember(queue)
+
     def _remember(self, queue: Queue) -> None:
         self._queues[queue.name] = queue
         self._by_arn[queue.arn] = queue

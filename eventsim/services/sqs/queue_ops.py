@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -222,15 +222,6 @@ class QueueOperations(Catalog):
         return result
 
     # -- helpers ---------------------------------------------------------------------------
-
-    async def _update_queue(self, url: str, change: Callable[[Queue], Queue]) -> None:
-        """Read, change and write a queue's row, one change at a time (two concurrent
-        TagQueue calls must not each start from the same tags)."""
-        async with self._queue_lock:
-            queue = change(self._queue(url))
-            await self._ctx.db.write(lambda c: storage.update_queue(c, queue))
-            if queue.name in self._queues:
-                self._remember(queue)
 
     @staticmethod
     def _same_attributes(existing: Queue, given: Mapping[str, str]) -> None:

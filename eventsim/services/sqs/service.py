@@ -16,6 +16,7 @@ from __future__ import annotations
 from eventsim.services.sqs.catalog import SENDER_ID
 from eventsim.services.sqs.delivery import DeliveryTarget
 from eventsim.services.sqs.move_tasks import MoveTaskOperations
+from eventsim.services.sqs.permission_ops import PermissionOperations
 from eventsim.services.sqs.queue_ops import QueueOperations
 from eventsim.services.sqs.receive_ops import ReceiveOperations
 from eventsim.services.sqs.send_ops import SendOperations
@@ -24,8 +25,9 @@ __all__ = ["SENDER_ID", "SqsService"]
 
 
 class SqsService(QueueOperations, SendOperations, ReceiveOperations, DeliveryTarget,
-                 MoveTaskOperations):
+                 MoveTaskOperations, PermissionOperations):
     """Queues and messages, stored in SQLite. The operations are grouped by what they act on:
     queues (`queue_ops`), sending (`send_ops`), receiving, deleting and visibility
-    (`receive_ops`), delivery by the dispatcher (`delivery`) and dead-letter queue redrive
-    (`move_tasks`), over the queues of `catalog`."""
+    (`receive_ops`), delivery by the dispatcher (`delivery`), dead-letter queue redrive
+    (`move_tasks`) and access policy statements (`permission_ops`), over the queues of
+    `catalog`."""
