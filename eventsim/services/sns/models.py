@@ -24,6 +24,7 @@ __all__ = [
     "Subscription",
     "Topic",
     "dead_letter_target",
+    "default_policy",
     "load_subscription",
     "load_subscriptions",
     "load_topic",
@@ -125,7 +126,7 @@ class Topic:
         """What GetTopicAttributes answers: the defaults, then what the user set."""
         confirmed, pending = counts
         attributes = {
-            "Policy": json.dumps(_default_policy(self.arn, account)),
+            "Policy": json.dumps(default_policy(self.arn, account)),
             "Owner": account,
             "SubscriptionsPending": str(pending),
             "TopicArn": self.arn,
@@ -143,7 +144,8 @@ class Topic:
         return attributes
 
 
-def _default_policy(arn: str, account: str) -> dict[str, Any]:
+def default_policy(arn: str, account: str) -> dict[str, Any]:
+    """The policy SNS gives a new topic: its account may do everything with it."""
     return {
         "Version": "2008-10-17",
         "Id": "__default_policy_ID",

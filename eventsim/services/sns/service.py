@@ -59,6 +59,7 @@ from eventsim.services.sns.models import (
     topic_arn,
     validate_topic_name,
 )
+from eventsim.services.sns.permissions import TopicPermissionOperations
 from eventsim.services.sns.publisher import Entry, Publisher, message_size, validate_entry
 from eventsim.store.outbox import OutboxRow, add_outbox_row
 from eventsim.tracing import Cause
@@ -74,7 +75,7 @@ _KNOWN_PROTOCOLS = ("email", "email-json", "sms", "application", "firehose")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
-class SNSService:
+class SNSService(TopicPermissionOperations):
     """Topics, subscriptions and publishing, stored in SQLite."""
 
     def __init__(self, ctx: ServiceContext, *,
