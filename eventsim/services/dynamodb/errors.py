@@ -11,6 +11,7 @@ __all__ = [
     "ConditionalCheckFailedException",
     "ResourceInUseException",
     "ResourceNotFoundException",
+    "TableNotFoundException",
     "TransactionCanceledException",
 ]
 
@@ -68,3 +69,14 @@ class TransactionCanceledException(AwsError):
         self.reasons = reasons
         fields: dict[str, Any] = {"CancellationReasons": reasons}
         self.fields = fields
+
+
+class TableNotFoundException(AwsError):
+    """The backup operations' word for an unknown table."""
+
+    code = "TableNotFoundException"
+    status_code = 400
+    sender_fault = True
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Table not found: {name}")

@@ -11,6 +11,7 @@ change only through this service.
 
 from __future__ import annotations
 
+from eventsim.services.dynamodb.backups import ContinuousBackupOperations
 from eventsim.services.dynamodb.item_ops import ItemOperations
 from eventsim.services.dynamodb.read_ops import ReadOperations
 from eventsim.services.dynamodb.table_ops import TableOperations
@@ -19,7 +20,8 @@ from eventsim.services.dynamodb.ttl import TimeToLiveOperations
 __all__ = ["DynamoDBService"]
 
 
-class DynamoDBService(TableOperations, TimeToLiveOperations, ItemOperations, ReadOperations):
+class DynamoDBService(TableOperations, TimeToLiveOperations, ItemOperations, ReadOperations,
+                      ContinuousBackupOperations):
     """DynamoDB tables and items, stored in SQLite. The operations are grouped by what they
-    act on: tables (`table_ops`), their time to live (`ttl`), items (`item_ops`), reads of
-    many items (`read_ops`)."""
+    act on: tables (`table_ops`), their time to live (`ttl`) and point-in-time recovery
+    setting (`backups`), items (`item_ops`), reads of many items (`read_ops`)."""
