@@ -1,6 +1,7 @@
 """CloudWatch Logs over the functions' recorded invocations: groups, per-environment streams,
 GetLogEvents' two-way paging and FilterLogEvents' patterns, time ranges and pages."""
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -285,3 +286,19 @@ async def test_wrong_requests_get_cloudwatch_logs_errors(sim: Simulator) -> None
     assert (await _code(logs.filter_log_events()))[0] == "InvalidParameterException"
     assert (await _code(logs.describe_log_groups(include_linked_accounts=True)))[0] == \
         "NotImplemented"
+
+
+@pytest.mark.asyncio
+async def test_filter_log_events_picks_structured_events_by_their_fields(
+    sim: Simulator,
+) -> None:
+    # As Powertools' Logger writes them: one JSON object a line.
+    await _invoke(sim, '{"level": "INFO", "message": "resizing", "size": 10}',
+                  '{"level": "ERROR", "message": "too big", "size": 9000}')
+    await _invoke(sim, "plain text mentioning ERROR")
+    found = await sim.logs.filter_log_events(log_group_name=GROUP,
+                                             filter_pattern='{ $.level = "ERROR" }')
+    assert [json.loads(m)["message"] for m in _messages(found)] == ["too big"]
+    big = await sim.logs.filter_log_events(log_group_name=GROUP,
+                                           filter_pattern="{ $.size > 100 || $.size < 0 }")
+    assert len(big["events"]) == 1

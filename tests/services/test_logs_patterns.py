@@ -57,8 +57,54 @@ def test_malformed_patterns_are_invalid_parameters(pattern: str) -> None:
     assert repr(pattern) in raised.value.message
 
 
-@pytest.mark.parametrize("pattern", ['{ $.level = "ERROR" }', "[ip, user, status = 500]"])
-def test_structured_patterns_are_not_implemented(pattern: str) -> None:
+def test_space_delimited_patterns_are_not_implemented() -> None:
+    with pytest.raises(AwsError) as raised:
+        compile_pattern("[ip, user, status = 500]")
+    assert raised.value.code == "NotImplemented"
+
+
+EVENTS = [
+    '{"level": "ERROR", "message": "resize failed", "status": 500, "cold": true}\n',
+    '{"level": "INFO", "message": "resized cat.jpg", "status": 200, "cold": false,'
+    ' "image": {"width": 128, "tags": ["cat", "small"]}}\n',
+    '{"level": "WARNING", "message": "slow", "status": 200, "user": null}\n',
+    "plain text, not JSON\n",
+    '["a", "list"]\n',
+]
+
+
+def _json_matching(pattern: str) -> list[int]:
+    matches = compile_pattern(pattern)
+    return [i for i, event in enumerate(EVENTS) if matches(event)]
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ('{ $.level = "ERROR" }', [0]),
+    ("{ $.level = ERROR }", [0]),
+    ('{ $.level != "ERROR" }', [1, 2]),
+    ('{ $.message = "resize*" }', [0, 1]),
+    ("{ $.status >= 300 }", [0]),
+    ("{ $.status = 200 }", [1, 2]),
+    ("{ $.status != 200 }", [0]),
+    ("{ $.image.width < 256 }", [1]),
+    ('{ $.image.tags[0] = "cat" }', [1]),
+    ("{ $.cold IS TRUE }", [0]),
+    ("{ $.cold IS FALSE }", [1]),
+    ("{ $.user IS NULL }", [2]),
+    ("{ $.image NOT EXISTS }", [0, 2]),
+    ('{ $.level = "INFO" || $.status >= 500 }', [0, 1]),
+    ('{ ($.level = "INFO" || $.level = "WARNING") && $.status = 200 }', [1, 2]),
+    ('{ $.level = "ERROR" && $.status = 200 || $.user IS NULL }', [2]),
+])
+def test_json_patterns_match_the_fields_of_json_events(pattern: str, expected: list[int]) -> None:
+    assert _json_matching(pattern) == expected
+
+
+@pytest.mark.parametrize("pattern", [
+    "{ $.level = }", "{ level = 1 }", "{ $.a < text }", "{ ($.a = 1 }", "{ $.a IS MAYBE }",
+    "{ $.a = 1 $.b = 2 }",
+])
+def test_malformed_json_patterns_are_invalid_parameters(pattern: str) -> None:
     with pytest.raises(AwsError) as raised:
         compile_pattern(pattern)
-    assert raised.value.code == "NotImplemented"
+    assert raised.value.code == "InvalidParameterException"

@@ -9,9 +9,9 @@ What `FilterLogEvents` takes as ``filterPattern``, in its term syntax
 - ``ERROR -Retrying``: no ``-`` term may occur;
 - ``%ERROR\\s+\\d+%``: a regular expression between percent signs.
 
-An empty pattern matches every event. JSON patterns (``{ $.level = "ERROR" }``) and
-space-delimited ones (``[ip, user, ...]``) select fields of structured events: they are
-answered NotImplemented rather than matched as plain text.
+An empty pattern matches every event. A JSON pattern (``{ $.level = "ERROR" }``) matches the
+fields of JSON events (`eventsim.services.logs.json_patterns`); space-delimited patterns
+(``[ip, user, ...]``) are answered NotImplemented rather than matched as plain text.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from eventsim.errors import NotImplementedOperation
 from eventsim.services.logs.errors import InvalidParameterException
+from eventsim.services.logs.json_patterns import compile_json_pattern
 
 __all__ = ["Matcher", "compile_pattern"]
 
@@ -40,11 +41,13 @@ def compile_pattern(pattern: str | None) -> Matcher:
     text = (pattern or "").strip()
     if not text:
         return _everything
-    if text[0] in "{[":
+    if text[0] == "{":
+        return compile_json_pattern(text)
+    if text[0] == "[":
         raise NotImplementedOperation(
-            "eventsim does not implement JSON or space-delimited filter patterns "
-            f"({text[:40]!r}); use terms, quoted phrases, ?alternatives, -exclusions or a "
-            "%regular expression%.")
+            "eventsim does not implement space-delimited filter patterns "
+            f"({text[:40]!r}); use terms, quoted phrases, ?alternatives, -exclusions, a "
+            "%regular expression% or a JSON pattern { $.field = value }.")
     terms = [_term(token, pattern or "") for token in _tokens(text, pattern or "")]
     required = [t.test for t in terms if t.kind == "all"]
     alternatives = [t.test for t in terms if t.kind == "any"]
