@@ -148,10 +148,11 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
                        sim.dynamodb.update_time_to_live(
                            table_name=table.name, time_to_live_specification={
                                "Enabled": True, "AttributeName": ttl.attribute_name}))
+    layers = await _layers(sim, scenario, base)
     notifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
     origin: dict[str, Loc] = {}
     for name, spec_ in scenario.functions.items():
-        arn = await _function(sim, scenario, names, name, spec_, base)
+        arn = await _function(sim, scenario, names, name, spec_, base, layers)
         for event_name, event in spec_.events.items():
             at: Loc = ("functions", name, "Events", event_name)
             if isinstance(event, KinesisEventSpec | SQSEventSpec | DynamoDBEventSpec):
@@ -201,8 +202,40 @@ async def apply_resources(sim: Simulator, scenario: Scenario, base_dir: Path | N
         )
 
 
+async def _layers(sim: Simulator, scenario: Scenario, base: Path) -> dict[str, str]:
+    """Publish the scenario's layers; each one's version ARN, by name. A layer whose newest
+    version is already this directory (a server started again on its state) is not
+    published again."""
+    published: dict[str, str] = {}
+    for index, layer in enumerate(scenario.resources.layers):
+        directory = await asyncio.to_thread(resolve_path, layer.content_uri, base)
+        newest = next(iter(sim.functions.layer_versions(layer.name)), None)
+        if newest is not None and newest.content_dir == str(directory.resolve()) \
+                and newest.compatible_runtimes == layer.compatible_runtimes:
+            published[layer.name] = newest.arn
+            continue
+        version = await _aws(scenario, ("resources", "layers", index),
+                             sim.functions.publish_layer_version(
+                                 name=layer.name, content_dir=directory,
+                                 description=layer.description,
+                                 compatible_runtimes=layer.compatible_runtimes))
+        published[layer.name] = version.arn
+    return published
+
+
+def _layer_arn(entry: str, layers: dict[str, str]) -> str:
+    """A function's ``Layers`` entry as a version ARN: a scenario layer by name, or by an ARN
+    of its name (a SAM template's ``!Ref``, whatever version it says), else as given."""
+    if entry in layers:
+        return layers[entry]
+    parts = entry.split(":")
+    if len(parts) >= 7 and parts[5] == "layer" and parts[6] in layers:
+        return layers[parts[6]]
+    return entry
+
+
 async def _function(sim: Simulator, scenario: Scenario, names: Names, name: str,
-                    spec: FunctionSpec, base: Path) -> str:
+                    spec: FunctionSpec, base: Path, layers: dict[str, str]) -> str:
     code_dir = await asyncio.to_thread(resolve_path, spec.code_uri, base)  # stats files
     invoke = spec.event_invoke_config
     destinations = invoke.destination_config
@@ -225,7 +258,8 @@ async def _function(sim: Simulator, scenario: Scenario, names: Names, name: str,
         maximum_retry_attempts=invoke.maximum_retry_attempts,
         maximum_event_age=invoke.maximum_event_age_in_seconds,
         on_success=on_success, on_failure=on_failure, dead_letter_target=dlq,
-        recursive_loop=spec.recursive_loop, replace=True,
+        recursive_loop=spec.recursive_loop,
+        layers=[_layer_arn(entry, layers) for entry in spec.layers], replace=True,
     ))
     return str(fn.arn)
 

@@ -240,7 +240,8 @@ Resources:
     assert main(["run", "-t", str(path), "--clock", "virtual"]) == 0
     err = capsys.readouterr().err
     assert f"{path}:4: Resources.Api.Type: AWS::Serverless::Api skipped" in err
-    assert f"{path}:12: Resources.Fn.Properties.Layers: eventsim does not simulate Layers" in err
+    assert f"{path}:12: Resources.Fn.Properties.Layers[0]: eventsim cannot fetch layer " \
+           "arn:aws:lambda:us-east-1:000000000000:layer:x:1 (not a layer of this template)" in err
     assert f"{path}:16: Resources.Fn.Properties.Events.Get.Type: eventsim simulates no Api " \
            "event source; skipped" in err
     assert "Role" not in err  # IAM has no effect here, so nothing to warn about
@@ -645,3 +646,44 @@ async def test_versioning_indexes_and_time_to_live_are_built(tmp_path: Path) -> 
         ttl = await sim.dynamodb.describe_time_to_live(table_name="orders")
         assert ttl["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED",
                                                 "AttributeName": "expires"}
+
+
+_LAYERED = f"""\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Greetings:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      LayerName: greetings
+      ContentUri: {SAM / "layers" / "greetings"}
+      CompatibleRuntimes: [python3.12]
+  Greeter:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.layered
+      CodeUri: {HANDLERS}
+      Layers:
+        - !Ref Greetings
+        - arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7
+"""
+
+
+@pytest.mark.asyncio
+async def test_a_template_layer_is_on_its_functions_import_path(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(_LAYERED)
+    loaded = load_template(path)
+    # Another account's layer cannot be fetched: said, with its line, and left out.
+    [warning] = loaded.warnings
+    assert ":17: Resources.Greeter.Properties.Layers" in warning
+    assert "cannot fetch layer arn:aws:lambda:us-east-1:017000801446" in warning
+    async with Simulator(SimulatorConfig(clock="virtual")) as sim:
+        await apply_resources(sim, loaded.scenario)
+        record = await sim.functions.invoke("Greeter", {})
+        assert record is not None and record.response == "hello from the layer", record.error
+        [layer] = sim.functions.layer_versions("greetings")
+        assert (await sim.functions.get_function("Greeter")).layers == [layer.arn]
+        # Applied again on the same state, the layer is not published again.
+        await apply_resources(sim, loaded.scenario)
+        assert len(sim.functions.layer_versions("greetings")) == 1

@@ -86,16 +86,28 @@ def _has_extensions(directory: str) -> bool:
 
 
 class Scope:
-    """One import of a function's code directory, under a private package name."""
+    """One import of a function's code directory, under a private package name.
 
-    def __init__(self, function_name: str, code_dir: str) -> None:
+    ``layer_paths``: where the function's layers hold code (`layers.search_paths`), searched
+    after the code directory, as Lambda puts ``/opt/python`` on ``sys.path`` after
+    ``/var/task``: their modules are the function's own too, under the same package."""
+
+    def __init__(self, function_name: str, code_dir: str,
+                 layer_paths: Sequence[str] = ()) -> None:
         safe = re.sub(r"\W", "_", function_name)[:40]
         self.prefix = f"{_SCOPE_PREFIX}{next(_scope_numbers)}_{safe}"
         self.code_dir = code_dir
-        self._names = _top_level_names(code_dir)
+        self._dirs = [code_dir, *layer_paths]
+        self._names: dict[str, str] = {}
+        self._where: dict[str, str] = {}
+        """The directory each top-level name is found in (the first that has it)."""
+        for directory in self._dirs:
+            for name, what in _top_level_names(directory).items():
+                if name not in self._names:
+                    self._names[name], self._where[name] = what, directory
         self._kinds: dict[str, _Kind] = {}
         spec = importlib.machinery.ModuleSpec(self.prefix, None, is_package=True)
-        spec.submodule_search_locations = [code_dir]
+        spec.submodule_search_locations = list(self._dirs)
         package = importlib.util.module_from_spec(spec)
         package.__doc__ = f"eventsim: the modules of {code_dir} for function {function_name}"
         _SCOPES[self.prefix] = self
@@ -107,12 +119,13 @@ class Scope:
         if kind is not None:
             return kind
         what = self._names.get(top)
-        path = os.path.join(self.code_dir, top)
+        directory = self._where.get(top, self.code_dir)
+        path = os.path.join(directory, top)
         if what is None:
             kind = "outside"
         elif what == "compiled" or (what != "module" and _has_extensions(path)):
             kind = "shared"
-            _SHARED_DIRS.setdefault(top, self.code_dir)
+            _SHARED_DIRS.setdefault(top, directory)
         elif what == "namespace":
             spec = importlib.util.find_spec(top)
             kind = "outside" if spec is not None and spec.origin is not None else "scoped"

@@ -18,6 +18,7 @@ from eventsim.runtime.inline.errors import (
     Fault,
 )
 from eventsim.runtime.inline.imports import Scope
+from eventsim.services.lambda_.layers import search_paths
 from eventsim.services.lambda_.models import FunctionConfig
 
 __all__ = ["Handler", "Instance"]
@@ -61,7 +62,8 @@ class Instance:
                 BUILT_IN_MODULE_CONFLICT,
                 f"Cannot use built-in module {modname} as a handler module",
             )
-        self.scope = scope = Scope(function.name, function.code_dir)
+        self.scope = scope = Scope(function.name, function.code_dir,
+                                   search_paths(function.layer_dirs, function.runtime))
         try:
             module = scope.import_module(modname.replace("/", "."))
         except ImportError as exc:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from eventsim.services.lambda_.layers import search_paths
 from eventsim.services.lambda_.models import FunctionConfig
 
 __all__ = ["BOOTSTRAPS", "Launch", "LaunchError", "launch_for"]
@@ -75,6 +76,10 @@ def launch_for(function: FunctionConfig, environment: dict[str, str], api: str) 
     env["_HANDLER"] = function.handler
     env["LAMBDA_TASK_ROOT"] = function.code_dir
     env.pop("_X_AMZN_TRACE_ID", None)  # set per invocation by the runtime client
+    layered = search_paths(function.layer_dirs, function.runtime)
+    if layered:  # after the function's own code, as Lambda searches /opt
+        variable = {"python": "PYTHONPATH", "nodejs": "NODE_PATH"}.get(kind, "PATH")
+        env[variable] = os.pathsep.join([*layered, *filter(None, [env.get(variable)])])
     if kind == "python":
         argv = [sys.executable, str(BOOTSTRAPS / "python.py")]
         # Output reaches the log as it is written, also when the process is killed.
@@ -87,7 +92,11 @@ def launch_for(function: FunctionConfig, environment: dict[str, str], api: str) 
         heap = max(16, int(function.memory_size * 0.9))
         argv = [node, f"--max-old-space-size={heap}", str(BOOTSTRAPS / "bootstrap.js")]
     else:
-        bootstrap = Path(function.code_dir) / "bootstrap"
+        # The function's own bootstrap, else a layer's (/opt/bootstrap: the last layer's).
+        candidates = [Path(function.code_dir) / "bootstrap",
+                      *(Path(d) / "bootstrap" for d in reversed(function.layer_dirs))]
+        bootstrap = next((c for c in candidates if c.is_file() and os.access(c, os.X_OK)),
+                         candidates[0])
         if not (bootstrap.is_file() and os.access(bootstrap, os.X_OK)):
             raise LaunchError("Runtime.InvalidEntrypoint",
                               f"Couldn't find valid bootstrap(s): [{bootstrap}]")

@@ -65,6 +65,8 @@ class FunctionSpec(_Model):
     dead_letter_queue: DeadLetterQueueSpec | None = Field(default=None, alias="DeadLetterQueue")
     recursive_loop: Literal["Allow", "Terminate"] = Field(default="Terminate",
                                                          alias="RecursiveLoop")
+    layers: list[str] = Field(default_factory=list, alias="Layers", max_length=5)
+    """Layers of ``resources.layers`` by name, or layer version ARNs, in order."""
     """``Allow`` lets a chain that has looped 16 times keep invoking the function."""
     events: dict[str, EventSpec] = Field(default_factory=dict, alias="Events")
 

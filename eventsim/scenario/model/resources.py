@@ -214,6 +214,18 @@ class TableResource(_Model):
         return indexes
 
 
+class LayerResource(_Model):
+    """A Lambda layer published from a directory (SAM's ``AWS::Serverless::LayerVersion``):
+    ``{name: helpers, ContentUri: layers/helpers}``; functions name it in their ``Layers``."""
+
+    name: str = Field(pattern=r"^[a-zA-Z0-9_-]{1,140}$")
+    content_uri: str = Field(alias="ContentUri")
+    """The layer's directory (``python/``, ``nodejs/node_modules/``...), relative to the
+    scenario file's directory, else to the current one."""
+    compatible_runtimes: list[str] = Field(default_factory=list, alias="CompatibleRuntimes")
+    description: str = Field(default="", alias="Description")
+
+
 class Resources(_Model):
     """What exists before the first step."""
 
@@ -231,6 +243,7 @@ class Resources(_Model):
         _name_only, json_schema_input_type=str | TopicResource)]] = Field(
         default_factory=list)
     tables: list[TableResource] = Field(default_factory=list)
+    layers: list[LayerResource] = Field(default_factory=list)
 
     @field_validator("buckets")
     @classmethod
@@ -252,7 +265,8 @@ class Resources(_Model):
         for kind, names in (("stream", [s.name for s in self.streams]),
                             ("queue", [q.name for q in self.queues]),
                             ("topic", [t.name for t in self.topics]),
-                            ("table", [t.name for t in self.tables])):
+                            ("table", [t.name for t in self.tables]),
+                            ("layer", [layer.name for layer in self.layers])):
             twice = sorted({n for n in names if names.count(n) > 1})
             if twice:
                 raise ValueError(f"{kind} {twice[0]} is listed twice")

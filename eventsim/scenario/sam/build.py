@@ -74,7 +74,9 @@ class _Builder:
     def __init__(self, template: Template) -> None:
         self.t = template
         self.resources: dict[str, list[Any]] = {"buckets": [], "streams": [], "queues": [],
-                                                "topics": [], "tables": []}
+                                                "topics": [], "tables": [], "layers": []}
+        self.layer_names: set[str] = set()
+        """The layers of this template, by name."""
         self.functions: dict[str, dict[str, Any]] = {}
         self.built = Built(data={"resources": self.resources, "functions": self.functions},
                            names={kind: {} for kind in ALIASES})
@@ -97,8 +99,8 @@ class _Builder:
                     "TopicArn") if resource.type else None
                 if arn is not None:
                     self.arns[kind][arn(name, t.arns)] = resource.logical_id
-        order = ("bucket", "stream", "queue", "topic", "table", "function", "subscription",
-                 "mapping")
+        order = ("bucket", "stream", "queue", "topic", "table", "layer", "function",
+                 "subscription", "mapping")
         for kind in order:
             for resource in included:
                 if resource.type is not None and resource.type.kind == kind:
@@ -320,12 +322,50 @@ class _Builder:
                              _INDEX_PROPERTIES[1], _INDEX_PROPERTIES[2])
                 for i, index in enumerate(indexes)]
 
+    def _layer(self, r: Resource) -> None:
+        props = self.props(r)
+        at: Loc = ("Resources", r.logical_id, "Properties")
+        name = self.name(r)
+        content = props.get("ContentUri")
+        if not isinstance(content, str) or content.startswith("s3://"):
+            raise self.t.error((*at, "ContentUri"), "eventsim takes a layer's content from a "
+                               "local directory")
+        directory = (self.t.base_dir / content).resolve()
+        if not directory.is_dir():
+            raise self.t.error((*at, "ContentUri"), f"no directory {content} next to the "
+                               f"template ({directory})")
+        layer: dict[str, Any] = {"name": name, "ContentUri": str(directory)}
+        for key in ("CompatibleRuntimes", "Description"):
+            if key in props:
+                layer[key] = props[key]
+        self.layer_names.add(name)
+        self.origin(("resources", "layers", len(self.resources["layers"])), at)
+        self.resources["layers"].append(layer)
+
+    def _function_layers(self, layers: Any, at: Loc) -> list[str]:
+        """A function's Layers: those of this template (by their Ref); another account's
+        layer cannot be fetched, so it is named in a warning and left out."""
+        if not isinstance(layers, list):
+            raise self.t.error(at, "is a list of layer version ARNs")
+        kept: list[str] = []
+        for index, arn in enumerate(layers):
+            parts = str(arn).split(":")
+            if len(parts) >= 7 and parts[5] == "layer" and parts[6] in self.layer_names:
+                kept.append(str(arn))
+            else:
+                self.t.warn((*at, index), f"eventsim cannot fetch layer {arn} (not a layer of "
+                            "this template); left out: its packages must be installed where "
+                            "the handler runs")
+        return kept
+
     def _function(self, r: Resource) -> None:
         props = self.props(r)
         at: Loc = ("Resources", r.logical_id, "Properties")
         name = self.built.names["function"][r.logical_id]
         self.function_of[r.logical_id] = name
         spec = {k: v for k, v in props.items() if k not in ("FunctionName", "Events")}
+        if "Layers" in spec:
+            spec["Layers"] = self._function_layers(spec["Layers"], (*at, "Layers"))
         code = spec.get("CodeUri")
         if code is None:
             raise self.t.error(at, "CodeUri is required: eventsim runs code from a directory")

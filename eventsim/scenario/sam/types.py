@@ -46,8 +46,8 @@ class ResourceType:
 
     name: str
     kind: str
-    """``bucket``, ``topic``, ``subscription``, ``queue``, ``table``, ``stream``, ``function``
-    or ``mapping``."""
+    """``bucket``, ``topic``, ``subscription``, ``queue``, ``table``, ``stream``, ``function``,
+    ``mapping`` or ``layer``."""
     name_property: str | None
     ref: Value
     attributes: dict[str, Value]
@@ -170,9 +170,9 @@ _FUNCTION = ResourceType(
     attributes={"Arn": lambda n, a: a.arn("lambda", f"function:{n}")},
     supported=_set("FunctionName Runtime Handler CodeUri Timeout MemorySize Environment "
                    "ReservedConcurrentExecutions EventInvokeConfig DeadLetterQueue Events "
-                   "RecursiveLoop"),
+                   "RecursiveLoop Layers"),
     inert=_FUNCTION_INERT,
-    unsupported=_set("Layers FileSystemConfigs FunctionUrlConfig ImageConfig "
+    unsupported=_set("FileSystemConfigs FunctionUrlConfig ImageConfig "
                      "ImageUri InlineCode PackageType CapacityProviderConfig "
                      "FunctionScalingConfig DurableConfig"),
 )
@@ -192,8 +192,19 @@ _MAPPING = ResourceType(
                      "DocumentDBEventSourceConfig LoggingConfig"),
 )
 
+_LAYER = ResourceType(
+    # Ref is the layer version's ARN; eventsim publishes the layer as version 1 of a fresh
+    # state, and a function naming the layer gets whichever version the run published.
+    "AWS::Serverless::LayerVersion", "layer", "LayerName",
+    ref=lambda n, a: a.arn("lambda", f"layer:{n}:1"),
+    attributes={},
+    supported=_set("LayerName ContentUri CompatibleRuntimes Description"),
+    inert=_set("LicenseInfo RetentionPolicy CompatibleArchitectures PublishLambdaVersion"),
+)
+
 TYPES: dict[str, ResourceType] = {t.name: t for t in (
-    _BUCKET, _TOPIC, _SUBSCRIPTION, _QUEUE, _TABLE, _SIMPLE_TABLE, _STREAM, _FUNCTION, _MAPPING)}
+    _BUCKET, _TOPIC, _SUBSCRIPTION, _QUEUE, _TABLE, _SIMPLE_TABLE, _STREAM, _FUNCTION, _MAPPING,
+    _LAYER)}
 
 INERT_TYPES: dict[str, tuple[Value, dict[str, Value]]] = {
     # Permissions and policies: eventsim checks none, so these are accepted and build nothing;

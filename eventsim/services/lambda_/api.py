@@ -20,6 +20,7 @@ from eventsim.services.lambda_.api_concurrency import ConcurrencySettings
 from eventsim.services.lambda_.api_event_invoke import EventInvokeConfigs
 from eventsim.services.lambda_.api_functions import FunctionLifecycle
 from eventsim.services.lambda_.api_invoke import Invoking
+from eventsim.services.lambda_.api_layers import Layers
 from eventsim.services.lambda_.api_policy import ResourcePolicy
 from eventsim.services.lambda_.api_recursion import RecursionSettings
 from eventsim.services.lambda_.api_tags import Tagging
@@ -39,14 +40,14 @@ MAPPING_OPERATIONS = frozenset({
 
 class LambdaAPI(
     FunctionLifecycle, ConcurrencySettings, Invoking, EventInvokeConfigs, ResourcePolicy, Tagging,
-    RecursionSettings,
+    RecursionSettings, Layers,
 ):
     """The Lambda operations the gateway dispatches to, implemented by `LambdaService`. They
     are grouped by what they act on: functions (`api_functions`), versions and aliases
     (`api_versions`), concurrency and account settings (`api_concurrency`), invocation
     (`api_invoke`), asynchronous invocation settings (`api_event_invoke`), the resource policy
-    (`api_policy`), tags (`api_tags`) and recursive loop detection (`api_recursion`), over the
-    helpers of `api_base`."""
+    (`api_policy`), tags (`api_tags`), recursive loop detection (`api_recursion`) and layers
+    (`api_layers`), over the helpers of `api_base`."""
 
     def __init__(
         self,

@@ -103,6 +103,9 @@ class LambdaAPIBase:
             revision_id=self._revision(config), phase=phase,
         )
         result["FunctionArn"] = config.invoked_arn
+        if config.layers:
+            result["Layers"] = [{"Arn": arn, "CodeSize": self.functions.layer_size(arn)}
+                                for arn in config.layers]
         return result
 
     async def _code_facts(self, config: FunctionConfig, *, fresh: bool = False

@@ -51,6 +51,7 @@ class FunctionLifecycle(VersionsAndAliases):
         architectures: list[str] | None = None,
         tags: dict[str, str] | None = None,
         dead_letter_config: dict[str, Any] | None = None,
+        layers: list[str] | None = None,
     ) -> dict[str, Any]:
         """CreateFunction with a zip (``Code.ZipFile``) of a Python function: the zip is
         unpacked under `code_root` and the function defined on that directory."""
@@ -84,7 +85,7 @@ class FunctionLifecycle(VersionsAndAliases):
                 timeout=3 if timeout is None else timeout,
                 memory_size=128 if memory_size is None else memory_size,
                 environment=variables, role=role, description=description or "",
-                tags=tags, dead_letter_target=dead_letter_target,
+                tags=tags, dead_letter_target=dead_letter_target, layers=layers,
             )
         except BaseException:
             await asyncio.to_thread(remove_package, self._root(), str(code_dir))
@@ -107,6 +108,7 @@ class FunctionLifecycle(VersionsAndAliases):
         runtime: str | None = None,
         dead_letter_config: dict[str, Any] | None = None,
         revision_id: str | None = None,
+        layers: list[str] | None = None,
     ) -> dict[str, Any]:
         """Changes ``$LATEST`` only: published versions are immutable."""
         config = await self._latest(function_name)
@@ -125,7 +127,7 @@ class FunctionLifecycle(VersionsAndAliases):
             changes["dead_letter_target"] = dead_letter_arn(dead_letter_config)
         for field, value in (("handler", handler), ("description", description),
                              ("timeout", timeout), ("memory_size", memory_size),
-                             ("runtime", runtime)):
+                             ("runtime", runtime), ("layers", layers)):
             if value is not None:
                 changes[field] = value
         config = await self.functions.update_function(config.name, **changes)

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,9 @@ _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 class FunctionOperations(Catalog):
     """The operations that define, change, read and delete functions (their ``$LATEST``)."""
+
+    layer_dirs: Callable[[list[str]], list[str]]
+    """`LayerOperations.layer_dirs`: where a function's layers are, checked."""
 
     async def create_function(
         self,
@@ -44,9 +48,11 @@ class FunctionOperations(Catalog):
         tags: dict[str, str] | None = None,
         dead_letter_target: str | None = None,
         recursive_loop: str = "Terminate",
+        layers: list[str] | None = None,
         replace: bool = False,
     ) -> FunctionConfig:
-        """Define a function. `replace=True` updates an existing one in place."""
+        """Define a function. `replace=True` updates an existing one in place. `layers`: the
+        version ARNs of its layers (`publish_layer_version`), in order."""
         if not _NAME.match(name):
             raise ValidationException(
                 f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy "
@@ -64,6 +70,7 @@ class FunctionOperations(Catalog):
             runtime_kind=runtime_kind_for(runtime, runtime_kind or self._default_runtime),
             role=role, description=description, tags=dict(tags or {}),
             dead_letter_target=dead_letter_target, recursive_loop=recursive_loop,
+            layers=list(layers or []), layer_dirs=self.layer_dirs(list(layers or [])),
         )
         check_configuration(config)
         config = await self._with_code_dir(config, code_dir)
@@ -97,6 +104,9 @@ class FunctionOperations(Catalog):
         if unknown:
             raise TypeError(f"not updatable: {', '.join(sorted(unknown))}")
         code_dir = changes.pop("code_dir", None)
+        if "layers" in changes:
+            changes["layers"] = list(changes["layers"] or [])
+            changes["layer_dirs"] = self.layer_dirs(changes["layers"])
         if "environment" in changes:
             changes["environment"] = {k: str(v) for k, v in changes["environment"].items()}
         config = dataclasses.replace(config, **changes)
@@ -160,7 +170,7 @@ class FunctionOperations(Catalog):
 
 _UPDATABLE = frozenset({"handler", "runtime", "timeout", "memory_size", "environment", "role",
                         "description", "code_dir", "reserved_concurrency",
-                        "dead_letter_target", "recursive_loop"})
+                        "dead_letter_target", "recursive_loop", "layers"})
 
 
 def _resolve_directory(path: str | Path) -> tuple[Path, bool]:

@@ -75,6 +75,10 @@ class FunctionConfig:
     published_revision: str | None = field(default=None, compare=False)
     """On ``$LATEST``: its RevisionId when the last version was published from it, so that
     publishing again with nothing changed returns that version, as AWS does."""
+    layers: list[str] = field(default_factory=list)
+    """The version ARNs of the function's layers, in order."""
+    layer_dirs: list[str] = field(default_factory=list)
+    """Their content directories, in the same order (`eventsim.services.lambda_.layers`)."""
     recursive_loop: str = field(default="Terminate", compare=False)
     """``Terminate`` (Lambda's default): a chain of requests that has invoked functions 16
     times is stopped before it reaches this function; ``Allow``: it is not. Set on
