@@ -4,6 +4,7 @@ code, a later layer over an earlier one) in both runtimes, and the checks Create
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -114,3 +115,15 @@ async def test_layers_survive_a_restart(tmp_path: Path) -> None:
         assert [v.arn for v in second.functions.layer_versions("shared")] == [shared.arn]
         record = await second.functions.invoke("greet", {})
         assert record is not None and record.response == "hello from the shared layer"
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+async def test_a_node_function_requires_what_its_layer_holds(sim: Simulator) -> None:
+    layer = await sim.functions.publish_layer_version(name="node-shared",
+                                                      content_dir=CODE / "node_shared")
+    await sim.functions.create_function(name="greet-js", handler="index.handler",
+                                        runtime="nodejs22.x", code_dir=CODE / "node_function",
+                                        layers=[layer.arn])
+    record = await sim.functions.invoke("greet-js", {})
+    assert record is not None and record.response == "hello from the node layer", record.error
