@@ -202,3 +202,27 @@ expect:
     report = await run_scenario(scenario)
     assert report.passed, report.render()
     assert report.loops == []
+
+
+@pytest.mark.asyncio
+async def test_a_scenario_layer_is_named_by_its_functions() -> None:
+    layers = REPO / "tests/services/lambda_/layer_code"
+    scenario = parse_scenario(f"""
+name: layered
+clock: virtual
+resources:
+  layers:
+    - {{name: shared, ContentUri: {layers / "shared"}}}
+functions:
+  greet:
+    Handler: app.handler
+    CodeUri: {layers / "function"}
+    Layers: [shared]
+steps:
+  - invoke: {{function: greet, event: {{}}}}
+expect:
+  - invocations: {{function: greet, count: 1, status: Success}}
+""", source="s.yaml", base_dir=REPO)
+    report = await run_scenario(scenario)
+    # Success: the handler's module imported the layer's (without it: ImportModuleError).
+    assert report.passed, report.render()
