@@ -5,13 +5,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from eventsim.clock import Clock
 from eventsim.store import Database
 from eventsim.store.queue import QueuedEvent
 from eventsim.tracing import Cause, RequestIds, current_trace
 
-__all__ = ["Pending", "ServiceContext", "record_traced_write"]
+__all__ = ["Pending", "ServiceContext", "allow_statement", "record_traced_write"]
 
 
 def _always(kind: str, arn: str) -> bool:
@@ -102,3 +103,16 @@ def handler_write(kind: str, resource: str, now: float) -> HandlerWrite | None:
     if header is None or header.parent is None:
         return None
     return HandlerWrite(header.root, header.parent, kind, resource, now)
+
+
+def allow_statement(
+    label: str, account_ids: list[str], actions: list[str], prefix: str, resource: str,
+) -> dict[str, Any]:
+    """The policy statement AddPermission writes (SQS's and SNS's alike): the label as
+    ``Sid``, the accounts' root principals and the actions prefixed ``SQS:`` or ``SNS:``,
+    each a plain string when there is one."""
+    principals = [f"arn:aws:iam::{account}:root" for account in account_ids]
+    named = [f"{prefix}:{action}" for action in actions]
+    return {"Sid": label, "Effect": "Allow",
+            "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
+            "Action": named[0] if len(named) == 1 else named, "Resource": resource}

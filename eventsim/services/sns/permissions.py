@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from eventsim.services.base import ServiceContext
+from eventsim.services.base import ServiceContext, allow_statement
 from eventsim.services.sns.checks import check_topic_arn
 from eventsim.services.sns.errors import InvalidParameter
 from eventsim.services.sns.models import default_policy, load_topic
@@ -44,14 +44,8 @@ class TopicPermissionOperations:
         def change(policy: dict[str, Any]) -> None:
             if any(s.get("Sid") == label for s in policy["Statement"]):
                 raise InvalidParameter("Statement already exists")
-            principals = [f"arn:aws:iam::{account}:root" for account in aws_account_id]
-            actions = [f"SNS:{action}" for action in action_name]
-            policy["Statement"].append({
-                "Sid": label, "Effect": "Allow",
-                "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
-                "Action": actions[0] if len(actions) == 1 else actions,
-                "Resource": topic_arn,
-            })
+            policy["Statement"].append(
+                allow_statement(label, aws_account_id, action_name, "SNS", topic_arn))
 
         await self._change_policy(topic_arn, change)
         return {}

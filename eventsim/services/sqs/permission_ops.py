@@ -12,6 +12,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from eventsim.services.base import allow_statement
 from eventsim.services.sqs.catalog import Catalog
 from eventsim.services.sqs.errors import InvalidParameterValue, MissingParameter, SqsError
 from eventsim.services.sqs.queues import Queue
@@ -61,14 +62,8 @@ class PermissionOperations(Catalog):
             if any(s.get("Sid") == label for s in policy["Statement"]):
                 raise InvalidParameterValue(
                     f"Value {label} for parameter Label is invalid. Reason: Already exists.")
-            principals = [f"arn:aws:iam::{account}:root" for account in aws_account_ids]
-            named = [f"SQS:{action}" for action in actions]
-            policy["Statement"].append({
-                "Sid": label, "Effect": "Allow",
-                "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
-                "Action": named[0] if len(named) == 1 else named,
-                "Resource": queue.arn,
-            })
+            policy["Statement"].append(
+                allow_statement(label, aws_account_ids, actions, "SQS", queue.arn))
             return self._with_policy(queue, policy)
 
         await self._update_queue(queue_url, change)
