@@ -9,11 +9,15 @@ import hashlib
 import re
 from typing import Any
 
-from eventsim.errors import NotImplementedOperation, ValidationException
+from eventsim.errors import (
+    InvalidParameterValueException,
+    NotImplementedOperation,
+    ValidationException,
+)
 from eventsim.services.lambda_.api_base import LambdaAPIBase
 from eventsim.services.lambda_.layers import LayerVersion
 from eventsim.services.lambda_.packages import unpack_zip
-from eventsim.services.lambda_.shapes import lambda_date
+from eventsim.services.lambda_.shapes import decode_marker, encode_marker, lambda_date
 
 __all__ = ["Layers"]
 
@@ -136,7 +140,10 @@ def _compatible(layer: LayerVersion, runtime: str | None, architecture: str | No
 
 def _page(items: list[LayerVersion], marker: str | None,
           max_items: int | None) -> tuple[list[LayerVersion], str | None]:
-    start = int(marker) if marker and marker.isdigit() else 0
-    count = max_items if max_items is not None else 50
+    """A page of a listing and the NextMarker after it, as ListFunctions makes them."""
+    offset = decode_marker(marker) if marker else "0"
+    if not offset.isdigit():
+        raise InvalidParameterValueException(f"Invalid marker: {marker}", Type="User")
+    start, count = int(offset), max_items if max_items is not None else 50
     page = items[start:start + count]
-    return page, (str(start + count) if start + count < len(items) else None)
+    return page, (encode_marker(str(start + count)) if start + count < len(items) else None)

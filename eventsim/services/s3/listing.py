@@ -17,6 +17,7 @@ __all__ = [
     "Bound",
     "Listing",
     "ListingOperations",
+    "after_prefix",
     "content_entry",
     "decode_token",
     "encode_token",
@@ -45,7 +46,7 @@ class Listing:
     """Where the next page starts."""
 
 
-def _after_prefix(prefix: str) -> str:
+def after_prefix(prefix: str) -> str:
     """The smallest string greater than every string that starts with `prefix`."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
@@ -67,7 +68,7 @@ def list_keys(
     """
     listing = Listing()
     bound = start
-    upper = _after_prefix(prefix) if prefix else None
+    upper = after_prefix(prefix) if prefix else None
     page = max_keys + 1
     while True:
         where, params = "bucket = ?", [bucket]
@@ -96,7 +97,7 @@ def list_keys(
                 common = key[: cut + len(delimiter)]
                 listing.common_prefixes.append(common)
                 # Resume after every key under this common prefix.
-                bound = Bound(_after_prefix(common), inclusive=True)
+                bound = Bound(after_prefix(common), inclusive=True)
                 listing.next = bound
                 break
             listing.contents.append(row)

@@ -37,11 +37,12 @@ from eventsim.errors import (
 )
 from eventsim.services.base import ServiceContext
 from eventsim.services.s3.errors import MethodNotAllowed, NoSuchKey, NoSuchVersion
-from eventsim.services.s3.listing import key_encoder, max_keys_limit
+from eventsim.services.s3.listing import after_prefix, key_encoder, max_keys_limit
 from eventsim.services.s3.models import StoredObject
 from eventsim.services.s3.objects import (
     NULL_VERSION,
     OWNER,
+    http_date,
     load_object,
     require_bucket,
     timestamp,
@@ -198,7 +199,8 @@ def load_version(
         require_bucket(conn, bucket)
         raise NoSuchVersion(key, version_id)
     if row["delete_marker"]:
-        raise MethodNotAllowed(method, version_id, _http_time(row["last_modified"]))
+        raise MethodNotAllowed(method, version_id,
+                               http_date(timestamp(int(row["last_modified"]))) or "")
     obj = StoredObject(
         bucket=bucket, key=key, size=row["size"], etag=row["etag"],
         last_modified=row["last_modified"], content_type=row["content_type"],
@@ -285,10 +287,6 @@ def _promote(conn: sqlite3.Connection, bucket: str, key: str) -> None:
     conn.execute("DELETE FROM object_versions WHERE id = ?", (row["id"],))
 
 
-def _http_time(epoch: float) -> str:
-    return timestamp(int(epoch)).strftime("%a, %d %b %Y %H:%M:%S GMT")
-
-
 # -- listing -------------------------------------------------------------------------------
 
 
@@ -310,7 +308,7 @@ def _versions(conn: sqlite3.Connection, bucket: str, prefix: str) -> list[_Versi
     where, params = "bucket = ? AND key >= ?", [bucket, prefix]
     if prefix:
         where += " AND key < ?"
-        params.append(prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        params.append(after_prefix(prefix))
     current = conn.execute(
         "SELECT key, version_id, size, etag, last_modified, "
         f"json_extract(headers, '$.StorageClass') AS storage_class FROM objects WHERE {where}",
